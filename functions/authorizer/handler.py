@@ -1,0 +1,45 @@
+"""The Lambda REQUEST authorizer: credentials in, an IAM policy and the caller's identity out.
+
+The policy allows every route of the API, so API Gateway's cached answer holds for whichever
+route the caller uses next; each handler then checks that this kind of caller may use it."""
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
+    APIGatewayAuthorizerRequestEvent,
+    APIGatewayAuthorizerResponse,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.auth import principal_to_context
+from shared.domain.access import authenticate
+from shared.errors import UnauthorizedError
+from shared.observability import logger, metrics, tracer
+from shared.store.tokens import TokenStore
+
+# The exact message API Gateway turns into a 401 (Gateway Response UNAUTHORIZED).
+UNAUTHORIZED = "Unauthorized"
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = APIGatewayAuthorizerRequestEvent(event)
+    try:
+        principal = authenticate(request.headers or {}, TokenStore())
+    except UnauthorizedError:
+        metrics.add_metric(name="AuthorizationDenied", unit=MetricUnit.Count, value=1)
+        raise Exception(UNAUTHORIZED) from None  # noqa: TRY002 - API Gateway's contract for a 401
+    route = request.parsed_arn
+    response = APIGatewayAuthorizerResponse(
+        principal_id=principal.org_id,
+        region=route.region,
+        aws_account_id=route.aws_account_id,
+        api_id=route.api_id,
+        stage=route.stage,
+        context=principal_to_context(principal),
+    )
+    response.allow_all_routes()
+    return response.asdict()

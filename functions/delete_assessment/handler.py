@@ -1,0 +1,23 @@
+"""DELETE /v1/assessments/{assessment_id}: soft-delete an assessment and deactivate its unused keys."""
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from shared.domain.assessments import delete_assessment
+from shared.http import lambda_handler, make_resolver, reviewer
+from shared.models.common import Deleted
+from shared.observability import metrics
+from shared.routes import route
+from shared.store.assessments import AssessmentStore
+
+ROUTE = route("delete_assessment")
+app = make_resolver()
+
+
+@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
+def delete(assessment_id: str) -> Deleted:
+    delete_assessment(AssessmentStore(), reviewer(app).org_id, assessment_id)
+    metrics.add_metric(name="AssessmentDeleted", unit=MetricUnit.Count, value=1)
+    return Deleted(id=assessment_id)
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,67 @@
+"""``make dev``: serve the API on http://127.0.0.1:3000 with a local DynamoDB and print a token.
+
+PORT and HOST move it; AWS_ENDPOINT_URL_DYNAMODB points it at a real DynamoDB endpoint;
+PROMPTSTER_LOCAL_TOKENS="tokA=org_a,tokB=org_b" seeds exactly those tokens."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+
+from infra.local.embedded_dynamodb import local_dynamodb
+from infra.local.gateway import LocalGateway
+from infra.local.server import LocalServer
+from shared.domain.tokens import issue_token, seed_token
+
+TABLE_NAME = "promptster-local"
+DEFAULT_ORG = "org_local"
+
+
+def _parse_seed(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        token, separator, org_id = entry.partition("=")
+        if not separator or not token or not org_id:
+            raise SystemExit(f"error: PROMPTSTER_LOCAL_TOKENS entry {entry!r} is not token=orgId")
+        pairs.append((token.strip(), org_id.strip()))
+    return pairs
+
+
+def main() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "3000"))
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "assessments-api")
+    with local_dynamodb(TABLE_NAME) as where:
+        try:
+            server = LocalServer((host, port), LocalGateway())
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                print(f"error: {host}:{port} is already in use; set PORT to serve elsewhere", file=sys.stderr)
+                return 1
+            raise
+        seeded = os.environ.get("PROMPTSTER_LOCAL_TOKENS")
+        if seeded:
+            pairs = _parse_seed(seeded)
+            for token, org_id in pairs:
+                seed_token(token, org_id, name="local")
+            tokens = [token for token, _ in pairs]
+            print(f"Seeded {len(pairs)} token(s) from PROMPTSTER_LOCAL_TOKENS")
+        else:
+            tokens = [issue_token(DEFAULT_ORG, name="local").token]
+            print(f"Token for {DEFAULT_ORG}: {tokens[0]}")
+        base = f"http://{host}:{port}"
+        print(f"Serving the API on {base} ({where}); Ctrl-C stops it")
+        print(f"Try: curl -s {base}/v1/assessments -H 'Authorization: Bearer {tokens[0]}'", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("\nStopped")
+        finally:
+            server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""A local API Gateway: routes by the route table, runs the authorizer first, then the function.
+
+It builds the same REST proxy events API Gateway builds and answers API Gateway's own errors
+with the same envelopes the deployed Gateway Responses use."""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import importlib
+import re
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from infra.gateway_responses import BY_TYPE
+from shared.http import error_body, to_json
+from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route
+
+REGION = "eu-west-1"
+ACCOUNT_ID = "000000000000"
+API_ID = "local"
+STAGE = "local"
+
+# API Gateway calls a cached authorizer only when its identity source is present.
+_IDENTITY_HEADER = {Auth.REVIEWER: "authorization", Auth.CANDIDATE: "x-api-key"}
+
+
+@dataclass(frozen=True)
+class LocalResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class LambdaContext:
+    """Just enough of the Lambda context object for Powertools."""
+
+    function_name: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    memory_limit_in_mb: int = 256
+    function_version: str = "$LATEST"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+# Powertools keeps the current event and the metrics buffer in module state, as Lambda runs one
+# invocation per process at a time; the local server keeps that promise with one lock.
+_INVOCATION_LOCK = threading.Lock()
+
+
+def _invoke(handler_path: str, event: dict[str, Any], function_name: str) -> dict[str, Any]:
+    with _INVOCATION_LOCK:
+        return _load(handler_path)(event, LambdaContext(function_name=function_name))
+
+
+@cache
+def _load(handler_path: str) -> Handler:
+    module_name, _, attribute = handler_path.rpartition(".")
+    handler: Handler = getattr(importlib.import_module(module_name), attribute)
+    return handler
+
+
+def _compile(route: Route) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route.path)) + "$")
+
+
+class LocalGateway:
+    """Answers HTTP requests the way the deployed API Gateway stage does."""
+
+    def __init__(self, routes: Sequence[Route] = ROUTES) -> None:
+        self._routes = [(route, _compile(route)) for route in routes]
+        self.extra_routes: dict[tuple[str, str], Callable[[], LocalResponse]] = {}
+
+    def handle(
+        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes, source_ip: str
+    ) -> LocalResponse:
+        """Route one request: gateway errors, authorizer, then the route's Lambda handler."""
+        request_id = str(uuid.uuid4())
+        parts = urlsplit(target)
+        path = unquote(parts.path)
+        if (method, path) in self.extra_routes:
+            return self.extra_routes[(method, path)]()
+        matched = self._match(method, path)
+        if matched is None:
+            return _gateway_error("MISSING_AUTHENTICATION_TOKEN", request_id)
+        route, path_parameters = matched
+        event = _proxy_event(route, method, path, parts.query, headers, body, path_parameters, request_id, source_ip)
+        identity = _IDENTITY_HEADER.get(route.auth)
+        if identity is not None and not any(name.lower() == identity for name, _ in headers):
+            return _gateway_error("UNAUTHORIZED", request_id)
+        authorization = self._authorize(event, method, path)
+        if isinstance(authorization, LocalResponse):
+            return authorization
+        event["requestContext"]["authorizer"] = authorization
+        try:
+            result = _invoke(route.handler, event, route.name)
+        except Exception:
+            # A function that crashes is a 5xx from API Gateway too; the traceback is for the developer.
+            traceback.print_exc()
+            return _gateway_error("DEFAULT_5XX", request_id)
+        return _from_proxy_result(result)
+
+    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route, pattern in self._routes:
+            found = pattern.match(path)
+            if found and route.method == method:
+                return route, found.groupdict()
+        return None
+
+    def _authorize(self, event: dict[str, Any], method: str, path: str) -> dict[str, Any] | LocalResponse:
+        request_id = event["requestContext"]["requestId"]
+        method_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{API_ID}/{STAGE}/{method}{path}"
+        authorizer_event = {
+            "type": "REQUEST",
+            "methodArn": method_arn,
+            **{name: event[name] for name in ("resource", "path", "httpMethod", "headers", "multiValueHeaders")},
+            **{name: event[name] for name in ("queryStringParameters", "pathParameters", "requestContext")},
+        }
+        try:
+            policy = _invoke(AUTHORIZER_HANDLER, authorizer_event, "authorizer")
+        except Exception as error:
+            if str(error) == "Unauthorized":
+                return _gateway_error("UNAUTHORIZED", request_id)
+            return _gateway_error("DEFAULT_5XX", request_id)
+        if not _allows(policy.get("policyDocument", {}), method_arn):
+            return _gateway_error("ACCESS_DENIED", request_id)
+        return {**policy.get("context", {}), "principalId": policy.get("principalId")}
+
+
+def _allows(policy: Mapping[str, Any], method_arn: str) -> bool:
+    """IAM evaluation for execute-api: an explicit Deny wins, else some Allow must match."""
+    allowed = False
+    for statement in policy.get("Statement", []):
+        resources = statement.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else resources
+        if any(fnmatch.fnmatchcase(method_arn, resource) for resource in resources):
+            if statement.get("Effect") == "Deny":
+                return False
+            allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed
+
+
+def _proxy_event(
+    route: Route,
+    method: str,
+    path: str,
+    query: str,
+    headers: Sequence[tuple[str, str]],
+    body: bytes,
+    path_parameters: dict[str, str],
+    request_id: str,
+    source_ip: str,
+) -> dict[str, Any]:
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in headers:
+        multi_headers.setdefault(name, []).append(value)
+    multi_query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        multi_query.setdefault(name, []).append(value)
+    try:
+        text, encoded = body.decode(), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode(), True
+    return {
+        "resource": route.path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {name: values[-1] for name, values in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": {name: values[-1] for name, values in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": {name: unquote(value) for name, value in path_parameters.items()} or None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": API_ID,
+            "stage": STAGE,
+            "requestId": request_id,
+            "resourcePath": route.path,
+            "httpMethod": method,
+            "path": f"/{STAGE}{path}",
+            "protocol": "HTTP/1.1",
+            "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": source_ip},
+        },
+        "body": text if body else None,
+        "isBase64Encoded": encoded,
+    }
+
+
+def _from_proxy_result(result: Mapping[str, Any]) -> LocalResponse:
+    headers = {name: str(value) for name, value in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[name] = ", ".join(str(value) for value in values)
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
+    return LocalResponse(int(result["statusCode"]), headers, body)
+
+
+def _gateway_error(response_type: str, request_id: str) -> LocalResponse:
+    response = BY_TYPE[response_type]
+    body = to_json(error_body(response.message, response.code, request_id)).encode()
+    return LocalResponse(response.status, {"Content-Type": "application/json"}, body)

@@ -1,0 +1,97 @@
+"""Credentials: reviewer API tokens, candidate key codes, and the principal they prove.
+
+API tokens are stored only as SHA-256 hashes; neither tokens nor key codes are ever logged."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from shared.errors import UnauthorizedError
+
+API_TOKEN_PREFIX = "psk_live_"
+# Loose on purpose (operators may seed their own); unknown tokens fail the hash lookup anyway.
+_API_TOKEN_PATTERN = re.compile(r"[\x21-\x7e]{1,256}")
+
+# Crockford base32 without I, L, O and U: nothing a candidate can misread or mistype.
+KEY_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_KEY_CODE_PATTERN = re.compile(rf"PST-[{KEY_CODE_ALPHABET}]{{4}}-[{KEY_CODE_ALPHABET}]{{4}}")
+
+
+def new_api_token() -> str:
+    """A fresh reviewer token: ``psk_live_`` and 256 bits from ``secrets``."""
+    return API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_api_token(token: str) -> str:
+    """The SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_api_token(text: str) -> bool:
+    """Whether ``text`` has the shape of a reviewer token (cheap check before any lookup)."""
+    return _API_TOKEN_PATTERN.fullmatch(text) is not None
+
+
+def new_key_code() -> str:
+    """A fresh candidate key code, ``PST-XXXX-XXXX``."""
+    chars = [secrets.choice(KEY_CODE_ALPHABET) for _ in range(8)]
+    return f"PST-{''.join(chars[:4])}-{''.join(chars[4:])}"
+
+
+def normalize_key_code(text: str) -> str | None:
+    """The canonical form of a typed key (any case, spaces around), or None if it is not one."""
+    candidate = text.strip().upper()
+    return candidate if _KEY_CODE_PATTERN.fullmatch(candidate) else None
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """A caller holding an organisation's API token."""
+
+    org_id: str
+    token_name: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A caller holding one candidate key, which opens one assessment only."""
+
+    org_id: str
+    assessment_id: str
+    key_id: str
+
+
+Principal = Reviewer | Candidate
+
+
+def principal_to_context(principal: Principal) -> dict[str, str]:
+    """The authorizer context API Gateway hands to the function (string values only)."""
+    if isinstance(principal, Reviewer):
+        return {"principal": "reviewer", "orgId": principal.org_id, "tokenName": principal.token_name}
+    return {
+        "principal": "candidate",
+        "orgId": principal.org_id,
+        "assessmentId": principal.assessment_id,
+        "keyId": principal.key_id,
+    }
+
+
+def principal_from_context(context: Mapping[str, object]) -> Principal:
+    """Rebuild the principal from the authorizer context; anything unexpected is a 401."""
+    try:
+        kind = context["principal"]
+        if kind == "reviewer":
+            return Reviewer(org_id=str(context["orgId"]), token_name=str(context["tokenName"]))
+        if kind == "candidate":
+            return Candidate(
+                org_id=str(context["orgId"]),
+                assessment_id=str(context["assessmentId"]),
+                key_id=str(context["keyId"]),
+            )
+    except KeyError:
+        pass
+    raise UnauthorizedError("Missing or invalid credentials")

@@ -1,0 +1,64 @@
+"""Domain errors. Each names a machine-readable ``code``; shared.http maps the type to a status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid input, located by its JSON path."""
+
+    path: tuple[str | int, ...]
+    code: str
+    message: str
+
+
+class DomainError(Exception):
+    """Base of every error a caller can cause; never used for faults of our own."""
+
+    code = "error"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InvalidInputError(DomainError):
+    code = "validation_error"
+
+    def __init__(self, message: str, problems: list[FieldProblem] | None = None, code: str | None = None):
+        super().__init__(message, code)
+        self.problems = problems or []
+
+    @classmethod
+    def for_field(
+        cls, path: tuple[str | int, ...], code: str, message: str, error_code: str | None = None
+    ) -> InvalidInputError:
+        """An error about one field, with that field's path in its details; ``error_code``
+        replaces the generic top-level code where clients need to tell this case apart."""
+        name = ".".join(str(part) for part in path)
+        return cls(f"{name}: {message}", [FieldProblem(path, code, message)], code=error_code)
+
+
+class UnauthorizedError(DomainError):
+    code = "unauthorized"
+
+
+class ForbiddenError(DomainError):
+    code = "forbidden"
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+
+
+class ConflictError(DomainError):
+    code = "conflict"
+
+
+class PayloadTooLargeError(DomainError):
+    code = "payload_too_large"
+

@@ -1,0 +1,181 @@
+"""The HTTP edge every function shares: resolver factory, error envelope, caller identity."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.auth import Candidate, Principal, Reviewer, principal_from_context
+from shared.errors import (
+    ConflictError,
+    DomainError,
+    FieldProblem,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnauthorizedError,
+)
+from shared.observability import logger, metrics, tracer
+
+MAX_BODY_BYTES = 64 * 1024
+
+_STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
+    InvalidInputError: HTTPStatus.BAD_REQUEST,
+    UnauthorizedError: HTTPStatus.UNAUTHORIZED,
+    ForbiddenError: HTTPStatus.FORBIDDEN,
+    NotFoundError: HTTPStatus.NOT_FOUND,
+    ConflictError: HTTPStatus.CONFLICT,
+    PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+}
+
+# What pydantic reports when the body is missing, null or not an object at all.
+_NOT_AN_OBJECT = frozenset({"missing", "model_attributes_type", "model_type", "dict_type"})
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def error_body(
+    message: str, code: str, request_id: str, problems: Sequence[FieldProblem] = ()
+) -> dict[str, Any]:
+    """The error envelope of every non-2xx answer, the API Gateway's own ones included."""
+    body: dict[str, Any] = {"error": message, "code": code, "requestId": request_id}
+    if problems:
+        body["details"] = [
+            {"path": list(problem.path), "code": problem.code, "message": problem.message}
+            for problem in problems
+        ]
+    return body
+
+
+def error_response(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    """A proxy-integration response carrying an error envelope."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": to_json(body),
+    }
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON, UTF-8 kept as is (smaller than \\u escapes)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _problems_from_validation(errors: Sequence[Any]) -> list[FieldProblem]:
+    problems = []
+    for error in errors:
+        location = tuple(error.get("loc", ()))
+        # Drop where the value came from (body, query, path): the field names say enough.
+        path = location[1:] if location and location[0] in ("body", "query", "path") else location
+        problems.append(FieldProblem(path, str(error.get("type", "invalid")), str(error.get("msg", ""))))
+    return problems
+
+
+def make_resolver() -> APIGatewayRestResolver:
+    """A resolver with request validation and every error mapped to the envelope."""
+    app = APIGatewayRestResolver(enable_validation=True, serializer=to_json)
+
+    def request_id() -> str:
+        return str(app.current_event.request_context.request_id)
+
+    def respond(status: int, body: dict[str, Any]) -> Response[str]:
+        return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=to_json(body))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response[str]:
+        problems = _problems_from_validation(error.errors())
+        if problems and problems[0].code == "json_invalid":
+            problems = [FieldProblem((), "json_invalid", "the body is not valid JSON")]
+        elif problems and problems[0].path == () and problems[0].code in _NOT_AN_OBJECT:
+            problems = [FieldProblem((), "object_type", "the body must be a JSON object")]
+        first = problems[0] if problems else FieldProblem((), "invalid", "invalid request")
+        where = ".".join(str(part) for part in first.path) or "body"
+        message = f"{where}: {first.message}"
+        return respond(HTTPStatus.BAD_REQUEST, error_body(message, "validation_error", request_id(), problems))
+
+    @app.exception_handler(DomainError)
+    def domain_error(error: DomainError) -> Response[str]:
+        status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
+        problems = error.problems if isinstance(error, InvalidInputError) else []
+        return respond(status, error_body(error.message, error.code, request_id(), problems))
+
+    @app.not_found
+    def route_not_found(_: Exception) -> Response[str]:
+        return respond(HTTPStatus.NOT_FOUND, error_body("No such route", "not_found", request_id()))
+
+    @app.exception_handler(Exception)
+    def unexpected(_: Exception) -> Response[str]:
+        logger.exception("Unhandled error")
+        metrics.add_metric(name="UnhandledError", unit=MetricUnit.Count, value=1)
+        return respond(
+            HTTPStatus.INTERNAL_SERVER_ERROR, error_body("Internal server error", "internal_error", request_id())
+        )
+
+    return app
+
+
+def lambda_handler(app: APIGatewayRestResolver) -> LambdaHandler:
+    """The Lambda entry point for ``app``: logging, tracing, metrics and the body size limit."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        body = event.get("body") or ""
+        # Base64 bodies are a third larger than what they carry; compare what was sent.
+        size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+        if size > MAX_BODY_BYTES:
+            request_id = str(event.get("requestContext", {}).get("requestId", ""))
+            message = f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB"
+            return error_response(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, error_body(message, "payload_too_large", request_id)
+            )
+        if body:
+            _treat_body_as_json(event)
+        return app.resolve(event, context)
+
+    return handler
+
+
+def _treat_body_as_json(event: dict[str, Any]) -> None:
+    """The API speaks JSON only: parse any body as JSON, whatever Content-Type claims (curl's
+    ``-d`` says form-urlencoded), so a wrong header still gets a clear JSON error, never a form."""
+    for name in [name for name in event.get("headers") or {} if name.lower() == "content-type"]:
+        del event["headers"][name]
+    for name in [name for name in event.get("multiValueHeaders") or {} if name.lower() == "content-type"]:
+        del event["multiValueHeaders"][name]
+
+
+def principal(app: APIGatewayRestResolver) -> Principal:
+    """Who is calling, as the authorizer proved it."""
+    return principal_from_context(app.current_event.request_context.authorizer.get_context())
+
+
+def reviewer(app: APIGatewayRestResolver) -> Reviewer:
+    """The calling reviewer; a candidate key on a reviewer route is a 401."""
+    caller = principal(app)
+    if not isinstance(caller, Reviewer):
+        raise UnauthorizedError("This route needs an organisation's API token")
+    return caller
+
+
+def candidate(app: APIGatewayRestResolver) -> Candidate:
+    """The calling candidate; an API token on a candidate route is a 401."""
+    caller = principal(app)
+    if not isinstance(caller, Candidate):
+        raise UnauthorizedError("This route needs a candidate key (X-API-Key)")
+    return caller
+
+
+def created(body: Any) -> Response[Any]:
+    """A 201 carrying ``body``."""
+    return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON, body=body)

@@ -1,0 +1,59 @@
+"""Building blocks of the API contract: camelCase JSON, strict requests, shared field types."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+
+class ApiModel(BaseModel):
+    """A JSON object of the API: snake_case in Python, camelCase on the wire."""
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, frozen=True)
+
+
+class RequestModel(ApiModel):
+    """A request body: strict JSON types ("120" is not an integer) and no unknown fields."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be blank")
+    return value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PydanticCustomError("url", "must be an http(s) URL")
+    return value
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value)) if len(value) <= 45 else _not_a_uuid()
+    except ValueError:
+        return _not_a_uuid()
+
+
+def _not_a_uuid() -> str:
+    raise PydanticCustomError("uuid", "must be a UUID")
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank)]
+HttpUrl = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_http_url)]
+UuidString = Annotated[str, AfterValidator(_uuid)]
+
+
+class Deleted(ApiModel):
+    """The answer to a successful DELETE."""
+
+    ok: Literal[True] = True
+    id: str

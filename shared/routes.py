@@ -1,0 +1,75 @@
+"""The route table: every endpoint of the API, read by the CDK stack, the local server,
+the OpenAPI build and the tests. Adding an endpoint is one entry here plus one handler."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Auth(StrEnum):
+    """Who may call a route, as the Lambda authorizer establishes it."""
+
+    REVIEWER = "reviewer"  # Authorization: Bearer psk_live_…
+    CANDIDATE = "candidate"  # X-API-Key: PST-XXXX-XXXX
+    REVIEWER_OR_CANDIDATE = "reviewer_or_candidate"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint, served by the Lambda function in ``functions/<name>/handler.py``."""
+
+    name: str
+    method: str
+    path: str  # API Gateway template, e.g. /v1/assessments/{assessment_id}
+    auth: Auth
+    summary: str
+    writes: bool  # whether the function needs write access to the table
+
+    @property
+    def resolver_path(self) -> str:
+        """The path in Powertools' notation (``<param>`` instead of ``{param}``)."""
+        return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
+
+    @property
+    def handler(self) -> str:
+        """The Lambda ``Handler`` string, relative to the code asset root."""
+        return f"functions.{self.name}.handler.handler"
+
+
+AUTHORIZER_HANDLER = "functions.authorizer.handler.handler"
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "create_assessment", "POST", "/v1/assessments", Auth.REVIEWER, "Create an assessment", writes=True
+    ),
+    Route(
+        "list_assessments", "GET", "/v1/assessments", Auth.REVIEWER, "List active assessments", writes=False
+    ),
+    Route(
+        "get_assessment",
+        "GET",
+        "/v1/assessments/{assessment_id}",
+        Auth.REVIEWER_OR_CANDIDATE,
+        "Get one assessment",
+        writes=False,
+    ),
+    Route(
+        "delete_assessment",
+        "DELETE",
+        "/v1/assessments/{assessment_id}",
+        Auth.REVIEWER,
+        "Soft-delete an assessment and deactivate its unused keys",
+        writes=True,
+    ),
+    Route("list_issues", "GET", "/v1/issues", Auth.REVIEWER, "List curated OSS issues", writes=False),
+    Route("get_issue", "GET", "/v1/issues/{issue_id}", Auth.REVIEWER, "Get one OSS issue", writes=False),
+)
+
+_BY_NAME = {route.name: route for route in ROUTES}
+
+
+def route(name: str) -> Route:
+    """The route served by the function called ``name``."""
+    return _BY_NAME[name]

@@ -1,0 +1,1 @@
+"""The only code that knows DynamoDB: key formats, conditions, transactions, error mapping."""
