@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from shared.errors import UnauthorizedError
 
-API_TOKEN_PREFIX = "psk_live_"
+API_TOKEN_PREFIX = "psk_live_"  # noqa: S105 - a prefix, not a secret
 # Loose on purpose (operators may seed their own); unknown tokens fail the hash lookup anyway.
 _API_TOKEN_PATTERN = re.compile(r"[\x21-\x7e]{1,256}")
 

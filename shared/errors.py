@@ -61,4 +61,3 @@ class ConflictError(DomainError):
 
 class PayloadTooLargeError(DomainError):
     code = "payload_too_large"
-

@@ -90,7 +90,7 @@ def make_resolver() -> APIGatewayRestResolver:
     def respond(status: int, body: dict[str, Any]) -> Response[str]:
         return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=to_json(body))
 
-    @app.exception_handler(RequestValidationError)
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def invalid_request(error: RequestValidationError) -> Response[str]:
         problems = _problems_from_validation(error.errors())
         if problems and problems[0].code == "json_invalid":
@@ -100,9 +100,11 @@ def make_resolver() -> APIGatewayRestResolver:
         first = problems[0] if problems else FieldProblem((), "invalid", "invalid request")
         where = ".".join(str(part) for part in first.path) or "body"
         message = f"{where}: {first.message}"
-        return respond(HTTPStatus.BAD_REQUEST, error_body(message, "validation_error", request_id(), problems))
+        return respond(
+            HTTPStatus.BAD_REQUEST, error_body(message, "validation_error", request_id(), problems)
+        )
 
-    @app.exception_handler(DomainError)
+    @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:
         status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
         problems = error.problems if isinstance(error, InvalidInputError) else []
@@ -112,12 +114,13 @@ def make_resolver() -> APIGatewayRestResolver:
     def route_not_found(_: Exception) -> Response[str]:
         return respond(HTTPStatus.NOT_FOUND, error_body("No such route", "not_found", request_id()))
 
-    @app.exception_handler(Exception)
+    @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected(_: Exception) -> Response[str]:
         logger.exception("Unhandled error")
         metrics.add_metric(name="UnhandledError", unit=MetricUnit.Count, value=1)
         return respond(
-            HTTPStatus.INTERNAL_SERVER_ERROR, error_body("Internal server error", "internal_error", request_id())
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+            error_body("Internal server error", "internal_error", request_id()),
         )
 
     return app

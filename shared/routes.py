@@ -41,9 +41,7 @@ class Route:
 AUTHORIZER_HANDLER = "functions.authorizer.handler.handler"
 
 ROUTES: tuple[Route, ...] = (
-    Route(
-        "create_assessment", "POST", "/v1/assessments", Auth.REVIEWER, "Create an assessment", writes=True
-    ),
+    Route("create_assessment", "POST", "/v1/assessments", Auth.REVIEWER, "Create an assessment", writes=True),
     Route(
         "list_assessments", "GET", "/v1/assessments", Auth.REVIEWER, "List active assessments", writes=False
     ),

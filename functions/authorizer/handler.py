@@ -31,7 +31,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         principal = authenticate(request.headers or {}, TokenStore())
     except UnauthorizedError:
         metrics.add_metric(name="AuthorizationDenied", unit=MetricUnit.Count, value=1)
-        raise Exception(UNAUTHORIZED) from None  # noqa: TRY002 - API Gateway's contract for a 401
+        raise Exception(UNAUTHORIZED) from None
     route = request.parsed_arn
     response = APIGatewayAuthorizerResponse(
         principal_id=principal.org_id,

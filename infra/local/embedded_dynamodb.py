@@ -10,6 +10,8 @@ from functools import wraps
 from typing import Any
 
 import boto3
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
 
 from shared.store import dynamo
 from shared.store.schema import ensure_table
@@ -21,8 +23,6 @@ ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_DYNAMODB"
 def _atomic_moto_requests() -> Iterator[None]:
     """Make each moto request atomic, as each DynamoDB request is, while threads interleave
     between requests: races between requests are then real, races inside one are not."""
-    from moto.core.botocore_stubber import BotocoreStubber
-
     original: Callable[..., Any] = BotocoreStubber.process_request
     lock = threading.RLock()
 
@@ -51,8 +51,6 @@ def local_dynamodb(table_name: str) -> Iterator[str]:
         ensure_table(boto3.client("dynamodb"), table_name)
         yield f"DynamoDB at {endpoint}, table {table_name}"
         return
-
-    from moto import mock_aws
 
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ[variable] = "local"

@@ -100,7 +100,17 @@ class LocalGateway:
         if matched is None:
             return _gateway_error("MISSING_AUTHENTICATION_TOKEN", request_id)
         route, path_parameters = matched
-        event = _proxy_event(route, method, path, parts.query, headers, body, path_parameters, request_id, source_ip)
+        event = proxy_event(
+            route,
+            method=method,
+            path=path,
+            query=parts.query,
+            headers=headers,
+            body=body,
+            path_parameters=path_parameters,
+            request_id=request_id,
+            source_ip=source_ip,
+        )
         identity = _IDENTITY_HEADER.get(route.auth)
         if identity is not None and not any(name.lower() == identity for name, _ in headers):
             return _gateway_error("UNAUTHORIZED", request_id)
@@ -129,7 +139,10 @@ class LocalGateway:
         authorizer_event = {
             "type": "REQUEST",
             "methodArn": method_arn,
-            **{name: event[name] for name in ("resource", "path", "httpMethod", "headers", "multiValueHeaders")},
+            **{
+                name: event[name]
+                for name in ("resource", "path", "httpMethod", "headers", "multiValueHeaders")
+            },
             **{name: event[name] for name in ("queryStringParameters", "pathParameters", "requestContext")},
         }
         try:
@@ -156,8 +169,9 @@ def _allows(policy: Mapping[str, Any], method_arn: str) -> bool:
     return allowed
 
 
-def _proxy_event(
+def proxy_event(
     route: Route,
+    *,
     method: str,
     path: str,
     query: str,
@@ -167,6 +181,7 @@ def _proxy_event(
     request_id: str,
     source_ip: str,
 ) -> dict[str, Any]:
+    """The REST API proxy event API Gateway sends a function for this request."""
     multi_headers: dict[str, list[str]] = {}
     for name, value in headers:
         multi_headers.setdefault(name, []).append(value)

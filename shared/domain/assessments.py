@@ -16,7 +16,9 @@ from shared.store.assessments import AssessmentStore
 RESPONSE_BUDGET_BYTES = 5 * 1024 * 1024
 
 
-def create_assessment(store: AssessmentStore, org_id: str, request: CreateAssessmentRequest) -> AssessmentView:
+def create_assessment(
+    store: AssessmentStore, org_id: str, request: CreateAssessmentRequest
+) -> AssessmentView:
     """Create an assessment; a catalog issue, when named, supplies the brief (it wins over ``taskBrief``)."""
     issue = None
     task_brief = request.task_brief
@@ -24,7 +26,10 @@ def create_assessment(store: AssessmentStore, org_id: str, request: CreateAssess
         issue = catalog.find_issue(request.issue_id)
         if issue is None:
             raise InvalidInputError.for_field(
-                ("issueId",), "issue_not_found", f"no catalog issue has id {request.issue_id!r}", "issue_not_found"
+                ("issueId",),
+                "issue_not_found",
+                f"no catalog issue has id {request.issue_id!r}",
+                "issue_not_found",
             )
         task_brief = issue.task_brief
     if task_brief is None or not task_brief.strip():

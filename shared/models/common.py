@@ -38,12 +38,10 @@ def _http_url(value: str) -> str:
 
 def _uuid(value: str) -> str:
     try:
-        return str(uuid.UUID(value)) if len(value) <= 45 else _not_a_uuid()
+        if len(value) <= 45:
+            return str(uuid.UUID(value))
     except ValueError:
-        return _not_a_uuid()
-
-
-def _not_a_uuid() -> str:
+        pass
     raise PydanticCustomError("uuid", "must be a UUID")
 
 

@@ -68,7 +68,10 @@ class AssessmentStore:
     def delete(self, assessment: AssessmentView, deleted_at: str) -> None:
         """Move the assessment to its tombstone, in one transaction."""
         active_key = keys.key(keys.org_pk(assessment.org_id), keys.active_assessment_sk(assessment.id))
-        tombstone = {**_to_item(assessment, keys.deleted_assessment_sk(assessment.id)), "deletedAt": deleted_at}
+        tombstone = {
+            **_to_item(assessment, keys.deleted_assessment_sk(assessment.id)),
+            "deletedAt": deleted_at,
+        }
         try:
             dynamo.transact_write(
                 [
@@ -76,7 +79,7 @@ class AssessmentStore:
                     {"Put": {"Item": tombstone}},
                 ]
             )
-        except dynamo.TransactionCancelled as cancelled:
+        except dynamo.TransactionCancelledError as cancelled:
             if cancelled.failed(0):
                 raise NotFoundError("Assessment not found") from cancelled
             raise

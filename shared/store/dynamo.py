@@ -38,7 +38,7 @@ def reset() -> None:
     table.cache_clear()
 
 
-class TransactionCancelled(Exception):
+class TransactionCancelledError(Exception):
     """A TransactWriteItems was cancelled; ``reasons`` holds one code per action."""
 
     def __init__(self, reasons: Sequence[str]) -> None:
@@ -58,7 +58,7 @@ class TransactionCancelled(Exception):
 def transact_write(actions: Sequence[dict[str, Any]]) -> None:
     """Run ``actions`` (each ``{"Put"|"Update"|"Delete"|"ConditionCheck": {...}}``) atomically.
 
-    The table name is filled in here; a cancellation becomes :class:`TransactionCancelled`."""
+    The table name is filled in here; a cancellation becomes :class:`TransactionCancelledError`."""
     name = table().name
     items = [{kind: {"TableName": name, **body} for kind, body in action.items()} for action in actions]
     try:
@@ -67,7 +67,7 @@ def transact_write(actions: Sequence[dict[str, Any]]) -> None:
         if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
             raise
         reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
-        raise TransactionCancelled(reasons) from error
+        raise TransactionCancelledError(reasons) from error
 
 
 def is_condition_failure(error: ClientError) -> bool:

@@ -100,6 +100,6 @@ class TokenStore:
                     {"Update": {"Key": index_key, **revoke}},
                 ]
             )
-        except dynamo.TransactionCancelled as cancelled:
+        except dynamo.TransactionCancelledError as cancelled:
             raise NotFoundError(f"No active token {token_id} for {org_id}") from cancelled
         return replace(token, revoked_at=revoked_at)

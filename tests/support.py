@@ -1,0 +1,61 @@
+"""Helpers to call functions the way API Gateway does, from the same route table and event builder."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infra.local.gateway import LambdaContext, proxy_event
+from shared.auth import Principal, Reviewer, principal_to_context
+from shared.domain.tokens import issue_token
+from shared.routes import route
+
+ORG_A = Reviewer(org_id="org_a", token_name="tests")
+ORG_B = Reviewer(org_id="org_b", token_name="tests")
+
+
+def call(
+    route_name: str,
+    principal: Principal | None = ORG_A,
+    body: Any = None,
+    path: dict[str, str] | None = None,
+    query: str = "",
+    raw_body: str | None = None,
+) -> tuple[int, Any]:
+    """Invoke the route's handler with the event API Gateway would send after the authorizer.
+
+    Returns the status and the decoded JSON body."""
+    target = route(route_name)
+    path_parameters = path or {}
+    concrete_path = target.path.format(**path_parameters)
+    text = raw_body if raw_body is not None else (json.dumps(body) if body is not None else "")
+    event = proxy_event(
+        target,
+        method=target.method,
+        path=concrete_path,
+        query=query,
+        headers=[("Content-Type", "application/json")],
+        body=text.encode(),
+        path_parameters=path_parameters,
+        request_id="test-request",
+        source_ip="127.0.0.1",
+    )
+    if principal is not None:
+        event["requestContext"]["authorizer"] = {**principal_to_context(principal), "principalId": "x"}
+    module = __import__(f"functions.{route_name}.handler", fromlist=["handler"])
+    result = module.handler(event, LambdaContext(function_name=route_name))
+    return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
+
+
+def new_token(org_id: str) -> str:
+    """A real token for ``org_id``, stored in the current table."""
+    return issue_token(org_id, name="tests").token
+
+
+SEED_BODY = {
+    "title": "Backend API Challenge",
+    "role": "Senior Backend Engineer",
+    "taskBrief": "Build a webhook ingestion endpoint that validates, stores, and deduplicates incoming events.",
+    "timeLimitMinutes": 120,
+    "expiresInDays": 7,
+}
