@@ -43,15 +43,12 @@ _NOT_AN_OBJECT = frozenset({"missing", "model_attributes_type", "model_type", "d
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def error_body(
-    message: str, code: str, request_id: str, problems: Sequence[FieldProblem] = ()
-) -> dict[str, Any]:
+def error_body(message: str, code: str, request_id: str, problems: Sequence[FieldProblem] = ()) -> dict[str, Any]:
     """The error envelope of every non-2xx answer, the API Gateway's own ones included."""
     body: dict[str, Any] = {"error": message, "code": code, "requestId": request_id}
     if problems:
         body["details"] = [
-            {"path": list(problem.path), "code": problem.code, "message": problem.message}
-            for problem in problems
+            {"path": list(problem.path), "code": problem.code, "message": problem.message} for problem in problems
         ]
     return body
 
@@ -100,9 +97,7 @@ def make_resolver() -> APIGatewayRestResolver:
         first = problems[0] if problems else FieldProblem((), "invalid", "invalid request")
         where = ".".join(str(part) for part in first.path) or "body"
         message = f"{where}: {first.message}"
-        return respond(
-            HTTPStatus.BAD_REQUEST, error_body(message, "validation_error", request_id(), problems)
-        )
+        return respond(HTTPStatus.BAD_REQUEST, error_body(message, "validation_error", request_id(), problems))
 
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:

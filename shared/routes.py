@@ -42,9 +42,7 @@ AUTHORIZER_HANDLER = "functions.authorizer.handler.handler"
 
 ROUTES: tuple[Route, ...] = (
     Route("create_assessment", "POST", "/v1/assessments", Auth.REVIEWER, "Create an assessment", writes=True),
-    Route(
-        "list_assessments", "GET", "/v1/assessments", Auth.REVIEWER, "List active assessments", writes=False
-    ),
+    Route("list_assessments", "GET", "/v1/assessments", Auth.REVIEWER, "List active assessments", writes=False),
     Route(
         "get_assessment",
         "GET",

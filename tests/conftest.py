@@ -20,8 +20,8 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 os.environ.pop("AWS_PROFILE", None)
 
-from infra.local.embedded_dynamodb import local_dynamodb  # noqa: E402
-from shared.store import dynamo  # noqa: E402
+from infra.local.embedded_dynamodb import local_dynamodb
+from shared.store import dynamo
 
 
 @pytest.fixture

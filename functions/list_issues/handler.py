@@ -22,9 +22,7 @@ def list_page(
 ) -> IssuePage:
     reviewer(app)
     matching = catalog.filter_issues(language=language, difficulty=difficulty)
-    return IssuePage(
-        issues=matching[offset : offset + limit], total=len(matching), limit=limit, offset=offset
-    )
+    return IssuePage(issues=matching[offset : offset + limit], total=len(matching), limit=limit, offset=offset)
 
 
 handler = lambda_handler(app)

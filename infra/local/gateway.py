@@ -139,10 +139,7 @@ class LocalGateway:
         authorizer_event = {
             "type": "REQUEST",
             "methodArn": method_arn,
-            **{
-                name: event[name]
-                for name in ("resource", "path", "httpMethod", "headers", "multiValueHeaders")
-            },
+            **{name: event[name] for name in ("resource", "path", "httpMethod", "headers", "multiValueHeaders")},
             **{name: event[name] for name in ("queryStringParameters", "pathParameters", "requestContext")},
         }
         try:

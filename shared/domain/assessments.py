@@ -16,9 +16,7 @@ from shared.store.assessments import AssessmentStore
 RESPONSE_BUDGET_BYTES = 5 * 1024 * 1024
 
 
-def create_assessment(
-    store: AssessmentStore, org_id: str, request: CreateAssessmentRequest
-) -> AssessmentView:
+def create_assessment(store: AssessmentStore, org_id: str, request: CreateAssessmentRequest) -> AssessmentView:
     """Create an assessment; a catalog issue, when named, supplies the brief (it wins over ``taskBrief``)."""
     issue = None
     task_brief = request.task_brief

@@ -43,9 +43,7 @@ class AssessmentStore:
         item = response.get("Item")
         return _from_item(item) if item else None
 
-    def list_page(
-        self, org_id: str, limit: int, after_id: str | None
-    ) -> tuple[list[AssessmentView], str | None]:
+    def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[AssessmentView], str | None]:
         """One Query of active assessments in creation order, and the id to resume after.
 
         Deleted assessments live under another sort-key prefix, so they cost nothing here.
@@ -56,9 +54,7 @@ class AssessmentStore:
             "Limit": limit,
         }
         if after_id is not None:
-            arguments["ExclusiveStartKey"] = keys.key(
-                keys.org_pk(org_id), keys.active_assessment_sk(after_id)
-            )
+            arguments["ExclusiveStartKey"] = keys.key(keys.org_pk(org_id), keys.active_assessment_sk(after_id))
         response = dynamo.table().query(**arguments)
         assessments = [_from_item(item) for item in response.get("Items", [])]
         last_key = response.get("LastEvaluatedKey")

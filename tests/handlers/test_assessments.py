@@ -115,9 +115,7 @@ def test_created_assessment_reads_back_with_a_null_issue() -> None:
         ({"title": 5, "role": "R", "taskBrief": "x"}, ["title"], "string_type"),
     ],
 )
-def test_create_rejects_invalid_input_naming_the_field(
-    body: dict[str, Any], path: list[str], code: str
-) -> None:
+def test_create_rejects_invalid_input_naming_the_field(body: dict[str, Any], path: list[str], code: str) -> None:
     status, payload = call("create_assessment", body=body)
 
     assert status == 400
