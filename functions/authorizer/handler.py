@@ -29,9 +29,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = APIGatewayAuthorizerRequestEvent(event)
     try:
         principal = authenticate(request.headers or {}, TokenStore())
-    except UnauthorizedError:
+    except UnauthorizedError as denied:
+        logger.info("Denied", extra={"reason": denied.message, "path": event.get("path")})
         metrics.add_metric(name="AuthorizationDenied", unit=MetricUnit.Count, value=1)
         raise Exception(UNAUTHORIZED) from None
+    logger.info("Authorized", extra=principal_to_context(principal))
     route = request.parsed_arn
     response = APIGatewayAuthorizerResponse(
         principal_id=principal.org_id,

@@ -1,0 +1,98 @@
+"""The Lambda authorizer: tokens in, an allow-all-routes policy and the org out; nothing leaked."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+import pytest
+
+from functions.authorizer.handler import handler
+from infra.local.gateway import LambdaContext
+from shared.domain.tokens import revoke_token
+from shared.observability import SERVICE
+from shared.store.tokens import TokenStore
+from tests.conftest import RequestCounter
+from tests.support import new_token
+
+pytestmark = pytest.mark.usefixtures("table")
+
+METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/v1/assessments"
+
+
+def authorize(headers: dict[str, str]) -> dict[str, Any]:
+    event = {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": headers, "httpMethod": "GET"}
+    result: dict[str, Any] = handler(event, LambdaContext(function_name="authorizer"))
+    return result
+
+
+def test_a_valid_token_is_allowed_on_every_route_with_its_org_in_the_context(
+    dynamodb_calls: RequestCounter,
+) -> None:
+    token = new_token("org_acme")
+    dynamodb_calls.reset()
+
+    result = authorize({"Authorization": f"Bearer {token}"})
+
+    statement = result["policyDocument"]["Statement"][0]
+    assert statement["Effect"] == "Allow"
+    assert statement["Resource"] == ["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*/*"]
+    assert result["principalId"] == "org_acme"
+    assert result["context"] == {"principal": "reviewer", "orgId": "org_acme", "tokenName": "tests"}
+    assert dynamodb_calls.total == 1
+
+
+def test_the_bearer_scheme_is_case_insensitive() -> None:
+    token = new_token("org_acme")
+
+    assert authorize({"authorization": f"bearer {token}"})["principalId"] == "org_acme"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": ""},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer psk_live_unknown_token_value_that_was_never_issued"},
+        {"Authorization": "Bearer "},
+    ],
+)
+def test_missing_malformed_and_unknown_tokens_are_unauthorized(headers: dict[str, str]) -> None:
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(headers)
+
+
+def test_a_revoked_token_is_unauthorized() -> None:
+    token = new_token("org_acme")
+    token_id = next(iter(_token_ids("org_acme")))
+    revoke_token("org_acme", token_id)
+
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize({"Authorization": f"Bearer {token}"})
+
+
+def test_tokens_never_reach_the_logs() -> None:
+    token = new_token("org_acme")
+    records = io.StringIO()
+    capture = logging.StreamHandler(records)
+    service_logger = logging.getLogger(SERVICE)
+    service_logger.addHandler(capture)
+    previous_level = service_logger.level
+    service_logger.setLevel(logging.DEBUG)
+    try:
+        authorize({"Authorization": f"Bearer {token}"})
+        with pytest.raises(Exception, match="Unauthorized"):
+            authorize({"Authorization": "Bearer psk_live_wrong"})
+    finally:
+        service_logger.removeHandler(capture)
+        service_logger.setLevel(previous_level)
+
+    assert records.getvalue(), "the authorizer logged nothing at DEBUG: the check would prove nothing"
+    assert token not in records.getvalue()
+    assert "psk_live_wrong" not in records.getvalue()
+
+
+def _token_ids(org_id: str) -> list[str]:
+    return [token.token_id for token in TokenStore().list_for_org(org_id)]

@@ -1,0 +1,111 @@
+"""``make dev``'s entry point as a process: prints what it serves, seeds tokens, stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start(port: int, **env: str) -> subprocess.Popen[str]:
+    environment = {**os.environ, "PORT": str(port), **env}
+    return subprocess.Popen(
+        [sys.executable, "-m", "infra.local"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _read_until_serving(process: subprocess.Popen[str]) -> list[str]:
+    assert process.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if line.startswith("Try: curl"):
+            return lines
+    raise AssertionError(f"the server did not start: {lines}")
+
+
+@pytest.fixture
+def seeded_server() -> Iterator[tuple[int, subprocess.Popen[str], list[str]]]:
+    port = _free_port()
+    process = _start(port, PROMPTSTER_LOCAL_TOKENS="tokA=org_a,tokB=org_b")
+    try:
+        yield port, process, _read_until_serving(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def _list(port: int, token: str) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/assessments")
+    request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_seeded_tokens_work_and_ctrl_c_stops_cleanly(
+    seeded_server: tuple[int, subprocess.Popen[str], list[str]],
+) -> None:
+    port, process, lines = seeded_server
+
+    assert any(f"http://127.0.0.1:{port}" in line for line in lines)
+    assert lines[-1] == f"Try: curl -s http://127.0.0.1:{port}/v1/assessments -H 'Authorization: Bearer tokA'"
+    assert _list(port, "tokA") == (200, {"assessments": [], "nextCursor": None})
+    assert _list(port, "tokB")[0] == 200
+    assert _list(port, "tokC")[0] == 401
+
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=15) == 0
+
+
+def test_a_busy_port_is_a_one_line_error(seeded_server: tuple[int, subprocess.Popen[str], list[str]]) -> None:
+    port, _, _ = seeded_server
+
+    second = _start(port)
+    _, stderr = second.communicate(timeout=60)
+
+    assert second.returncode == 1
+    assert stderr.strip().splitlines() == [f"error: 127.0.0.1:{port} is already in use; set PORT to serve elsewhere"]
+
+
+def test_default_run_prints_a_token_for_org_local_and_a_working_curl_line() -> None:
+    port = _free_port()
+    process = _start(port)
+    try:
+        lines = _read_until_serving(process)
+        token = next(line.split(": ", 1)[1] for line in lines if line.startswith("Token for org_local: "))
+        assert token.startswith("psk_live_")
+        assert token in lines[-1]
+        assert _list(port, token)[0] == 200
+    finally:
+        process.kill()
+        process.communicate(timeout=10)

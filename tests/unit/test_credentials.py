@@ -1,0 +1,68 @@
+"""Token and key-code rules, and the principal round trip through the authorizer context."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from shared.auth import (
+    KEY_CODE_ALPHABET,
+    Candidate,
+    Reviewer,
+    hash_api_token,
+    new_api_token,
+    new_key_code,
+    normalize_key_code,
+    principal_from_context,
+    principal_to_context,
+)
+from shared.errors import UnauthorizedError
+
+
+def test_api_tokens_are_prefixed_random_and_hashed_with_sha256() -> None:
+    tokens = {new_api_token() for _ in range(100)}
+
+    assert len(tokens) == 100
+    assert all(re.fullmatch(r"psk_live_[A-Za-z0-9_-]{43}", token) for token in tokens)
+    assert hash_api_token("psk_live_x") == "3ee706d6fdcd381a76039171e606164bc4c3e5ef5f93be7fbfb60aa50d8f49de"
+
+
+def test_key_codes_use_only_the_unambiguous_alphabet() -> None:
+    codes = [new_key_code() for _ in range(500)]
+
+    assert all(re.fullmatch(r"PST-[0-9A-Z]{4}-[0-9A-Z]{4}", code) for code in codes)
+    assert not set("".join(codes)) & set("ILOU")
+    assert set("".join(code[4:8] + code[9:] for code in codes)) <= set(KEY_CODE_ALPHABET)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("PST-AB12-CD34", "PST-AB12-CD34"),
+        ("  pst-ab12-cd34 \n", "PST-AB12-CD34"),
+        ("PST-AB12-CD3", None),
+        ("PST-AB1I-CD34", None),  # I is not in the alphabet
+        ("PSTAB12CD34", None),
+        ("", None),
+    ],
+)
+def test_typed_key_codes_are_normalised_or_refused(typed: str, expected: str | None) -> None:
+    assert normalize_key_code(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [Reviewer(org_id="org_a", token_name="ci"), Candidate(org_id="org_a", assessment_id="a1", key_id="k1")],
+)
+def test_principal_survives_the_authorizer_context(principal: Reviewer | Candidate) -> None:
+    context = principal_to_context(principal)
+
+    assert all(isinstance(value, str) for value in context.values())
+    assert principal_from_context(context) == principal
+
+
+@pytest.mark.parametrize("context", [{}, {"principal": "admin", "orgId": "x"}, {"principal": "reviewer"}])
+def test_an_unexpected_authorizer_context_is_unauthorized(context: dict[str, str]) -> None:
+    with pytest.raises(UnauthorizedError):
+        principal_from_context(context)
