@@ -16,6 +16,7 @@ from shared.auth import principal_to_context
 from shared.domain.access import authenticate
 from shared.errors import UnauthorizedError
 from shared.observability import logger, metrics, tracer
+from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.tokens import TokenStore
 
 # The exact message API Gateway turns into a 401 (Gateway Response UNAUTHORIZED).
@@ -28,7 +29,7 @@ UNAUTHORIZED = "Unauthorized"
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = APIGatewayAuthorizerRequestEvent(event)
     try:
-        principal = authenticate(request.headers or {}, TokenStore())
+        principal = authenticate(request.headers or {}, TokenStore(), CandidateKeyStore())
     except UnauthorizedError as denied:
         logger.info("Denied", extra={"reason": denied.message, "path": event.get("path")})
         metrics.add_metric(name="AuthorizationDenied", unit=MetricUnit.Count, value=1)

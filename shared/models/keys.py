@@ -1,0 +1,92 @@
+"""Candidate keys and candidate sessions as the API accepts and returns them."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from shared.models.common import ApiModel, Name, RequestModel
+from shared.models.issues import Issue
+
+MAX_KEYS_PER_REQUEST = 50
+
+# Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is the mailer's business.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise PydanticCustomError("email", "must be an email address")
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+KeyStatus = Literal["pending", "redeemed", "completed", "expired", "revoked"]
+
+
+class GenerateKeysRequest(RequestModel):
+    """Body of ``POST /v1/assessments/{id}/keys``."""
+
+    count: Annotated[int, Field(ge=1, le=MAX_KEYS_PER_REQUEST)]
+    candidate_emails: Annotated[list[Email], Field(max_length=MAX_KEYS_PER_REQUEST)] | None = None
+    candidate_names: Annotated[list[Name], Field(max_length=MAX_KEYS_PER_REQUEST)] | None = None
+    org_name: Name | None = None  # kept with each key, for the invitation the organisation sends
+
+
+class CandidateKey(ApiModel):
+    """A one-time key, with its status as of the moment it is read."""
+
+    id: str
+    key: str
+    assessment_id: str
+    org_id: str
+    candidate_email: str | None
+    candidate_name: str | None
+    status: KeyStatus
+    session_id: str | None
+    expires_at: str
+    redeemed_at: str | None
+    completed_at: str | None
+    created_at: str
+
+
+class KeyList(ApiModel):
+    keys: list[CandidateKey]
+
+
+class Session(ApiModel):
+    """A candidate's session: started by redeeming a key, ended by completing it."""
+
+    id: str
+    key_id: str
+    assessment_id: str
+    started_at: str
+    deadline: str | None
+
+
+class CompletedSession(Session):
+    completed_at: str
+
+
+class CandidateAssessment(ApiModel):
+    """What a candidate is shown of the assessment they are taking."""
+
+    id: str
+    title: str
+    role: str
+    task_brief: str
+    repo_url: str | None
+    time_limit_minutes: int | None
+    issue: Issue | None
+
+
+class StartedSession(ApiModel):
+    session: Session
+    assessment: CandidateAssessment
+
+
+class CompletedSessionEnvelope(ApiModel):
+    session: CompletedSession
