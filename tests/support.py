@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from infra.local.gateway import LambdaContext, proxy_event
-from shared.auth import Principal, Reviewer, principal_to_context
+from shared.auth import Candidate, Principal, Reviewer, principal_to_context
 from shared.domain.tokens import issue_token
 from shared.routes import route
 
@@ -59,3 +59,24 @@ SEED_BODY = {
     "timeLimitMinutes": 120,
     "expiresInDays": 7,
 }
+
+
+def candidate_for(key: dict[str, Any]) -> Candidate:
+    """The principal the authorizer derives from this key object's code."""
+    return Candidate(org_id=key["orgId"], assessment_id=key["assessmentId"], key_id=key["id"])
+
+
+def create_assessment(principal: Reviewer = ORG_A, **fields: Any) -> dict[str, Any]:
+    """A new assessment (the seed's body with ``fields`` over it), as the API returned it."""
+    status, payload = call("create_assessment", principal, body={**SEED_BODY, **fields})
+    assert status == 201, payload
+    return dict(payload["assessment"])
+
+
+def generate_keys(assessment_id: str, count: int, principal: Reviewer = ORG_A, **fields: Any) -> list[dict[str, Any]]:
+    """``count`` new keys for the assessment, as the API returned them."""
+    status, payload = call(
+        "generate_keys", principal, body={"count": count, **fields}, path={"assessment_id": assessment_id}
+    )
+    assert status == 201, payload
+    return list(payload["keys"])

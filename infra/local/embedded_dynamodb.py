@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -12,6 +14,9 @@ from typing import Any
 import boto3
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
+from moto.dynamodb import models as moto_dynamodb
+from moto.dynamodb.models import dynamo_type as moto_types
+from moto.dynamodb.models import table as moto_tables
 
 from shared.store import dynamo
 from shared.store.schema import ensure_table
@@ -38,6 +43,60 @@ def _atomic_moto_requests() -> Iterator[None]:
         BotocoreStubber.process_request = original  # type: ignore[method-assign]
 
 
+class _PartitionBackups:
+    """Stands in for the ``copy`` module inside moto's DynamoDB backend, whose TransactWriteItems
+    deep-copies every table it touches once per action, so a transaction costs time in proportion
+    to the whole table. A transaction writes only the partitions its actions name, so the backup
+    copies those and shares the rest with the live table: the same rollback, at the cost of the
+    partitions involved."""
+
+    def __init__(self) -> None:
+        self.partitions: set[Any] = set()  # (table name, partition key) the running transaction names
+        self.backups: dict[str, Any] = {}
+
+    def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if not isinstance(value, moto_tables.Table):
+            return copy.deepcopy(value, memo)
+        if value.name not in self.backups:
+            backup = copy.copy(value)
+            backup.items = defaultdict(dict)
+            for partition_key, partition in value.items.items():
+                named = (value.name, partition_key) in self.partitions
+                backup.items[partition_key] = copy.deepcopy(partition) if named else partition
+            self.backups[value.name] = backup
+        return self.backups[value.name]
+
+
+@contextmanager
+def _cheap_transaction_backups() -> Iterator[None]:
+    shim = _PartitionBackups()
+    original: Callable[..., Any] = moto_dynamodb.DynamoDBBackend.transact_write_items
+
+    @wraps(original)
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        # Requests are serialised by _atomic_moto_requests, so one shim serves every call.
+        for action in transact_items:
+            operation = next(iter(action.values()))
+            table = self.tables.get(operation.get("TableName"))
+            if table is not None:
+                attributes = operation.get("Key") or operation.get("Item") or {}
+                partition_key = moto_types.DynamoType(attributes.get(table.hash_key_attr, {"S": ""}))
+                shim.partitions.add((table.name, partition_key))
+        try:
+            return original(self, transact_items)
+        finally:
+            shim.partitions.clear()
+            shim.backups.clear()
+
+    setattr(moto_dynamodb, "copy", shim)  # noqa: B010 - replacing a module the backend imported
+    moto_dynamodb.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        setattr(moto_dynamodb, "copy", copy)  # noqa: B010
+        moto_dynamodb.DynamoDBBackend.transact_write_items = original  # type: ignore[method-assign]
+
+
 @contextmanager
 def local_dynamodb(table_name: str) -> Iterator[str]:
     """Point every boto3 client at a DynamoDB holding ``table_name`` (created if missing).
@@ -55,7 +114,7 @@ def local_dynamodb(table_name: str) -> Iterator[str]:
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ[variable] = "local"
     os.environ.pop("AWS_SESSION_TOKEN", None)
-    with mock_aws(), _atomic_moto_requests():
+    with mock_aws(), _atomic_moto_requests(), _cheap_transaction_backups():
         ensure_table(boto3.client("dynamodb"), table_name)
         try:
             yield f"embedded in-memory DynamoDB (moto), table {table_name}"

@@ -6,8 +6,7 @@ import base64
 import binascii
 import uuid
 
-from shared import catalog
-from shared.clock import new_id, to_timestamp, utc_now
+from shared import catalog, clock
 from shared.errors import InvalidInputError, NotFoundError
 from shared.models.assessments import AssessmentView, CreateAssessmentRequest
 from shared.store.assessments import AssessmentStore
@@ -32,9 +31,9 @@ def create_assessment(store: AssessmentStore, org_id: str, request: CreateAssess
         task_brief = issue.task_brief
     if task_brief is None or not task_brief.strip():
         raise InvalidInputError.for_field(("taskBrief",), "missing", "required unless issueId is given")
-    now = to_timestamp(utc_now())
+    now = clock.to_timestamp(clock.utc_now())
     assessment = AssessmentView(
-        id=new_id(),
+        id=clock.new_id(),
         org_id=org_id,
         title=request.title,
         role=request.role,
@@ -79,7 +78,7 @@ def list_assessments(
 def delete_assessment(store: AssessmentStore, org_id: str, assessment_id: str) -> None:
     """Soft-delete the org's active assessment."""
     assessment = get_assessment(store, org_id, assessment_id)
-    store.delete(assessment, deleted_at=to_timestamp(utc_now()))
+    store.delete(assessment, deleted_at=clock.to_timestamp(clock.utc_now()))
 
 
 def canonical_uuid(text: str) -> str | None:

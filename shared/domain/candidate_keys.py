@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from shared import clock
 from shared.auth import new_key_code
-from shared.clock import from_timestamp, new_id, to_timestamp, utc_now
 from shared.domain.assessments import canonical_uuid, get_assessment
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.keys import CandidateKey, GenerateKeysRequest, KeyStatus
@@ -19,7 +19,7 @@ _INSERT_ATTEMPTS = 4
 
 def status_at(key: StoredKey, now: datetime) -> KeyStatus:
     """The key's status as of ``now``: an unredeemed key past its expiry reads ``expired``."""
-    if key.status == "pending" and from_timestamp(key.expires_at) <= now:
+    if key.status == "pending" and clock.from_timestamp(key.expires_at) <= now:
         return "expired"
     return key.status
 
@@ -61,11 +61,11 @@ def generate_keys(
             ("candidateNames",), "length_mismatch", "must match candidateEmails, name for address"
         )
     assessment = get_assessment(assessments, org_id, assessment_id)
-    now = utc_now()
-    expires_at = to_timestamp(now + timedelta(days=assessment.expires_in_days))
+    now = clock.utc_now()
+    expires_at = clock.to_timestamp(now + timedelta(days=assessment.expires_in_days))
     new_keys = [
         StoredKey(
-            id=new_id(),
+            id=clock.new_id(),
             code=new_key_code(),
             assessment_id=assessment.id,
             org_id=org_id,
@@ -78,7 +78,7 @@ def generate_keys(
             redeemed_at=None,
             completed_at=None,
             deadline=None,
-            created_at=to_timestamp(now),
+            created_at=clock.to_timestamp(now),
         )
         for index in range(request.count)
     ]
@@ -111,7 +111,7 @@ def list_keys(key_store: CandidateKeyStore, org_id: str, assessment_id: str) -> 
     found = key_store.list_live(org_id, canonical_id) if canonical_id else None
     if found is None:
         raise NotFoundError("Assessment not found")
-    now = utc_now()
+    now = clock.utc_now()
     return [key_view(key, now) for key in found]
 
 
@@ -120,5 +120,5 @@ def revoke_key(key_store: CandidateKeyStore, org_id: str, assessment_id: str, ke
     canonical_assessment, canonical_key = canonical_uuid(assessment_id), canonical_uuid(key_id)
     if canonical_assessment is None or canonical_key is None:
         raise NotFoundError("Key not found")
-    key_store.revoke(org_id, canonical_assessment, canonical_key, to_timestamp(utc_now()))
+    key_store.revoke(org_id, canonical_assessment, canonical_key, clock.to_timestamp(clock.utc_now()))
     return canonical_key

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from shared import clock
 from shared.auth import Candidate
-from shared.clock import new_id, to_timestamp, utc_now
 from shared.domain.assessments import canonical_uuid
 from shared.domain.candidate_keys import status_at
 from shared.errors import ConflictError, ForbiddenError, NotFoundError, UnauthorizedError
@@ -65,7 +65,7 @@ def start_session(
 
     Repeating the call while the session is in progress returns the same session."""
     key = _current_key(key_store, candidate)
-    now = utc_now()
+    now = clock.utc_now()
     _refuse_unusable(key, now)
     if key.status == "redeemed":
         return StartedSession(
@@ -75,13 +75,13 @@ def start_session(
     if assessment is None:
         raise ForbiddenError("This assessment was deleted", code="assessment_deleted")
     minutes = assessment.time_limit_minutes
-    deadline = to_timestamp(now + timedelta(minutes=minutes)) if minutes is not None else None
+    deadline = clock.to_timestamp(now + timedelta(minutes=minutes)) if minutes is not None else None
     try:
-        key = key_store.redeem(key, session_id=new_id(), started_at=to_timestamp(now), deadline=deadline)
+        key = key_store.redeem(key, session_id=clock.new_id(), started_at=clock.to_timestamp(now), deadline=deadline)
     except ConflictError:
         # Someone redeemed, revoked or let it expire at the same moment: report what it is now.
         key = _current_key(key_store, candidate)
-        _refuse_unusable(key, utc_now())
+        _refuse_unusable(key, clock.utc_now())
         if key.status != "redeemed":
             raise
         return StartedSession(session=_session(key), assessment=_brief(assessment)), False
@@ -97,7 +97,7 @@ def complete_session(key_store: CandidateKeyStore, candidate: Candidate, session
         raise ConflictError("This session is already completed", code="session_completed")
     if key.status == "revoked":
         raise ForbiddenError("This key was revoked", code="key_revoked")
-    completed = key_store.complete(key, completed_at=to_timestamp(utc_now()))
+    completed = key_store.complete(key, completed_at=clock.to_timestamp(clock.utc_now()))
     return CompletedSession.model_validate({**_session(completed).model_dump(), "completed_at": completed.completed_at})
 
 
@@ -108,7 +108,7 @@ def get_assessment_for_candidate(
     if canonical_uuid(assessment_id) != candidate.assessment_id:
         raise NotFoundError("Assessment not found")
     key = _current_key(key_store, candidate)
-    now = utc_now()
+    now = clock.utc_now()
     if status_at(key, now) in ("revoked", "expired"):
         _refuse_unusable(key, now)
     if key.status in ("redeemed", "completed"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared import clock
 from shared.auth import hash_api_token, new_api_token
-from shared.clock import new_id, to_timestamp, utc_now
 from shared.store.tokens import StoredToken, TokenStore
 
 
@@ -18,11 +18,11 @@ class IssuedToken:
 def seed_token(token: str, org_id: str, name: str, store: TokenStore | None = None) -> StoredToken:
     """Store a token chosen by the operator (local runs and scripts)."""
     stored = StoredToken(
-        token_id=new_id(),
+        token_id=clock.new_id(),
         token_hash=hash_api_token(token),
         org_id=org_id,
         name=name,
-        created_at=to_timestamp(utc_now()),
+        created_at=clock.to_timestamp(clock.utc_now()),
         revoked_at=None,
     )
     (store or TokenStore()).create(stored)
@@ -37,4 +37,4 @@ def issue_token(org_id: str, name: str, store: TokenStore | None = None) -> Issu
 
 def revoke_token(org_id: str, token_id: str, store: TokenStore | None = None) -> StoredToken:
     """Revoke one of the org's tokens; it fails authorization from now on."""
-    return (store or TokenStore()).revoke(org_id, token_id, to_timestamp(utc_now()))
+    return (store or TokenStore()).revoke(org_id, token_id, clock.to_timestamp(clock.utc_now()))
