@@ -92,6 +92,17 @@ ROUTES: tuple[Route, ...] = (
         "Complete the candidate's session",
         writes=True,
     ),
+    Route("create_rubric", "POST", "/v1/rubrics", Auth.REVIEWER, "Create a scoring rubric", writes=True),
+    Route("list_rubrics", "GET", "/v1/rubrics", Auth.REVIEWER, "List active rubrics", writes=False),
+    Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", Auth.REVIEWER, "Get one rubric", writes=False),
+    Route(
+        "delete_rubric",
+        "DELETE",
+        "/v1/rubrics/{rubric_id}",
+        Auth.REVIEWER,
+        "Delete a rubric no active assessment links",
+        writes=True,
+    ),
     Route("list_issues", "GET", "/v1/issues", Auth.REVIEWER, "List curated OSS issues", writes=False),
     Route("get_issue", "GET", "/v1/issues/{issue_id}", Auth.REVIEWER, "Get one OSS issue", writes=False),
 )

@@ -23,7 +23,8 @@ class RequestModel(ApiModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
-def _not_blank(value: str) -> str:
+def not_blank(value: str) -> str:
+    """Refuse text that is only white space."""
     if not value.strip():
         raise PydanticCustomError("blank", "must not be blank")
     return value
@@ -45,7 +46,7 @@ def _uuid(value: str) -> str:
     raise PydanticCustomError("uuid", "must be a UUID")
 
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(not_blank)]
 HttpUrl = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_http_url)]
 UuidString = Annotated[str, AfterValidator(_uuid)]
 

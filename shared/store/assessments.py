@@ -7,10 +7,11 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.assessments import AssessmentView
 from shared.store import dynamo, keys
 from shared.store.candidate_keys import StoredKey, new_state_item, read_partition, revoke_action, state_key
+from shared.store.rubrics import link_action
 
 _ASSESSMENT_FIELDS = tuple(field.alias or name for name, field in AssessmentView.model_fields.items())
 
@@ -30,19 +31,31 @@ class AssessmentStore:
     """Reads and writes assessments of any organisation; callers pass the org they act for."""
 
     def create(self, assessment: AssessmentView) -> None:
-        """Store a new assessment and its state record (one TransactWriteItems)."""
+        """Store a new assessment and its state record, and link its rubric: one TransactWriteItems,
+        so a rubric cannot be deleted between the check and the link."""
         item = {**_active_key(assessment.org_id, assessment.id), **assessment.model_dump(by_alias=True)}
-        dynamo.transact_write(
-            [
-                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-                {
-                    "Put": {
-                        "Item": new_state_item(assessment.id, assessment.org_id),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-            ]
-        )
+        actions: list[dict[str, Any]] = [
+            {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+            {
+                "Put": {
+                    "Item": new_state_item(assessment.id, assessment.org_id),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+        ]
+        if assessment.rubric_id is not None:
+            actions.append(link_action(assessment.org_id, assessment.rubric_id, +1))
+        try:
+            dynamo.transact_write(actions)
+        except dynamo.TransactionCancelledError as cancelled:
+            if assessment.rubric_id is not None and cancelled.failed(2):
+                raise InvalidInputError.for_field(
+                    ("rubricId",),
+                    "rubric_not_found",
+                    "no active rubric of this organisation has this id",
+                    "rubric_not_found",
+                ) from cancelled
+            raise
 
     def get(self, org_id: str, assessment_id: str) -> AssessmentView | None:
         """The active assessment, or None when unknown, deleted or another org's."""
@@ -73,7 +86,8 @@ class AssessmentStore:
         return assessments, resume_after
 
     def delete(self, assessment: AssessmentView, deleted_at: str) -> int:
-        """Soft-delete the assessment and revoke its pending keys; returns how many were revoked.
+        """Soft-delete the assessment, release its rubric and revoke its pending keys; returns how
+        many keys were revoked.
 
         The first transaction removes the assessment, turns its state record into the tombstone
         (conditioned on the number of keys issued, so a key born meanwhile forces a re-read) and
@@ -105,6 +119,8 @@ class AssessmentStore:
                     }
                 },
             ]
+            if assessment.rubric_id is not None:
+                tombstone.append(link_action(assessment.org_id, assessment.rubric_id, -1))
             room = dynamo.MAX_TRANSACTION_ACTIONS - len(tombstone)
             try:
                 dynamo.transact_write(tombstone + [revoke_action(key, deleted_at) for key in pending[:room]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 ACTIVE_ASSESSMENT_PREFIX = "ASMT#"
 TOKEN_INDEX_PREFIX = "TOKEN#"
+ACTIVE_RUBRIC_PREFIX = "RUBRIC#"
 
 
 def org_pk(org_id: str) -> str:
@@ -12,6 +13,15 @@ def org_pk(org_id: str) -> str:
 
 def active_assessment_sk(assessment_id: str) -> str:
     return f"{ACTIVE_ASSESSMENT_PREFIX}{assessment_id}"
+
+
+def active_rubric_sk(rubric_id: str) -> str:
+    return f"{ACTIVE_RUBRIC_PREFIX}{rubric_id}"
+
+
+def deleted_rubric_sk(rubric_id: str) -> str:
+    """Where a deleted rubric is kept for audit, outside the active prefix so listing skips it."""
+    return f"DELETED_RUBRIC#{rubric_id}"
 
 
 def token_pk(token_hash: str) -> str:
