@@ -139,7 +139,7 @@ def test_a_rubric_delete_racing_an_assessment_create_never_leaves_a_dangling_lin
         rubric = create_rubric()
         request = CreateAssessmentRequest.model_validate({**SEED_BODY, "rubricId": rubric["id"]})
 
-        def link() -> str:
+        def link(request: CreateAssessmentRequest = request) -> str:
             try:
                 return create_assessment_for(AssessmentStore(), "org_a", request).id
             except InvalidInputError:
