@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from shared.domain.tokens import revoke_token
 from shared.observability import SERVICE
 from shared.store.tokens import TokenStore
 from tests.conftest import RequestCounter
-from tests.support import new_token
+from tests.support import create_assessment, generate_keys, new_token
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -73,25 +74,49 @@ def test_a_revoked_token_is_unauthorized() -> None:
         authorize({"Authorization": f"Bearer {token}"})
 
 
-def test_tokens_never_reach_the_logs() -> None:
-    token = new_token("org_acme")
+@pytest.fixture
+def service_logs() -> Iterator[io.StringIO]:
+    """Everything the service logs at DEBUG and above while the test runs."""
     records = io.StringIO()
     capture = logging.StreamHandler(records)
     service_logger = logging.getLogger(SERVICE)
-    service_logger.addHandler(capture)
     previous_level = service_logger.level
+    service_logger.addHandler(capture)
     service_logger.setLevel(logging.DEBUG)
-    try:
-        authorize({"Authorization": f"Bearer {token}"})
-        with pytest.raises(Exception, match="Unauthorized"):
-            authorize({"Authorization": "Bearer psk_live_wrong"})
-    finally:
-        service_logger.removeHandler(capture)
-        service_logger.setLevel(previous_level)
+    yield records
+    service_logger.removeHandler(capture)
+    service_logger.setLevel(previous_level)
 
-    assert records.getvalue(), "the authorizer logged nothing at DEBUG: the check would prove nothing"
-    assert token not in records.getvalue()
-    assert "psk_live_wrong" not in records.getvalue()
+
+def test_tokens_never_reach_the_logs(service_logs: io.StringIO) -> None:
+    token = new_token("org_acme")
+
+    authorize({"Authorization": f"Bearer {token}"})
+    with pytest.raises(Exception, match="Unauthorized"):
+        authorize({"Authorization": "Bearer psk_live_wrong"})
+
+    assert service_logs.getvalue(), "nothing was logged at DEBUG: the check would prove nothing"
+    assert token not in service_logs.getvalue()
+    assert "psk_live_wrong" not in service_logs.getvalue()
+
+
+def test_a_typed_candidate_key_authorizes_its_holder_and_never_reaches_the_logs(service_logs: io.StringIO) -> None:
+    assessment = create_assessment()
+    [key] = generate_keys(assessment["id"], 1)
+
+    result = authorize({"X-API-Key": f" {key['key'].lower()} "})
+    with pytest.raises(Exception, match="Unauthorized"):
+        authorize({"x-api-key": "PST-0000-0000"})
+
+    assert result["context"] == {
+        "principal": "candidate",
+        "orgId": "org_a",
+        "assessmentId": assessment["id"],
+        "keyId": key["id"],
+    }
+    assert service_logs.getvalue()
+    assert key["key"] not in service_logs.getvalue().upper()
+    assert "PST-0000-0000" not in service_logs.getvalue()
 
 
 def _token_ids(org_id: str) -> list[str]:

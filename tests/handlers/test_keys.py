@@ -169,3 +169,17 @@ def test_listing_keys_is_one_query(dynamodb_calls: RequestCounter) -> None:
     call("list_keys", path={"assessment_id": assessment["id"]})
 
     assert dict(dynamodb_calls.calls) == {"Query": 1}
+
+
+def test_a_code_collision_draws_a_new_code_instead_of_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+    assessment = create_assessment()
+    [existing] = generate_keys(assessment["id"], 1)
+    fresh = iter(["PST-AAAA-AAAA", "PST-BBBB-BBBB", "PST-CCCC-CCCC"])
+    codes = iter([existing["key"], "PST-ZZZZ-ZZZZ"])
+    monkeypatch.setattr("shared.domain.candidate_keys.new_key_code", lambda: next(codes, None) or next(fresh))
+
+    keys = generate_keys(assessment["id"], 2)
+
+    assert [key["key"] for key in keys] == ["PST-AAAA-AAAA", "PST-ZZZZ-ZZZZ"]
+    _, listed = call("list_keys", path={"assessment_id": assessment["id"]})
+    assert len({key["key"] for key in listed["keys"]}) == 3
