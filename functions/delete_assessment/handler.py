@@ -15,9 +15,10 @@ app = make_resolver()
 
 @app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
 def delete(assessment_id: str) -> Deleted:
-    delete_assessment(AssessmentStore(), reviewer(app).org_id, assessment_id)
+    deleted_id, revoked = delete_assessment(AssessmentStore(), reviewer(app).org_id, assessment_id)
     metrics.add_metric(name="AssessmentDeleted", unit=MetricUnit.Count, value=1)
-    return Deleted(id=assessment_id)
+    metrics.add_metric(name="CandidateKeysRevokedByDelete", unit=MetricUnit.Count, value=revoked)
+    return Deleted(id=deleted_id)
 
 
 handler = lambda_handler(app)

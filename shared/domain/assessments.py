@@ -75,10 +75,10 @@ def list_assessments(
     return page, _encode_cursor(resume_after) if resume_after else None
 
 
-def delete_assessment(store: AssessmentStore, org_id: str, assessment_id: str) -> None:
-    """Soft-delete the org's active assessment."""
+def delete_assessment(store: AssessmentStore, org_id: str, assessment_id: str) -> tuple[str, int]:
+    """Soft-delete the org's active assessment; returns its id and how many unused keys were revoked."""
     assessment = get_assessment(store, org_id, assessment_id)
-    store.delete(assessment, deleted_at=clock.to_timestamp(clock.utc_now()))
+    return assessment.id, store.delete(assessment, deleted_at=clock.to_timestamp(clock.utc_now()))
 
 
 def canonical_uuid(text: str) -> str | None:

@@ -55,7 +55,7 @@ class AssessmentStore:
                     "no active rubric of this organisation has this id",
                     "rubric_not_found",
                 ) from cancelled
-            raise
+            raise ConflictError("The assessment could not be stored; retry") from cancelled
 
     def get(self, org_id: str, assessment_id: str) -> AssessmentView | None:
         """The active assessment, or None when unknown, deleted or another org's."""
