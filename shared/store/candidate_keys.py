@@ -131,22 +131,15 @@ def new_state_item(assessment_id: str, org_id: str) -> dict[str, Any]:
 
 def read_partition(assessment_id: str) -> tuple[AssessmentState | None, list[StoredKey]]:
     """The assessment's state record and all its keys in creation order: one Query per MB."""
-    arguments: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(keys.assessment_pk(assessment_id)),
-        "ConsistentRead": True,
-    }
     state: AssessmentState | None = None
     found: list[StoredKey] = []
-    while True:
-        response = dynamo.table().query(**arguments)
-        for item in response.get("Items", []):
-            if item["SK"] == keys.ASSESSMENT_STATE_SK:
-                state = _state_from_item(item)
-            else:
-                found.append(_key_from_item(item))
-        if "LastEvaluatedKey" not in response:
-            return state, found
-        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    partition = Key("PK").eq(keys.assessment_pk(assessment_id))
+    for item in dynamo.query_all(KeyConditionExpression=partition, ConsistentRead=True):
+        if item["SK"] == keys.ASSESSMENT_STATE_SK:
+            state = _state_from_item(item)
+        else:
+            found.append(_key_from_item(item))
+    return state, found
 
 
 def revoke_action(key: StoredKey, revoked_at: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,16 @@ def transact_write(actions: Sequence[dict[str, Any]]) -> None:
             raise
         reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
         raise TransactionCancelledError(reasons) from error
+
+
+def query_all(**arguments: Any) -> Iterator[dict[str, Any]]:
+    """Every item a Query matches, following its pages (one request per MB)."""
+    while True:
+        response = table().query(**arguments)
+        yield from response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            return
+        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def is_condition_failure(error: ClientError) -> bool:

@@ -53,17 +53,8 @@ class RubricStore:
 
     def list_active(self, org_id: str) -> list[Rubric]:
         """The org's active rubrics in creation order (deleted ones live under another prefix)."""
-        arguments: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(keys.org_pk(org_id))
-            & Key("SK").begins_with(keys.ACTIVE_RUBRIC_PREFIX),
-        }
-        rubrics: list[Rubric] = []
-        while True:
-            response = dynamo.table().query(**arguments)
-            rubrics.extend(_from_item(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return rubrics
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        condition = Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(keys.ACTIVE_RUBRIC_PREFIX)
+        return [_from_item(item) for item in dynamo.query_all(KeyConditionExpression=condition)]
 
     def delete(self, rubric: Rubric, deleted_at: str) -> None:
         """Move the rubric to its tombstone unless an active assessment links it."""

@@ -72,14 +72,7 @@ class TokenStore:
     def list_for_org(self, org_id: str) -> list[StoredToken]:
         """The org's tokens, oldest first, revoked ones included."""
         condition = Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(keys.TOKEN_INDEX_PREFIX)
-        tokens: list[StoredToken] = []
-        arguments: dict[str, Any] = {"KeyConditionExpression": condition}
-        while True:
-            response = dynamo.table().query(**arguments)
-            tokens.extend(_from_item(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return tokens
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [_from_item(item) for item in dynamo.query_all(KeyConditionExpression=condition)]
 
     def revoke(self, org_id: str, token_id: str, revoked_at: str) -> StoredToken:
         """Mark the token revoked on both items; unknown or already revoked is NotFound."""
