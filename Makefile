@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev test lint typecheck pytest openapi synth bench clean
+.PHONY: dev test lint typecheck pytest openapi synth bench clean cdk-synth
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,5 +30,26 @@ typecheck: $(INSTALLED)
 pytest: $(INSTALLED)
 	$(BIN)/pytest
 
+bench: $(INSTALLED) ## cold start, DynamoDB requests per operation, warm latency: figures, no assertions
+	$(BIN)/python -m tests.benchmarks
+
 clean:
 	rm -rf $(VENV) cdk.out .pytest_cache .mypy_cache .ruff_cache
+
+# Which customer and stage `make synth` and `make cdk-synth` build: make synth CUSTOMER=acme STAGE=prod
+CUSTOMER ?= demo
+STAGE ?= dev
+CDK_ENV := CDK_DISABLE_CLI_TELEMETRY=true
+
+openapi: $(INSTALLED) ## write openapi.json from the handlers' models (tests fail when it is stale)
+	$(BIN)/python -m infra.openapi
+
+synth: $(INSTALLED) ## synthesize the stack into cdk.out, cdk-nag included, without the CDK CLI
+	$(CDK_ENV) $(BIN)/python -m infra.app -c customer=$(CUSTOMER) -c stage=$(STAGE)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+cdk-synth: $(INSTALLED) node_modules/.installed ## the same through the CDK CLI (npx cdk synth)
+	$(CDK_ENV) npx cdk synth --no-notices --quiet -c customer=$(CUSTOMER) -c stage=$(STAGE)

@@ -25,7 +25,8 @@ GATEWAY_RESPONSES: tuple[GatewayResponse, ...] = (
     GatewayResponse("BAD_REQUEST_BODY", 400, "validation_error", "The request body is invalid"),
     GatewayResponse("BAD_REQUEST_PARAMETERS", 400, "validation_error", "The request parameters are invalid"),
     GatewayResponse("DEFAULT_4XX", 400, "bad_request", "The request could not be handled"),
-    GatewayResponse("DEFAULT_5XX", 500, "internal_error", "Internal server error"),
+    # A function that fails is a 502 from API Gateway, which the DEFAULT_ types keep.
+    GatewayResponse("DEFAULT_5XX", 502, "internal_error", "Internal server error"),
 )
 
 BY_TYPE = {response.response_type: response for response in GATEWAY_RESPONSES}

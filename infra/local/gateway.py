@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.gateway_responses import BY_TYPE
+from infra.openapi import openapi_document
 from shared.http import error_body, to_json
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route
 
@@ -27,6 +28,9 @@ REGION = "eu-west-1"
 ACCOUNT_ID = "000000000000"
 API_ID = "local"
 STAGE = "local"
+
+# Served by the local server only: the deployed API's document is the committed openapi.json.
+OPENAPI_PATH = "/v1/openapi.json"
 
 # API Gateway calls a cached authorizer only when its identity source is present.
 _IDENTITY_HEADER = {Auth.REVIEWER: "authorization", Auth.CANDIDATE: "x-api-key"}
@@ -85,7 +89,6 @@ class LocalGateway:
 
     def __init__(self, routes: Sequence[Route] = ROUTES) -> None:
         self._routes = [(route, _compile(route)) for route in routes]
-        self.extra_routes: dict[tuple[str, str], Callable[[], LocalResponse]] = {}
 
     def handle(
         self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes, source_ip: str
@@ -94,8 +97,8 @@ class LocalGateway:
         request_id = str(uuid.uuid4())
         parts = urlsplit(target)
         path = unquote(parts.path)
-        if (method, path) in self.extra_routes:
-            return self.extra_routes[(method, path)]()
+        if (method, path) == ("GET", OPENAPI_PATH):
+            return _openapi()
         matched = self._match(method, path)
         if matched is None:
             return _gateway_error("MISSING_AUTHENTICATION_TOKEN", request_id)
@@ -223,6 +226,11 @@ def _from_proxy_result(result: Mapping[str, Any]) -> LocalResponse:
     raw = result.get("body") or ""
     body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
     return LocalResponse(int(result["statusCode"]), headers, body)
+
+
+def _openapi() -> LocalResponse:
+    body = to_json(openapi_document()).encode()
+    return LocalResponse(200, {"Content-Type": "application/json"}, body)
 
 
 def _gateway_error(response_type: str, request_id: str) -> LocalResponse:

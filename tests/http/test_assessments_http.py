@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import uuid
 
+from shared.routes import ROUTES
 from tests.http.conftest import Api
 from tests.support import SEED_BODY, new_token
 
@@ -144,3 +145,12 @@ def test_issue_catalog_over_http(api: Api) -> None:
     assert page.body["issues"]
     assert all(issue["difficulty"] == "hard" for issue in page.body["issues"])
     assert one.body["issue"] == page.body["issues"][0]
+
+
+def test_the_local_server_serves_the_openapi_document_of_every_route(api: Api) -> None:
+    result = api.request("GET", "/v1/openapi.json")
+
+    assert result.status == 200
+    assert result.body["openapi"].startswith("3.")
+    documented = {(method.upper(), path) for path, item in result.body["paths"].items() for method in item}
+    assert {(route.method, route.path) for route in ROUTES} <= documented

@@ -1,0 +1,1 @@
+"""The stack's building blocks: table, functions, API and alarms."""

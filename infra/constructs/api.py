@@ -1,0 +1,189 @@
+"""The REST API, built from the route table: resources, methods, authorizers, validation, logs, throttling."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.constructs.common import log_retention, removal_policy
+from infra.deployment import Deployment
+from infra.gateway_responses import GATEWAY_RESPONSES, GatewayResponse
+from shared.routes import Auth, Route
+
+
+@dataclass(frozen=True)
+class AuthorizerSettings:
+    """Where API Gateway finds a kind of caller's credential, and how long it caches the verdict."""
+
+    identity_header: str | None
+    cache_seconds: int
+
+
+# The cache is keyed by the identity header, and the authorizer's policy allows every route, so a
+# cached verdict holds for whichever route the caller uses next. Either-credential routes cannot
+# name one header (API Gateway would 401 a call carrying the other), so they are not cached.
+AUTHORIZERS: Mapping[Auth, AuthorizerSettings] = {
+    Auth.REVIEWER: AuthorizerSettings("Authorization", 300),
+    Auth.CANDIDATE: AuthorizerSettings("X-API-Key", 60),  # keys live for one session; handlers check their status
+    Auth.REVIEWER_OR_CANDIDATE: AuthorizerSettings(None, 0),
+}
+
+# Requests per second and burst per stage, for the whole API.
+THROTTLING: Mapping[str, tuple[int, int]] = {"dev": (10, 20), "prod": (100, 200)}
+
+# Plain values only: API Gateway does not escape what it substitutes, so free text (user agent,
+# error message) could break the JSON.
+ACCESS_LOG_FIELDS: Mapping[str, str] = {
+    "requestId": "$context.requestId",
+    "time": "$context.requestTime",
+    "ip": "$context.identity.sourceIp",
+    "method": "$context.httpMethod",
+    "resource": "$context.resourcePath",
+    "path": "$context.path",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "latencyMs": "$context.responseLatency",
+    "integrationLatencyMs": "$context.integrationLatency",
+    "integrationStatus": "$context.integration.status",
+    "principalId": "$context.authorizer.principalId",
+    "authorizerStatus": "$context.authorizer.status",
+    "errorType": "$context.error.responseType",
+    "xrayTraceId": "$context.xrayTraceId",
+}
+
+
+def envelope_template(response: GatewayResponse) -> str:
+    """The mapping template of a Gateway Response: the project's error envelope, with API Gateway's request id."""
+    return json.dumps(
+        {"error": response.message, "code": response.code, "requestId": "$context.requestId"},
+        separators=(",", ":"),
+    )
+
+
+def path_parameters(path: str) -> list[str]:
+    """The ``{name}`` parameters of an API Gateway path template."""
+    return re.findall(r"\{(\w+)\}", path)
+
+
+class Api(Construct):
+    """One method per route, each behind the authorizer its route's ``auth`` names."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        deployment: Deployment,
+        routes: Sequence[Route],
+        functions: Mapping[str, lambda_.IFunction],
+        authorizer: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=f"/aws/apigateway/{deployment.prefix}/access",
+            retention=log_retention(deployment),
+            removal_policy=removal_policy(deployment),
+        )
+        rate, burst = THROTTLING[deployment.stage]
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=deployment.prefix,
+            description=f"Promptster assessments API for {deployment.customer} ({deployment.stage})",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Execution and access logging need API Gateway's account-level CloudWatch role. It is
+            # kept when the stack goes, so other stacks in the account that rely on it keep logging.
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name=deployment.stage,
+                tracing_enabled=True,
+                throttling_rate_limit=rate,
+                throttling_burst_limit=burst,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # full request logging would write bearer tokens to CloudWatch
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+            ),
+        )
+        # Parameters are checked here; bodies are validated by each handler's pydantic model, which
+        # names the offending field (a request model attached later would be enforced too).
+        validator = self.rest_api.add_request_validator(
+            "RequestValidator",
+            request_validator_name=deployment.name("validator"),
+            validate_request_body=True,
+            validate_request_parameters=True,
+        )
+        authorizers = {
+            kind: self._authorizer(deployment, kind, authorizer) for kind in dict.fromkeys(r.auth for r in routes)
+        }
+        for route in routes:
+            self.rest_api.root.resource_for_path(route.path).add_method(
+                route.method,
+                apigw.LambdaIntegration(functions[route.name], allow_test_invoke=False),
+                operation_name=route.name,
+                authorization_type=apigw.AuthorizationType.CUSTOM,
+                authorizer=authorizers[route.auth],
+                request_validator=validator,
+                request_parameters={f"method.request.path.{name}": True for name in path_parameters(route.path)},
+            )
+        for response in GATEWAY_RESPONSES:
+            self.rest_api.add_gateway_response(
+                response.response_type,
+                type=apigw.ResponseType.of(response.response_type),
+                # The DEFAULT_ types keep the status API Gateway chose (504 timeout, 415, …): only the body is ours.
+                status_code=None if response.response_type.startswith("DEFAULT_") else str(response.status),
+                response_headers={"Content-Type": "'application/json'"},
+                templates={"application/json": envelope_template(response)},
+            )
+
+        Validations.of(self.rest_api.deployment_stage).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-APIG3",
+                reason="No WAF web ACL: it bills a fixed monthly fee per customer stack, and every method already "
+                "needs a credential checked by the Lambda authorizer behind stage throttling",
+            )
+        )
+        Validations.of(self.rest_api.root).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-COG4",
+                reason="Callers are organisations' API tokens and candidates' one-time keys, verified by the Lambda "
+                "authorizer against the table; there are no Cognito users",
+            )
+        )
+        Validations.of(self.rest_api).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+                reason="API Gateway's account-level logging role uses the AWS managed policy made for it; "
+                "it grants nothing beyond writing API Gateway's own logs",
+            )
+        )
+
+    def _authorizer(self, deployment: Deployment, kind: Auth, handler: lambda_.IFunction) -> apigw.RequestAuthorizer:
+        settings = AUTHORIZERS[kind]
+        header = settings.identity_header
+        authorizer = apigw.RequestAuthorizer(
+            self,
+            f"{kind.value.title().replace('_', '')}Authorizer",
+            authorizer_name=deployment.name(kind.value.replace("_", "-")),
+            handler=handler,
+            identity_sources=[apigw.IdentitySource.header(header)] if header else [],
+            results_cache_ttl=Duration.seconds(settings.cache_seconds),
+        )
+        if header is None:
+            # Without caching API Gateway needs no identity source; an empty one is not valid CloudFormation.
+            resource = authorizer.node.default_child
+            assert isinstance(resource, apigw.CfnAuthorizer)
+            resource.add_property_deletion_override("IdentitySource")
+        return authorizer

@@ -1,0 +1,133 @@
+"""One Lambda function of the API; every route and the authorizer are built the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.constructs.common import log_retention, removal_policy
+from infra.deployment import Deployment
+from shared.observability import SERVICE, metrics
+
+# The only DynamoDB actions the store issues (transactions need the per-item actions they contain).
+READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
+WRITE_ACTIONS = (
+    *READ_ACTIONS,
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+)
+AUTHORIZER_ACTIONS = ("dynamodb:GetItem",)
+
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+# AWS publishes the managed Powertools layer's ARN under this public SSM parameter in every region.
+POWERTOOLS_LAYER_PARAMETER = "/aws/service/powertools/python/arm64/python3.12/latest"
+MAX_FUNCTION_NAME = 64
+
+
+@dataclass(frozen=True)
+class FunctionDefaults:
+    """What every function of one deployment shares."""
+
+    deployment: Deployment
+    code: lambda_.Code
+    layer: lambda_.ILayerVersion
+    table: dynamodb.ITable
+
+
+class ApiFunction(Construct):
+    """A function with its own log group and a role that may touch only its table, with only ``table_actions``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        defaults: FunctionDefaults,
+        name: str,
+        handler: str,
+        description: str,
+        table_actions: Sequence[str],
+        memory_mb: int = 512,
+        timeout: Duration | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        deployment = defaults.deployment
+        function_name = deployment.name(name.replace("_", "-"))
+        if len(function_name) > MAX_FUNCTION_NAME:
+            raise ValueError(f"function name {function_name!r} is longer than Lambda allows; shorten the route name")
+
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=log_retention(deployment),
+            removal_policy=removal_policy(deployment),
+        )
+        # An explicit role instead of the managed basic-execution policy: logs go to this one
+        # log group only, and the table grant names each action.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{function_name}: its log group and {len(table_actions)} action(s) on the table",
+        )
+        self.log_group.grant_write(self.role)
+        defaults.table.grant(self.role, *table_actions)
+
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=function_name,
+            description=description,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            code=defaults.code,
+            handler=handler,
+            layers=[defaults.layer],
+            memory_size=memory_mb,
+            timeout=timeout or Duration.seconds(10),
+            role=self.role,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={
+                "TABLE_NAME": defaults.table.table_name,
+                "POWERTOOLS_SERVICE_NAME": SERVICE,
+                "POWERTOOLS_METRICS_NAMESPACE": metrics.namespace or "",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                # Responses carry candidate key codes: keep them out of X-Ray.
+                "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+            },
+        )
+
+        runtime_pinned = (
+            "Python 3.12 is pinned on purpose: the Powertools layer is resolved per Python version, so a runtime "
+            "upgrade is a reviewed change of both, not a side effect of a CDK upgrade"
+        )
+        Validations.of(self.function).acknowledge(
+            Acknowledgment(id="AwsSolutions-L1", reason=runtime_pinned),
+            Acknowledgment(id="Serverless-LambdaLatestVersion", reason=runtime_pinned),
+            Acknowledgment(
+                id="Serverless-LambdaDLQ",
+                reason="Invoked synchronously by API Gateway only: a failure goes back to the caller, "
+                "there is no asynchronous event to dead-letter",
+            ),
+        )
+        Validations.of(self.role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="The one wildcard resource is for X-Ray's PutTraceSegments and PutTelemetryRecords "
+                "(active tracing), which have no resource-level permissions",
+            )
+        )

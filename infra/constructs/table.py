@@ -1,0 +1,32 @@
+"""The single DynamoDB table, keyed exactly as the store and the local server expect."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra.constructs.common import removal_policy
+from infra.deployment import Deployment
+from shared.store.schema import PARTITION_KEY, SORT_KEY
+
+
+class Table(Construct):
+    """On-demand, encrypted, point-in-time recoverable; production keeps it whatever happens to the stack."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, deployment: Deployment) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            table_name=deployment.prefix,
+            partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
+            # Pay per request: an idle customer costs storage only.
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=deployment.production,
+            removal_policy=removal_policy(deployment),
+        )

@@ -1,0 +1,104 @@
+"""One customer's stack: the table, a function per route plus the authorizer, the API and its alarms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, IgnoreMode, Stack, Tags
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra.constructs.alarms import Alarms
+from infra.constructs.api import Api
+from infra.constructs.function import (
+    AUTHORIZER_ACTIONS,
+    POWERTOOLS_LAYER_PARAMETER,
+    READ_ACTIONS,
+    WRITE_ACTIONS,
+    ApiFunction,
+    FunctionDefaults,
+)
+from infra.constructs.table import Table
+from infra.deployment import Deployment
+from shared.observability import SERVICE
+from shared.routes import AUTHORIZER_HANDLER, ROUTES
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# The code asset is the repository with everything but the two packages the functions import
+# ignored (git-style patterns: ignore all, then re-include).
+CODE_ASSET_PATTERNS = ("*", "!functions/", "!functions/**", "!shared/", "!shared/**", "__pycache__/", "*.pyc")
+AUTHORIZER_NAME = "authorizer"
+
+
+def function_code() -> lambda_.Code:
+    """``functions/`` and ``shared/`` only: the managed layer brings Powertools and pydantic, the runtime boto3."""
+    return lambda_.Code.from_asset(str(REPO_ROOT), exclude=list(CODE_ASSET_PATTERNS), ignore_mode=IgnoreMode.GIT)
+
+
+class AssessmentsStack(Stack):
+    """Everything one customer's stage runs on."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, deployment: Deployment, **kwargs: Any) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=deployment.stack_name,
+            description=f"Promptster assessments API for {deployment.customer} ({deployment.stage})",
+            **kwargs,
+        )
+        for key, value in {"customer": deployment.customer, "stage": deployment.stage, "service": SERVICE}.items():
+            Tags.of(self).add(key, value)
+
+        table = Table(self, "Data", deployment=deployment).table
+        # Resolved by CloudFormation at deploy time: synthesis needs no AWS credentials.
+        layer_arn = ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER)
+        defaults = FunctionDefaults(
+            deployment=deployment,
+            code=function_code(),
+            layer=lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn),
+            table=table,
+        )
+        authorizer = ApiFunction(
+            self,
+            "Authorizer",
+            defaults=defaults,
+            name=AUTHORIZER_NAME,
+            handler=AUTHORIZER_HANDLER,
+            description="Lambda authorizer: organisation API tokens and candidate keys",
+            table_actions=AUTHORIZER_ACTIONS,
+            timeout=Duration.seconds(5),
+        )
+        routes = {
+            route.name: ApiFunction(
+                self,
+                route.name.title().replace("_", ""),
+                defaults=defaults,
+                name=route.name,
+                handler=route.handler,
+                description=f"{route.method} {route.path}: {route.summary}",
+                table_actions=WRITE_ACTIONS if route.writes else READ_ACTIONS,
+            ).function
+            for route in ROUTES
+        }
+        api = Api(
+            self,
+            "Api",
+            deployment=deployment,
+            routes=ROUTES,
+            functions=routes,
+            authorizer=authorizer.function,
+        )
+        Alarms(
+            self,
+            "Alarms",
+            deployment=deployment,
+            api=api.rest_api,
+            functions=routes,
+            authorizer=authorizer.function,
+            authorizer_logs=authorizer.log_group,
+            table=table,
+        )
+        # The API's URL is output by RestApi itself; this is where the first token gets minted.
+        CfnOutput(self, "TableName", value=table.table_name, description="TABLE_NAME for python -m infra.tokens")

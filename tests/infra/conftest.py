@@ -1,0 +1,93 @@
+"""The stack, synthesized once per session: prod in-process (cdk-nag included), dev by ``python -m infra.app``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App
+from aws_cdk.assertions import Template
+
+from infra.app import build_app, cdk_json_context
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROD_CONTEXT = {"customer": "acme", "stage": "prod", "alarmEmail": "ops@example.com"}
+DEV_CONTEXT = {"customer": "acme", "stage": "dev"}
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    """One synthesized stack: its template, the cloud assembly it was written to, and how long it took."""
+
+    stack_name: str
+    template: dict[str, Any]
+    outdir: Path
+    seconds: float
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        """Logical id -> resource, for every resource of ``resource_type``."""
+        return {
+            logical_id: resource
+            for logical_id, resource in self.template["Resources"].items()
+            if resource["Type"] == resource_type
+        }
+
+    def properties(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        """Logical id -> ``Properties``, for every resource of ``resource_type``."""
+        return {logical_id: resource["Properties"] for logical_id, resource in self.resources(resource_type).items()}
+
+
+@dataclass(frozen=True)
+class ProdSynthesis:
+    synthesized: Synthesized
+    app: App
+
+
+@pytest.fixture(scope="session")
+def prod_synthesis(tmp_path_factory: pytest.TempPathFactory) -> ProdSynthesis:
+    """The production stack for customer ``acme``; synthesis fails on any unacknowledged cdk-nag finding."""
+    outdir = tmp_path_factory.mktemp("cdk-prod")
+    started = time.perf_counter()
+    app = build_app({**cdk_json_context(), **PROD_CONTEXT}, outdir=str(outdir))
+    assembly = app.synth()
+    seconds = time.perf_counter() - started
+    (stack,) = assembly.stacks
+    return ProdSynthesis(Synthesized(stack.stack_name, stack.template, outdir, seconds), app)
+
+
+@pytest.fixture(scope="session")
+def prod(prod_synthesis: ProdSynthesis) -> Synthesized:
+    return prod_synthesis.synthesized
+
+
+@pytest.fixture(scope="session")
+def prod_template(prod: Synthesized) -> Template:
+    return Template.from_json(prod.template)
+
+
+@pytest.fixture(scope="session")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The dev stack, synthesized the way ``make synth`` does it: ``python -m infra.app`` in a fresh process."""
+    outdir = tmp_path_factory.mktemp("cdk-dev")
+    arguments = [f"{key}={value}" for key, value in DEV_CONTEXT.items()]
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.app", *(f"-c{argument}" for argument in arguments), "-o", str(outdir)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={key: value for key, value in os.environ.items() if key != "CDK_OUTDIR"},
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    stack_name = f"Promptster-{DEV_CONTEXT['customer']}-{DEV_CONTEXT['stage']}"
+    template = json.loads((outdir / f"{stack_name}.template.json").read_text())
+    return Synthesized(stack_name, template, outdir, seconds)

@@ -1,0 +1,38 @@
+"""The CDK context is checked before anything is built: names must be safe to put in every resource name."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.deployment import Deployment, DeploymentError
+
+
+def test_an_empty_context_means_the_demo_customer_in_dev() -> None:
+    deployment = Deployment.from_context(lambda _: None)
+
+    assert (deployment.customer, deployment.stage, deployment.alarm_email) == ("demo", "dev", None)
+    assert not deployment.production
+
+
+def test_names_carry_the_customer_and_stage() -> None:
+    deployment = Deployment.from_context({"customer": "acme", "stage": "prod"}.get)
+
+    assert deployment.production
+    assert deployment.stack_name == "Promptster-acme-prod"
+    assert deployment.name("alarms") == "promptster-acme-prod-alarms"
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"customer": "Acme"},
+        {"customer": "acme_corp"},
+        {"customer": "a" * 21},
+        {"customer": "1acme"},
+        {"stage": "staging"},
+        {"alarmEmail": "not-an-email"},
+    ],
+)
+def test_an_invalid_context_is_refused(context: dict[str, str]) -> None:
+    with pytest.raises(DeploymentError):
+        Deployment.from_context(context.get)

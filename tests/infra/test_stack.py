@@ -1,0 +1,357 @@
+"""The synthesized stack matches the route table and keeps its promises: auth, least privilege, data, logs, alarms."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from infra.constructs.api import AUTHORIZERS, THROTTLING, path_parameters
+from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, READ_ACTIONS, WRITE_ACTIONS
+from infra.gateway_responses import GATEWAY_RESPONSES
+from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route
+from shared.store.schema import table_definition
+from tests.infra.conftest import Synthesized
+
+pytestmark = pytest.mark.infra
+
+ROUTE_BY_METHOD_AND_PATH = {(route.method, route.path): route for route in ROUTES}
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+def _single(stack: Synthesized, resource_type: str) -> str:
+    (logical_id,) = stack.resources(resource_type)
+    return logical_id
+
+
+def _getatt(value: Any) -> str:
+    logical_id: str = value["Fn::GetAtt"][0]
+    return logical_id
+
+
+def _resource_path(stack: Synthesized, resource_id: Any) -> str:
+    """The path of an API Gateway resource, rebuilt from its parents."""
+    resources = stack.properties("AWS::ApiGateway::Resource")
+    parts: list[str] = []
+    while "Ref" in resource_id:
+        resource = resources[resource_id["Ref"]]
+        parts.insert(0, resource["PathPart"])
+        resource_id = resource["ParentId"]
+    return "/" + "/".join(parts)
+
+
+def _route_of(stack: Synthesized, method: dict[str, Any]) -> Route:
+    return ROUTE_BY_METHOD_AND_PATH[(method["HttpMethod"], _resource_path(stack, method["ResourceId"]))]
+
+
+def _integrated_function(method: dict[str, Any]) -> str:
+    parts = method["Integration"]["Uri"]["Fn::Join"][1]
+    (function_id,) = [_getatt(part) for part in parts if isinstance(part, dict) and "Fn::GetAtt" in part]
+    return function_id
+
+
+def _function_of_role(stack: Synthesized) -> dict[str, str]:
+    """Role logical id -> the function it belongs to."""
+    return {
+        _getatt(props["Role"]): logical_id for logical_id, props in stack.properties("AWS::Lambda::Function").items()
+    }
+
+
+def _expected_table_actions(handler: str) -> set[str]:
+    if handler == AUTHORIZER_HANDLER:
+        return set(AUTHORIZER_ACTIONS)
+    route = next(route for route in ROUTES if route.handler == handler)
+    return set(WRITE_ACTIONS if route.writes else READ_ACTIONS)
+
+
+# Routes, methods, functions
+
+
+def test_every_route_is_one_method_integrated_with_the_function_named_after_it(prod: Synthesized) -> None:
+    functions = prod.properties("AWS::Lambda::Function")
+
+    deployed = {
+        (
+            method["HttpMethod"],
+            _resource_path(prod, method["ResourceId"]),
+            functions[_integrated_function(method)]["Handler"],
+        )
+        for method in prod.properties("AWS::ApiGateway::Method").values()
+    }
+
+    assert deployed == {(route.method, route.path, route.handler) for route in ROUTES}
+    assert len(prod.resources("AWS::ApiGateway::Method")) == len(ROUTES)
+
+
+def test_there_is_one_function_per_route_plus_the_authorizer(prod: Synthesized) -> None:
+    handlers = [props["Handler"] for props in prod.properties("AWS::Lambda::Function").values()]
+
+    assert sorted(handlers) == sorted([route.handler for route in ROUTES] + [AUTHORIZER_HANDLER])
+
+
+def test_every_function_is_arm64_python_3_12_traced_with_explicit_memory_and_timeout(prod: Synthesized) -> None:
+    for props in prod.properties("AWS::Lambda::Function").values():
+        assert props["Architectures"] == ["arm64"]
+        assert props["Runtime"] == "python3.12"
+        assert isinstance(props["MemorySize"], int)
+        assert isinstance(props["Timeout"], int)
+        assert props["TracingConfig"] == {"Mode": "Active"}
+
+
+def test_every_function_logs_json_to_its_own_log_group(prod: Synthesized) -> None:
+    log_groups = prod.properties("AWS::Logs::LogGroup")
+
+    for props in prod.properties("AWS::Lambda::Function").values():
+        logging = props["LoggingConfig"]
+        assert logging["LogFormat"] == "JSON"
+        group = log_groups[logging["LogGroup"]["Ref"]]
+        assert group["LogGroupName"] == f"/aws/lambda/{props['FunctionName']}"
+
+
+def test_every_function_uses_the_powertools_layer_from_its_public_ssm_parameter(prod: Synthesized) -> None:
+    parameters = prod.template["Parameters"]
+
+    for props in prod.properties("AWS::Lambda::Function").values():
+        (layer,) = props["Layers"]
+        assert parameters[layer["Ref"]] == {
+            "Type": "AWS::SSM::Parameter::Value<String>",
+            "Default": POWERTOOLS_LAYER_PARAMETER,
+        }
+
+
+def test_every_function_is_told_its_table_and_its_observability_settings(prod: Synthesized) -> None:
+    table = _single(prod, "AWS::DynamoDB::Table")
+
+    for props in prod.properties("AWS::Lambda::Function").values():
+        variables = props["Environment"]["Variables"]
+        assert variables["TABLE_NAME"] == {"Ref": table}
+        assert variables["POWERTOOLS_SERVICE_NAME"] == "assessments-api"
+        assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Promptster"
+        assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
+
+
+# Authorizers
+
+
+def test_every_method_is_behind_the_lambda_authorizer_its_route_names(prod: Synthesized) -> None:
+    authorizers = prod.properties("AWS::ApiGateway::Authorizer")
+    handlers = {logical_id: props["Handler"] for logical_id, props in prod.properties("AWS::Lambda::Function").items()}
+
+    for method in prod.properties("AWS::ApiGateway::Method").values():
+        route = _route_of(prod, method)
+        authorizer = authorizers[method["AuthorizerId"]["Ref"]]
+        settings = AUTHORIZERS[route.auth]
+        assert method["AuthorizationType"] == "CUSTOM"
+        assert authorizer["Type"] == "REQUEST"
+        assert handlers[_getatt(authorizer["AuthorizerUri"]["Fn::Join"][1][-2])] == AUTHORIZER_HANDLER
+        assert authorizer["AuthorizerResultTtlInSeconds"] == settings.cache_seconds
+        expected_source = f"method.request.header.{settings.identity_header}" if settings.identity_header else None
+        assert authorizer.get("IdentitySource") == expected_source
+
+
+def test_reviewer_methods_cache_the_authorizer_verdict_by_the_authorization_header(prod: Synthesized) -> None:
+    authorizers = prod.properties("AWS::ApiGateway::Authorizer")
+    reviewer_methods = [
+        method
+        for method in prod.properties("AWS::ApiGateway::Method").values()
+        if _route_of(prod, method).auth is Auth.REVIEWER
+    ]
+
+    assert reviewer_methods
+    for method in reviewer_methods:
+        authorizer = authorizers[method["AuthorizerId"]["Ref"]]
+        assert authorizer["IdentitySource"] == "method.request.header.Authorization"
+        assert authorizer["AuthorizerResultTtlInSeconds"] > 0
+
+
+def test_there_is_one_authorizer_per_kind_of_caller_the_routes_use_all_on_one_function(prod: Synthesized) -> None:
+    authorizers = prod.properties("AWS::ApiGateway::Authorizer").values()
+
+    assert len(authorizers) == len({route.auth for route in ROUTES})
+    assert len({_getatt(props["AuthorizerUri"]["Fn::Join"][1][-2]) for props in authorizers}) == 1
+
+
+# Least privilege
+
+
+def test_function_roles_carry_no_managed_policy(prod: Synthesized) -> None:
+    for role_id in _function_of_role(prod):
+        assert "ManagedPolicyArns" not in prod.template["Resources"][role_id]["Properties"]
+
+
+def test_functions_may_use_only_their_table_actions_their_log_group_and_xray(prod: Synthesized) -> None:
+    table = _single(prod, "AWS::DynamoDB::Table")
+    functions = prod.properties("AWS::Lambda::Function")
+    function_of_role = _function_of_role(prod)
+
+    for policy in prod.properties("AWS::IAM::Policy").values():
+        (role,) = policy["Roles"]
+        function = functions[function_of_role[role["Ref"]]]
+        for statement in policy["PolicyDocument"]["Statement"]:
+            actions = set(statement["Action"]) if isinstance(statement["Action"], list) else {statement["Action"]}
+            resource = statement["Resource"]
+            assert statement["Effect"] == "Allow"
+            if resource == "*":
+                assert actions <= XRAY_ACTIONS
+            elif _getatt(resource) == table:
+                assert actions == _expected_table_actions(function["Handler"])
+            else:
+                assert _getatt(resource) == function["LoggingConfig"]["LogGroup"]["Ref"]
+                assert actions == LOG_ACTIONS
+
+
+# Data
+
+
+def test_the_table_is_keyed_as_the_store_expects_on_demand_encrypted_with_pitr(prod_template: Template) -> None:
+    definition = table_definition("unused")
+
+    prod_template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": definition["KeySchema"],
+            "AttributeDefinitions": definition["AttributeDefinitions"],
+            "BillingMode": "PAY_PER_REQUEST",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    )
+
+
+def test_production_retains_its_table_and_protects_it_from_deletion(prod_template: Template) -> None:
+    prod_template.has_resource(
+        "AWS::DynamoDB::Table",
+        {
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": Match.object_like({"DeletionProtectionEnabled": True}),
+        },
+    )
+
+
+def test_a_dev_stack_can_destroy_its_table(dev: Synthesized) -> None:
+    (table,) = dev.resources("AWS::DynamoDB::Table").values()
+
+    assert table["DeletionPolicy"] == "Delete"
+    assert table["Properties"]["DeletionProtectionEnabled"] is False
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+@pytest.mark.parametrize(("stage", "days", "policy"), [("prod", 365, "Retain"), ("dev", 14, "Delete")])
+def test_every_log_group_has_an_explicit_retention(
+    prod: Synthesized, dev: Synthesized, stage: str, days: int, policy: str
+) -> None:
+    stack = prod if stage == "prod" else dev
+    log_groups = stack.resources("AWS::Logs::LogGroup").values()
+
+    assert len(log_groups) == len(ROUTES) + 2  # the functions, the authorizer and the API's access log
+    for log_group in log_groups:
+        assert log_group["Properties"]["RetentionInDays"] == days
+        assert log_group["DeletionPolicy"] == policy
+
+
+# API Gateway
+
+
+def test_the_stage_traces_throttles_and_writes_json_access_logs(prod: Synthesized) -> None:
+    (stage,) = prod.properties("AWS::ApiGateway::Stage").values()
+    rate, burst = THROTTLING["prod"]
+
+    assert stage["StageName"] == "prod"
+    assert stage["TracingEnabled"] is True
+    assert stage["MethodSettings"] == [
+        {
+            "HttpMethod": "*",
+            "ResourcePath": "/*",
+            "ThrottlingRateLimit": rate,
+            "ThrottlingBurstLimit": burst,
+            "LoggingLevel": "ERROR",
+            "DataTraceEnabled": False,
+        }
+    ]
+    access_log = json.loads(stage["AccessLogSetting"]["Format"])
+    assert access_log["requestId"] == "$context.requestId"
+    assert access_log["status"] == "$context.status"
+
+
+def test_every_method_validates_its_request_and_requires_its_path_parameters(prod: Synthesized) -> None:
+    (validator_id,) = prod.properties("AWS::ApiGateway::RequestValidator")
+    validator = prod.properties("AWS::ApiGateway::RequestValidator")[validator_id]
+
+    assert validator["ValidateRequestBody"] is True
+    assert validator["ValidateRequestParameters"] is True
+    for method in prod.properties("AWS::ApiGateway::Method").values():
+        route = _route_of(prod, method)
+        assert method["RequestValidatorId"] == {"Ref": validator_id}
+        expected = {f"method.request.path.{name}": True for name in path_parameters(route.path)}
+        assert method.get("RequestParameters", {}) == expected
+
+
+def test_api_gateway_answers_its_own_errors_with_the_error_envelope(prod: Synthesized) -> None:
+    installed = {props["ResponseType"]: props for props in prod.properties("AWS::ApiGateway::GatewayResponse").values()}
+
+    assert {"UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "REQUEST_TOO_LARGE", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(
+        installed
+    )
+    assert set(installed) == {response.response_type for response in GATEWAY_RESPONSES}
+    for response in GATEWAY_RESPONSES:
+        props = installed[response.response_type]
+        body = json.loads(props["ResponseTemplates"]["application/json"])
+        assert body == {"error": response.message, "code": response.code, "requestId": "$context.requestId"}
+        assert props["ResponseParameters"] == {"gatewayresponse.header.Content-Type": "'application/json'"}
+        if response.response_type.startswith("DEFAULT_"):
+            assert "StatusCode" not in props  # API Gateway's own status (504, 415, …) is kept
+        else:
+            assert props["StatusCode"] == str(response.status)
+
+
+# Alarms
+
+
+def test_alarms_watch_the_api_every_function_and_the_table_and_notify_one_topic(prod: Synthesized) -> None:
+    topic = _single(prod, "AWS::SNS::Topic")
+    alarms = prod.properties("AWS::CloudWatch::Alarm").values()
+    functions = [props["FunctionName"] for props in prod.properties("AWS::Lambda::Function").values()]
+
+    assert {props["AlarmName"] for props in alarms} == {
+        "promptster-acme-prod-api-5xx-rate",
+        "promptster-acme-prod-table-throttles",
+        *(f"{name}-errors" for name in functions),
+        *(f"{name}-throttles" for name in functions),
+    }
+    for props in alarms:
+        assert props["AlarmActions"] == [{"Ref": topic}]
+        assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_the_alarm_email_from_the_context_subscribes_to_the_topic(prod: Synthesized, dev: Synthesized) -> None:
+    (subscription,) = prod.properties("AWS::SNS::Subscription").values()
+
+    assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "ops@example.com")
+    assert dev.resources("AWS::SNS::Subscription") == {}
+
+
+# Names
+
+
+def test_stack_table_api_function_and_log_names_carry_the_customer_and_stage(prod: Synthesized) -> None:
+    (table,) = prod.properties("AWS::DynamoDB::Table").values()
+    (api,) = prod.properties("AWS::ApiGateway::RestApi").values()
+
+    assert prod.stack_name == "Promptster-acme-prod"
+    assert table["TableName"] == "promptster-acme-prod"
+    assert api["Name"] == "promptster-acme-prod"
+    for props in prod.properties("AWS::Lambda::Function").values():
+        assert props["FunctionName"].startswith("promptster-acme-prod-")
+    for props in prod.properties("AWS::Logs::LogGroup").values():
+        assert "promptster-acme-prod" in props["LogGroupName"]
+
+
+def test_synthesis_takes_under_a_minute(prod: Synthesized, dev: Synthesized) -> None:
+    print(f"synthesis: prod in-process {prod.seconds:.1f}s, dev via python -m infra.app {dev.seconds:.1f}s")
+
+    assert prod.seconds < 60
+    assert dev.seconds < 60
