@@ -110,6 +110,14 @@ ROUTES: tuple[Route, ...] = (
 _BY_NAME = {route.name: route for route in ROUTES}
 
 
+_BY_METHOD_AND_PATH = {(route.method, route.path): route for route in ROUTES}
+
+
 def route(name: str) -> Route:
     """The route served by the function called ``name``."""
     return _BY_NAME[name]
+
+
+def find_route(method: str, path: str) -> Route | None:
+    """The route with this method and path template (API Gateway's ``resource``), if any."""
+    return _BY_METHOD_AND_PATH.get((method, path))

@@ -16,6 +16,7 @@ from shared.auth import principal_to_context
 from shared.domain.access import authenticate
 from shared.errors import UnauthorizedError
 from shared.observability import logger, metrics, tracer
+from shared.routes import find_route
 from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.tokens import TokenStore
 
@@ -28,20 +29,23 @@ UNAUTHORIZED = "Unauthorized"
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = APIGatewayAuthorizerRequestEvent(event)
+    route = find_route(str(event.get("httpMethod")), str(event.get("resource")))
     try:
-        principal = authenticate(request.headers or {}, TokenStore(), CandidateKeyStore())
+        if route is None:
+            raise UnauthorizedError("No route has this method and resource")
+        principal = authenticate(request.headers or {}, route.auth, TokenStore(), CandidateKeyStore())
     except UnauthorizedError as denied:
         logger.info("Denied", extra={"reason": denied.message, "path": event.get("path")})
         metrics.add_metric(name="AuthorizationDenied", unit=MetricUnit.Count, value=1)
         raise Exception(UNAUTHORIZED) from None
     logger.info("Authorized", extra=principal_to_context(principal))
-    route = request.parsed_arn
+    method_arn = request.parsed_arn
     response = APIGatewayAuthorizerResponse(
         principal_id=principal.org_id,
-        region=route.region,
-        aws_account_id=route.aws_account_id,
-        api_id=route.api_id,
-        stage=route.stage,
+        region=method_arn.region,
+        aws_account_id=method_arn.aws_account_id,
+        api_id=method_arn.api_id,
+        stage=method_arn.stage,
         context=principal_to_context(principal),
     )
     response.allow_all_routes()

@@ -6,25 +6,31 @@ from collections.abc import Mapping
 
 from shared.auth import Candidate, Principal, Reviewer, hash_api_token, is_api_token, normalize_key_code
 from shared.errors import UnauthorizedError
+from shared.routes import Auth
 from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.tokens import TokenStore
 
 _BEARER = "bearer "
 
 
-def authenticate(headers: Mapping[str, str], tokens: TokenStore, key_codes: CandidateKeyStore) -> Principal:
-    """The principal the request's credentials prove, or UnauthorizedError.
+def authenticate(
+    headers: Mapping[str, str], accepts: Auth, tokens: TokenStore, key_codes: CandidateKeyStore
+) -> Principal:
+    """The principal the credential a route ``accepts`` proves, or UnauthorizedError.
 
-    A bearer token is an organisation's reviewer, an ``X-API-Key`` key code a candidate; the
-    route's handler decides what each may do (a key's status is checked there, where it can be
-    told apart: revoked, expired, completed)."""
+    Only that credential is read (the one API Gateway caches the verdict under), so a header meant
+    for another kind of route never decides. A key's status is checked by the handler, where it
+    can be told apart: revoked, expired, completed."""
     lowered = {name.lower(): value for name, value in headers.items()}
     authorization = lowered.get("authorization", "").strip()
-    if authorization[: len(_BEARER)].lower() == _BEARER:
+    has_bearer = authorization[: len(_BEARER)].lower() == _BEARER
+    if accepts is Auth.REVIEWER or (accepts is Auth.REVIEWER_OR_CANDIDATE and has_bearer):
+        if not has_bearer:
+            raise UnauthorizedError("Missing or invalid credentials")
         return _reviewer(authorization[len(_BEARER) :].strip(), tokens)
-    if "x-api-key" in lowered:
-        return _candidate(lowered["x-api-key"], key_codes)
-    raise UnauthorizedError("Missing or invalid credentials")
+    if "x-api-key" not in lowered:
+        raise UnauthorizedError("Missing or invalid credentials")
+    return _candidate(lowered["x-api-key"], key_codes)
 
 
 def _reviewer(token: str, tokens: TokenStore) -> Reviewer:

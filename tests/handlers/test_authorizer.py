@@ -13,17 +13,26 @@ from functions.authorizer.handler import handler
 from infra.local.gateway import LambdaContext
 from shared.domain.tokens import revoke_token
 from shared.observability import SERVICE
+from shared.routes import route
 from shared.store.tokens import TokenStore
 from tests.conftest import RequestCounter
 from tests.support import create_assessment, generate_keys, new_token
 
 pytestmark = pytest.mark.usefixtures("table")
 
-METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/v1/assessments"
+API = "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod"
 
 
-def authorize(headers: dict[str, str]) -> dict[str, Any]:
-    event = {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": headers, "httpMethod": "GET"}
+def authorize(headers: dict[str, str], route_name: str = "list_assessments") -> dict[str, Any]:
+    """Call the authorizer as API Gateway does for a request to the named route."""
+    target = route(route_name)
+    event = {
+        "type": "REQUEST",
+        "methodArn": f"{API}/{target.method}{target.path}",
+        "resource": target.path,
+        "httpMethod": target.method,
+        "headers": headers,
+    }
     result: dict[str, Any] = handler(event, LambdaContext(function_name="authorizer"))
     return result
 
@@ -104,9 +113,9 @@ def test_a_typed_candidate_key_authorizes_its_holder_and_never_reaches_the_logs(
     assessment = create_assessment()
     [key] = generate_keys(assessment["id"], 1)
 
-    result = authorize({"X-API-Key": f" {key['key'].lower()} "})
+    result = authorize({"X-API-Key": f" {key['key'].lower()} "}, "start_session")
     with pytest.raises(Exception, match="Unauthorized"):
-        authorize({"x-api-key": "PST-0000-0000"})
+        authorize({"x-api-key": "PST-0000-0000"}, "start_session")
 
     assert result["context"] == {
         "principal": "candidate",
@@ -121,3 +130,31 @@ def test_a_typed_candidate_key_authorizes_its_holder_and_never_reaches_the_logs(
 
 def _token_ids(org_id: str) -> list[str]:
     return [token.token_id for token in TokenStore().list_for_org(org_id)]
+
+
+def test_only_the_credential_the_route_accepts_is_read() -> None:
+    token = new_token("org_acme")
+    [key] = generate_keys(create_assessment()["id"], 1)
+    both = {"Authorization": f"Bearer {token}", "X-API-Key": key["key"]}
+
+    assert authorize(both, "list_assessments")["context"]["principal"] == "reviewer"
+    assert authorize(both, "start_session")["context"]["principal"] == "candidate"
+    assert authorize(both, "get_assessment")["context"]["principal"] == "reviewer"
+    assert authorize({"X-API-Key": key["key"]}, "get_assessment")["context"]["principal"] == "candidate"
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize({"X-API-Key": key["key"]}, "list_assessments")
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize({"Authorization": f"Bearer {token}"}, "start_session")
+
+
+def test_a_request_for_no_known_route_is_unauthorized() -> None:
+    event = {
+        "type": "REQUEST",
+        "methodArn": f"{API}/GET/v1/secrets",
+        "resource": "/v1/secrets",
+        "httpMethod": "GET",
+        "headers": {"Authorization": f"Bearer {new_token('org_acme')}"},
+    }
+
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        handler(event, LambdaContext(function_name="authorizer"))

@@ -35,6 +35,7 @@ def test_a_reviewer_verdict_cached_for_one_route_allows_all_routes_of_the_stage(
         "type": "REQUEST",
         "methodArn": _method_arn(stage["StageName"], first),
         "httpMethod": first.method,
+        "resource": first.path,
         "headers": {"Authorization": f"Bearer {new_token('org_acme')}"},
     }
 
@@ -51,7 +52,13 @@ def test_a_refused_credential_is_logged_as_the_metric_filter_behind_the_authoriz
     prod: Synthesized,
 ) -> None:
     (metric_filter,) = prod.properties("AWS::Logs::MetricFilter").values()
-    event = {"type": "REQUEST", "methodArn": f"{API}/prod/GET/v1/issues", "headers": {"Authorization": "Bearer nope"}}
+    event = {
+        "type": "REQUEST",
+        "methodArn": f"{API}/prod/GET/v1/issues",
+        "resource": "/v1/issues",
+        "httpMethod": "GET",
+        "headers": {"Authorization": "Bearer nope"},
+    }
     lines = io.StringIO()
     capture = logging.StreamHandler(lines)
     capture.setFormatter(logger.registered_formatter)  # the JSON lines the function writes in Lambda
