@@ -58,3 +58,11 @@ new_uuid7 = _Uuid7Generator()
 def new_id() -> str:
     """A new time-ordered id: sorting ids as strings sorts them by creation."""
     return str(new_uuid7())
+
+
+def canonical_uuid(text: str) -> str | None:
+    """The lower-case hyphenated form of a UUID, or None when ``text`` is not one."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import uuid
 
 from shared import catalog, clock
 from shared.errors import InvalidInputError, NotFoundError
@@ -53,7 +52,7 @@ def create_assessment(store: AssessmentStore, org_id: str, request: CreateAssess
 
 def get_assessment(store: AssessmentStore, org_id: str, assessment_id: str) -> AssessmentView:
     """The org's active assessment; unknown, deleted and other orgs' all read as not found."""
-    canonical_id = canonical_uuid(assessment_id)
+    canonical_id = clock.canonical_uuid(assessment_id)
     assessment = store.get(org_id, canonical_id) if canonical_id else None
     if assessment is None:
         raise NotFoundError("Assessment not found")
@@ -81,14 +80,6 @@ def delete_assessment(store: AssessmentStore, org_id: str, assessment_id: str) -
     return assessment.id, store.delete(assessment, deleted_at=clock.to_timestamp(clock.utc_now()))
 
 
-def canonical_uuid(text: str) -> str | None:
-    """The lower-case hyphenated form of a UUID, or None when ``text`` is not one."""
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        return None
-
-
 def _encode_cursor(assessment_id: str) -> str:
     return base64.urlsafe_b64encode(assessment_id.encode()).decode().rstrip("=")
 
@@ -99,6 +90,6 @@ def _decode_cursor(cursor: str) -> str:
         assessment_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         assessment_id = ""
-    if canonical_uuid(assessment_id) != assessment_id:
+    if clock.canonical_uuid(assessment_id) != assessment_id:
         raise InvalidInputError.for_field(("cursor",), "invalid_cursor", "not a cursor this API returned")
     return assessment_id

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from shared import clock
 from shared.auth import new_key_code
-from shared.domain.assessments import canonical_uuid, get_assessment
+from shared.domain.assessments import get_assessment
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.keys import CandidateKey, GenerateKeysRequest, KeyStatus
 from shared.store.assessments import AssessmentStore
@@ -107,7 +107,7 @@ def _insert(key_store: CandidateKeyStore, org_id: str, assessment_id: str, batch
 
 def list_keys(key_store: CandidateKeyStore, org_id: str, assessment_id: str) -> list[CandidateKey]:
     """Every non-revoked key of the org's active assessment, in creation order."""
-    canonical_id = canonical_uuid(assessment_id)
+    canonical_id = clock.canonical_uuid(assessment_id)
     found = key_store.list_live(org_id, canonical_id) if canonical_id else None
     if found is None:
         raise NotFoundError("Assessment not found")
@@ -117,7 +117,7 @@ def list_keys(key_store: CandidateKeyStore, org_id: str, assessment_id: str) -> 
 
 def revoke_key(key_store: CandidateKeyStore, org_id: str, assessment_id: str, key_id: str) -> str:
     """Revoke a key of the org's active assessment; returns the key's id."""
-    canonical_assessment, canonical_key = canonical_uuid(assessment_id), canonical_uuid(key_id)
+    canonical_assessment, canonical_key = clock.canonical_uuid(assessment_id), clock.canonical_uuid(key_id)
     if canonical_assessment is None or canonical_key is None:
         raise NotFoundError("Key not found")
     key_store.revoke(org_id, canonical_assessment, canonical_key, clock.to_timestamp(clock.utc_now()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from shared import clock
-from shared.domain.assessments import canonical_uuid
 from shared.errors import InvalidInputError, NotFoundError
 from shared.models.rubrics import CreateRubricRequest, Criterion, Rubric
 from shared.store.rubrics import RubricStore
@@ -35,7 +34,7 @@ def create_rubric(store: RubricStore, org_id: str, request: CreateRubricRequest)
 
 def get_rubric(store: RubricStore, org_id: str, rubric_id: str) -> Rubric:
     """The org's active rubric; unknown, deleted and other orgs' all read as not found."""
-    canonical_id = canonical_uuid(rubric_id)
+    canonical_id = clock.canonical_uuid(rubric_id)
     rubric = store.get(org_id, canonical_id) if canonical_id else None
     if rubric is None:
         raise NotFoundError("Rubric not found")

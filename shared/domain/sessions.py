@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from shared import clock
 from shared.auth import Candidate
-from shared.domain.assessments import canonical_uuid
 from shared.domain.candidate_keys import status_at
 from shared.errors import ConflictError, ForbiddenError, NotFoundError, UnauthorizedError
 from shared.models.assessments import AssessmentView
@@ -91,7 +90,7 @@ def start_session(
 def complete_session(key_store: CandidateKeyStore, candidate: Candidate, session_id: str) -> CompletedSession:
     """Complete the candidate's own session, once."""
     key = _current_key(key_store, candidate)
-    if key.session_id is None or key.session_id != canonical_uuid(session_id):
+    if key.session_id is None or key.session_id != clock.canonical_uuid(session_id):
         raise NotFoundError("Session not found")
     if key.status == "completed":
         raise ConflictError("This session is already completed", code="session_completed")
@@ -105,7 +104,7 @@ def get_assessment_for_candidate(
     assessments: AssessmentStore, key_store: CandidateKeyStore, candidate: Candidate, assessment_id: str
 ) -> AssessmentView:
     """The assessment a candidate's key opens, and no other."""
-    if canonical_uuid(assessment_id) != candidate.assessment_id:
+    if clock.canonical_uuid(assessment_id) != candidate.assessment_id:
         raise NotFoundError("Assessment not found")
     key = _current_key(key_store, candidate)
     now = clock.utc_now()
