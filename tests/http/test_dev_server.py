@@ -13,7 +13,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
+from moto.server import ThreadedMotoServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,3 +111,23 @@ def test_default_run_prints_a_token_for_org_local_and_a_working_curl_line() -> N
     finally:
         process.kill()
         process.communicate(timeout=10)
+
+
+def test_an_external_dynamodb_endpoint_is_used_and_its_table_created() -> None:
+    endpoint_port = _free_port()
+    dynamodb_server = ThreadedMotoServer(ip_address="127.0.0.1", port=endpoint_port, verbose=False)
+    dynamodb_server.start()
+    endpoint = f"http://127.0.0.1:{endpoint_port}"
+    port = _free_port()
+    process = _start(port, AWS_ENDPOINT_URL_DYNAMODB=endpoint, PROMPTSTER_LOCAL_TOKENS="tokE=org_e")
+    try:
+        lines = _read_until_serving(process)
+        assert any(f"DynamoDB at {endpoint}" in line for line in lines)
+        assert _list(port, "tokE")[0] == 200
+        external = boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-west-1")
+        assert "promptster-local" in external.list_tables()["TableNames"]
+        assert external.scan(TableName="promptster-local")["Count"] > 0  # the seeded token lives there
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
+        dynamodb_server.stop()
