@@ -15,6 +15,12 @@ class Auth(StrEnum):
     CANDIDATE = "candidate"  # X-API-Key: PST-XXXX-XXXX
     REVIEWER_OR_CANDIDATE = "reviewer_or_candidate"
 
+    @property
+    def identity_header(self) -> str | None:
+        """The header API Gateway requires (and caches the authorizer's verdict under) on such routes;
+        none where either credential will do, as API Gateway would refuse a call carrying the other."""
+        return {Auth.REVIEWER: "Authorization", Auth.CANDIDATE: "X-API-Key"}.get(self)
+
 
 @dataclass(frozen=True)
 class Route:

@@ -21,9 +21,8 @@ from shared.routes import Auth, Route
 
 @dataclass(frozen=True)
 class AuthorizerSettings:
-    """Where API Gateway finds a kind of caller's credential, and how long it caches the verdict."""
+    """How long API Gateway caches the authorizer's verdict for a kind of caller (keyed by its identity header)."""
 
-    identity_header: str | None
     cache_seconds: int
 
 
@@ -31,9 +30,9 @@ class AuthorizerSettings:
 # cached verdict holds for whichever route the caller uses next. Either-credential routes cannot
 # name one header (API Gateway would 401 a call carrying the other), so they are not cached.
 AUTHORIZERS: Mapping[Auth, AuthorizerSettings] = {
-    Auth.REVIEWER: AuthorizerSettings("Authorization", 300),
-    Auth.CANDIDATE: AuthorizerSettings("X-API-Key", 60),  # keys live for one session; handlers check their status
-    Auth.REVIEWER_OR_CANDIDATE: AuthorizerSettings(None, 0),
+    Auth.REVIEWER: AuthorizerSettings(300),
+    Auth.CANDIDATE: AuthorizerSettings(60),  # keys live for one session; handlers check their status
+    Auth.REVIEWER_OR_CANDIDATE: AuthorizerSettings(0),
 }
 
 # Requests per second and burst per stage, for the whole API.
@@ -172,7 +171,7 @@ class Api(Construct):
 
     def _authorizer(self, deployment: Deployment, kind: Auth, handler: lambda_.IFunction) -> apigw.RequestAuthorizer:
         settings = AUTHORIZERS[kind]
-        header = settings.identity_header
+        header = kind.identity_header
         authorizer = apigw.RequestAuthorizer(
             self,
             f"{kind.value.title().replace('_', '')}Authorizer",

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from infra.gateway_responses import BY_TYPE
 from infra.openapi import openapi_document
 from shared.http import error_body, to_json
-from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route
+from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route
 
 REGION = "eu-west-1"
 ACCOUNT_ID = "000000000000"
@@ -31,9 +31,6 @@ STAGE = "local"
 
 # Served by the local server only: the deployed API's document is the committed openapi.json.
 OPENAPI_PATH = "/v1/openapi.json"
-
-# API Gateway calls a cached authorizer only when its identity source is present.
-_IDENTITY_HEADER = {Auth.REVIEWER: "authorization", Auth.CANDIDATE: "x-api-key"}
 
 
 @dataclass(frozen=True)
@@ -114,8 +111,9 @@ class LocalGateway:
             request_id=request_id,
             source_ip=source_ip,
         )
-        identity = _IDENTITY_HEADER.get(route.auth)
-        if identity is not None and not any(name.lower() == identity for name, _ in headers):
+        # API Gateway calls a cached authorizer only when its identity header is present.
+        identity = route.auth.identity_header
+        if identity is not None and not any(name.lower() == identity.lower() for name, _ in headers):
             return _gateway_error("UNAUTHORIZED", request_id)
         authorization = self._authorize(event, method, path)
         if isinstance(authorization, LocalResponse):

@@ -148,7 +148,7 @@ def test_every_method_is_behind_the_lambda_authorizer_its_route_names(prod: Synt
         assert authorizer["Type"] == "REQUEST"
         assert handlers[_getatt(authorizer["AuthorizerUri"]["Fn::Join"][1][-2])] == AUTHORIZER_HANDLER
         assert authorizer["AuthorizerResultTtlInSeconds"] == settings.cache_seconds
-        expected_source = f"method.request.header.{settings.identity_header}" if settings.identity_header else None
+        expected_source = f"method.request.header.{route.auth.identity_header}" if route.auth.identity_header else None
         assert authorizer.get("IdentitySource") == expected_source
 
 
