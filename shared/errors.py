@@ -57,7 +57,3 @@ class NotFoundError(DomainError):
 
 class ConflictError(DomainError):
     code = "conflict"
-
-
-class PayloadTooLargeError(DomainError):
-    code = "payload_too_large"

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.auth import Principal, Reviewer
+
 
 class Auth(StrEnum):
     """Who may call a route, as the Lambda authorizer establishes it."""
@@ -21,6 +23,12 @@ class Auth(StrEnum):
         none where either credential will do, as API Gateway would refuse a call carrying the other."""
         return {Auth.REVIEWER: "Authorization", Auth.CANDIDATE: "X-API-Key"}.get(self)
 
+    def admits(self, caller: Principal) -> bool:
+        """Whether this kind of caller may use a route with this auth."""
+        if isinstance(caller, Reviewer):
+            return self is not Auth.CANDIDATE
+        return self is not Auth.REVIEWER
+
 
 @dataclass(frozen=True)
 class Route:
@@ -32,6 +40,7 @@ class Route:
     auth: Auth
     summary: str
     writes: bool  # whether the function needs write access to the table
+    status: int = 200  # of a success; the handler may answer another (start_session: 200 on resume)
 
     @property
     def resolver_path(self) -> str:
@@ -47,7 +56,9 @@ class Route:
 AUTHORIZER_HANDLER = "functions.authorizer.handler.handler"
 
 ROUTES: tuple[Route, ...] = (
-    Route("create_assessment", "POST", "/v1/assessments", Auth.REVIEWER, "Create an assessment", writes=True),
+    Route(
+        "create_assessment", "POST", "/v1/assessments", Auth.REVIEWER, "Create an assessment", writes=True, status=201
+    ),
     Route("list_assessments", "GET", "/v1/assessments", Auth.REVIEWER, "List active assessments", writes=False),
     Route(
         "get_assessment",
@@ -72,6 +83,7 @@ ROUTES: tuple[Route, ...] = (
         Auth.REVIEWER,
         "Generate one-time candidate keys",
         writes=True,
+        status=201,
     ),
     Route(
         "list_keys",
@@ -89,16 +101,48 @@ ROUTES: tuple[Route, ...] = (
         "Revoke a candidate key",
         writes=True,
     ),
-    Route("start_session", "POST", "/v1/sessions", Auth.CANDIDATE, "Redeem a key and start the session", writes=True),
+    Route(
+        "start_session",
+        "POST",
+        "/v1/sessions",
+        Auth.CANDIDATE,
+        "Redeem a key and start the session",
+        writes=True,
+        status=201,
+    ),
+    Route(
+        "get_session",
+        "GET",
+        "/v1/sessions/{session_id}",
+        Auth.REVIEWER_OR_CANDIDATE,
+        "Get a session: any of the organisation's, or the candidate's own",
+        writes=False,
+    ),
     Route(
         "complete_session",
         "POST",
         "/v1/sessions/{session_id}/complete",
         Auth.CANDIDATE,
-        "Complete the candidate's session",
+        "Complete the candidate's session, with what they hand in",
         writes=True,
     ),
-    Route("create_rubric", "POST", "/v1/rubrics", Auth.REVIEWER, "Create a scoring rubric", writes=True),
+    Route(
+        "list_sessions",
+        "GET",
+        "/v1/assessments/{assessment_id}/sessions",
+        Auth.REVIEWER,
+        "List an assessment's sessions in start order, deleted assessment or not",
+        writes=False,
+    ),
+    Route(
+        "score_session",
+        "PUT",
+        "/v1/sessions/{session_id}/score",
+        Auth.REVIEWER,
+        "Score a finished session against its assessment's rubric",
+        writes=True,
+    ),
+    Route("create_rubric", "POST", "/v1/rubrics", Auth.REVIEWER, "Create a scoring rubric", writes=True, status=201),
     Route("list_rubrics", "GET", "/v1/rubrics", Auth.REVIEWER, "List active rubrics", writes=False),
     Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", Auth.REVIEWER, "Get one rubric", writes=False),
     Route(

@@ -1,23 +1,27 @@
-"""POST /v1/sessions/{session_id}/complete: a candidate completes their own session."""
+"""POST /v1/sessions/{session_id}/complete: a candidate completes their own session, optionally
+handing in a submission URL and notes."""
 
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.domain.sessions import complete_session
-from shared.http import candidate, lambda_handler, make_resolver
-from shared.models.keys import CompletedSessionEnvelope
+from shared.http import lambda_handler, make_resolver
+from shared.models.sessions import CandidateSessionEnvelope, CompleteSessionRequest
 from shared.observability import metrics
-from shared.routes import route
 from shared.store.candidate_keys import CandidateKeyStore
 
-ROUTE = route("complete_session")
-app = make_resolver()
+app = make_resolver(__name__)
 
 
-@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
-def complete(session_id: str) -> CompletedSessionEnvelope:
-    session = complete_session(CandidateKeyStore(), candidate(app), session_id)
+@app.endpoint
+def complete(
+    session_id: str, body: Annotated[CompleteSessionRequest | None, Body()] = None
+) -> CandidateSessionEnvelope:
+    session = complete_session(CandidateKeyStore(), app.candidate(), session_id, body)
     metrics.add_metric(name="SessionCompleted", unit=MetricUnit.Count, value=1)
-    return CompletedSessionEnvelope(session=session)
+    return CandidateSessionEnvelope(session=session)
 
 
 handler = lambda_handler(app)

@@ -3,19 +3,17 @@
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.domain.rubrics import delete_rubric
-from shared.http import lambda_handler, make_resolver, reviewer
+from shared.http import lambda_handler, make_resolver
 from shared.models.common import Deleted
 from shared.observability import metrics
-from shared.routes import route
 from shared.store.rubrics import RubricStore
 
-ROUTE = route("delete_rubric")
-app = make_resolver()
+app = make_resolver(__name__)
 
 
-@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
+@app.endpoint
 def delete(rubric_id: str) -> Deleted:
-    deleted_id = delete_rubric(RubricStore(), reviewer(app).org_id, rubric_id)
+    deleted_id = delete_rubric(RubricStore(), app.reviewer().org_id, rubric_id)
     metrics.add_metric(name="RubricDeleted", unit=MetricUnit.Count, value=1)
     return Deleted(id=deleted_id)
 

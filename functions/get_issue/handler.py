@@ -2,17 +2,14 @@
 
 from shared import catalog
 from shared.errors import NotFoundError
-from shared.http import lambda_handler, make_resolver, reviewer
+from shared.http import lambda_handler, make_resolver
 from shared.models.issues import IssueEnvelope
-from shared.routes import route
 
-ROUTE = route("get_issue")
-app = make_resolver()
+app = make_resolver(__name__)
 
 
-@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
+@app.endpoint
 def get(issue_id: str) -> IssueEnvelope:
-    reviewer(app)
     issue = catalog.find_issue(issue_id)
     if issue is None:
         raise NotFoundError(f"No catalog issue has id {issue_id!r}")

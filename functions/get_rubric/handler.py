@@ -1,18 +1,16 @@
 """GET /v1/rubrics/{rubric_id}: one active rubric of the caller's organisation."""
 
-from shared.domain.rubrics import get_rubric
-from shared.http import lambda_handler, make_resolver, reviewer
+from shared.domain.rubrics import get_rubric, rubric_view
+from shared.http import lambda_handler, make_resolver
 from shared.models.rubrics import RubricEnvelope
-from shared.routes import route
 from shared.store.rubrics import RubricStore
 
-ROUTE = route("get_rubric")
-app = make_resolver()
+app = make_resolver(__name__)
 
 
-@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
+@app.endpoint
 def get(rubric_id: str) -> RubricEnvelope:
-    return RubricEnvelope(rubric=get_rubric(RubricStore(), reviewer(app).org_id, rubric_id))
+    return RubricEnvelope(rubric=rubric_view(get_rubric(RubricStore(), app.reviewer().org_id, rubric_id)))
 
 
 handler = lambda_handler(app)

@@ -5,21 +5,19 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.domain.assessments import list_assessments
-from shared.http import lambda_handler, make_resolver, reviewer
+from shared.http import lambda_handler, make_resolver
 from shared.models.assessments import AssessmentPage
-from shared.routes import route
 from shared.store.assessments import AssessmentStore
 
-ROUTE = route("list_assessments")
-app = make_resolver()
+app = make_resolver(__name__)
 
 
-@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
+@app.endpoint
 def list_page(
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> AssessmentPage:
-    assessments, next_cursor = list_assessments(AssessmentStore(), reviewer(app).org_id, limit, cursor)
+    assessments, next_cursor = list_assessments(AssessmentStore(), app.reviewer().org_id, limit, cursor)
     return AssessmentPage(assessments=assessments, next_cursor=next_cursor)
 
 

@@ -5,22 +5,19 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared import catalog
-from shared.http import lambda_handler, make_resolver, reviewer
+from shared.http import lambda_handler, make_resolver
 from shared.models.issues import Difficulty, IssuePage
-from shared.routes import route
 
-ROUTE = route("list_issues")
-app = make_resolver()
+app = make_resolver(__name__)
 
 
-@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
+@app.endpoint
 def list_page(
     language: Annotated[str | None, Query(max_length=40)] = None,
     difficulty: Annotated[Difficulty | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> IssuePage:
-    reviewer(app)
     matching = catalog.filter_issues(language=language, difficulty=difficulty)
     return IssuePage(issues=matching[offset : offset + limit], total=len(matching), limit=limit, offset=offset)
 

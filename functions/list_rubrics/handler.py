@@ -1,17 +1,24 @@
-"""GET /v1/rubrics: the caller's active rubrics in creation order."""
+"""GET /v1/rubrics: the caller's active rubrics in creation order, one page at a time."""
 
-from shared.http import lambda_handler, make_resolver, reviewer
-from shared.models.rubrics import RubricList
-from shared.routes import route
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from shared.domain.rubrics import list_rubrics
+from shared.http import lambda_handler, make_resolver
+from shared.models.rubrics import RubricPage
 from shared.store.rubrics import RubricStore
 
-ROUTE = route("list_rubrics")
-app = make_resolver()
+app = make_resolver(__name__)
 
 
-@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
-def list_all() -> RubricList:
-    return RubricList(rubrics=RubricStore().list_active(reviewer(app).org_id))
+@app.endpoint
+def list_page(
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> RubricPage:
+    rubrics, next_cursor = list_rubrics(RubricStore(), app.reviewer().org_id, limit, cursor)
+    return RubricPage(rubrics=rubrics, next_cursor=next_cursor)
 
 
 handler = lambda_handler(app)

@@ -1,21 +1,20 @@
-"""DELETE /v1/assessments/{assessment_id}/keys/{key_id}: revoke a candidate key."""
+"""DELETE /v1/assessments/{assessment_id}/keys/{key_id}: revoke a candidate key; a session in progress
+ends as revoked, a finished one is kept (409)."""
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.domain.candidate_keys import revoke_key
-from shared.http import lambda_handler, make_resolver, reviewer
+from shared.http import lambda_handler, make_resolver
 from shared.models.common import Deleted
 from shared.observability import metrics
-from shared.routes import route
 from shared.store.candidate_keys import CandidateKeyStore
 
-ROUTE = route("revoke_key")
-app = make_resolver()
+app = make_resolver(__name__)
 
 
-@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary)
+@app.endpoint
 def revoke(assessment_id: str, key_id: str) -> Deleted:
-    revoked_id = revoke_key(CandidateKeyStore(), reviewer(app).org_id, assessment_id, key_id)
+    revoked_id = revoke_key(CandidateKeyStore(), app.reviewer().org_id, assessment_id, key_id)
     metrics.add_metric(name="CandidateKeyRevoked", unit=MetricUnit.Count, value=1)
     return Deleted(id=revoked_id)
 

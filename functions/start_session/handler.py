@@ -2,24 +2,23 @@
 
 from http import HTTPStatus
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import content_types
+from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.domain.sessions import start_session
-from shared.http import candidate, lambda_handler, make_resolver
-from shared.models.keys import StartedSession
+from shared.http import lambda_handler, make_resolver
+from shared.models.sessions import StartedSession
 from shared.observability import metrics
-from shared.routes import route
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import CandidateKeyStore
 
-ROUTE = route("start_session")
-app = make_resolver()
+app = make_resolver(__name__)
 
 
-@app.route(ROUTE.resolver_path, method=ROUTE.method, summary=ROUTE.summary, status_code=201)
+@app.endpoint
 def start() -> Response[StartedSession]:
-    started, is_new = start_session(AssessmentStore(), CandidateKeyStore(), candidate(app))
+    started, is_new = start_session(AssessmentStore(), CandidateKeyStore(), app.candidate())
     if is_new:
         metrics.add_metric(name="SessionStarted", unit=MetricUnit.Count, value=1)
     status = HTTPStatus.CREATED if is_new else HTTPStatus.OK

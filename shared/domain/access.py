@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shared.auth import Candidate, Principal, Reviewer, hash_api_token, is_api_token, normalize_key_code
+from shared.domain.ports import CandidateKeys, Tokens
 from shared.errors import UnauthorizedError
 from shared.routes import Auth
-from shared.store.candidate_keys import CandidateKeyStore
-from shared.store.tokens import TokenStore
 
 _BEARER = "bearer "
 
 
-def authenticate(
-    headers: Mapping[str, str], accepts: Auth, tokens: TokenStore, key_codes: CandidateKeyStore
-) -> Principal:
+def authenticate(headers: Mapping[str, str], accepts: Auth, tokens: Tokens, key_codes: CandidateKeys) -> Principal:
     """The principal the credential a route ``accepts`` proves, or UnauthorizedError.
 
     Only that credential is read (the one API Gateway caches the verdict under), so a header meant
@@ -33,14 +30,14 @@ def authenticate(
     return _candidate(lowered["x-api-key"], key_codes)
 
 
-def _reviewer(token: str, tokens: TokenStore) -> Reviewer:
+def _reviewer(token: str, tokens: Tokens) -> Reviewer:
     stored = tokens.find_by_hash(hash_api_token(token)) if is_api_token(token) else None
     if stored is None or stored.revoked_at is not None:
         raise UnauthorizedError("Missing or invalid credentials")
     return Reviewer(org_id=stored.org_id, token_name=stored.name)
 
 
-def _candidate(typed_code: str, key_codes: CandidateKeyStore) -> Candidate:
+def _candidate(typed_code: str, key_codes: CandidateKeys) -> Candidate:
     code = normalize_key_code(typed_code)
     target = key_codes.find_code(code) if code else None
     if target is None:

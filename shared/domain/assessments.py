@@ -1,38 +1,63 @@
-"""Business rules for assessments, as plain functions over a store."""
+"""Business rules for assessments, as plain functions over the stores they are given."""
 
 from __future__ import annotations
 
-import base64
-import binascii
+from shared import clock, ids
+from shared.domain.paging import decode_cursor, within_budget
+from shared.domain.ports import AssessmentDeleter, Assessments, Rubrics
+from shared.errors import ConflictError, InvalidInputError, NotFoundError
+from shared.models.assessments import Assessment, AssessmentView, CreateAssessmentRequest
+from shared.models.issues import Issue
+from shared.store.assessments import AssessmentRecord
+from shared.store.cascade import Deletion
+from shared.store.dynamo import ConditionFailedError, WriteConflictError
 
-from shared import catalog, clock
-from shared.errors import InvalidInputError, NotFoundError
-from shared.models.assessments import AssessmentView, CreateAssessmentRequest
-from shared.store.assessments import AssessmentStore
 
-# Lambda refuses responses over 6 MB; stay clear of it with room for the envelope.
-RESPONSE_BUDGET_BYTES = 5 * 1024 * 1024
+def assessment_view(assessment: AssessmentRecord) -> AssessmentView:
+    """The assessment as a reviewer reads it: the seed's twelve fields and its issue."""
+    return AssessmentView.model_validate(assessment.model_dump(exclude={"rubric_criteria"}))
 
 
-def create_assessment(store: AssessmentStore, org_id: str, request: CreateAssessmentRequest) -> AssessmentView:
-    """Create an assessment; a catalog issue, when named, supplies the brief (it wins over ``taskBrief``)."""
-    issue = None
-    task_brief = request.task_brief
-    if request.issue_id is not None:
-        issue = catalog.find_issue(request.issue_id)
-        if issue is None:
-            raise InvalidInputError.for_field(
-                ("issueId",),
-                "issue_not_found",
-                f"no catalog issue has id {request.issue_id!r}",
-                "issue_not_found",
-            )
-        task_brief = issue.task_brief
+def created_view(assessment: AssessmentRecord) -> Assessment:
+    """The assessment as its creation returns it: the seed's twelve fields."""
+    return Assessment.model_validate(assessment.model_dump(exclude={"rubric_criteria", "issue"}))
+
+
+def _rubric_not_found() -> InvalidInputError:
+    return InvalidInputError.for_field(
+        ("rubricId",), "rubric_not_found", "no active rubric of this organisation has this id", "rubric_not_found"
+    )
+
+
+def _catalog_issue(issue_id: str) -> Issue:
+    from shared import catalog  # noqa: PLC0415 - the catalog loads only for the requests that name an issue
+
+    issue = catalog.find_issue(issue_id)
+    if issue is None:
+        raise InvalidInputError.for_field(
+            ("issueId",), "issue_not_found", f"no catalog issue has id {issue_id!r}", "issue_not_found"
+        )
+    return issue
+
+
+def create_assessment(
+    assessments: Assessments, rubrics: Rubrics, org_id: str, request: CreateAssessmentRequest
+) -> AssessmentRecord:
+    """Create an assessment; a catalog issue, when named, supplies the brief (it wins over ``taskBrief``),
+    and a rubric, when named, is snapshotted so its sessions can be scored whatever becomes of it."""
+    issue = _catalog_issue(request.issue_id) if request.issue_id is not None else None
+    task_brief = issue.task_brief if issue is not None else request.task_brief
     if task_brief is None or not task_brief.strip():
         raise InvalidInputError.for_field(("taskBrief",), "missing", "required unless issueId is given")
+    criteria = None
+    if request.rubric_id is not None:
+        rubric = rubrics.get(org_id, request.rubric_id)
+        if rubric is None:
+            raise _rubric_not_found()
+        criteria = rubric.criteria
     now = clock.to_timestamp(clock.utc_now())
-    assessment = AssessmentView(
-        id=clock.new_id(),
+    assessment = AssessmentRecord(
+        id=ids.new_id(),
         org_id=org_id,
         title=request.title,
         role=request.role,
@@ -45,51 +70,45 @@ def create_assessment(store: AssessmentStore, org_id: str, request: CreateAssess
         created_at=now,
         updated_at=now,
         issue=issue,
+        rubric_criteria=criteria,
     )
-    store.create(assessment)
+    try:
+        assessments.create(assessment)
+    except ConditionFailedError as failed:
+        if failed.item == "rubric":  # deleted since it was read
+            raise _rubric_not_found() from failed
+        raise ConflictError("The assessment could not be stored; retry") from failed
+    except WriteConflictError as conflict:
+        raise ConflictError("The assessment could not be stored; retry") from conflict
     return assessment
 
 
-def get_assessment(store: AssessmentStore, org_id: str, assessment_id: str) -> AssessmentView:
+def get_assessment(assessments: Assessments, org_id: str, assessment_id: str) -> AssessmentRecord:
     """The org's active assessment; unknown, deleted and other orgs' all read as not found."""
-    canonical_id = clock.canonical_uuid(assessment_id)
-    assessment = store.get(org_id, canonical_id) if canonical_id else None
+    canonical_id = ids.canonical_uuid(assessment_id)
+    assessment = assessments.get(org_id, canonical_id) if canonical_id else None
     if assessment is None:
         raise NotFoundError("Assessment not found")
     return assessment
 
 
 def list_assessments(
-    store: AssessmentStore, org_id: str, limit: int, cursor: str | None
+    assessments: Assessments, org_id: str, limit: int, cursor: str | None
 ) -> tuple[list[AssessmentView], str | None]:
     """One page of the org's active assessments in creation order, and the cursor of the next."""
-    page, resume_after = store.list_page(org_id, limit, _decode_cursor(cursor) if cursor else None)
-    size = 0
-    for index, assessment in enumerate(page):
-        # JSON escaping can make a page several times larger than DynamoDB's 1 MB read.
-        size += len(assessment.model_dump_json(by_alias=True))
-        if size > RESPONSE_BUDGET_BYTES and index > 0:
-            page, resume_after = page[:index], page[index - 1].id
-            break
-    return page, _encode_cursor(resume_after) if resume_after else None
+    page, resume_after = assessments.list_page(org_id, limit, decode_cursor(cursor))
+    views = [assessment_view(assessment) for assessment in page]
+    return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
 
 
-def delete_assessment(store: AssessmentStore, org_id: str, assessment_id: str) -> tuple[str, int]:
-    """Soft-delete the org's active assessment; returns its id and how many unused keys were revoked."""
-    assessment = get_assessment(store, org_id, assessment_id)
-    return assessment.id, store.delete(assessment, deleted_at=clock.to_timestamp(clock.utc_now()))
-
-
-def _encode_cursor(assessment_id: str) -> str:
-    return base64.urlsafe_b64encode(assessment_id.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    """The id a cursor resumes after; it only ever addresses the caller's own partition."""
+def delete_assessment(
+    assessments: Assessments, deleter: AssessmentDeleter, org_id: str, assessment_id: str
+) -> tuple[str, Deletion]:
+    """Soft-delete the org's active assessment; returns its id and what became of its unused keys."""
+    assessment = get_assessment(assessments, org_id, assessment_id)
     try:
-        assessment_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        assessment_id = ""
-    if clock.canonical_uuid(assessment_id) != assessment_id:
-        raise InvalidInputError.for_field(("cursor",), "invalid_cursor", "not a cursor this API returned")
-    return assessment_id
+        return assessment.id, deleter.delete(assessment, deleted_at=clock.to_timestamp(clock.utc_now()))
+    except ConditionFailedError as failed:
+        raise NotFoundError("Assessment not found") from failed
+    except WriteConflictError as conflict:
+        raise ConflictError("The assessment kept changing while it was being deleted; retry") from conflict

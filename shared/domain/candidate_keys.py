@@ -2,52 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
-from shared import clock
+from shared import clock, ids
 from shared.auth import new_key_code
 from shared.domain.assessments import get_assessment
+from shared.domain.ports import Assessments, CandidateKeys
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
-from shared.models.keys import CandidateKey, GenerateKeysRequest, KeyStatus
-from shared.store.assessments import AssessmentStore
-from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyStore, CodeTakenError, StoredKey
+from shared.models.candidate_keys import CandidateKey, GenerateKeysRequest, KeyStatus
+from shared.models.sessions import GRACE_SECONDS
+from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError
+from shared.store.dynamo import ConditionFailedError, WriteConflictError
 
 # Codes are drawn from 32^8 ≈ 10^12: a second collision in a row means something else is wrong.
 _INSERT_ATTEMPTS = 4
 
 
-def status_at(key: StoredKey, now: datetime) -> KeyStatus:
+def status_at(key: CandidateKeyRecord, now: datetime) -> KeyStatus:
     """The key's status as of ``now``: an unredeemed key past its expiry reads ``expired``."""
     if key.status == "pending" and clock.from_timestamp(key.expires_at) <= now:
         return "expired"
     return key.status
 
 
-def key_view(key: StoredKey, now: datetime) -> CandidateKey:
+def key_view(key: CandidateKeyRecord, now: datetime) -> CandidateKey:
     """The key as the API shows it."""
-    return CandidateKey(
-        id=key.id,
-        key=key.code,
-        assessment_id=key.assessment_id,
-        org_id=key.org_id,
-        candidate_email=key.candidate_email,
-        candidate_name=key.candidate_name,
-        status=status_at(key, now),
-        session_id=key.session_id,
-        expires_at=key.expires_at,
-        redeemed_at=key.redeemed_at,
-        completed_at=key.completed_at,
-        created_at=key.created_at,
-    )
+    return CandidateKey.model_validate({**key.model_dump(), "key": key.code, "status": status_at(key, now)})
+
+
+def running_cutoff(now: datetime) -> str:
+    """The earliest deadline of a session still running at ``now``: past it, and the grace, it timed out."""
+    return clock.to_timestamp(now - timedelta(seconds=GRACE_SECONDS))
 
 
 def generate_keys(
-    assessments: AssessmentStore,
-    key_store: CandidateKeyStore,
-    org_id: str,
-    assessment_id: str,
-    request: GenerateKeysRequest,
+    assessments: Assessments, keys: CandidateKeys, org_id: str, assessment_id: str, request: GenerateKeysRequest
 ) -> list[CandidateKey]:
     """Issue ``count`` keys for the org's active assessment, expiring ``expiresInDays`` from now."""
     emails = request.candidate_emails
@@ -62,10 +51,9 @@ def generate_keys(
         )
     assessment = get_assessment(assessments, org_id, assessment_id)
     now = clock.utc_now()
-    expires_at = clock.to_timestamp(now + timedelta(days=assessment.expires_in_days))
     new_keys = [
-        StoredKey(
-            id=clock.new_id(),
+        CandidateKeyRecord(
+            id=ids.new_id(),
             code=new_key_code(),
             assessment_id=assessment.id,
             org_id=org_id,
@@ -73,52 +61,76 @@ def generate_keys(
             candidate_name=names[index] if names else None,
             org_name=request.org_name,
             status="pending",
-            session_id=None,
-            expires_at=expires_at,
-            redeemed_at=None,
-            completed_at=None,
-            deadline=None,
+            expires_at=clock.to_timestamp(now + timedelta(days=assessment.expires_in_days)),
             created_at=clock.to_timestamp(now),
         )
         for index in range(request.count)
     ]
-    stored: list[StoredKey] = []
+    stored: list[CandidateKeyRecord] = []
     for start in range(0, len(new_keys), KEYS_PER_TRANSACTION):
-        stored += _insert(key_store, org_id, assessment.id, new_keys[start : start + KEYS_PER_TRANSACTION])
+        stored += _insert(keys, org_id, assessment.id, new_keys[start : start + KEYS_PER_TRANSACTION])
     return [key_view(key, now) for key in stored]
 
 
-def _insert(key_store: CandidateKeyStore, org_id: str, assessment_id: str, batch: list[StoredKey]) -> list[StoredKey]:
+def _insert(
+    keys: CandidateKeys, org_id: str, assessment_id: str, batch: list[CandidateKeyRecord]
+) -> list[CandidateKeyRecord]:
     """Insert one transaction's worth of keys, drawing new codes for any already taken."""
     for _ in range(_INSERT_ATTEMPTS):
         try:
-            key_store.insert(org_id, assessment_id, batch)
+            keys.insert(org_id, assessment_id, batch)
         except CodeTakenError as taken:
             batch = [
-                replace(key, code=new_key_code()) if index in taken.positions else key
+                key.model_copy(update={"code": new_key_code()}) if index in taken.positions else key
                 for index, key in enumerate(batch)
             ]
-        except ConflictError:
+        except ConditionFailedError as failed:
+            if failed.item == "assessment":
+                raise NotFoundError("Assessment not found") from failed
+        except WriteConflictError:
             continue  # another write to the same assessment at the same instant: try again
         else:
             return batch
     raise ConflictError("Could not issue the keys; retry")
 
 
-def list_keys(key_store: CandidateKeyStore, org_id: str, assessment_id: str) -> list[CandidateKey]:
+def list_keys(keys: CandidateKeys, org_id: str, assessment_id: str) -> list[CandidateKey]:
     """Every non-revoked key of the org's active assessment, in creation order."""
-    canonical_id = clock.canonical_uuid(assessment_id)
-    found = key_store.list_live(org_id, canonical_id) if canonical_id else None
-    if found is None:
+    canonical_id = ids.canonical_uuid(assessment_id)
+    state, found = keys.read_partition(canonical_id) if canonical_id else (None, [])
+    if state is None or state.org_id != org_id or state.deleted_at is not None:
         raise NotFoundError("Assessment not found")
     now = clock.utc_now()
-    return [key_view(key, now) for key in found]
+    return [key_view(key, now) for key in found if key.status != "revoked"]
 
 
-def revoke_key(key_store: CandidateKeyStore, org_id: str, assessment_id: str, key_id: str) -> str:
-    """Revoke a key of the org's active assessment; returns the key's id."""
-    canonical_assessment, canonical_key = clock.canonical_uuid(assessment_id), clock.canonical_uuid(key_id)
-    if canonical_assessment is None or canonical_key is None:
+def revoke_key(keys: CandidateKeys, org_id: str, assessment_id: str, key_id: str) -> str:
+    """Revoke a key of the org's active assessment and return its id. An unused key can no longer
+    start; a session in progress ends as ``revoked``; a finished session is history and stays."""
+    canonical_assessment, canonical_key = ids.canonical_uuid(assessment_id), ids.canonical_uuid(key_id)
+    key = keys.get(canonical_assessment, canonical_key) if canonical_assessment and canonical_key else None
+    if key is None or key.org_id != org_id or key.status == "revoked":
         raise NotFoundError("Key not found")
-    key_store.revoke(org_id, canonical_assessment, canonical_key, clock.to_timestamp(clock.utc_now()))
-    return canonical_key
+    if key.status == "completed":
+        raise _session_finished()
+    now = clock.utc_now()
+    try:
+        if key.status == "pending":
+            keys.revoke_pending(key, clock.to_timestamp(now))
+        else:
+            keys.revoke_in_progress(key, clock.to_timestamp(now), running_cutoff(now))
+    except ConditionFailedError as failed:
+        if failed.item == "assessment":
+            raise NotFoundError("Key not found") from failed
+        if failed.item == "session":
+            raise _session_finished() from failed
+        raise ConflictError("The key changed while it was being revoked; retry") from failed
+    except WriteConflictError as conflict:
+        raise ConflictError("The key changed while it was being revoked; retry") from conflict
+    return key.id
+
+
+def _session_finished() -> ConflictError:
+    return ConflictError(
+        "This key's session has finished; results are kept and cannot be revoked", code="session_finished"
+    )

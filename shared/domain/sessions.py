@@ -1,27 +1,95 @@
-"""Business rules for candidates: starting a session with a key, completing it, reading the brief."""
+"""Business rules for sessions: a candidate starts one with their key, works against its deadline and
+completes it with a submission; a reviewer reads the results and scores them against the rubric."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shared import clock
+from shared import clock, ids
 from shared.auth import Candidate
-from shared.domain.candidate_keys import status_at
-from shared.errors import ConflictError, ForbiddenError, NotFoundError, UnauthorizedError
-from shared.models.assessments import AssessmentView
-from shared.models.keys import CandidateAssessment, CompletedSession, Session, StartedSession
-from shared.store.assessments import AssessmentStore
-from shared.store.candidate_keys import CandidateKeyStore, StoredKey
+from shared.domain.candidate_keys import running_cutoff, status_at
+from shared.domain.paging import decode_cursor, within_budget
+from shared.domain.ports import Assessments, CandidateKeys
+from shared.errors import (
+    ConflictError,
+    FieldProblem,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    UnauthorizedError,
+)
+from shared.models.assessments import CandidateAssessment
+from shared.models.sessions import (
+    GRACE_SECONDS,
+    CandidateSession,
+    CompleteSessionRequest,
+    Score,
+    ScoredCriterion,
+    ScoreSessionRequest,
+    Session,
+    SessionStatus,
+    StartedSession,
+    Submission,
+)
+from shared.store.assessments import AssessmentRecord
+from shared.store.candidate_keys import CandidateKeyRecord, SessionRecord
+from shared.store.dynamo import ConditionFailedError, WriteConflictError
+
+# Views
 
 
-def _current_key(key_store: CandidateKeyStore, candidate: Candidate) -> StoredKey:
-    key = key_store.get(candidate.assessment_id, candidate.key_id)
+def session_status(session: SessionRecord, now: datetime) -> SessionStatus:
+    """The session's status as of ``now``, from its stored timestamps (no background job)."""
+    if session.revoked_at is not None:
+        return "revoked"
+    if session.completed_at is not None:
+        return "completed"
+    if session.deadline is not None and now > clock.from_timestamp(session.deadline) + timedelta(seconds=GRACE_SECONDS):
+        return "timed_out"
+    return "in_progress"
+
+
+def _common_fields(session: SessionRecord, now: datetime) -> dict[str, object]:
+    duration = None
+    if session.completed_at is not None:
+        elapsed = clock.from_timestamp(session.completed_at) - clock.from_timestamp(session.started_at)
+        duration = int(elapsed.total_seconds())
+    return {**session.model_dump(), "status": session_status(session, now), "duration_seconds": duration}
+
+
+def session_view(session: SessionRecord, now: datetime) -> Session:
+    """The session as a reviewer reads it."""
+    return Session.model_validate(_common_fields(session, now))
+
+
+def candidate_session_view(session: SessionRecord, now: datetime) -> CandidateSession:
+    """The session as its candidate reads it: without the score, with the seconds left."""
+    remaining = None
+    if session.deadline is not None:
+        left = (clock.from_timestamp(session.deadline) - now).total_seconds()
+        remaining = max(0, int(left)) if session_status(session, now) == "in_progress" else 0
+    return CandidateSession.model_validate({**_common_fields(session, now), "remaining_seconds": remaining})
+
+
+def candidate_assessment_view(assessment: AssessmentRecord, started: bool) -> CandidateAssessment:
+    """What a candidate sees of the assessment: the brief only once their session has started."""
+    fields = assessment.model_dump(include={"id", "title", "role", "time_limit_minutes"})
+    if started:
+        fields |= assessment.model_dump(include={"task_brief", "repo_url", "issue"})
+    return CandidateAssessment.model_validate({"task_brief": None, "repo_url": None, "issue": None, **fields})
+
+
+# Candidate
+
+
+def _current_key(keys: CandidateKeys, candidate: Candidate) -> CandidateKeyRecord:
+    key = keys.get(candidate.assessment_id, candidate.key_id)
     if key is None or key.org_id != candidate.org_id:
         raise UnauthorizedError("Unknown candidate key", code="invalid_key")
     return key
 
 
-def _refuse_unusable(key: StoredKey, now: datetime) -> None:
+def _refuse_unusable(key: CandidateKeyRecord, now: datetime) -> None:
     """Raise the error that says why this key cannot be used now, if it cannot."""
     status = status_at(key, now)
     if status == "revoked":
@@ -32,24 +100,18 @@ def _refuse_unusable(key: StoredKey, now: datetime) -> None:
         raise ConflictError("This key's session is already completed", code="session_completed")
 
 
-def _session(key: StoredKey) -> Session:
-    """The session a redeemed key carries (validation refuses a key that has none)."""
-    return Session.model_validate(
-        {
-            "id": key.session_id,
-            "key_id": key.id,
-            "assessment_id": key.assessment_id,
-            "started_at": key.redeemed_at,
-            "deadline": key.deadline,
-        }
-    )
+def _refuse_finished(session: SessionRecord, now: datetime) -> None:
+    """Raise the error that says why this session can no longer be worked on, if it cannot."""
+    status = session_status(session, now)
+    if status == "revoked":
+        raise ForbiddenError("This key was revoked", code="key_revoked")
+    if status == "completed":
+        raise ConflictError("This session is already completed", code="session_completed")
+    if status == "timed_out":
+        raise ConflictError(f"The deadline ({session.deadline}) has passed", code="deadline_passed")
 
 
-def _brief(assessment: AssessmentView) -> CandidateAssessment:
-    return CandidateAssessment.model_validate(assessment.model_dump())
-
-
-def _assessment_in_progress(assessments: AssessmentStore, key: StoredKey) -> AssessmentView:
+def _assessment_in_progress(assessments: Assessments, key: CandidateKeyRecord) -> AssessmentRecord:
     """The assessment of a started session: sessions go on after a delete, on its snapshot."""
     found = assessments.get(key.org_id, key.assessment_id) or assessments.get_deleted(key.org_id, key.assessment_id)
     if found is None:
@@ -57,62 +119,194 @@ def _assessment_in_progress(assessments: AssessmentStore, key: StoredKey) -> Ass
     return found
 
 
-def start_session(
-    assessments: AssessmentStore, key_store: CandidateKeyStore, candidate: Candidate
-) -> tuple[StartedSession, bool]:
+def _resume(assessments: Assessments, keys: CandidateKeys, key: CandidateKeyRecord) -> StartedSession:
+    """The session the key already started, while it may still be worked on."""
+    session = keys.get_session(key.session_id) if key.session_id else None
+    if session is None:
+        raise NotFoundError("Session not found")
+    now = clock.utc_now()
+    _refuse_finished(session, now)
+    assessment = _assessment_in_progress(assessments, key)
+    return StartedSession(
+        session=candidate_session_view(session, now), assessment=candidate_assessment_view(assessment, started=True)
+    )
+
+
+def start_session(assessments: Assessments, keys: CandidateKeys, candidate: Candidate) -> tuple[StartedSession, bool]:
     """Redeem the candidate's key and start the session; the flag says whether it was started now.
 
-    Repeating the call while the session is in progress returns the same session."""
-    key = _current_key(key_store, candidate)
+    Repeating the call while the session runs returns the same session; after its deadline, 409."""
+    key = _current_key(keys, candidate)
     now = clock.utc_now()
     _refuse_unusable(key, now)
     if key.status == "redeemed":
-        return StartedSession(
-            session=_session(key), assessment=_brief(_assessment_in_progress(assessments, key))
-        ), False
+        return _resume(assessments, keys, key), False
     assessment = assessments.get(key.org_id, key.assessment_id)
     if assessment is None:
         raise ForbiddenError("This assessment was deleted", code="assessment_deleted")
     minutes = assessment.time_limit_minutes
-    deadline = clock.to_timestamp(now + timedelta(minutes=minutes)) if minutes is not None else None
+    session = SessionRecord(
+        id=ids.new_id(),
+        assessment_id=key.assessment_id,
+        key_id=key.id,
+        org_id=key.org_id,
+        candidate_email=key.candidate_email,
+        candidate_name=key.candidate_name,
+        started_at=clock.to_timestamp(now),
+        deadline=clock.to_timestamp(now + timedelta(minutes=minutes)) if minutes is not None else None,
+        rubric_criteria=assessment.rubric_criteria,
+    )
     try:
-        key = key_store.redeem(key, session_id=clock.new_id(), started_at=clock.to_timestamp(now), deadline=deadline)
-    except ConflictError:
+        keys.redeem(key, session)
+    except ConditionFailedError as failed:
+        if failed.item == "assessment":
+            raise ForbiddenError("This assessment was deleted", code="assessment_deleted") from failed
         # Someone redeemed, revoked or let it expire at the same moment: report what it is now.
-        key = _current_key(key_store, candidate)
+        key = _current_key(keys, candidate)
         _refuse_unusable(key, clock.utc_now())
         if key.status != "redeemed":
-            raise
-        return StartedSession(session=_session(key), assessment=_brief(assessment)), False
-    return StartedSession(session=_session(key), assessment=_brief(assessment)), True
+            raise ConflictError("The key changed while the session was starting", code="key_changed") from failed
+        return _resume(assessments, keys, key), False
+    except WriteConflictError as conflict:
+        raise ConflictError("The key changed while the session was starting", code="key_changed") from conflict
+    return StartedSession(
+        session=candidate_session_view(session, now), assessment=candidate_assessment_view(assessment, started=True)
+    ), True
 
 
-def complete_session(key_store: CandidateKeyStore, candidate: Candidate, session_id: str) -> CompletedSession:
-    """Complete the candidate's own session, once."""
-    key = _current_key(key_store, candidate)
-    if key.session_id is None or key.session_id != clock.canonical_uuid(session_id):
+def _own_session(keys: CandidateKeys, candidate: Candidate, session_id: str) -> SessionRecord:
+    canonical_id = ids.canonical_uuid(session_id)
+    session = keys.get_session(canonical_id) if canonical_id else None
+    if session is None or session.key_id != candidate.key_id or session.org_id != candidate.org_id:
         raise NotFoundError("Session not found")
-    if key.status == "completed":
-        raise ConflictError("This session is already completed", code="session_completed")
-    if key.status == "revoked":
-        raise ForbiddenError("This key was revoked", code="key_revoked")
-    completed = key_store.complete(key, completed_at=clock.to_timestamp(clock.utc_now()))
-    return CompletedSession.model_validate({**_session(completed).model_dump(), "completed_at": completed.completed_at})
+    return session
+
+
+def get_candidate_session(keys: CandidateKeys, candidate: Candidate, session_id: str) -> CandidateSession:
+    """The candidate's own session; any other is not found."""
+    return candidate_session_view(_own_session(keys, candidate, session_id), clock.utc_now())
+
+
+def complete_session(
+    keys: CandidateKeys, candidate: Candidate, session_id: str, request: CompleteSessionRequest | None
+) -> CandidateSession:
+    """Complete the candidate's own session, once, before its deadline (and grace), with what they hand in."""
+    session = _own_session(keys, candidate, session_id)
+    now = clock.utc_now()
+    _refuse_finished(session, now)
+    submission = None
+    if request is not None and (request.submission_url is not None or request.notes is not None):
+        submission = Submission(url=request.submission_url, notes=request.notes)
+    completed_at = clock.to_timestamp(now)
+    try:
+        keys.complete(session, completed_at, submission, running_cutoff(now))
+    except (ConditionFailedError, WriteConflictError) as failed:
+        # Completed, revoked or timed out at the same moment: say which.
+        _refuse_finished(_own_session(keys, candidate, session_id), clock.utc_now())
+        raise ConflictError("The session changed while it was being completed; retry") from failed
+    completed = session.model_copy(update={"completed_at": completed_at, "submission": submission})
+    return candidate_session_view(completed, now)
 
 
 def get_assessment_for_candidate(
-    assessments: AssessmentStore, key_store: CandidateKeyStore, candidate: Candidate, assessment_id: str
-) -> AssessmentView:
-    """The assessment a candidate's key opens, and no other."""
-    if clock.canonical_uuid(assessment_id) != candidate.assessment_id:
+    assessments: Assessments, keys: CandidateKeys, candidate: Candidate, assessment_id: str
+) -> CandidateAssessment:
+    """The assessment a candidate's key opens, and no other: the brief only once they have started."""
+    if ids.canonical_uuid(assessment_id) != candidate.assessment_id:
         raise NotFoundError("Assessment not found")
-    key = _current_key(key_store, candidate)
+    key = _current_key(keys, candidate)
     now = clock.utc_now()
     if status_at(key, now) in ("revoked", "expired"):
         _refuse_unusable(key, now)
     if key.status in ("redeemed", "completed"):
-        return _assessment_in_progress(assessments, key)
+        return candidate_assessment_view(_assessment_in_progress(assessments, key), started=True)
     assessment = assessments.get(key.org_id, key.assessment_id)
     if assessment is None:
         raise NotFoundError("Assessment not found")
-    return assessment
+    return candidate_assessment_view(assessment, started=False)
+
+
+# Reviewer
+
+
+def get_session(keys: CandidateKeys, org_id: str, session_id: str) -> Session:
+    """Any session of the org, its assessment deleted or not; another org's is not found."""
+    return session_view(_org_session(keys, org_id, session_id), clock.utc_now())
+
+
+def _org_session(keys: CandidateKeys, org_id: str, session_id: str) -> SessionRecord:
+    canonical_id = ids.canonical_uuid(session_id)
+    session = keys.get_session(canonical_id) if canonical_id else None
+    if session is None or session.org_id != org_id:
+        raise NotFoundError("Session not found")
+    return session
+
+
+def list_sessions(
+    keys: CandidateKeys, org_id: str, assessment_id: str, limit: int, cursor: str | None
+) -> tuple[list[Session], str | None]:
+    """One page of the assessment's sessions in start order, deleted assessment or not."""
+    canonical_id = ids.canonical_uuid(assessment_id)
+    found = keys.list_sessions(org_id, canonical_id, limit, decode_cursor(cursor)) if canonical_id else None
+    if found is None:
+        raise NotFoundError("Assessment not found")
+    sessions, resume_after = found
+    now = clock.utc_now()
+    views = [session_view(session, now) for session in sessions]
+    return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
+
+
+def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: ScoreSessionRequest) -> Session:
+    """Score a finished session against its assessment's rubric: every criterion once; scoring
+    again replaces the score."""
+    session = _org_session(keys, org_id, session_id)
+    if not session.rubric_criteria:
+        raise ConflictError("This session's assessment has no rubric to score against", code="no_rubric")
+    now = clock.utc_now()
+    if session_status(session, now) in ("in_progress", "revoked"):
+        raise _not_finished()
+    scored = _match_criteria(session, request)
+    total_weight = sum(criterion.weight for criterion in scored)
+    score = Score(
+        criteria=tuple(scored),
+        total_score=round(sum(criterion.weight * criterion.score for criterion in scored) / total_weight, 2),
+        comment=request.comment,
+        scored_at=clock.to_timestamp(now),
+    )
+    try:
+        keys.score(session, score, running_cutoff(now))
+    except ConditionFailedError as failed:
+        raise _not_finished() from failed
+    return session_view(session.model_copy(update={"score": score}), now)
+
+
+def _not_finished() -> ConflictError:
+    return ConflictError("Only a completed or timed-out session can be scored", code="session_not_finished")
+
+
+def _match_criteria(session: SessionRecord, request: ScoreSessionRequest) -> list[ScoredCriterion]:
+    """The request's scores in the rubric's order; names match whatever their case."""
+    rubric = {criterion.name.strip().casefold(): criterion for criterion in session.rubric_criteria or ()}
+    given: dict[str, float] = {}
+    problems: list[FieldProblem] = []
+    for index, entry in enumerate(request.criteria):
+        folded = entry.name.strip().casefold()
+        if folded not in rubric:
+            problems.append(
+                FieldProblem(("criteria", index, "name"), "unknown_criterion", "the rubric has no such criterion")
+            )
+        elif folded in given:
+            problems.append(FieldProblem(("criteria", index, "name"), "duplicate", "this criterion is already scored"))
+        else:
+            given[folded] = entry.score
+    missing = [criterion.name for folded, criterion in rubric.items() if folded not in given]
+    if missing:
+        problems.append(FieldProblem(("criteria",), "missing_criterion", f"not scored: {', '.join(missing)}"))
+    if problems:
+        first = problems[0]
+        where = ".".join(str(part) for part in first.path)
+        raise InvalidInputError(f"{where}: {first.message}", problems)
+    return [
+        ScoredCriterion(name=criterion.name, weight=criterion.weight, score=given[folded])
+        for folded, criterion in rubric.items()
+    ]

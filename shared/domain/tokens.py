@@ -4,37 +4,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared import clock
+from shared import clock, ids
 from shared.auth import hash_api_token, new_api_token
-from shared.store.tokens import StoredToken, TokenStore
+from shared.domain.ports import Tokens
+from shared.errors import NotFoundError
+from shared.store.dynamo import ConditionFailedError
+from shared.store.tokens import TokenRecord, TokenStore
 
 
 @dataclass(frozen=True)
 class IssuedToken:
     token: str  # shown once, never stored
-    stored: StoredToken
+    stored: TokenRecord
 
 
-def seed_token(token: str, org_id: str, name: str, store: TokenStore | None = None) -> StoredToken:
+def seed_token(token: str, org_id: str, name: str, store: Tokens | None = None) -> TokenRecord:
     """Store a token chosen by the operator (local runs and scripts)."""
-    stored = StoredToken(
-        token_id=clock.new_id(),
+    stored = TokenRecord(
+        token_id=ids.new_id(),
         token_hash=hash_api_token(token),
         org_id=org_id,
         name=name,
         created_at=clock.to_timestamp(clock.utc_now()),
-        revoked_at=None,
     )
     (store or TokenStore()).create(stored)
     return stored
 
 
-def issue_token(org_id: str, name: str, store: TokenStore | None = None) -> IssuedToken:
+def issue_token(org_id: str, name: str, store: Tokens | None = None) -> IssuedToken:
     """Mint a new token for the org; the caller must show it now, as only its hash is kept."""
     token = new_api_token()
     return IssuedToken(token=token, stored=seed_token(token, org_id, name, store))
 
 
-def revoke_token(org_id: str, token_id: str, store: TokenStore | None = None) -> StoredToken:
+def revoke_token(org_id: str, token_id: str, store: Tokens | None = None) -> TokenRecord:
     """Revoke one of the org's tokens; it fails authorization from now on."""
-    return (store or TokenStore()).revoke(org_id, token_id, clock.to_timestamp(clock.utc_now()))
+    tokens = store or TokenStore()
+    token = tokens.get(org_id, token_id)
+    if token is None or token.revoked_at is not None:
+        raise NotFoundError(f"No active token {token_id} for {org_id}")
+    revoked_at = clock.to_timestamp(clock.utc_now())
+    try:
+        tokens.revoke(token, revoked_at)
+    except ConditionFailedError as failed:
+        raise NotFoundError(f"No active token {token_id} for {org_id}") from failed
+    return token.model_copy(update={"revoked_at": revoked_at})

@@ -49,6 +49,23 @@ class AssessmentView(Assessment):
     issue: Issue | None
 
 
+class CandidateAssessment(ApiModel):
+    """What a candidate is shown of the assessment: the brief, repository and issue only once their
+    session has started (null before), so the clock cannot be gamed; never the reviewer's fields."""
+
+    id: str
+    title: str
+    role: str
+    task_brief: str | None
+    repo_url: str | None
+    time_limit_minutes: int | None
+    issue: Issue | None
+
+
+class CandidateAssessmentEnvelope(ApiModel):
+    assessment: CandidateAssessment
+
+
 class CreatedAssessment(ApiModel):
     assessment: Assessment
 

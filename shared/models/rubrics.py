@@ -54,5 +54,6 @@ class RubricEnvelope(ApiModel):
     rubric: Rubric
 
 
-class RubricList(ApiModel):
+class RubricPage(ApiModel):
     rubrics: list[Rubric]
+    next_cursor: str | None

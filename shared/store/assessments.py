@@ -1,148 +1,158 @@
-"""Assessments: the full item under ``ORG#{orgId}`` / ``ASMT#{id}`` while active, plus the state record
-in the assessment's own partition, which becomes the tombstone (with a snapshot) once it is deleted."""
+"""Assessments: the full item under ``ORG#{orgId}`` / ``ASMT#{id}`` while active, and the state record
+``ASMT#{id}`` / ``STATE`` in the assessment's own partition (owner, keys issued, and once deleted the
+tombstone with a snapshot). The state record is also the head of the assessment's sessions in the
+sessions index, so listing them tells the owner in the same Query."""
 
 from __future__ import annotations
 
-from typing import Any
+from shared.models.issues import Issue
+from shared.models.rubrics import Criterion
+from shared.observability import traced
+from shared.store import dynamo, rubrics
+from shared.store.dynamo import Action, Record
+from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SORT_KEY
 
-from boto3.dynamodb.conditions import Key
-
-from shared.errors import ConflictError, InvalidInputError, NotFoundError
-from shared.models.assessments import AssessmentView
-from shared.store import dynamo, keys
-from shared.store.candidate_keys import StoredKey, new_state_item, read_partition, revoke_action, state_key
-from shared.store.rubrics import link_action
-
-_ASSESSMENT_FIELDS = tuple(field.alias or name for name, field in AssessmentView.model_fields.items())
-
-# Deleting re-reads and retries when keys are issued or redeemed while it runs.
-_DELETE_ATTEMPTS = 5
+ACTIVE_PREFIX = "ASMT#"
+STATE_SK = "STATE"
 
 
-def _from_item(item: dict[str, Any]) -> AssessmentView:
-    return AssessmentView.model_validate({name: item.get(name) for name in _ASSESSMENT_FIELDS})
+class AssessmentRecord(Record):
+    """An assessment as created: the brief, and snapshots of its catalog issue and rubric criteria."""
+
+    id: str
+    org_id: str
+    title: str
+    role: str
+    task_brief: str
+    repo_url: str | None = None
+    time_limit_minutes: int | None = None
+    expires_in_days: int
+    issue_id: str | None = None
+    rubric_id: str | None = None
+    created_at: str
+    updated_at: str
+    issue: Issue | None = None
+    rubric_criteria: tuple[Criterion, ...] | None = None  # what sessions are scored on, even after a delete
 
 
-def _active_key(org_id: str, assessment_id: str) -> dict[str, str]:
-    return keys.key(keys.org_pk(org_id), keys.active_assessment_sk(assessment_id))
+class AssessmentState(Record):
+    """Who owns the assessment, how many keys were issued, and whether (and what) was deleted."""
+
+    org_id: str
+    keys_issued: int = 0
+    deleted_at: str | None = None
+    snapshot: AssessmentRecord | None = None
+
+
+def org_pk(org_id: str) -> str:
+    return f"ORG#{org_id}"
+
+
+def partition(assessment_id: str) -> str:
+    """The partition holding an assessment's state record and its candidate keys."""
+    return f"ASMT#{assessment_id}"
+
+
+def _active_keys(org_id: str, assessment_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: org_pk(org_id), SORT_KEY: f"{ACTIVE_PREFIX}{assessment_id}"}
+
+
+def state_keys(assessment_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: partition(assessment_id), SORT_KEY: STATE_SK}
+
+
+def state_index_keys(assessment_id: str) -> dict[str, str]:
+    """Where the state record sorts in the sessions index: after every ``SESSION#`` entry."""
+    return {INDEX_PARTITION_KEY: partition(assessment_id), INDEX_SORT_KEY: STATE_SK}
+
+
+def active_check(assessment_id: str, org_id: str | None = None) -> Action:
+    """A transaction action that holds only while the assessment (of ``org_id``, if given) is not deleted."""
+    condition = "attribute_exists(PK) AND attribute_not_exists(deletedAt)"
+    values = None
+    if org_id is not None:
+        condition += " AND orgId = :org"
+        values = {":org": org_id}
+    return Action("ConditionCheck", "assessment", keys=state_keys(assessment_id), condition=condition, values=values)
 
 
 class AssessmentStore:
     """Reads and writes assessments of any organisation; callers pass the org they act for."""
 
-    def create(self, assessment: AssessmentView) -> None:
-        """Store a new assessment and its state record, and link its rubric: one TransactWriteItems,
-        so a rubric cannot be deleted between the check and the link."""
-        item = {**_active_key(assessment.org_id, assessment.id), **assessment.model_dump(by_alias=True)}
-        actions: list[dict[str, Any]] = [
-            {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-            {
-                "Put": {
-                    "Item": new_state_item(assessment.id, assessment.org_id),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
+    @traced
+    def create(self, assessment: AssessmentRecord) -> None:
+        """Store the assessment and its state record, and count the link to its rubric: one transaction,
+        so the rubric cannot be deleted in between (ConditionFailedError names ``rubric`` then)."""
+        state = AssessmentState(org_id=assessment.org_id)
+        actions = [
+            Action(
+                "Put",
+                "assessment",
+                item=dynamo.item_of(_active_keys(assessment.org_id, assessment.id), assessment),
+                condition="attribute_not_exists(PK)",
+            ),
+            Action(
+                "Put",
+                "assessment",
+                item=dynamo.item_of({**state_keys(assessment.id), **state_index_keys(assessment.id)}, state),
+                condition="attribute_not_exists(PK)",
+            ),
         ]
         if assessment.rubric_id is not None:
-            actions.append(link_action(assessment.org_id, assessment.rubric_id, +1))
-        try:
-            dynamo.transact_write(actions)
-        except dynamo.TransactionCancelledError as cancelled:
-            if assessment.rubric_id is not None and cancelled.failed(2):
-                raise InvalidInputError.for_field(
-                    ("rubricId",),
-                    "rubric_not_found",
-                    "no active rubric of this organisation has this id",
-                    "rubric_not_found",
-                ) from cancelled
-            raise ConflictError("The assessment could not be stored; retry") from cancelled
+            actions.append(rubrics.link_action(assessment.org_id, assessment.rubric_id, +1))
+        dynamo.transact_write(actions)
 
-    def get(self, org_id: str, assessment_id: str) -> AssessmentView | None:
+    @traced
+    def get(self, org_id: str, assessment_id: str) -> AssessmentRecord | None:
         """The active assessment, or None when unknown, deleted or another org's."""
-        item = dynamo.table().get_item(Key=_active_key(org_id, assessment_id), ConsistentRead=True).get("Item")
-        return _from_item(item) if item else None
+        item = dynamo.get(_active_keys(org_id, assessment_id))
+        return AssessmentRecord.model_validate(item) if item else None
 
-    def get_deleted(self, org_id: str, assessment_id: str) -> AssessmentView | None:
-        """The snapshot of the org's deleted assessment (sessions in progress still need it)."""
-        item = dynamo.table().get_item(Key=state_key(assessment_id), ConsistentRead=True).get("Item")
-        snapshot = item.get("snapshot") if item and item.get("orgId") == org_id else None
-        return _from_item(snapshot) if isinstance(snapshot, dict) else None
+    @traced
+    def get_deleted(self, org_id: str, assessment_id: str) -> AssessmentRecord | None:
+        """The snapshot of the org's deleted assessment (its sessions go on and are scored on it)."""
+        item = dynamo.get(state_keys(assessment_id))
+        state = AssessmentState.model_validate(item) if item else None
+        return state.snapshot if state is not None and state.org_id == org_id else None
 
-    def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[AssessmentView], str | None]:
+    @traced
+    def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[AssessmentRecord], str | None]:
         """One Query of active assessments in creation order, and the id to resume after.
 
         Deleted assessments leave the org partition, so they cost nothing here."""
-        arguments: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(keys.org_pk(org_id))
-            & Key("SK").begins_with(keys.ACTIVE_ASSESSMENT_PREFIX),
-            "Limit": limit,
-        }
-        if after_id is not None:
-            arguments["ExclusiveStartKey"] = _active_key(org_id, after_id)
-        response = dynamo.table().query(**arguments)
-        assessments = [_from_item(item) for item in response.get("Items", [])]
-        last_key = response.get("LastEvaluatedKey")
-        resume_after = str(last_key["SK"]).removeprefix(keys.ACTIVE_ASSESSMENT_PREFIX) if last_key else None
-        return assessments, resume_after
+        items, last = dynamo.query(
+            "PK = :pk AND begins_with(SK, :prefix)",
+            {":pk": org_pk(org_id), ":prefix": ACTIVE_PREFIX},
+            limit=limit,
+            start_after=_active_keys(org_id, after_id) if after_id else None,
+        )
+        resume_after = str(last[SORT_KEY]).removeprefix(ACTIVE_PREFIX) if last else None
+        return [AssessmentRecord.model_validate(item) for item in items], resume_after
 
-    def delete(self, assessment: AssessmentView, deleted_at: str) -> int:
-        """Soft-delete the assessment, release its rubric and revoke its pending keys; returns how
-        many keys were revoked.
-
-        The first transaction removes the assessment, turns its state record into the tombstone
-        (conditioned on the number of keys issued, so a key born meanwhile forces a re-read) and
-        revokes as many pending keys as fit. Keys beyond that follow in further transactions; until
-        they land they cannot start a session, as redemption checks the tombstone."""
-        for _ in range(_DELETE_ATTEMPTS):
-            state, candidate_keys = read_partition(assessment.id)
-            if state is None or state.org_id != assessment.org_id or state.deleted_at is not None:
-                raise NotFoundError("Assessment not found")
-            pending = [key for key in candidate_keys if key.status == "pending"]
-            tombstone: list[dict[str, Any]] = [
-                {
-                    "Delete": {
-                        "Key": _active_key(assessment.org_id, assessment.id),
-                        "ConditionExpression": "attribute_exists(PK)",
-                    }
+    def tombstone_actions(self, assessment: AssessmentRecord, keys_issued: int, deleted_at: str) -> list[Action]:
+        """Remove the active item and turn the state record into the tombstone; the tombstone holds
+        only while no key was issued since ``keys_issued`` was read, so such a key forces a re-read."""
+        actions = [
+            Action(
+                "Delete",
+                "assessment",
+                keys=_active_keys(assessment.org_id, assessment.id),
+                condition="attribute_exists(PK)",
+            ),
+            Action(
+                "Update",
+                "keys issued",
+                keys=state_keys(assessment.id),
+                expression="SET deletedAt = :at, #snapshot = :snapshot",
+                condition="keysIssued = :issued AND attribute_not_exists(deletedAt)",
+                names={"#snapshot": "snapshot"},  # a reserved word
+                values={
+                    ":at": deleted_at,
+                    ":snapshot": assessment.model_dump(by_alias=True),
+                    ":issued": keys_issued,
                 },
-                {
-                    "Update": {
-                        "Key": state_key(assessment.id),
-                        "UpdateExpression": "SET deletedAt = :at, #snapshot = :snapshot",
-                        "ConditionExpression": "keysIssued = :issued AND attribute_not_exists(deletedAt)",
-                        "ExpressionAttributeNames": {"#snapshot": "snapshot"},  # a reserved word
-                        "ExpressionAttributeValues": {
-                            ":at": deleted_at,
-                            ":snapshot": assessment.model_dump(by_alias=True),
-                            ":issued": state.keys_issued,
-                        },
-                    }
-                },
-            ]
-            if assessment.rubric_id is not None:
-                tombstone.append(link_action(assessment.org_id, assessment.rubric_id, -1))
-            room = dynamo.MAX_TRANSACTION_ACTIONS - len(tombstone)
-            try:
-                dynamo.transact_write(tombstone + [revoke_action(key, deleted_at) for key in pending[:room]])
-            except dynamo.TransactionCancelledError as cancelled:
-                if cancelled.failed(0):
-                    raise NotFoundError("Assessment not found") from cancelled
-                continue  # keys were issued, redeemed or revoked meanwhile: read again
-            _revoke_remaining(pending[room:], deleted_at)
-            return len(pending)
-        raise ConflictError("The assessment kept changing while it was being deleted; retry")
-
-
-def _revoke_remaining(pending: list[StoredKey], revoked_at: str) -> None:
-    """Revoke what did not fit in the first transaction, a transaction at a time. A key whose
-    condition fails is no longer pending (revoked by a reviewer), so it is dropped, not retried."""
-    for start in range(0, len(pending), dynamo.MAX_TRANSACTION_ACTIONS):
-        chunk = pending[start : start + dynamo.MAX_TRANSACTION_ACTIONS]
-        for _ in range(_DELETE_ATTEMPTS):
-            try:
-                dynamo.transact_write([revoke_action(key, revoked_at) for key in chunk])
-                break
-            except dynamo.TransactionCancelledError as cancelled:
-                chunk = [key for index, key in enumerate(chunk) if not cancelled.failed(index)]
-                if not chunk:
-                    break
+            ),
+        ]
+        if assessment.rubric_id is not None:
+            actions.append(rubrics.link_action(assessment.org_id, assessment.rubric_id, -1))
+        return actions

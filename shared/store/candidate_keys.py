@@ -1,63 +1,75 @@
-"""Candidate keys (``ASMT#{assessmentId}`` / ``KEY#{keyId}``), their code lookups (``CODE#{code}``),
-and the assessment's state record (``ASMT#{assessmentId}`` / ``STATE``) every key write is checked against."""
+"""Candidate keys and their sessions: the key (``ASMT#{assessmentId}`` / ``KEY#{keyId}``), its code lookup
+(``CODE#{code}`` / ``CODE``) and, once redeemed, its session (``SESSION#{sessionId}`` / ``SESSION``, in the
+sessions index under the assessment in start order). Every key write is checked against the assessment's
+state record."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
 
-from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
-
-from shared.errors import ConflictError, ForbiddenError, NotFoundError
-from shared.store import dynamo, keys
+from shared.models.rubrics import Criterion
+from shared.models.sessions import Score, Submission
+from shared.observability import traced
+from shared.store import assessments, dynamo
+from shared.store.assessments import AssessmentState
+from shared.store.dynamo import Action, Record
+from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
 
 StoredStatus = Literal["pending", "redeemed", "completed", "revoked"]
 
 # Key generation writes the state record plus two items a key: 49 keys fill one transaction.
 KEYS_PER_TRANSACTION = (dynamo.MAX_TRANSACTION_ACTIONS - 1) // 2
 
+_KEY_PREFIX = "KEY#"
+_SESSION_PREFIX = "SESSION#"
 _STATUS = {"#status": "status"}  # a DynamoDB reserved word
 
 
-@dataclass(frozen=True)
-class StoredKey:
-    """A candidate key as stored: ``status`` is what was last written, not yet aged by the clock."""
+class CandidateKeyRecord(Record):
+    """A key as stored: ``status`` is what was last written, not yet aged by the clock."""
 
     id: str
     code: str
     assessment_id: str
     org_id: str
-    candidate_email: str | None
-    candidate_name: str | None
-    org_name: str | None
+    candidate_email: str | None = None
+    candidate_name: str | None = None
+    org_name: str | None = None
     status: StoredStatus
-    session_id: str | None
     expires_at: str
-    redeemed_at: str | None
-    completed_at: str | None
-    deadline: str | None
     created_at: str
+    session_id: str | None = None
+    redeemed_at: str | None = None
+    completed_at: str | None = None
+    revoked_at: str | None = None
 
 
-@dataclass(frozen=True)
-class AssessmentState:
-    """The assessment's state record: who owns it, how many keys were issued, whether it is deleted."""
-
-    org_id: str
-    keys_issued: int
-    deleted_at: str | None
-    snapshot: dict[str, Any] | None  # the assessment as it was when deleted, kept for audit
-
-
-@dataclass(frozen=True)
-class CodeTarget:
+class CodeTarget(Record):
     """Where a key code points."""
 
     org_id: str
     assessment_id: str
     key_id: str
+
+
+class SessionRecord(Record):
+    """A started session with what it needs to be read and scored alone: the candidate, the deadline,
+    and the rubric criteria of its assessment as they were when it started."""
+
+    id: str
+    assessment_id: str
+    key_id: str
+    org_id: str
+    candidate_email: str | None = None
+    candidate_name: str | None = None
+    started_at: str
+    deadline: str | None = None
+    rubric_criteria: tuple[Criterion, ...] | None = None
+    completed_at: str | None = None
+    revoked_at: str | None = None
+    submission: Submission | None = None
+    score: Score | None = None
 
 
 class CodeTakenError(Exception):
@@ -68,233 +80,254 @@ class CodeTakenError(Exception):
         self.positions = list(positions)
 
 
-def _key_from_item(item: dict[str, Any]) -> StoredKey:
-    def text(name: str) -> str | None:
-        value = item.get(name)
-        return None if value is None else str(value)
-
-    return StoredKey(
-        id=str(item["id"]),
-        code=str(item["code"]),
-        assessment_id=str(item["assessmentId"]),
-        org_id=str(item["orgId"]),
-        candidate_email=text("candidateEmail"),
-        candidate_name=text("candidateName"),
-        org_name=text("orgName"),
-        status=item["status"],
-        session_id=text("sessionId"),
-        expires_at=str(item["expiresAt"]),
-        redeemed_at=text("redeemedAt"),
-        completed_at=text("completedAt"),
-        deadline=text("deadline"),
-        created_at=str(item["createdAt"]),
-    )
+def _key_keys(assessment_id: str, key_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: assessments.partition(assessment_id), SORT_KEY: f"{_KEY_PREFIX}{key_id}"}
 
 
-def _key_to_item(key: StoredKey) -> dict[str, Any]:
+def _code_keys(code: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"CODE#{code}", SORT_KEY: "CODE"}
+
+
+def _session_keys(session_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"SESSION#{session_id}", SORT_KEY: "SESSION"}
+
+
+def _session_index_keys(session: SessionRecord) -> dict[str, str]:
     return {
-        **keys.key(keys.assessment_pk(key.assessment_id), keys.candidate_key_sk(key.id)),
-        "id": key.id,
-        "code": key.code,
-        "assessmentId": key.assessment_id,
-        "orgId": key.org_id,
-        "candidateEmail": key.candidate_email,
-        "candidateName": key.candidate_name,
-        "orgName": key.org_name,
-        "status": key.status,
-        "sessionId": key.session_id,
-        "expiresAt": key.expires_at,
-        "redeemedAt": key.redeemed_at,
-        "completedAt": key.completed_at,
-        "deadline": key.deadline,
-        "createdAt": key.created_at,
+        INDEX_PARTITION_KEY: assessments.partition(session.assessment_id),
+        INDEX_SORT_KEY: f"{_SESSION_PREFIX}{session.id}",
     }
 
 
-def _state_from_item(item: dict[str, Any]) -> AssessmentState:
-    return AssessmentState(
-        org_id=str(item["orgId"]),
-        keys_issued=int(item.get("keysIssued", 0)),
-        deleted_at=str(item["deletedAt"]) if item.get("deletedAt") else None,
-        snapshot=item.get("snapshot"),
-    )
-
-
-def state_key(assessment_id: str) -> dict[str, str]:
-    return keys.key(keys.assessment_pk(assessment_id), keys.ASSESSMENT_STATE_SK)
-
-
-def new_state_item(assessment_id: str, org_id: str) -> dict[str, Any]:
-    """The state record written with a new assessment."""
-    return {**state_key(assessment_id), "orgId": org_id, "keysIssued": 0}
-
-
-def read_partition(assessment_id: str) -> tuple[AssessmentState | None, list[StoredKey]]:
-    """The assessment's state record and all its keys in creation order: one Query per MB."""
-    state: AssessmentState | None = None
-    found: list[StoredKey] = []
-    partition = Key("PK").eq(keys.assessment_pk(assessment_id))
-    for item in dynamo.query_all(KeyConditionExpression=partition, ConsistentRead=True):
-        if item["SK"] == keys.ASSESSMENT_STATE_SK:
-            state = _state_from_item(item)
-        else:
-            found.append(_key_from_item(item))
-    return state, found
-
-
-def revoke_action(key: StoredKey, revoked_at: str) -> dict[str, Any]:
+def revoke_action(key: CandidateKeyRecord, revoked_at: str) -> Action:
     """A transaction action revoking ``key`` if it is still pending (safe to repeat)."""
-    return {
-        "Update": {
-            "Key": keys.key(keys.assessment_pk(key.assessment_id), keys.candidate_key_sk(key.id)),
-            "UpdateExpression": "SET #status = :revoked, revokedAt = :at",
-            "ConditionExpression": "#status = :pending",
-            "ExpressionAttributeNames": _STATUS,
-            "ExpressionAttributeValues": {":revoked": "revoked", ":pending": "pending", ":at": revoked_at},
-        }
-    }
+    return Action(
+        "Update",
+        "key",
+        keys=_key_keys(key.assessment_id, key.id),
+        expression="SET #status = :revoked, revokedAt = :at",
+        condition="#status = :pending",
+        names=_STATUS,
+        values={":revoked": "revoked", ":pending": "pending", ":at": revoked_at},
+    )
 
 
 class CandidateKeyStore:
-    def insert(self, org_id: str, assessment_id: str, new_keys: Sequence[StoredKey]) -> None:
-        """Store up to KEYS_PER_TRANSACTION keys and their codes in one transaction, which also
-        counts them on the state record: it fails if the assessment was deleted meanwhile."""
-        actions: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "Key": state_key(assessment_id),
-                    "UpdateExpression": "ADD keysIssued :n",
-                    "ConditionExpression": "orgId = :org AND attribute_not_exists(deletedAt)",
-                    "ExpressionAttributeValues": {":n": len(new_keys), ":org": org_id},
-                }
-            }
+    @traced
+    def insert(self, org_id: str, assessment_id: str, new_keys: Sequence[CandidateKeyRecord]) -> None:
+        """Store up to KEYS_PER_TRANSACTION keys and their codes in one transaction, which also counts
+        them on the state record: it fails (as ``assessment``) if the assessment was deleted meanwhile,
+        and raises CodeTakenError if a code is already taken."""
+        actions = [
+            Action(
+                "Update",
+                "assessment",
+                keys=assessments.state_keys(assessment_id),
+                expression="ADD keysIssued :n",
+                condition="orgId = :org AND attribute_not_exists(deletedAt)",
+                values={":n": len(new_keys), ":org": org_id},
+            )
         ]
         for key in new_keys:
-            target = {"orgId": key.org_id, "assessmentId": key.assessment_id, "keyId": key.id}
-            actions.append({"Put": {"Item": _key_to_item(key), "ConditionExpression": "attribute_not_exists(PK)"}})
+            target = CodeTarget(org_id=key.org_id, assessment_id=key.assessment_id, key_id=key.id)
             actions.append(
-                {
-                    "Put": {
-                        "Item": {**keys.key(keys.key_code_pk(key.code), keys.KEY_CODE_SK), **target},
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                }
+                Action(
+                    "Put",
+                    "key",
+                    item=dynamo.item_of(_key_keys(key.assessment_id, key.id), key),
+                    condition="attribute_not_exists(PK)",
+                )
+            )
+            actions.append(
+                Action(
+                    "Put",
+                    "key code",
+                    item=dynamo.item_of(_code_keys(key.code), target),
+                    condition="attribute_not_exists(PK)",
+                )
             )
         try:
             dynamo.transact_write(actions)
-        except dynamo.TransactionCancelledError as cancelled:
-            if cancelled.failed(0):
-                raise NotFoundError("Assessment not found") from cancelled
-            taken = [index for index in range(len(new_keys)) if cancelled.failed(2 + 2 * index)]
-            if taken:
-                raise CodeTakenError(taken) from cancelled
-            raise ConflictError("The assessment changed while keys were being generated; retry") from cancelled
+        except dynamo.ConditionFailedError as failed:
+            taken = [(position - 2) // 2 for position in failed.positions if actions[position].what == "key code"]
+            if failed.item == "assessment" or not taken:
+                raise
+            raise CodeTakenError(taken) from failed
 
-    def get(self, assessment_id: str, key_id: str) -> StoredKey | None:
-        item = (
-            dynamo.table()
-            .get_item(
-                Key=keys.key(keys.assessment_pk(assessment_id), keys.candidate_key_sk(key_id)),
-                ConsistentRead=True,
-            )
-            .get("Item")
-        )
-        return _key_from_item(item) if item else None
+    @traced
+    def get(self, assessment_id: str, key_id: str) -> CandidateKeyRecord | None:
+        item = dynamo.get(_key_keys(assessment_id, key_id))
+        return CandidateKeyRecord.model_validate(item) if item else None
 
+    @traced
     def find_code(self, code: str) -> CodeTarget | None:
         """Where a normalised key code points (the candidate authorizer's one request)."""
-        item = dynamo.table().get_item(Key=keys.key(keys.key_code_pk(code), keys.KEY_CODE_SK)).get("Item")
-        if not item:
+        item = dynamo.get(_code_keys(code), consistent=False)
+        return CodeTarget.model_validate(item) if item else None
+
+    @traced
+    def read_partition(self, assessment_id: str) -> tuple[AssessmentState | None, list[CandidateKeyRecord]]:
+        """The assessment's state record and all its keys in creation order: one Query per MB."""
+        state: AssessmentState | None = None
+        found: list[CandidateKeyRecord] = []
+        for item in dynamo.query_all("PK = :pk", {":pk": assessments.partition(assessment_id)}):
+            if item[SORT_KEY] == assessments.STATE_SK:
+                state = AssessmentState.model_validate(item)
+            else:
+                found.append(CandidateKeyRecord.model_validate(item))
+        return state, found
+
+    @traced
+    def redeem(self, key: CandidateKeyRecord, session: SessionRecord) -> None:
+        """Start the key's session: only a pending, unexpired key (else ``key`` fails) of an active
+        assessment (else ``assessment``), only once."""
+        dynamo.transact_write(
+            [
+                Action(
+                    "Update",
+                    "key",
+                    keys=_key_keys(key.assessment_id, key.id),
+                    expression="SET #status = :redeemed, sessionId = :session, redeemedAt = :at",
+                    condition="#status = :pending AND expiresAt > :at",
+                    names=_STATUS,
+                    values={
+                        ":redeemed": "redeemed",
+                        ":pending": "pending",
+                        ":session": session.id,
+                        ":at": session.started_at,
+                    },
+                ),
+                assessments.active_check(key.assessment_id),
+                Action(
+                    "Put",
+                    "session",
+                    item={**_session_index_keys(session), **dynamo.item_of(_session_keys(session.id), session)},
+                    condition="attribute_not_exists(PK)",
+                ),
+            ]
+        )
+
+    @traced
+    def revoke_pending(self, key: CandidateKeyRecord, revoked_at: str) -> None:
+        """Revoke an unused key of the org's active assessment (``key`` fails if it was used meanwhile)."""
+        dynamo.transact_write([revoke_action(key, revoked_at), assessments.active_check(key.assessment_id, key.org_id)])
+
+    @traced
+    def revoke_in_progress(self, key: CandidateKeyRecord, revoked_at: str, cutoff: str) -> None:
+        """Revoke a redeemed key and end its session as revoked; ``session`` fails if the session was
+        completed or passed its deadline (``cutoff``: the latest deadline still running) meanwhile."""
+        assert key.session_id is not None, "a redeemed key has a session"
+        dynamo.transact_write(
+            [
+                Action(
+                    "Update",
+                    "key",
+                    keys=_key_keys(key.assessment_id, key.id),
+                    expression="SET #status = :revoked, revokedAt = :at",
+                    condition="#status = :redeemed",
+                    names=_STATUS,
+                    values={":revoked": "revoked", ":redeemed": "redeemed", ":at": revoked_at},
+                ),
+                Action(
+                    "Update",
+                    "session",
+                    keys=_session_keys(key.session_id),
+                    expression="SET revokedAt = :at",
+                    condition=_RUNNING,
+                    values={":at": revoked_at, ":cutoff": cutoff},
+                ),
+                assessments.active_check(key.assessment_id, key.org_id),
+            ]
+        )
+
+    @traced
+    def get_session(self, session_id: str) -> SessionRecord | None:
+        item = dynamo.get(_session_keys(session_id))
+        return SessionRecord.model_validate(item) if item else None
+
+    @traced
+    def complete(self, session: SessionRecord, completed_at: str, submission: Submission | None, cutoff: str) -> None:
+        """Complete a running session (else ``session`` fails) and mark its key completed."""
+        values: dict[str, object] = {
+            ":at": completed_at,
+            ":submission": submission.model_dump(by_alias=True) if submission is not None else None,
+            ":cutoff": cutoff,
+        }
+        dynamo.transact_write(
+            [
+                Action(
+                    "Update",
+                    "session",
+                    keys=_session_keys(session.id),
+                    expression="SET completedAt = :at, submission = :submission",
+                    condition=_RUNNING,
+                    values=values,
+                ),
+                Action(
+                    "Update",
+                    "key",
+                    keys=_key_keys(session.assessment_id, session.key_id),
+                    expression="SET #status = :completed, completedAt = :at",
+                    condition="#status = :redeemed AND sessionId = :session",
+                    names=_STATUS,
+                    values={
+                        ":completed": "completed",
+                        ":redeemed": "redeemed",
+                        ":session": session.id,
+                        ":at": completed_at,
+                    },
+                ),
+            ]
+        )
+
+    @traced
+    def score(self, session: SessionRecord, score: Score, cutoff: str) -> None:
+        """Store (or replace) the score of a finished session: completed, or past its deadline
+        (``cutoff``) and never revoked; ConditionFailedError (``session``) otherwise."""
+        dynamo.update(
+            _session_keys(session.id),
+            "session",
+            "SET score = :score",
+            condition="attribute_exists(PK) AND attribute_not_exists(revokedAt) "
+            "AND (attribute_exists(completedAt) OR deadline < :cutoff)",
+            values={":score": score.model_dump(by_alias=True), ":cutoff": cutoff},
+        )
+
+    @traced
+    def list_sessions(
+        self, org_id: str, assessment_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[SessionRecord], str | None] | None:
+        """One Query of the assessment's sessions in start order, and the id to resume after; None when
+        the assessment is not the org's. The state record sorts after every session in the index, so a
+        page either holds sessions (which name their org) or ends on the state record (which does)."""
+        partition = assessments.partition(assessment_id)
+        start_after = None
+        if after_id is not None:
+            start_after = {
+                **_session_keys(after_id),
+                INDEX_PARTITION_KEY: partition,
+                INDEX_SORT_KEY: f"{_SESSION_PREFIX}{after_id}",
+            }
+        items, last = dynamo.query(
+            f"{INDEX_PARTITION_KEY} = :pk AND {INDEX_SORT_KEY} BETWEEN :first AND :state",
+            {":pk": partition, ":first": _SESSION_PREFIX, ":state": assessments.STATE_SK},
+            limit=limit + 1,  # one more tells whether another page follows
+            start_after=start_after,
+            index=SESSIONS_INDEX,
+        )
+        if not items or {str(item["orgId"]) for item in items} != {org_id}:
             return None
-        return CodeTarget(str(item["orgId"]), str(item["assessmentId"]), str(item["keyId"]))
+        reached_state = items[-1][INDEX_SORT_KEY] == assessments.STATE_SK
+        sessions = [
+            SessionRecord.model_validate(item) for item in items if item[INDEX_SORT_KEY] != assessments.STATE_SK
+        ]
+        sessions = sessions[:limit]
+        more = not reached_state and last is not None and bool(sessions)
+        return sessions, sessions[-1].id if more else None
 
-    def list_live(self, org_id: str, assessment_id: str) -> list[StoredKey] | None:
-        """Every non-revoked key of the org's active assessment, or None if there is no such assessment."""
-        state, found = read_partition(assessment_id)
-        if state is None or state.org_id != org_id or state.deleted_at is not None:
-            return None
-        return [key for key in found if key.status != "revoked"]
 
-    def redeem(self, key: StoredKey, session_id: str, started_at: str, deadline: str | None) -> StoredKey:
-        """Start the key's session: only a pending, unexpired key of an active assessment, only once."""
-        try:
-            dynamo.transact_write(
-                [
-                    {
-                        "Update": {
-                            "Key": keys.key(keys.assessment_pk(key.assessment_id), keys.candidate_key_sk(key.id)),
-                            "UpdateExpression": "SET #status = :redeemed, sessionId = :session, "
-                            "redeemedAt = :at, deadline = :deadline",
-                            "ConditionExpression": "#status = :pending AND expiresAt > :at",
-                            "ExpressionAttributeNames": _STATUS,
-                            "ExpressionAttributeValues": {
-                                ":redeemed": "redeemed",
-                                ":pending": "pending",
-                                ":session": session_id,
-                                ":at": started_at,
-                                ":deadline": deadline,
-                            },
-                        }
-                    },
-                    {
-                        "ConditionCheck": {
-                            "Key": state_key(key.assessment_id),
-                            "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(deletedAt)",
-                        }
-                    },
-                ]
-            )
-        except dynamo.TransactionCancelledError as cancelled:
-            if cancelled.failed(1):
-                raise ForbiddenError("This assessment was deleted", code="assessment_deleted") from cancelled
-            raise ConflictError("The key changed while the session was starting", code="key_changed") from cancelled
-        return replace(key, status="redeemed", session_id=session_id, redeemed_at=started_at, deadline=deadline)
-
-    def complete(self, key: StoredKey, completed_at: str) -> StoredKey:
-        """End the key's session; only a session in progress can be completed, once."""
-        try:
-            dynamo.table().update_item(
-                Key=keys.key(keys.assessment_pk(key.assessment_id), keys.candidate_key_sk(key.id)),
-                UpdateExpression="SET #status = :completed, completedAt = :at",
-                ConditionExpression="#status = :redeemed AND sessionId = :session",
-                ExpressionAttributeNames=_STATUS,
-                ExpressionAttributeValues={
-                    ":completed": "completed",
-                    ":redeemed": "redeemed",
-                    ":session": key.session_id,
-                    ":at": completed_at,
-                },
-            )
-        except ClientError as error:
-            if dynamo.is_condition_failure(error):
-                raise ConflictError("This session is not in progress", code="session_not_in_progress") from error
-            raise
-        return replace(key, status="completed", completed_at=completed_at)
-
-    def revoke(self, org_id: str, assessment_id: str, key_id: str, revoked_at: str) -> None:
-        """Revoke one key of the org's active assessment; unknown or already revoked is NotFound."""
-        try:
-            dynamo.transact_write(
-                [
-                    {
-                        "Update": {
-                            "Key": keys.key(keys.assessment_pk(assessment_id), keys.candidate_key_sk(key_id)),
-                            "UpdateExpression": "SET #status = :revoked, revokedAt = :at",
-                            "ConditionExpression": "attribute_exists(PK) AND #status <> :revoked",
-                            "ExpressionAttributeNames": _STATUS,
-                            "ExpressionAttributeValues": {":revoked": "revoked", ":at": revoked_at},
-                        }
-                    },
-                    {
-                        "ConditionCheck": {
-                            "Key": state_key(assessment_id),
-                            "ConditionExpression": "orgId = :org AND attribute_not_exists(deletedAt)",
-                            "ExpressionAttributeValues": {":org": org_id},
-                        }
-                    },
-                ]
-            )
-        except dynamo.TransactionCancelledError as cancelled:
-            if cancelled.conflicted:
-                raise ConflictError("The key changed while it was being revoked; retry") from cancelled
-            raise NotFoundError("Key not found") from cancelled
+# A session still running at ``:cutoff`` (the latest deadline not yet passed, grace included).
+_RUNNING = (
+    "attribute_exists(PK) AND attribute_not_exists(completedAt) AND attribute_not_exists(revokedAt) "
+    "AND (attribute_not_exists(deadline) OR deadline >= :cutoff)"
+)

@@ -1,84 +1,255 @@
-"""Lazily built, cached DynamoDB handles and the transaction runner."""
+"""The DynamoDB boundary: a lazily built low-level client, the one number codec, and the outcomes
+every store module reports (a condition failed, a transaction was cancelled at action N)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
 
 from shared import settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.service_resource import Table
-
-# Fail fast inside a Lambda's time budget; standard mode retries throttles with backoff.
-_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
 
 MAX_TRANSACTION_ACTIONS = 100
 
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+Item = dict[str, Any]
+RecordT = TypeVar("RecordT", bound="Record")
+
+
+class Record(BaseModel):
+    """An item's attributes as the store keeps them: camelCase names, the keys (PK, SK, …) left to
+    the store module that owns the item type."""
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, frozen=True, extra="ignore")
+
 
 @cache
-def table() -> Table:
-    """The table resource, built on first use so tests can start moto before it."""
-    return boto3.resource("dynamodb", config=_CLIENT_CONFIG).Table(settings.table_name())
-
-
 def client() -> DynamoDBClient:
-    """The resource's client: it accepts plain Python values, as the resource does."""
-    return table().meta.client
+    """The client, built on first use so tests can start moto before it. Standard mode retries
+    throttles with backoff; short timeouts fail fast inside a Lambda's time budget."""
+    config = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+    return boto3.client("dynamodb", config=config)
 
 
 def reset() -> None:
-    """Forget cached handles (tests and the local server point them at a new table)."""
-    table.cache_clear()
+    """Forget the cached client (tests and the local server point it at a new endpoint)."""
+    client.cache_clear()
 
 
-class TransactionCancelledError(Exception):
-    """A TransactWriteItems was cancelled; ``reasons`` holds one code per action."""
-
-    def __init__(self, reasons: Sequence[str]) -> None:
-        super().__init__(", ".join(reasons))
-        self.reasons = list(reasons)
-
-    def failed(self, index: int) -> bool:
-        """Whether the action at ``index`` failed its condition."""
-        return self.reasons[index] == "ConditionalCheckFailed"
-
-    @property
-    def conflicted(self) -> bool:
-        """Whether another transaction touched the same items at the same time."""
-        return "TransactionConflict" in self.reasons
+def table_name() -> str:
+    return settings.table_name()
 
 
-def transact_write(actions: Sequence[dict[str, Any]]) -> None:
-    """Run ``actions`` (each ``{"Put"|"Update"|"Delete"|"ConditionCheck": {...}}``) atomically.
+# The number codec: DynamoDB numbers are Decimals; the rest of the code sees int and float.
 
-    The table name is filled in here; a cancellation becomes :class:`TransactionCancelledError`."""
-    name = table().name
-    items = [{kind: {"TableName": name, **body} for kind, body in action.items()} for action in actions]
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, Mapping):
+        return {key: _to_dynamo(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_dynamo(inner) for inner in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _from_dynamo(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(inner) for inner in value]
+    return value
+
+
+def serialize(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Plain Python attributes in DynamoDB's wire format."""
+    return {name: _SERIALIZER.serialize(_to_dynamo(value)) for name, value in attributes.items()}
+
+
+def deserialize(item: Mapping[str, Any]) -> Item:
+    """An item in DynamoDB's wire format as plain Python values (numbers as int or float)."""
+    return {name: _from_dynamo(_DESERIALIZER.deserialize(value)) for name, value in item.items()}
+
+
+def item_of(keys: Mapping[str, str], record: Record) -> Item:
+    """The item storing ``record`` under ``keys``. Empty attributes are left out, not stored as NULL,
+    so conditions can ask ``attribute_not_exists`` (records read them back as None)."""
+    return {**keys, **record.model_dump(by_alias=True, exclude_none=True)}
+
+
+def record_of(kind: type[RecordT], item: Item) -> RecordT:
+    return kind.model_validate(item)
+
+
+# Outcomes the store reports; the domain decides what each means to the caller.
+
+
+class ConditionFailedError(Exception):
+    """A conditional write found an item missing or not as expected; ``item`` names which one
+    (``"assessment"``, ``"key"``, ``"session"``, ``"rubric"``…), so the domain can tell the caller why."""
+
+    def __init__(self, item: str, positions: Sequence[int] = ()) -> None:
+        super().__init__(f"the {item} was not as the write expected")
+        self.item = item
+        self.positions = list(positions)  # in a transaction: the index of every action that failed
+
+
+class WriteConflictError(Exception):
+    """Another request changed the same items at the same moment; reading again and retrying may work."""
+
+
+# Requests. Each takes plain Python values and names the table itself.
+
+
+def _values(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {"ExpressionAttributeValues": serialize(values)} if values else {}
+
+
+def _names(names: Mapping[str, str] | None) -> dict[str, Any]:
+    return {"ExpressionAttributeNames": dict(names)} if names else {}
+
+
+def get(keys: Mapping[str, str], *, consistent: bool = True) -> Item | None:
+    """The item under ``keys``, or None."""
+    response = client().get_item(TableName=table_name(), Key=serialize(keys), ConsistentRead=consistent)
+    item = response.get("Item")
+    return deserialize(item) if item else None
+
+
+def put(item: Item, what: str, condition: str | None = None, values: Mapping[str, Any] | None = None) -> None:
+    """Write ``item`` (a ``what``); a failed ``condition`` raises ConditionFailedError."""
+    arguments: dict[str, Any] = {"TableName": table_name(), "Item": serialize(item), **_values(values)}
+    if condition:
+        arguments["ConditionExpression"] = condition
+    _conditional(what, lambda: client().put_item(**arguments))
+
+
+def update(
+    keys: Mapping[str, str],
+    what: str,
+    expression: str,
+    *,
+    condition: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """Apply an UpdateExpression to a ``what``; a failed ``condition`` raises ConditionFailedError."""
+    arguments: dict[str, Any] = {
+        "TableName": table_name(),
+        "Key": serialize(keys),
+        "UpdateExpression": expression,
+        **_values(values),
+        **_names(names),
+    }
+    if condition:
+        arguments["ConditionExpression"] = condition
+    _conditional(what, lambda: client().update_item(**arguments))
+
+
+def _conditional(what: str, request: Callable[[], object]) -> None:
     try:
-        client().transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        request()
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise ConditionFailedError(what) from error
+        raise
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of a transaction on a ``what`` (the name a failed condition is reported under)."""
+
+    kind: Literal["Put", "Update", "Delete", "ConditionCheck"]
+    what: str
+    keys: Mapping[str, str] | None = None
+    item: Item | None = None
+    expression: str | None = None
+    condition: str | None = None
+    values: Mapping[str, Any] | None = None
+    names: Mapping[str, str] | None = None
+
+    def wire(self, table: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"TableName": table, **_values(self.values), **_names(self.names)}
+        if self.keys is not None:
+            body["Key"] = serialize(self.keys)
+        if self.item is not None:
+            body["Item"] = serialize(self.item)
+        if self.expression is not None:
+            body["UpdateExpression"] = self.expression
+        if self.condition is not None:
+            body["ConditionExpression"] = self.condition
+        return {self.kind: body}
+
+
+def transact_write(actions: Sequence[Action]) -> None:
+    """Run ``actions`` atomically. A cancelled transaction raises ConditionFailedError naming the
+    first action whose condition failed, or WriteConflictError when only concurrency stopped it."""
+    name = table_name()
+    try:
+        client().transact_write_items(TransactItems=[action.wire(name) for action in actions])  # type: ignore[misc]
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
             raise
         reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
-        raise TransactionCancelledError(reasons) from error
+        failed = [index for index, reason in enumerate(reasons) if reason == "ConditionalCheckFailed"]
+        if failed:
+            raise ConditionFailedError(actions[failed[0]].what, failed) from error
+        raise WriteConflictError(", ".join(reasons)) from error
 
 
-def query_all(**arguments: Any) -> Iterator[dict[str, Any]]:
+def query(
+    condition: str,
+    values: Mapping[str, Any],
+    *,
+    limit: int | None = None,
+    start_after: Mapping[str, str] | None = None,
+    index: str | None = None,
+    consistent: bool = True,
+    names: Mapping[str, str] | None = None,
+) -> tuple[list[Item], Item | None]:
+    """One Query request: the items and the LastEvaluatedKey, if the query has more."""
+    arguments: dict[str, Any] = {
+        "TableName": table_name(),
+        "KeyConditionExpression": condition,
+        **_values(values),
+        **_names(names),
+    }
+    if limit is not None:
+        arguments["Limit"] = limit
+    if start_after is not None:
+        arguments["ExclusiveStartKey"] = serialize(start_after)
+    if index is not None:
+        arguments["IndexName"] = index
+    else:
+        arguments["ConsistentRead"] = consistent
+    response = client().query(**arguments)
+    last = response.get("LastEvaluatedKey")
+    return [deserialize(item) for item in response.get("Items", [])], deserialize(last) if last else None
+
+
+def query_all(condition: str, values: Mapping[str, Any]) -> Iterator[Item]:
     """Every item a Query matches, following its pages (one request per MB)."""
+    start: Item | None = None
     while True:
-        response = table().query(**arguments)
-        yield from response.get("Items", [])
-        if "LastEvaluatedKey" not in response:
+        items, start = query(condition, values, start_after=start)
+        yield from items
+        if start is None:
             return
-        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def is_condition_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"

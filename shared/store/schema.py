@@ -10,9 +10,14 @@ if TYPE_CHECKING:
 PARTITION_KEY = "PK"
 SORT_KEY = "SK"
 
+# One overloaded global index: an assessment's sessions in start order, behind its state record.
+SESSIONS_INDEX = "GSI1"
+INDEX_PARTITION_KEY = "GSI1PK"
+INDEX_SORT_KEY = "GSI1SK"
+
 
 def table_definition(table_name: str) -> dict[str, Any]:
-    """``CreateTable`` arguments for the single table (on-demand, string PK and SK)."""
+    """``CreateTable`` arguments for the single table (on-demand, string keys, one index)."""
     return {
         "TableName": table_name,
         "KeySchema": [
@@ -20,8 +25,18 @@ def table_definition(table_name: str) -> dict[str, Any]:
             {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
         ],
         "AttributeDefinitions": [
-            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": name, "AttributeType": "S"}
+            for name in (PARTITION_KEY, SORT_KEY, INDEX_PARTITION_KEY, INDEX_SORT_KEY)
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": SESSIONS_INDEX,
+                "KeySchema": [
+                    {"AttributeName": INDEX_PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": INDEX_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
         ],
         "BillingMode": "PAY_PER_REQUEST",
     }

@@ -125,13 +125,14 @@ def test_a_linked_rubric_is_in_use_until_its_assessments_are_deleted() -> None:
     assert call("delete_rubric", path={"rubric_id": rubric["id"]})[0] == 200
 
 
-def test_creating_an_assessment_with_a_rubric_is_one_write_round_trip(dynamodb_calls: RequestCounter) -> None:
+def test_creating_an_assessment_with_a_rubric_reads_it_once_and_writes_once(dynamodb_calls: RequestCounter) -> None:
     rubric = create_rubric()
     dynamodb_calls.reset()
 
     create_assessment(rubricId=rubric["id"])
 
-    assert dict(dynamodb_calls.calls) == {"TransactWriteItems": 1}
+    # The read snapshots the criteria for scoring; the one transaction checks and counts the link.
+    assert dict(dynamodb_calls.calls) == {"GetItem": 1, "TransactWriteItems": 1}
 
 
 def test_a_rubric_delete_racing_an_assessment_create_never_leaves_a_dangling_link() -> None:
@@ -141,7 +142,7 @@ def test_a_rubric_delete_racing_an_assessment_create_never_leaves_a_dangling_lin
 
         def link(request: CreateAssessmentRequest = request) -> str:
             try:
-                return create_assessment_for(AssessmentStore(), "org_a", request).id
+                return create_assessment_for(AssessmentStore(), RubricStore(), "org_a", request).id
             except InvalidInputError:
                 return ""
 

@@ -23,8 +23,27 @@ def test_redeeming_a_key_starts_a_session_with_a_deadline_and_the_brief() -> Non
 
     assert status == 201
     session = payload["session"]
-    assert set(session) == {"id", "keyId", "assessmentId", "startedAt", "deadline"}
-    assert (session["keyId"], session["assessmentId"]) == (key["id"], assessment["id"])
+    assert set(session) == {
+        "id",
+        "assessmentId",
+        "keyId",
+        "orgId",
+        "candidateEmail",
+        "candidateName",
+        "status",
+        "startedAt",
+        "deadline",
+        "completedAt",
+        "durationSeconds",
+        "submission",
+        "remainingSeconds",
+    }
+    assert (session["keyId"], session["assessmentId"], session["status"]) == (
+        key["id"],
+        assessment["id"],
+        "in_progress",
+    )
+    assert session["remainingSeconds"] == 90 * 60
     assert from_timestamp(session["deadline"]) - from_timestamp(session["startedAt"]) == timedelta(minutes=90)
     assert payload["assessment"] == {
         "id": assessment["id"],
@@ -105,7 +124,16 @@ def test_completing_sets_completed_at_once() -> None:
     again, conflict = call("complete_session", candidate_for(key), path={"session_id": session["id"]})
 
     assert status == 200
-    assert payload["session"] == {**session, "completedAt": payload["session"]["completedAt"]}
+    completed = payload["session"]
+    assert (completed["id"], completed["status"], completed["startedAt"]) == (
+        session["id"],
+        "completed",
+        session["startedAt"],
+    )
+    assert (
+        completed["durationSeconds"]
+        == (from_timestamp(completed["completedAt"]) - from_timestamp(session["startedAt"])).seconds
+    )
     assert (again, conflict["code"]) == (409, "session_completed")
     _, listed = call("list_keys", path={"assessment_id": key["assessmentId"]})
     assert listed["keys"][0]["status"] == "completed"

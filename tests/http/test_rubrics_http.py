@@ -22,7 +22,7 @@ def test_rubric_lifecycle_with_a_linked_assessment(api: Api) -> None:
     assert assessment.body["assessment"]["rubricId"] == rubric_id
     assert (in_use.status, in_use.body["code"]) == (409, "rubric_in_use")
     assert (deleted.status, deleted.body) == (200, {"ok": True, "id": rubric_id})
-    assert api.request("GET", "/v1/rubrics", token).body == {"rubrics": []}
+    assert api.request("GET", "/v1/rubrics", token).body == {"rubrics": [], "nextCursor": None}
 
 
 def test_rubrics_are_invisible_to_other_orgs(api: Api) -> None:
@@ -30,7 +30,7 @@ def test_rubrics_are_invisible_to_other_orgs(api: Api) -> None:
     rubric_id = api.request("POST", "/v1/rubrics", mine, RUBRIC).body["rubric"]["id"]
 
     assert api.request("GET", f"/v1/rubrics/{rubric_id}", theirs).status == 404
-    assert api.request("GET", "/v1/rubrics", theirs).body == {"rubrics": []}
+    assert api.request("GET", "/v1/rubrics", theirs).body == {"rubrics": [], "nextCursor": None}
     linked = api.request("POST", "/v1/assessments", theirs, {**SEED_BODY, "rubricId": rubric_id})
     assert (linked.status, linked.body["code"]) == (400, "rubric_not_found")
     assert api.request("DELETE", f"/v1/rubrics/{rubric_id}", theirs).status == 404

@@ -1,62 +1,61 @@
-"""The embedded DynamoDB keeps DynamoDB's transaction guarantees with its cheaper backups."""
+"""The embedded DynamoDB keeps DynamoDB's transaction guarantees with its cheaper backups, and the store
+boundary reports each failed action by what it was."""
 
 from __future__ import annotations
 
 import pytest
 
 from shared.store import dynamo
+from shared.store.dynamo import Action
 
 pytestmark = pytest.mark.usefixtures("table")
 
 
-def test_a_cancelled_transaction_changes_nothing_in_any_partition() -> None:
-    table = dynamo.table()
-    table.put_item(Item={"PK": "A", "SK": "1", "n": 1})
-    table.put_item(Item={"PK": "C", "SK": "1", "n": 1})
+def _n(pk: str) -> object:
+    item = dynamo.get({"PK": pk, "SK": "1"})
+    return item["n"] if item else None
 
-    with pytest.raises(dynamo.TransactionCancelledError) as cancelled:
+
+def test_a_cancelled_transaction_changes_nothing_in_any_partition() -> None:
+    dynamo.put({"PK": "A", "SK": "1", "n": 1}, "a")
+    dynamo.put({"PK": "C", "SK": "1", "n": 1}, "c")
+
+    with pytest.raises(dynamo.ConditionFailedError) as failed:
         dynamo.transact_write(
             [
-                {"Put": {"Item": {"PK": "B", "SK": "1"}}},
-                {
-                    "Update": {
-                        "Key": {"PK": "A", "SK": "1"},
-                        "UpdateExpression": "SET n = :two",
-                        "ExpressionAttributeValues": {":two": 2},
-                    }
-                },
-                {
-                    "Delete": {
-                        "Key": {"PK": "C", "SK": "1"},
-                        "ConditionExpression": "n = :zero",
-                        "ExpressionAttributeValues": {":zero": 0},
-                    }
-                },
+                Action("Put", "b", item={"PK": "B", "SK": "1"}),
+                Action("Update", "a", keys={"PK": "A", "SK": "1"}, expression="SET n = :two", values={":two": 2}),
+                Action("Delete", "c", keys={"PK": "C", "SK": "1"}, condition="n = :zero", values={":zero": 0}),
             ]
         )
 
-    assert cancelled.value.reasons == ["None", "None", "ConditionalCheckFailed"]
-    assert "Item" not in table.get_item(Key={"PK": "B", "SK": "1"})
-    assert table.get_item(Key={"PK": "A", "SK": "1"})["Item"]["n"] == 1
-    assert table.get_item(Key={"PK": "C", "SK": "1"})["Item"]["n"] == 1
+    assert (failed.value.item, failed.value.positions) == ("c", [2])
+    assert dynamo.get({"PK": "B", "SK": "1"}) is None
+    assert (_n("A"), _n("C")) == (1, 1)
 
 
 def test_a_committed_transaction_applies_every_action() -> None:
-    table = dynamo.table()
-    table.put_item(Item={"PK": "A", "SK": "1", "n": 1})
+    dynamo.put({"PK": "A", "SK": "1", "n": 1}, "a")
 
     dynamo.transact_write(
         [
-            {"Put": {"Item": {"PK": "B", "SK": "1"}}},
-            {
-                "Update": {
-                    "Key": {"PK": "A", "SK": "1"},
-                    "UpdateExpression": "SET n = :two",
-                    "ExpressionAttributeValues": {":two": 2},
-                }
-            },
+            Action("Put", "b", item={"PK": "B", "SK": "1"}),
+            Action("Update", "a", keys={"PK": "A", "SK": "1"}, expression="SET n = :two", values={":two": 2}),
         ]
     )
 
-    assert "Item" in table.get_item(Key={"PK": "B", "SK": "1"})
-    assert table.get_item(Key={"PK": "A", "SK": "1"})["Item"]["n"] == 2
+    assert dynamo.get({"PK": "B", "SK": "1"}) is not None
+    assert _n("A") == 2
+
+
+def test_numbers_come_back_as_int_or_float_and_none_is_not_stored() -> None:
+    dynamo.put({"PK": "A", "SK": "1", "whole": 50, "part": 12.5, "nested": [{"w": 0.01}], "none": None}, "a")
+
+    assert dynamo.get({"PK": "A", "SK": "1"}) == {
+        "PK": "A",
+        "SK": "1",
+        "whole": 50,
+        "part": 12.5,
+        "nested": [{"w": 0.01}],
+        "none": None,
+    }

@@ -1,4 +1,4 @@
-"""Candidate keys and candidate sessions as the API accepts and returns them."""
+"""Candidate keys as the API accepts and returns them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from shared.models.common import ApiModel, Name, RequestModel
-from shared.models.issues import Issue
 
 MAX_KEYS_PER_REQUEST = 50
 
@@ -55,38 +54,3 @@ class CandidateKey(ApiModel):
 
 class KeyList(ApiModel):
     keys: list[CandidateKey]
-
-
-class Session(ApiModel):
-    """A candidate's session: started by redeeming a key, ended by completing it."""
-
-    id: str
-    key_id: str
-    assessment_id: str
-    started_at: str
-    deadline: str | None
-
-
-class CompletedSession(Session):
-    completed_at: str
-
-
-class CandidateAssessment(ApiModel):
-    """What a candidate is shown of the assessment they are taking."""
-
-    id: str
-    title: str
-    role: str
-    task_brief: str
-    repo_url: str | None
-    time_limit_minutes: int | None
-    issue: Issue | None
-
-
-class StartedSession(ApiModel):
-    session: Session
-    assessment: CandidateAssessment
-
-
-class CompletedSessionEnvelope(ApiModel):
-    session: CompletedSession

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from shared.clock import from_timestamp, new_id, to_timestamp
+from shared.clock import from_timestamp, to_timestamp
+from shared.ids import new_id
 
 
 def test_ids_are_uuid7_and_sort_in_creation_order_even_within_a_millisecond() -> None:

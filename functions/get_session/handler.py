@@ -1,0 +1,21 @@
+"""GET /v1/sessions/{session_id}: any session of the reviewer's organisation (with its score), or
+the candidate's own (with the seconds left)."""
+
+from shared.auth import Reviewer
+from shared.domain.sessions import get_candidate_session, get_session
+from shared.http import lambda_handler, make_resolver
+from shared.models.sessions import CandidateSessionEnvelope, SessionEnvelope
+from shared.store.candidate_keys import CandidateKeyStore
+
+app = make_resolver(__name__)
+
+
+@app.endpoint
+def get(session_id: str) -> SessionEnvelope | CandidateSessionEnvelope:
+    caller = app.caller()
+    if isinstance(caller, Reviewer):
+        return SessionEnvelope(session=get_session(CandidateKeyStore(), caller.org_id, session_id))
+    return CandidateSessionEnvelope(session=get_candidate_session(CandidateKeyStore(), caller, session_id))
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,26 @@
+"""GET /v1/assessments/{assessment_id}/sessions: the assessment's sessions in start order, one page
+at a time; results stay readable after the assessment is deleted."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from shared.domain.sessions import list_sessions
+from shared.http import lambda_handler, make_resolver
+from shared.models.sessions import SessionPage
+from shared.store.candidate_keys import CandidateKeyStore
+
+app = make_resolver(__name__)
+
+
+@app.endpoint
+def list_page(
+    assessment_id: str,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> SessionPage:
+    sessions, next_cursor = list_sessions(CandidateKeyStore(), app.reviewer().org_id, assessment_id, limit, cursor)
+    return SessionPage(sessions=sessions, next_cursor=next_cursor)
+
+
+handler = lambda_handler(app)
