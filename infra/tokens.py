@@ -2,19 +2,35 @@
 
 python -m infra.tokens create --org org_acme --name "ci pipeline"   # prints the token once
 python -m infra.tokens list --org org_acme
-python -m infra.tokens revoke --org org_acme --token-id <id>
+python -m infra.tokens revoke --org org_acme --token-id <id>       # and flushes the API's authorizer cache
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, cast
 
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.deployment import Deployment, DeploymentError, Stage
 from shared import settings
 from shared.domain.tokens import issue_token, revoke_token
 from shared.errors import NotFoundError
 from shared.store.tokens import TokenStore
+
+# How long API Gateway caches a Bearer token's verdict (infra/constructs/api.py; a test keeps them equal).
+BEARER_CACHE_SECONDS = 300
+
+Service = Literal["cloudformation", "apigateway"]
+# Builds a boto3 client for a service; tests pass one that hands out stubbed clients.
+ClientFactory = Callable[[Service], Any]
+
+
+def _aws_client(service: Service) -> Any:
+    return boto3.client(service)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,13 +41,58 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True, help="what the token is for, e.g. 'ci pipeline'")
     listing = commands.add_parser("list", help="list an organisation's tokens (never the tokens themselves)")
     listing.add_argument("--org", required=True)
-    revoke = commands.add_parser("revoke", help="revoke a token; it fails authorization from then on")
+    revoke = commands.add_parser(
+        "revoke", help="revoke a token and flush the deployed API's authorizer cache, so it fails within seconds"
+    )
     revoke.add_argument("--org", required=True)
     revoke.add_argument("--token-id", required=True)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def deployment_for_table(table_name: str) -> Deployment | None:
+    """The deployment whose stack created ``table_name`` (``promptster-{customer}-{stage}``), if any."""
+    customer, _, stage = table_name.removeprefix("promptster-").rpartition("-")
+    try:
+        deployment = Deployment(customer, cast(Stage, stage))
+    except DeploymentError:
+        return None
+    return deployment if deployment.prefix == table_name else None
+
+
+def flush_authorizer_cache(deployment: Deployment, client: ClientFactory) -> str:
+    """Flush the cached authorizer verdicts of the deployment's API stage; says which stage it was.
+
+    The stack's outputs ``ApiId`` and ``ApiStageName`` name the stage. Raises LookupError when the
+    stack has no such outputs, and boto errors when the stack or the permission is missing."""
+    stacks = client("cloudformation").describe_stacks(StackName=deployment.stack_name)["Stacks"]
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stacks[0].get("Outputs", [])}
+    if "ApiId" not in outputs or "ApiStageName" not in outputs:
+        raise LookupError(f"stack {deployment.stack_name} has no ApiId and ApiStageName outputs")
+    client("apigateway").flush_stage_authorizers_cache(restApiId=outputs["ApiId"], stageName=outputs["ApiStageName"])
+    return f"stage {outputs['ApiStageName']} of API {outputs['ApiId']} ({deployment.stack_name})"
+
+
+def _flush_after_revoke(table_name: str, client: ClientFactory) -> None:
+    """Make the revocation take effect now on the deployed API, or say how long it may take."""
+    deployment = deployment_for_table(table_name)
+    if deployment is None:
+        reason = f"table {table_name} is not named promptster-<customer>-<stage>, so no stack is known"
+    else:
+        try:
+            stage = flush_authorizer_cache(deployment, client)
+        except (BotoCoreError, ClientError, LookupError) as error:
+            reason = str(error)
+        else:
+            print(f"Flushed the authorizer cache of {stage}: the token fails from now on")
+            return
+    print(
+        f"warning: the authorizer cache was not flushed ({reason}); a deployed API may still accept "
+        f"the token for up to {BEARER_CACHE_SECONDS} s, until its cached verdict expires",
+        file=sys.stderr,
+    )
+
+
+def main(argv: Sequence[str] | None = None, client: ClientFactory = _aws_client) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "create":
         issued = issue_token(arguments.org, arguments.name)
@@ -49,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {error.message}", file=sys.stderr)
             return 1
         print(f"Revoked {revoked.token_id} ({revoked.name}) at {revoked.revoked_at}")
+        _flush_after_revoke(settings.table_name(), client)
     return 0
 
 
