@@ -1,4 +1,5 @@
-"""Operator CLI for reviewer API tokens, against the table TABLE_NAME names (and the usual AWS settings).
+"""Operator CLI for reviewer API tokens, against the table ``--table`` (or TABLE_NAME) names, at the
+DynamoDB endpoint ``--endpoint-url`` (or AWS_ENDPOINT_URL_DYNAMODB, or AWS's), with the usual AWS settings.
 
 python -m infra.tokens create --org org_acme --name "ci pipeline"   # prints the token once
 python -m infra.tokens list --org org_acme
@@ -8,18 +9,29 @@ python -m infra.tokens revoke --org org_acme --token-id <id>       # and flushes
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal, cast
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+)
 
 from infra.deployment import Deployment, DeploymentError, Stage
 from shared import settings
 from shared.domain.tokens import issue_token, revoke_token
 from shared.errors import NotFoundError
+from shared.store import dynamo
 from shared.store.tokens import TokenStore
+
+ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_DYNAMODB"
 
 # How long API Gateway caches a Bearer token's verdict (infra/constructs/api.py; a test keeps them equal).
 BEARER_CACHE_SECONDS = 300
@@ -34,15 +46,22 @@ def _aws_client(service: Service) -> Any:
 
 
 def _parser() -> argparse.ArgumentParser:
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--table", help="the DynamoDB table (default: TABLE_NAME, else promptster-local)")
+    where.add_argument("--endpoint-url", help="a DynamoDB endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, else AWS's)")
     parser = argparse.ArgumentParser(prog="python -m infra.tokens", description="Manage reviewer API tokens.")
     commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create", help="mint a token for an organisation (shown once)")
+    create = commands.add_parser("create", parents=[where], help="mint a token for an organisation (shown once)")
     create.add_argument("--org", required=True, help="organisation id, e.g. org_acme")
     create.add_argument("--name", required=True, help="what the token is for, e.g. 'ci pipeline'")
-    listing = commands.add_parser("list", help="list an organisation's tokens (never the tokens themselves)")
+    listing = commands.add_parser(
+        "list", parents=[where], help="list an organisation's tokens (never the tokens themselves)"
+    )
     listing.add_argument("--org", required=True)
     revoke = commands.add_parser(
-        "revoke", help="revoke a token and flush the deployed API's authorizer cache, so it fails within seconds"
+        "revoke",
+        parents=[where],
+        help="revoke a token and flush the deployed API's authorizer cache, so it fails within seconds",
     )
     revoke.add_argument("--org", required=True)
     revoke.add_argument("--token-id", required=True)
@@ -92,26 +111,77 @@ def _flush_after_revoke(table_name: str, client: ClientFactory) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None, client: ClientFactory = _aws_client) -> int:
-    arguments = _parser().parse_args(argv)
+@contextmanager
+def _dynamodb(table: str | None, endpoint_url: str | None) -> Iterator[None]:
+    """Point the store at ``table`` and ``endpoint_url`` (where given) while a command runs."""
+    chosen = {"TABLE_NAME": table, ENDPOINT_VARIABLE: endpoint_url}
+    previous = {name: os.environ.get(name) for name in chosen}
+    os.environ.update({name: value for name, value in chosen.items() if value is not None})
+    dynamo.reset()
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        dynamo.reset()
+
+
+def _run(arguments: argparse.Namespace, client: ClientFactory) -> int:
+    table_name = settings.table_name()
     if arguments.command == "create":
         issued = issue_token(arguments.org, arguments.name)
-        print(f"Token {issued.stored.token_id} for {arguments.org} in table {settings.table_name()}:")
+        print(f"Token {issued.stored.token_id} for {arguments.org} in table {table_name}:")
         print(issued.token)
         print("Store it now: only its hash is kept.", file=sys.stderr)
     elif arguments.command == "list":
-        for token in TokenStore().list_for_org(arguments.org):
+        tokens = TokenStore().list_for_org(arguments.org)
+        if not tokens:
+            return _fail(f"no tokens for {arguments.org} in table {table_name}")
+        for token in tokens:
             state = f"revoked {token.revoked_at}" if token.revoked_at else "active"
             print(f"{token.token_id}  {token.created_at}  {state:<28}  {token.name}")
     else:
         try:
             revoked = revoke_token(arguments.org, arguments.token_id)
         except NotFoundError as error:
-            print(f"error: {error.message}", file=sys.stderr)
-            return 1
+            return _fail(f"{error.message} in table {table_name}")
         print(f"Revoked {revoked.token_id} ({revoked.name}) at {revoked.revoked_at}")
-        _flush_after_revoke(settings.table_name(), client)
+        _flush_after_revoke(table_name, client)
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _explain(error: BotoCoreError | ClientError) -> str:
+    """One line an operator can act on, for what AWS or botocore refused."""
+    if isinstance(error, NoRegionError):
+        return "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile's region)"
+    if isinstance(error, NoCredentialsError):
+        return "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    if isinstance(error, EndpointConnectionError):
+        return f"cannot reach DynamoDB at {error.kwargs.get('endpoint_url')}"
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        if details.get("Code") == "ResourceNotFoundException":
+            region = dynamo.client().meta.region_name
+            return f"table {settings.table_name()} not found in {region} (name it with --table or TABLE_NAME)"
+        return f"DynamoDB refused the request: {details.get('Code')}: {details.get('Message')}"
+    return str(error)
+
+
+def main(argv: Sequence[str] | None = None, client: ClientFactory = _aws_client) -> int:
+    arguments = _parser().parse_args(argv)
+    with _dynamodb(arguments.table, arguments.endpoint_url):
+        try:
+            return _run(arguments, client)
+        except (BotoCoreError, ClientError) as error:
+            return _fail(_explain(error))
 
 
 if __name__ == "__main__":

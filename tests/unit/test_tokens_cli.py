@@ -4,17 +4,23 @@ flushes the deployed API's authorizer cache (or says how long the token may stil
 from __future__ import annotations
 
 import datetime
+import os
+import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
+from moto.server import ThreadedMotoServer
 
 from infra.deployment import Deployment
 from infra.local.embedded_dynamodb import local_dynamodb
 from infra.tokens import deployment_for_table, main
 from shared.auth import hash_api_token
+from shared.store import dynamo
+from shared.store.schema import ensure_table
 from shared.store.tokens import TokenStore
 
 STACK = "Promptster-acme-prod"
@@ -179,3 +185,122 @@ def test_revoke_on_a_table_no_stack_created_asks_aws_nothing_and_states_the_wind
 )
 def test_the_deployment_is_the_one_whose_stack_names_the_table(table_name: str, deployment: Deployment | None) -> None:
     assert deployment_for_table(table_name) == deployment
+
+
+@pytest.mark.usefixtures("table")
+def test_table_chooses_the_table_for_that_command_only(capsys: pytest.CaptureFixture[str]) -> None:
+    ensure_table(dynamo.client(), "promptster-other")
+
+    assert main(["create", "--org", "org_acme", "--name", "ci", "--table", "promptster-other"]) == 0
+    assert "in table promptster-other:" in capsys.readouterr().out
+
+    assert os.environ["TABLE_NAME"] == "promptster-test"
+    assert main(["list", "--org", "org_acme"]) == 1
+    assert main(["list", "--org", "org_acme", "--table", "promptster-other"]) == 0
+
+
+def test_endpoint_url_points_the_cli_at_that_dynamodb(capsys: pytest.CaptureFixture[str]) -> None:
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        external = boto3.client("dynamodb", endpoint_url=endpoint)
+        ensure_table(external, "promptster-external")
+        where = ["--table", "promptster-external", "--endpoint-url", endpoint]
+
+        assert main(["create", "--org", "org_acme", "--name", "ci", *where]) == 0
+        assert main(["list", "--org", "org_acme", *where]) == 0
+
+        assert external.scan(TableName="promptster-external")["Count"] == 2  # the token and its index entry
+        assert "ci" in capsys.readouterr().out.splitlines()[-1]
+    finally:
+        server.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def no_aws_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No AWS configuration at all: no region, no credentials, no files, no instance metadata."""
+    for variable in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # forget credentials resolved by earlier tests
+
+
+# A loopback port nothing listens on: even a request that got through would go nowhere.
+NOWHERE = ["--endpoint-url", "http://127.0.0.1:9"]
+
+
+@pytest.mark.usefixtures("no_aws_settings")
+def test_a_missing_region_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["create", "--org", "org_acme", "--name", "ci", *NOWHERE]) == 1
+
+    assert capsys.readouterr().err.splitlines() == [
+        "error: no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile's region)"
+    ]
+
+
+@pytest.mark.usefixtures("no_aws_settings")
+def test_missing_credentials_are_a_one_line_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+
+    assert main(["list", "--org", "org_acme", *NOWHERE]) == 1
+
+    assert capsys.readouterr().err.splitlines() == [
+        "error: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    ]
+
+
+def test_an_unreachable_endpoint_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--org", "org_acme", *NOWHERE]) == 1
+
+    assert capsys.readouterr().err.splitlines() == ["error: cannot reach DynamoDB at http://127.0.0.1:9/"]
+
+
+@pytest.mark.usefixtures("table")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["create", "--org", "org_acme", "--name", "ci"],
+        ["list", "--org", "org_acme"],
+        ["revoke", "--org", "org_acme", "--token-id", "0190f0a2-7c1e-7000-8000-000000000000"],
+    ],
+)
+def test_a_missing_table_is_a_one_line_error(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    assert main([*command, "--table", "promptster-missing"]) == 1
+
+    assert capsys.readouterr().err.splitlines() == [
+        "error: table promptster-missing not found in eu-west-1 (name it with --table or TABLE_NAME)"
+    ]
+
+
+@pytest.mark.usefixtures("table")
+def test_listing_an_organisation_without_tokens_says_so_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    _create(capsys, org="org_acme")
+
+    assert main(["list", "--org", "nobody"]) == 1
+
+    output = capsys.readouterr()
+    assert output.out == ""
+    assert output.err.splitlines() == ["error: no tokens for nobody in table promptster-test"]
+
+
+@pytest.mark.usefixtures("table")
+def test_revoking_an_unknown_token_says_so_and_fails(capsys: pytest.CaptureFixture[str], aws: StubbedAws) -> None:
+    _create(capsys, org="org_acme")
+
+    assert main(["revoke", "--org", "org_acme", "--token-id", "no-such-id"], client=aws) == 1
+
+    output = capsys.readouterr()
+    assert output.out == ""
+    assert output.err.splitlines() == ["error: No active token no-such-id for org_acme in table promptster-test"]
