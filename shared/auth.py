@@ -7,14 +7,17 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shared.errors import UnauthorizedError
 
 API_TOKEN_PREFIX = "psk_live_"  # noqa: S105 - a prefix, not a secret
-# Loose on purpose (operators may seed their own); unknown tokens fail the hash lookup anyway.
-_API_TOKEN_PATTERN = re.compile(r"[\x21-\x7e]{1,256}")
+API_TOKEN_ALPHABET = string.ascii_letters + string.digits
+API_TOKEN_LENGTH = 40  # characters after the prefix: about 238 bits
+# Anything else is refused before a lookup, so junk never costs a DynamoDB read.
+_API_TOKEN_PATTERN = re.compile(rf"{API_TOKEN_PREFIX}[A-Za-z0-9]{{32,128}}")
 
 # Crockford base32 without I, L, O and U: nothing a candidate can misread or mistype.
 KEY_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -22,8 +25,8 @@ _KEY_CODE_PATTERN = re.compile(rf"PST-[{KEY_CODE_ALPHABET}]{{4}}-[{KEY_CODE_ALPH
 
 
 def new_api_token() -> str:
-    """A fresh reviewer token: ``psk_live_`` and 256 bits from ``secrets``."""
-    return API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    """A fresh reviewer token: ``psk_live_`` and 40 letters or digits from ``secrets``."""
+    return API_TOKEN_PREFIX + "".join(secrets.choice(API_TOKEN_ALPHABET) for _ in range(API_TOKEN_LENGTH))
 
 
 def hash_api_token(token: str) -> str:
@@ -32,7 +35,7 @@ def hash_api_token(token: str) -> str:
 
 
 def is_api_token(text: str) -> bool:
-    """Whether ``text`` has the shape of a reviewer token (cheap check before any lookup)."""
+    """Whether ``text`` is ``psk_live_`` and 32 to 128 letters or digits (checked before any lookup)."""
     return _API_TOKEN_PATTERN.fullmatch(text) is not None
 
 

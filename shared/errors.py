@@ -57,3 +57,7 @@ class NotFoundError(DomainError):
 
 class ConflictError(DomainError):
     code = "conflict"
+
+
+class PayloadTooLargeError(DomainError):
+    code = "payload_too_large"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -22,6 +25,7 @@ from shared.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
+    PayloadTooLargeError,
     UnauthorizedError,
 )
 from shared.observability import logger, metrics, tracer
@@ -34,6 +38,7 @@ _STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
     UnauthorizedError: HTTPStatus.UNAUTHORIZED,
     ForbiddenError: HTTPStatus.FORBIDDEN,
     NotFoundError: HTTPStatus.NOT_FOUND,
+    PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ConflictError: HTTPStatus.CONFLICT,
 }
 
@@ -161,29 +166,74 @@ def make_resolver(module_name: str) -> RouteResolver:
 
 
 def lambda_handler(app: RouteResolver) -> LambdaHandler:
-    """The Lambda entry point for ``app``: logging, tracing, metrics, who may call, the body size limit."""
+    """The Lambda entry point for ``app``: logging, tracing, metrics, who may call, and the body checks."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        body = event.get("body") or ""
-        # Base64 bodies are a third larger than what they carry; compare what was sent.
-        size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
         request_id = str(event.get("requestContext", {}).get("requestId", ""))
         refusal = _refuse_caller(app.served, event, request_id)
         if refusal is not None:
             return refusal
-        if size > MAX_BODY_BYTES:
-            message = f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB"
-            return error_response(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, error_body(message, "payload_too_large", request_id)
-            )
-        if body:
+        if event.get("body"):
+            try:
+                event["body"], event["isBase64Encoded"] = _safe_json_text(event), False
+            except (InvalidInputError, PayloadTooLargeError) as error:
+                problems = error.problems if isinstance(error, InvalidInputError) else []
+                body = error_body(error.message, error.code, request_id, problems)
+                return error_response(_STATUS_BY_ERROR[type(error)], body)
             _treat_body_as_json(event)
         return app.resolve(event, context)
 
     return handler
+
+
+MAX_JSON_DEPTH = 32
+MAX_NUMBER_DIGITS = 1_000
+
+# What a scan of JSON text needs: whole strings (skipped, so what they hold never counts; an
+# unterminated one runs to the end, so the scan never backtracks), brackets, and overlong digit runs.
+_JSON_TOKENS = re.compile(
+    rf'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{{}}]|(?<![0-9])[0-9]{{{MAX_NUMBER_DIGITS + 1},}}', re.DOTALL
+)
+
+
+def _safe_json_text(event: dict[str, Any]) -> str:
+    """The body as text Python's JSON parser can take without failing, else the error to answer.
+
+    That parser recurses once per nesting level and converts long integers in quadratic time
+    (refusing them past 4,300 digits), so nesting and digits are bounded first, in one linear scan."""
+    text = _body_text(event)
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise _body_error("too_deep", f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+        elif token in ("]", "}"):
+            depth -= 1
+        elif token[0] != '"':
+            raise _body_error("number_too_long", f"a number in the body has more than {MAX_NUMBER_DIGITS} digits")
+    return text
+
+
+def _body_text(event: dict[str, Any]) -> str:
+    """The body as sent, base64 undone: UTF-8 text of at most MAX_BODY_BYTES."""
+    body: str = event["body"]
+    try:
+        data = base64.b64decode(body, validate=True) if event.get("isBase64Encoded") else body.encode()
+        text = data.decode()
+    except (binascii.Error, UnicodeError):
+        raise _body_error("invalid_encoding", "the body is not UTF-8 text") from None
+    if len(data) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError(f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    return text
+
+
+def _body_error(code: str, message: str) -> InvalidInputError:
+    return InvalidInputError(f"body: {message}", [FieldProblem((), code, message)], code=code)
 
 
 def _treat_body_as_json(event: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """``make dev``: serve the API on http://127.0.0.1:3000 with a local DynamoDB and print a token.
 
 PORT and HOST move it; AWS_ENDPOINT_URL_DYNAMODB points it at a real DynamoDB endpoint;
-PROMPTSTER_LOCAL_TOKENS="tokA=org_a,tokB=org_b" seeds exactly those tokens."""
+PROMPTSTER_LOCAL_TOKENS="psk_live_…=org_a,psk_live_…=org_b" seeds exactly those tokens."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LocalGateway
 from infra.local.server import LocalServer
+from shared.auth import API_TOKEN_PREFIX, is_api_token
 from shared.domain.tokens import issue_token, seed_token
 
 TABLE_NAME = "promptster-local"
@@ -21,10 +22,15 @@ DEFAULT_ORG = "org_local"
 def _parse_seed(text: str) -> list[tuple[str, str]]:
     pairs = []
     for entry in filter(None, (part.strip() for part in text.split(","))):
-        token, separator, org_id = entry.partition("=")
+        token, separator, org_id = (part.strip() for part in entry.partition("="))
         if not separator or not token or not org_id:
             raise SystemExit(f"error: PROMPTSTER_LOCAL_TOKENS entry {entry!r} is not token=orgId")
-        pairs.append((token.strip(), org_id.strip()))
+        if not is_api_token(token):
+            raise SystemExit(
+                f"error: PROMPTSTER_LOCAL_TOKENS token for {org_id} is not {API_TOKEN_PREFIX} "
+                "followed by 32 to 128 letters or digits"
+            )
+        pairs.append((token, org_id))
     return pairs
 
 
@@ -33,6 +39,8 @@ def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "assessments-api")
+    seeded = os.environ.get("PROMPTSTER_LOCAL_TOKENS")
+    pairs = _parse_seed(seeded) if seeded else []
     with local_dynamodb(TABLE_NAME) as where:
         try:
             server = LocalServer((host, port), LocalGateway())
@@ -41,9 +49,7 @@ def main() -> int:
                 print(f"error: {host}:{port} is already in use; set PORT to serve elsewhere", file=sys.stderr)
                 return 1
             raise
-        seeded = os.environ.get("PROMPTSTER_LOCAL_TOKENS")
-        if seeded:
-            pairs = _parse_seed(seeded)
+        if pairs:
             for token, org_id in pairs:
                 seed_token(token, org_id, name="local")
             tokens = [token for token, _ in pairs]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import fnmatch
 import importlib
-import re
 import threading
 import time
 import traceback
@@ -77,15 +76,27 @@ def _load(handler_path: str) -> Handler:
     return handler
 
 
-def _compile(route: Route) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route.path)) + "$")
+def _bind(template: str, segments: Sequence[str]) -> dict[str, str] | None:
+    """The path parameters when the decoded ``segments`` fit the route's template, else None."""
+    names = template.split("/")
+    if len(names) != len(segments):
+        return None
+    parameters = {}
+    for name, segment in zip(names, segments, strict=True):
+        if name.startswith("{") and name.endswith("}"):
+            if not segment:
+                return None
+            parameters[name[1:-1]] = segment
+        elif name != segment:
+            return None
+    return parameters
 
 
 class LocalGateway:
     """Answers HTTP requests the way the deployed API Gateway stage does."""
 
     def __init__(self, routes: Sequence[Route] = ROUTES) -> None:
-        self._routes = [(route, _compile(route)) for route in routes]
+        self._routes = routes
 
     def handle(
         self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes, source_ip: str
@@ -93,10 +104,12 @@ class LocalGateway:
         """Route one request: gateway errors, authorizer, then the route's Lambda handler."""
         request_id = str(uuid.uuid4())
         parts = urlsplit(target)
-        path = unquote(parts.path)
-        if (method, path) == ("GET", OPENAPI_PATH):
+        path = parts.path  # as sent: API Gateway hands functions the path still percent-encoded
+        # Split first, then decode each segment, so an encoded "/" stays inside its segment.
+        segments = [unquote(segment) for segment in path.split("/")]
+        if method == "GET" and segments == OPENAPI_PATH.split("/"):
             return _openapi()
-        matched = self._match(method, path)
+        matched = self._match(method, segments)
         if matched is None:
             return _gateway_error("MISSING_AUTHENTICATION_TOKEN", request_id)
         route, path_parameters = matched
@@ -127,11 +140,11 @@ class LocalGateway:
             return _gateway_error("DEFAULT_5XX", request_id)
         return _from_proxy_result(result)
 
-    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        for route, pattern in self._routes:
-            found = pattern.match(path)
-            if found and route.method == method:
-                return route, found.groupdict()
+    def _match(self, method: str, segments: Sequence[str]) -> tuple[Route, dict[str, str]] | None:
+        for route in self._routes:
+            parameters = _bind(route.path, segments) if route.method == method else None
+            if parameters is not None:
+                return route, parameters
         return None
 
     def _authorize(self, event: dict[str, Any], method: str, path: str) -> dict[str, Any] | LocalResponse:
@@ -179,7 +192,9 @@ def proxy_event(
     request_id: str,
     source_ip: str,
 ) -> dict[str, Any]:
-    """The REST API proxy event API Gateway sends a function for this request."""
+    """The REST API proxy event API Gateway sends a function for this request.
+
+    ``path`` is the path as sent (percent-encoded), ``path_parameters`` its decoded segments."""
     multi_headers: dict[str, list[str]] = {}
     for name, value in headers:
         multi_headers.setdefault(name, []).append(value)
@@ -198,7 +213,7 @@ def proxy_event(
         "multiValueHeaders": multi_headers,
         "queryStringParameters": {name: values[-1] for name, values in multi_query.items()} or None,
         "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": {name: unquote(value) for name, value in path_parameters.items()} or None,
+        "pathParameters": path_parameters or None,
         "stageVariables": None,
         "requestContext": {
             "accountId": ACCOUNT_ID,

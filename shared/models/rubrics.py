@@ -10,7 +10,9 @@ from shared.models.common import ApiModel, Name, RequestModel, not_blank
 
 CriterionName = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(not_blank)]
 Description = Annotated[str, StringConstraints(max_length=2_000)]
-Weight = Annotated[float, Field(gt=0, le=100)]
+# 0.01 to 100 in steps of 0.01, so a weight always fits DynamoDB's decimal numbers (1e-200 would
+# underflow them); float noise inside pydantic's tolerance (7 * 0.01) is kept as the 2 decimals it means.
+Weight = Annotated[float, Field(ge=0.01, le=100, multiple_of=0.01), AfterValidator(lambda weight: round(weight, 2))]
 
 
 def whole_as_int(value: float) -> int | float:

@@ -65,13 +65,29 @@ def test_the_bearer_scheme_is_case_insensitive() -> None:
         {},
         {"Authorization": ""},
         {"Authorization": "Basic dXNlcjpwYXNz"},
-        {"Authorization": "Bearer psk_live_unknown_token_value_that_was_never_issued"},
         {"Authorization": "Bearer "},
+        {"Authorization": "Bearer psk_live_unknown_token_value_that_was_never_issued"},
+        {"Authorization": "Bearer psk_live_" + "a" * 31},
+        {"Authorization": "Bearer psk_live_" + "a" * 129},
+        {"Authorization": "Bearer psk_live_" + "a" * 20 + " " + "a" * 20},
+        {"Authorization": "Bearer psk_test_" + "a" * 40},
+        {"Authorization": "Bearer " + "x" * 256},
     ],
 )
-def test_missing_malformed_and_unknown_tokens_are_unauthorized(headers: dict[str, str]) -> None:
+def test_missing_and_malformed_tokens_are_unauthorized_without_a_dynamodb_request(
+    headers: dict[str, str], dynamodb_calls: RequestCounter
+) -> None:
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(headers)
+
+    assert dynamodb_calls.total == 0
+
+
+def test_a_well_shaped_token_never_issued_is_unauthorized_after_one_lookup(dynamodb_calls: RequestCounter) -> None:
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize({"Authorization": "Bearer psk_live_" + "N0tIssued" * 4})
+
+    assert dynamodb_calls.calls == {"GetItem": 1}
 
 
 def test_a_revoked_token_is_unauthorized() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,6 +19,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 ROOT = Path(__file__).resolve().parents[2]
+TOKEN_A = "psk_live_" + "orgA" * 8
+TOKEN_B = "psk_live_" + "orgB" * 8
 
 
 def _free_port() -> int:
@@ -55,7 +58,7 @@ def _read_until_serving(process: subprocess.Popen[str]) -> list[str]:
 @pytest.fixture
 def seeded_server() -> Iterator[tuple[int, subprocess.Popen[str], list[str]]]:
     port = _free_port()
-    process = _start(port, PROMPTSTER_LOCAL_TOKENS="tokA=org_a,tokB=org_b")
+    process = _start(port, PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_a, {TOKEN_B}=org_b")
     try:
         yield port, process, _read_until_serving(process)
     finally:
@@ -80,10 +83,10 @@ def test_seeded_tokens_work_and_ctrl_c_stops_cleanly(
     port, process, lines = seeded_server
 
     assert any(f"http://127.0.0.1:{port}" in line for line in lines)
-    assert lines[-1] == f"Try: curl -s http://127.0.0.1:{port}/v1/assessments -H 'Authorization: Bearer tokA'"
-    assert _list(port, "tokA") == (200, {"assessments": [], "nextCursor": None})
-    assert _list(port, "tokB")[0] == 200
-    assert _list(port, "tokC")[0] == 401
+    assert lines[-1] == f"Try: curl -s http://127.0.0.1:{port}/v1/assessments -H 'Authorization: Bearer {TOKEN_A}'"
+    assert _list(port, TOKEN_A) == (200, {"assessments": [], "nextCursor": None})
+    assert _list(port, TOKEN_B)[0] == 200
+    assert _list(port, "psk_live_" + "orgC" * 8)[0] == 401
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=15) == 0
@@ -99,13 +102,23 @@ def test_a_busy_port_is_a_one_line_error(seeded_server: tuple[int, subprocess.Po
     assert stderr.strip().splitlines() == [f"error: 127.0.0.1:{port} is already in use; set PORT to serve elsewhere"]
 
 
+def test_a_seeded_token_without_a_token_shape_is_a_one_line_error() -> None:
+    process = _start(_free_port(), PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_a,tokB=org_b")
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 1
+    assert stderr.strip().splitlines() == [
+        "error: PROMPTSTER_LOCAL_TOKENS token for org_b is not psk_live_ followed by 32 to 128 letters or digits"
+    ]
+
+
 def test_default_run_prints_a_token_for_org_local_and_a_working_curl_line() -> None:
     port = _free_port()
     process = _start(port)
     try:
         lines = _read_until_serving(process)
         token = next(line.split(": ", 1)[1] for line in lines if line.startswith("Token for org_local: "))
-        assert token.startswith("psk_live_")
+        assert re.fullmatch(r"psk_live_[A-Za-z0-9]{40}", token)
         assert token in lines[-1]
         assert _list(port, token)[0] == 200
     finally:
@@ -119,11 +132,11 @@ def test_an_external_dynamodb_endpoint_is_used_and_its_table_created() -> None:
     dynamodb_server.start()
     endpoint = f"http://127.0.0.1:{endpoint_port}"
     port = _free_port()
-    process = _start(port, AWS_ENDPOINT_URL_DYNAMODB=endpoint, PROMPTSTER_LOCAL_TOKENS="tokE=org_e")
+    process = _start(port, AWS_ENDPOINT_URL_DYNAMODB=endpoint, PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_e")
     try:
         lines = _read_until_serving(process)
         assert any(f"DynamoDB at {endpoint}" in line for line in lines)
-        assert _list(port, "tokE")[0] == 200
+        assert _list(port, TOKEN_A)[0] == 200
         external = boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-west-1")
         assert "promptster-local" in external.list_tables()["TableNames"]
         assert external.scan(TableName="promptster-local")["Count"] > 0  # the seeded token lives there

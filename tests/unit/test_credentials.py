@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import string
+from typing import cast
 
 import pytest
 
@@ -11,21 +13,52 @@ from shared.auth import (
     Candidate,
     Reviewer,
     hash_api_token,
+    is_api_token,
     new_api_token,
     new_key_code,
     normalize_key_code,
     principal_from_context,
     principal_to_context,
 )
+from shared.domain.tokens import seed_token
 from shared.errors import UnauthorizedError
+from shared.store.tokens import TokenStore
 
 
 def test_api_tokens_are_prefixed_random_and_hashed_with_sha256() -> None:
     tokens = {new_api_token() for _ in range(100)}
 
     assert len(tokens) == 100
-    assert all(re.fullmatch(r"psk_live_[A-Za-z0-9_-]{43}", token) for token in tokens)
+    assert all(re.fullmatch(r"psk_live_[A-Za-z0-9]{40}", token) for token in tokens)
+    assert all(is_api_token(token) for token in tokens)
+    assert set("".join(token[9:] for token in tokens)) == set(string.ascii_letters + string.digits)
     assert hash_api_token("psk_live_x") == "3ee706d6fdcd381a76039171e606164bc4c3e5ef5f93be7fbfb60aa50d8f49de"
+
+
+@pytest.mark.parametrize(
+    ("text", "shaped"),
+    [
+        ("psk_live_" + "a" * 32, True),
+        ("psk_live_" + "Z9" * 64, True),
+        ("psk_live_" + "a" * 31, False),
+        ("psk_live_" + "a" * 129, False),
+        ("psk_live_" + "a" * 39 + "_", False),
+        ("psk_live_" + "a" * 39 + "-", False),
+        ("psk_live_" + "a" * 40 + "\n", False),
+        ("psk_live_" + "é" * 40, False),
+        ("psk_test_" + "a" * 40, False),
+        ("PSK_LIVE_" + "a" * 40, False),
+        ("a" * 49, False),
+        ("", False),
+    ],
+)
+def test_only_the_prefix_and_32_to_128_letters_or_digits_are_a_token(text: str, shaped: bool) -> None:
+    assert is_api_token(text) is shaped
+
+
+def test_an_operator_chosen_token_without_a_token_shape_is_never_stored() -> None:
+    with pytest.raises(ValueError, match="psk_live_ followed by 32 to 128 letters or digits"):
+        seed_token("tokA", "org_a", name="local", store=cast(TokenStore, None))
 
 
 def test_key_codes_use_only_the_unambiguous_alphabet() -> None:

@@ -1,0 +1,69 @@
+"""Every function reads its body the same way: base64 undone, UTF-8 required, structure bounded."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from functions.create_rubric.handler import handler
+from infra.local.gateway import LambdaContext, proxy_event
+from shared.auth import principal_to_context
+from shared.routes import route
+from tests.support import ORG_A
+
+pytestmark = pytest.mark.usefixtures("table")
+
+RUBRIC = {"name": "Backend", "criteria": [{"name": "Correctness", "weight": 100}]}
+
+
+def create_rubric_with(body: str, base64_encoded: bool) -> tuple[int, dict[str, Any]]:
+    """Call create_rubric with the body exactly as API Gateway would hand it over."""
+    target = route("create_rubric")
+    event = proxy_event(
+        target,
+        method=target.method,
+        path=target.path,
+        query="",
+        headers=[],
+        body=b"",
+        path_parameters={},
+        request_id="test-request",
+        source_ip="127.0.0.1",
+    )
+    event.update(body=body, isBase64Encoded=base64_encoded)
+    event["requestContext"]["authorizer"] = {**principal_to_context(ORG_A), "principalId": "org_a"}
+    context: Any = LambdaContext(function_name="create_rubric")  # the fields Powertools reads
+    result = handler(event, context)
+    return result["statusCode"], json.loads(result["body"])
+
+
+def test_a_base64_body_of_utf8_json_is_read_as_that_json() -> None:
+    status, payload = create_rubric_with(base64.b64encode(json.dumps(RUBRIC).encode()).decode(), base64_encoded=True)
+
+    assert status == 201
+    assert payload["rubric"]["name"] == "Backend"
+
+
+@pytest.mark.parametrize(
+    ("body", "base64_encoded"),
+    [
+        (base64.b64encode(b"\xff\xfe").decode(), True),
+        ("this is not base64!", True),
+        ('{"name": "\ud800"}', False),  # a lone surrogate: no UTF-8 text carries one
+    ],
+)
+def test_a_body_that_is_not_utf8_text_is_a_400(body: str, base64_encoded: bool) -> None:
+    status, payload = create_rubric_with(body, base64_encoded)
+
+    assert (status, payload["code"]) == (400, "invalid_encoding")
+
+
+def test_a_base64_body_is_held_to_the_same_bounds() -> None:
+    deep = base64.b64encode(b"[" * 33 + b"]" * 33).decode()
+    large = base64.b64encode(json.dumps({**RUBRIC, "description": "x" * 70_000}).encode()).decode()
+
+    assert create_rubric_with(deep, base64_encoded=True)[1]["code"] == "too_deep"
+    assert create_rubric_with(large, base64_encoded=True)[0] == 413
