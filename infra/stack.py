@@ -97,7 +97,6 @@ class AssessmentsStack(Stack):
             api=api.rest_api,
             functions=routes,
             authorizer=authorizer.function,
-            authorizer_logs=authorizer.log_group,
             table=table,
         )
         # The API's URL is output by RestApi itself; this is where the first token gets minted.

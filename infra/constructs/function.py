@@ -14,7 +14,7 @@ from constructs import Construct
 
 from infra.constructs.common import log_retention, removal_policy
 from infra.deployment import Deployment
-from shared.observability import SERVICE, metrics
+from shared.observability import CUSTOMER_VARIABLE, NAMESPACE, SERVICE, STAGE_VARIABLE
 
 # The only DynamoDB actions the store issues (transactions need the per-item actions they contain).
 READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
@@ -104,7 +104,9 @@ class ApiFunction(Construct):
             environment={
                 "TABLE_NAME": defaults.table.table_name,
                 "POWERTOOLS_SERVICE_NAME": SERVICE,
-                "POWERTOOLS_METRICS_NAMESPACE": metrics.namespace or "",
+                "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
+                CUSTOMER_VARIABLE: deployment.customer,
+                STAGE_VARIABLE: deployment.stage,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 # Responses carry candidate key codes: keep them out of X-Ray.
                 "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",

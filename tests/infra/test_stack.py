@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from infra.constructs.alarms import LATENCY_P90
 from infra.constructs.api import AUTHORIZERS, THROTTLING, path_parameters
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, READ_ACTIONS, WRITE_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
+from shared.observability import CUSTOMER_VARIABLE, STAGE_VARIABLE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route
 from shared.store.schema import table_definition
 from tests.infra.conftest import Synthesized
@@ -130,6 +132,7 @@ def test_every_function_is_told_its_table_and_its_observability_settings(prod: S
         assert variables["TABLE_NAME"] == {"Ref": table}
         assert variables["POWERTOOLS_SERVICE_NAME"] == "assessments-api"
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Promptster"
+        assert (variables[CUSTOMER_VARIABLE], variables[STAGE_VARIABLE]) == ("acme", "prod")
         assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
 
 
@@ -321,10 +324,35 @@ def test_alarms_watch_the_api_every_function_and_the_table_and_notify_one_topic(
         "promptster-acme-prod-table-throttles",
         *(f"{name}-errors" for name in functions),
         *(f"{name}-throttles" for name in functions),
+        *(f"{name}-latency-p90" for name in functions),
     }
     for props in alarms:
         assert props["AlarmActions"] == [{"Ref": topic}]
         assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_every_function_has_a_p90_duration_alarm_held_over_several_periods(prod: Synthesized) -> None:
+    functions = {
+        logical_id: props["FunctionName"] for logical_id, props in prod.properties("AWS::Lambda::Function").items()
+    }
+    latency = [a for a in prod.properties("AWS::CloudWatch::Alarm").values() if a["AlarmName"].endswith("-latency-p90")]
+
+    watched = {}
+    for alarm in latency:
+        assert (alarm["MetricName"], alarm["Namespace"], alarm["ExtendedStatistic"]) == (
+            "Duration",
+            "AWS/Lambda",
+            "p90",
+        )
+        assert alarm["Threshold"] == LATENCY_P90.to_milliseconds()
+        assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] > 1
+        (dimension,) = alarm["Dimensions"]
+        watched[dimension["Value"]["Ref"]] = alarm["AlarmName"]
+    assert {functions[logical_id] for logical_id in watched} == set(functions.values())
+
+
+def test_no_alarm_depends_on_a_metric_filter_over_logs(prod: Synthesized) -> None:
+    assert prod.resources("AWS::Logs::MetricFilter") == {}
 
 
 def test_the_alarm_email_from_the_context_subscribes_to_the_topic(prod: Synthesized, dev: Synthesized) -> None:
