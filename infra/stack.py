@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, IgnoreMode, Stack, Tags
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -37,6 +38,13 @@ def function_code() -> lambda_.Code:
     return lambda_.Code.from_asset(str(REPO_ROOT), exclude=list(CODE_ASSET_PATTERNS), ignore_mode=IgnoreMode.GIT)
 
 
+def powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
+    """The managed Powertools layer of the pinned release, resolved by CloudFormation at deploy time
+    (synthesis needs no AWS credentials)."""
+    layer_arn = ssm.StringParameter.value_for_string_parameter(scope, POWERTOOLS_LAYER_PARAMETER)
+    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", layer_arn)
+
+
 class AssessmentsStack(Stack):
     """Everything one customer's stage runs on."""
 
@@ -48,19 +56,38 @@ class AssessmentsStack(Stack):
             description=f"Promptster assessments API for {deployment.customer} ({deployment.stage})",
             **kwargs,
         )
+        self._deployment = deployment
+        self._tag()
+        table = Table(self, "Data", deployment=deployment).table
+        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table)
+        authorizer = self._authorizer(defaults)
+        functions = self._route_functions(defaults)
+        api = Api(
+            self,
+            "Api",
+            deployment=deployment,
+            routes=ROUTES,
+            functions=functions,
+            authorizer=authorizer,
+        )
+        Alarms(
+            self,
+            "Alarms",
+            deployment=deployment,
+            api=api.rest_api,
+            functions=functions,
+            authorizer=authorizer,
+            table=table,
+        )
+        self._outputs(table)
+
+    def _tag(self) -> None:
+        deployment = self._deployment
         for key, value in {"customer": deployment.customer, "stage": deployment.stage, "service": SERVICE}.items():
             Tags.of(self).add(key, value)
 
-        table = Table(self, "Data", deployment=deployment).table
-        # Resolved by CloudFormation at deploy time: synthesis needs no AWS credentials.
-        layer_arn = ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER)
-        defaults = FunctionDefaults(
-            deployment=deployment,
-            code=function_code(),
-            layer=lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn),
-            table=table,
-        )
-        authorizer = ApiFunction(
+    def _authorizer(self, defaults: FunctionDefaults) -> lambda_.IFunction:
+        return ApiFunction(
             self,
             "Authorizer",
             defaults=defaults,
@@ -69,8 +96,11 @@ class AssessmentsStack(Stack):
             description="Lambda authorizer: organisation API tokens and candidate keys",
             table_actions=AUTHORIZER_ACTIONS,
             timeout=Duration.seconds(5),
-        )
-        routes = {
+        ).function
+
+    def _route_functions(self, defaults: FunctionDefaults) -> dict[str, lambda_.IFunction]:
+        """Route name -> the function serving it, one per entry of the route table."""
+        return {
             route.name: ApiFunction(
                 self,
                 route.name.title().replace("_", ""),
@@ -82,22 +112,7 @@ class AssessmentsStack(Stack):
             ).function
             for route in ROUTES
         }
-        api = Api(
-            self,
-            "Api",
-            deployment=deployment,
-            routes=ROUTES,
-            functions=routes,
-            authorizer=authorizer.function,
-        )
-        Alarms(
-            self,
-            "Alarms",
-            deployment=deployment,
-            api=api.rest_api,
-            functions=routes,
-            authorizer=authorizer.function,
-            table=table,
-        )
+
+    def _outputs(self, table: dynamodb.ITable) -> None:
         # The API's URL is output by RestApi itself; this is where the first token gets minted.
         CfnOutput(self, "TableName", value=table.table_name, description="TABLE_NAME for python -m infra.tokens")

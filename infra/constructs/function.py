@@ -28,8 +28,12 @@ WRITE_ACTIONS = (
 AUTHORIZER_ACTIONS = ("dynamodb:GetItem",)
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
-# AWS publishes the managed Powertools layer's ARN under this public SSM parameter in every region.
-POWERTOOLS_LAYER_PARAMETER = "/aws/service/powertools/python/arm64/python3.12/latest"
+ARCHITECTURE = lambda_.Architecture.ARM_64
+# The managed layer of exactly the Powertools release the project is tested with: AWS publishes its
+# ARN under one public SSM parameter per release (and a moving ``latest`` one, which would let two
+# deploys of one commit run different Powertools). A test holds this to the installed version.
+POWERTOOLS_VERSION = "3.37.0"
+POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUNTIME.name}/{POWERTOOLS_VERSION}"
 MAX_FUNCTION_NAME = 64
 
 
@@ -60,59 +64,77 @@ class ApiFunction(Construct):
         timeout: Duration | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        deployment = defaults.deployment
-        function_name = deployment.name(name.replace("_", "-"))
-        if len(function_name) > MAX_FUNCTION_NAME:
-            raise ValueError(f"function name {function_name!r} is longer than Lambda allows; shorten the route name")
+        self._defaults = defaults
+        self.function_name = defaults.deployment.name(name.replace("_", "-"))
+        if len(self.function_name) > MAX_FUNCTION_NAME:
+            raise ValueError(
+                f"function name {self.function_name!r} is longer than Lambda allows; shorten the route name"
+            )
+        self.log_group = self._log_group()
+        self.role = self._role(table_actions)
+        self.function = self._function(handler, description, memory_mb, timeout or Duration.seconds(10))
+        self._acknowledge_findings()
 
-        self.log_group = logs.LogGroup(
+    def _log_group(self) -> logs.LogGroup:
+        deployment = self._defaults.deployment
+        return logs.LogGroup(
             self,
             "Logs",
-            log_group_name=f"/aws/lambda/{function_name}",
+            log_group_name=f"/aws/lambda/{self.function_name}",
             retention=log_retention(deployment),
             removal_policy=removal_policy(deployment),
         )
+
+    def _role(self, table_actions: Sequence[str]) -> iam.Role:
         # An explicit role instead of the managed basic-execution policy: logs go to this one
         # log group only, and the table grant names each action.
-        self.role = iam.Role(
+        role = iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{function_name}: its log group and {len(table_actions)} action(s) on the table",
+            description=f"{self.function_name}: its log group and {len(table_actions)} action(s) on the table",
         )
-        self.log_group.grant_write(self.role)
-        defaults.table.grant(self.role, *table_actions)
+        self.log_group.grant_write(role)
+        self._defaults.table.grant(role, *table_actions)
+        return role
 
-        self.function = lambda_.Function(
+    def _function(self, handler: str, description: str, memory_mb: int, timeout: Duration) -> lambda_.Function:
+        defaults = self._defaults
+        return lambda_.Function(
             self,
             "Function",
-            function_name=function_name,
+            function_name=self.function_name,
             description=description,
             runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
+            architecture=ARCHITECTURE,
             code=defaults.code,
             handler=handler,
             layers=[defaults.layer],
             memory_size=memory_mb,
-            timeout=timeout or Duration.seconds(10),
+            timeout=timeout,
             role=self.role,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE,
-            environment={
-                "TABLE_NAME": defaults.table.table_name,
-                "POWERTOOLS_SERVICE_NAME": SERVICE,
-                "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
-                CUSTOMER_VARIABLE: deployment.customer,
-                STAGE_VARIABLE: deployment.stage,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-                # Responses carry candidate key codes: keep them out of X-Ray.
-                "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
-            },
+            environment=self._environment(),
         )
 
+    def _environment(self) -> dict[str, str]:
+        deployment = self._defaults.deployment
+        return {
+            "TABLE_NAME": self._defaults.table.table_name,
+            "POWERTOOLS_SERVICE_NAME": SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
+            CUSTOMER_VARIABLE: deployment.customer,
+            STAGE_VARIABLE: deployment.stage,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            # Responses carry candidate key codes: keep them out of X-Ray.
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        }
+
+    def _acknowledge_findings(self) -> None:
         runtime_pinned = (
             "Python 3.12 is pinned on purpose: the Powertools layer is resolved per Python version, so a runtime "
             "upgrade is a reviewed change of both, not a side effect of a CDK upgrade"

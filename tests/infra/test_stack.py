@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from aws_cdk.assertions import Match, Template
 
 from infra.constructs.alarms import LATENCY_P90
 from infra.constructs.api import AUTHORIZERS, THROTTLING, path_parameters
-from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, READ_ACTIONS, WRITE_ACTIONS
+from infra.constructs.function import AUTHORIZER_ACTIONS, READ_ACTIONS, WRITE_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
 from shared.observability import CUSTOMER_VARIABLE, STAGE_VARIABLE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route
@@ -113,15 +114,14 @@ def test_every_function_logs_json_to_its_own_log_group(prod: Synthesized) -> Non
         assert group["LogGroupName"] == f"/aws/lambda/{props['FunctionName']}"
 
 
-def test_every_function_uses_the_powertools_layer_from_its_public_ssm_parameter(prod: Synthesized) -> None:
+def test_every_function_uses_the_managed_layer_of_the_powertools_release_installed_here(prod: Synthesized) -> None:
     parameters = prod.template["Parameters"]
+    # The per-release public parameter, never ".../latest": redeploying a commit cannot change Powertools.
+    installed = f"/aws/service/powertools/python/arm64/python3.12/{version('aws-lambda-powertools')}"
 
     for props in prod.properties("AWS::Lambda::Function").values():
         (layer,) = props["Layers"]
-        assert parameters[layer["Ref"]] == {
-            "Type": "AWS::SSM::Parameter::Value<String>",
-            "Default": POWERTOOLS_LAYER_PARAMETER,
-        }
+        assert parameters[layer["Ref"]] == {"Type": "AWS::SSM::Parameter::Value<String>", "Default": installed}
 
 
 def test_every_function_is_told_its_table_and_its_observability_settings(prod: Synthesized) -> None:
