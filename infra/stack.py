@@ -13,14 +13,7 @@ from constructs import Construct
 
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
-from infra.constructs.function import (
-    AUTHORIZER_ACTIONS,
-    POWERTOOLS_LAYER_PARAMETER,
-    READ_ACTIONS,
-    WRITE_ACTIONS,
-    ApiFunction,
-    FunctionDefaults,
-)
+from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
 from infra.constructs.table import Table
 from infra.deployment import Deployment
 from shared.observability import SERVICE
@@ -108,7 +101,7 @@ class AssessmentsStack(Stack):
                 name=route.name,
                 handler=route.handler,
                 description=f"{route.method} {route.path}: {route.summary}",
-                table_actions=WRITE_ACTIONS if route.writes else READ_ACTIONS,
+                table_actions=route.table_actions,
             ).function
             for route in ROUTES
         }

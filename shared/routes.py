@@ -31,7 +31,15 @@ class Route:
     path: str  # API Gateway template, e.g. /v1/assessments/{assessment_id}
     auth: Auth
     summary: str
-    writes: bool  # whether the function needs write access to the table
+    # The DynamoDB actions the function issues, read from its handler, domain function and store
+    # methods (a TransactWriteItems needs the actions of its items: Put, Update, Delete,
+    # ConditionCheck); its role is granted exactly these, and none at all when empty.
+    table_actions: tuple[str, ...]
+
+    @property
+    def writes(self) -> bool:
+        """Whether the function changes the table (and so may meet a conflict)."""
+        return not set(self.table_actions) <= {"dynamodb:GetItem", "dynamodb:Query"}
 
     @property
     def resolver_path(self) -> str:
@@ -47,15 +55,29 @@ class Route:
 AUTHORIZER_HANDLER = "functions.authorizer.handler.handler"
 
 ROUTES: tuple[Route, ...] = (
-    Route("create_assessment", "POST", "/v1/assessments", Auth.REVIEWER, "Create an assessment", writes=True),
-    Route("list_assessments", "GET", "/v1/assessments", Auth.REVIEWER, "List active assessments", writes=False),
+    Route(
+        "create_assessment",
+        "POST",
+        "/v1/assessments",
+        Auth.REVIEWER,
+        "Create an assessment",
+        table_actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
+    ),
+    Route(
+        "list_assessments",
+        "GET",
+        "/v1/assessments",
+        Auth.REVIEWER,
+        "List active assessments",
+        table_actions=("dynamodb:Query",),
+    ),
     Route(
         "get_assessment",
         "GET",
         "/v1/assessments/{assessment_id}",
         Auth.REVIEWER_OR_CANDIDATE,
         "Get one assessment",
-        writes=False,
+        table_actions=("dynamodb:GetItem",),
     ),
     Route(
         "delete_assessment",
@@ -63,7 +85,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/assessments/{assessment_id}",
         Auth.REVIEWER,
         "Soft-delete an assessment and deactivate its unused keys",
-        writes=True,
+        table_actions=("dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
     ),
     Route(
         "generate_keys",
@@ -71,7 +93,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/assessments/{assessment_id}/keys",
         Auth.REVIEWER,
         "Generate one-time candidate keys",
-        writes=True,
+        table_actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
     ),
     Route(
         "list_keys",
@@ -79,7 +101,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/assessments/{assessment_id}/keys",
         Auth.REVIEWER,
         "List an assessment's candidate keys",
-        writes=False,
+        table_actions=("dynamodb:Query",),
     ),
     Route(
         "revoke_key",
@@ -87,30 +109,53 @@ ROUTES: tuple[Route, ...] = (
         "/v1/assessments/{assessment_id}/keys/{key_id}",
         Auth.REVIEWER,
         "Revoke a candidate key",
-        writes=True,
+        table_actions=("dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"),
     ),
-    Route("start_session", "POST", "/v1/sessions", Auth.CANDIDATE, "Redeem a key and start the session", writes=True),
+    Route(
+        "start_session",
+        "POST",
+        "/v1/sessions",
+        Auth.CANDIDATE,
+        "Redeem a key and start the session",
+        table_actions=("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"),
+    ),
     Route(
         "complete_session",
         "POST",
         "/v1/sessions/{session_id}/complete",
         Auth.CANDIDATE,
         "Complete the candidate's session",
-        writes=True,
+        table_actions=("dynamodb:GetItem", "dynamodb:UpdateItem"),
     ),
-    Route("create_rubric", "POST", "/v1/rubrics", Auth.REVIEWER, "Create a scoring rubric", writes=True),
-    Route("list_rubrics", "GET", "/v1/rubrics", Auth.REVIEWER, "List active rubrics", writes=False),
-    Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", Auth.REVIEWER, "Get one rubric", writes=False),
+    Route(
+        "create_rubric",
+        "POST",
+        "/v1/rubrics",
+        Auth.REVIEWER,
+        "Create a scoring rubric",
+        table_actions=("dynamodb:PutItem",),
+    ),
+    Route(
+        "list_rubrics", "GET", "/v1/rubrics", Auth.REVIEWER, "List active rubrics", table_actions=("dynamodb:Query",)
+    ),
+    Route(
+        "get_rubric",
+        "GET",
+        "/v1/rubrics/{rubric_id}",
+        Auth.REVIEWER,
+        "Get one rubric",
+        table_actions=("dynamodb:GetItem",),
+    ),
     Route(
         "delete_rubric",
         "DELETE",
         "/v1/rubrics/{rubric_id}",
         Auth.REVIEWER,
         "Delete a rubric no active assessment links",
-        writes=True,
+        table_actions=("dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:PutItem"),
     ),
-    Route("list_issues", "GET", "/v1/issues", Auth.REVIEWER, "List curated OSS issues", writes=False),
-    Route("get_issue", "GET", "/v1/issues/{issue_id}", Auth.REVIEWER, "Get one OSS issue", writes=False),
+    Route("list_issues", "GET", "/v1/issues", Auth.REVIEWER, "List curated OSS issues", table_actions=()),
+    Route("get_issue", "GET", "/v1/issues/{issue_id}", Auth.REVIEWER, "Get one OSS issue", table_actions=()),
 )
 
 _BY_NAME = {route.name: route for route in ROUTES}

@@ -16,15 +16,7 @@ from infra.constructs.common import log_retention, removal_policy
 from infra.deployment import Deployment
 from shared.observability import CUSTOMER_VARIABLE, NAMESPACE, SERVICE, STAGE_VARIABLE
 
-# The only DynamoDB actions the store issues (transactions need the per-item actions they contain).
-READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
-WRITE_ACTIONS = (
-    *READ_ACTIONS,
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem",
-)
+# The authorizer reads one token or key-code item per credential (routes declare their own actions).
 AUTHORIZER_ACTIONS = ("dynamodb:GetItem",)
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
@@ -48,7 +40,8 @@ class FunctionDefaults:
 
 
 class ApiFunction(Construct):
-    """A function with its own log group and a role that may touch only its table, with only ``table_actions``."""
+    """A function with its own log group and a role that may touch only its table, with only ``table_actions``
+    (a function with none is not even told the table's name)."""
 
     def __init__(
         self,
@@ -72,7 +65,9 @@ class ApiFunction(Construct):
             )
         self.log_group = self._log_group()
         self.role = self._role(table_actions)
-        self.function = self._function(handler, description, memory_mb, timeout or Duration.seconds(10))
+        self.function = self._function(
+            handler, description, memory_mb, timeout or Duration.seconds(10), uses_table=bool(table_actions)
+        )
         self._acknowledge_findings()
 
     def _log_group(self) -> logs.LogGroup:
@@ -95,10 +90,13 @@ class ApiFunction(Construct):
             description=f"{self.function_name}: its log group and {len(table_actions)} action(s) on the table",
         )
         self.log_group.grant_write(role)
-        self._defaults.table.grant(role, *table_actions)
+        if table_actions:
+            self._defaults.table.grant(role, *table_actions)
         return role
 
-    def _function(self, handler: str, description: str, memory_mb: int, timeout: Duration) -> lambda_.Function:
+    def _function(
+        self, handler: str, description: str, memory_mb: int, timeout: Duration, *, uses_table: bool
+    ) -> lambda_.Function:
         defaults = self._defaults
         return lambda_.Function(
             self,
@@ -118,13 +116,14 @@ class ApiFunction(Construct):
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE,
-            environment=self._environment(),
+            environment=self._environment(uses_table),
         )
 
-    def _environment(self) -> dict[str, str]:
+    def _environment(self, uses_table: bool) -> dict[str, str]:
         deployment = self._defaults.deployment
+        table = {"TABLE_NAME": self._defaults.table.table_name} if uses_table else {}
         return {
-            "TABLE_NAME": self._defaults.table.table_name,
+            **table,
             "POWERTOOLS_SERVICE_NAME": SERVICE,
             "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
             CUSTOMER_VARIABLE: deployment.customer,

@@ -11,10 +11,10 @@ from aws_cdk.assertions import Match, Template
 
 from infra.constructs.alarms import LATENCY_P90
 from infra.constructs.api import AUTHORIZERS, THROTTLING, path_parameters
-from infra.constructs.function import AUTHORIZER_ACTIONS, READ_ACTIONS, WRITE_ACTIONS
+from infra.constructs.function import AUTHORIZER_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
 from shared.observability import CUSTOMER_VARIABLE, STAGE_VARIABLE
-from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route
+from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route, route
 from shared.store.schema import table_definition
 from tests.infra.conftest import Synthesized
 
@@ -63,11 +63,28 @@ def _function_of_role(stack: Synthesized) -> dict[str, str]:
     }
 
 
-def _expected_table_actions(handler: str) -> set[str]:
+def _declared_table_actions(handler: str) -> set[str]:
+    """What the route table (or, for the authorizer, its construct) says the function issues."""
     if handler == AUTHORIZER_HANDLER:
         return set(AUTHORIZER_ACTIONS)
-    route = next(route for route in ROUTES if route.handler == handler)
-    return set(WRITE_ACTIONS if route.writes else READ_ACTIONS)
+    return set(next(route for route in ROUTES if route.handler == handler).table_actions)
+
+
+def _table_actions_by_handler(stack: Synthesized) -> dict[str, set[str]]:
+    """Handler -> every action its role may take on the table (an empty set: no statement at all)."""
+    table = _single(stack, "AWS::DynamoDB::Table")
+    functions = stack.properties("AWS::Lambda::Function")
+    function_of_role = _function_of_role(stack)
+    granted: dict[str, set[str]] = {props["Handler"]: set() for props in functions.values()}
+    for policy in stack.properties("AWS::IAM::Policy").values():
+        (role,) = policy["Roles"]
+        handler = functions[function_of_role[role["Ref"]]]["Handler"]
+        for statement in policy["PolicyDocument"]["Statement"]:
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            if any(isinstance(resource, dict) and _getatt(resource) == table for resource in resources):
+                actions = statement["Action"]
+                granted[handler] |= set(actions) if isinstance(actions, list) else {actions}
+    return granted
 
 
 # Routes, methods, functions
@@ -129,7 +146,7 @@ def test_every_function_is_told_its_table_and_its_observability_settings(prod: S
 
     for props in prod.properties("AWS::Lambda::Function").values():
         variables = props["Environment"]["Variables"]
-        assert variables["TABLE_NAME"] == {"Ref": table}
+        assert variables.get("TABLE_NAME", {"Ref": table}) == {"Ref": table}
         assert variables["POWERTOOLS_SERVICE_NAME"] == "assessments-api"
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Promptster"
         assert (variables[CUSTOMER_VARIABLE], variables[STAGE_VARIABLE]) == ("acme", "prod")
@@ -200,10 +217,36 @@ def test_functions_may_use_only_their_table_actions_their_log_group_and_xray(pro
             if resource == "*":
                 assert actions <= XRAY_ACTIONS
             elif _getatt(resource) == table:
-                assert actions == _expected_table_actions(function["Handler"])
+                assert actions == _declared_table_actions(function["Handler"])
             else:
                 assert _getatt(resource) == function["LoggingConfig"]["LogGroup"]["Ref"]
                 assert actions == LOG_ACTIONS
+
+
+def test_each_function_role_may_take_exactly_the_table_actions_its_route_declares(prod: Synthesized) -> None:
+    granted = _table_actions_by_handler(prod)
+
+    assert granted == {handler: _declared_table_actions(handler) for handler in granted}
+
+
+def test_the_catalog_functions_get_no_table_access_and_read_routes_only_get_and_query(prod: Synthesized) -> None:
+    granted = _table_actions_by_handler(prod)
+    functions = {props["Handler"]: props for props in prod.properties("AWS::Lambda::Function").values()}
+
+    for name in ("list_issues", "get_issue"):
+        assert granted[route(name).handler] == set()
+        assert "TABLE_NAME" not in functions[route(name).handler]["Environment"]["Variables"]
+    for read in (r for r in ROUTES if r.method == "GET"):
+        assert granted[read.handler] <= {"dynamodb:GetItem", "dynamodb:Query"}, read.name
+
+
+def test_every_declared_action_is_a_dynamodb_item_action() -> None:
+    # TransactWriteItems and BatchWriteItem are no IAM actions of their own: their items' actions are.
+    item_actions = {"GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"}
+
+    for declared in [*(r.table_actions for r in ROUTES), AUTHORIZER_ACTIONS]:
+        assert {action.removeprefix("dynamodb:") for action in declared} <= item_actions
+        assert all(action.startswith("dynamodb:") for action in declared)
 
 
 # Data
