@@ -13,6 +13,7 @@ from constructs import Construct
 
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
+from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
 from infra.constructs.table import Table
 from infra.deployment import Deployment
@@ -63,6 +64,8 @@ class AssessmentsStack(Stack):
             functions=functions,
             authorizer=authorizer,
         )
+        if deployment.waf_enabled:
+            Firewall(self, "Firewall", deployment=deployment, stage=api.rest_api.deployment_stage)
         Alarms(
             self,
             "Alarms",

@@ -163,13 +163,14 @@ class Api(Construct):
             )
 
     def _acknowledge_findings(self) -> None:
-        Validations.of(self.rest_api.deployment_stage).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-APIG3",
-                reason="No WAF web ACL: it bills a fixed monthly fee per customer stack, and every method already "
-                "needs a credential checked by the Lambda authorizer behind stage throttling",
+        if not self._deployment.waf_enabled:
+            Validations.of(self.rest_api.deployment_stage).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-APIG3",
+                    reason="No WAF web ACL unless asked for (-c waf=true; production has one): it bills a fixed "
+                    "monthly fee per stack, and every method needs a credential checked by the authorizer",
+                )
             )
-        )
         Validations.of(self.rest_api.root).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-COG4",
