@@ -15,6 +15,10 @@ DEFAULT_STAGE: Stage = "dev"
 # accepts 10 to 2e9, and below 100 a page of polling would already trip it.
 DEFAULT_WAF_RATE_LIMIT = 1000
 WAF_RATE_LIMITS = range(100, 2_000_000_001)
+# The stack's outputs naming its REST API and stage, read back with CloudFormation's DescribeStacks
+# on ``Deployment.stack_name`` (the token CLI flushes that stage's authorizer cache).
+API_ID_OUTPUT = "ApiId"
+API_STAGE_OUTPUT = "ApiStageName"
 
 # Short and DNS-like: it ends up in stack, table, function and log group names, and
 # Lambda caps function names at 64 characters.

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, IgnoreMode, Stack, Tags
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ssm as ssm
@@ -16,7 +17,7 @@ from infra.constructs.api import Api
 from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
 from infra.constructs.table import Table
-from infra.deployment import Deployment
+from infra.deployment import API_ID_OUTPUT, API_STAGE_OUTPUT, Deployment
 from shared.observability import SERVICE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
 
@@ -75,7 +76,7 @@ class AssessmentsStack(Stack):
             authorizer=authorizer,
             table=table,
         )
-        self._outputs(table)
+        self._outputs(table, api.rest_api)
 
     def _tag(self) -> None:
         deployment = self._deployment
@@ -109,6 +110,11 @@ class AssessmentsStack(Stack):
             for route in ROUTES
         }
 
-    def _outputs(self, table: dynamodb.ITable) -> None:
+    def _outputs(self, table: dynamodb.ITable, rest_api: apigw.RestApi) -> None:
         # The API's URL is output by RestApi itself; this is where the first token gets minted.
         CfnOutput(self, "TableName", value=table.table_name, description="TABLE_NAME for python -m infra.tokens")
+        # Where python -m infra.tokens revoke flushes the authorizer's cached verdicts.
+        CfnOutput(self, API_ID_OUTPUT, value=rest_api.rest_api_id, description="The REST API's id")
+        CfnOutput(
+            self, API_STAGE_OUTPUT, value=rest_api.deployment_stage.stage_name, description="The REST API's stage"
+        )

@@ -421,6 +421,19 @@ def test_stack_table_api_function_and_log_names_carry_the_customer_and_stage(pro
         assert "promptster-acme-prod" in props["LogGroupName"]
 
 
+@pytest.mark.parametrize("stage", ["prod", "dev"])
+def test_the_stack_outputs_its_api_id_and_stage_name_for_the_token_cli(
+    prod: Synthesized, dev: Synthesized, stage: str
+) -> None:
+    stack = prod if stage == "prod" else dev
+    outputs = stack.template["Outputs"]
+
+    assert outputs["ApiId"]["Value"] == {"Ref": _single(stack, "AWS::ApiGateway::RestApi")}
+    assert outputs["ApiStageName"]["Value"] == {"Ref": _single(stack, "AWS::ApiGateway::Stage")}
+    (stage_props,) = stack.properties("AWS::ApiGateway::Stage").values()
+    assert stage_props["StageName"] == stage
+
+
 def test_synthesis_takes_under_a_minute(prod: Synthesized, dev: Synthesized) -> None:
     print(f"synthesis: prod in-process {prod.seconds:.1f}s, dev via python -m infra.app {dev.seconds:.1f}s")
 
