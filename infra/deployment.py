@@ -39,6 +39,7 @@ class Deployment:
     alarm_email: str | None = None
     waf: bool | None = None  # None: on in production only
     waf_rate_limit: int = DEFAULT_WAF_RATE_LIMIT
+    snap_start: bool = False  # Lambda SnapStart: API Gateway calls each function's ``live`` alias
 
     def __post_init__(self) -> None:
         if not _CUSTOMER.match(self.customer):
@@ -57,7 +58,7 @@ class Deployment:
     @classmethod
     def from_context(cls, get: Callable[[str], object]) -> Deployment:
         """The deployment the CDK context asks for: ``-c customer=… -c stage=…`` and optionally
-        ``-c alarmEmail=… -c waf=true|false -c wafRateLimit=…``."""
+        ``-c alarmEmail=… -c waf=true|false -c wafRateLimit=… -c snapStart=true|false``."""
         customer = get("customer") or DEFAULT_CUSTOMER
         stage = get("stage") or DEFAULT_STAGE
         email = get("alarmEmail") or None
@@ -67,6 +68,7 @@ class Deployment:
             str(email) if email else None,
             waf=_flag("waf", get("waf")),
             waf_rate_limit=_count("wafRateLimit", get("wafRateLimit"), DEFAULT_WAF_RATE_LIMIT),
+            snap_start=bool(_flag("snapStart", get("snapStart"))),
         )
 
     @property

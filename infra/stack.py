@@ -62,8 +62,8 @@ class AssessmentsStack(Stack):
             "Api",
             deployment=deployment,
             routes=ROUTES,
-            functions=functions,
-            authorizer=authorizer,
+            functions={name: function.target for name, function in functions.items()},
+            authorizer=authorizer.target,
         )
         if deployment.waf_enabled:
             Firewall(self, "Firewall", deployment=deployment, stage=api.rest_api.deployment_stage)
@@ -72,8 +72,9 @@ class AssessmentsStack(Stack):
             "Alarms",
             deployment=deployment,
             api=api.rest_api,
-            functions=functions,
-            authorizer=authorizer,
+            # Lambda's metrics by function name cover every version and alias.
+            functions={name: function.function for name, function in functions.items()},
+            authorizer=authorizer.function,
             table=table,
         )
         self._outputs(table, api.rest_api)
@@ -83,7 +84,7 @@ class AssessmentsStack(Stack):
         for key, value in {"customer": deployment.customer, "stage": deployment.stage, "service": SERVICE}.items():
             Tags.of(self).add(key, value)
 
-    def _authorizer(self, defaults: FunctionDefaults) -> lambda_.IFunction:
+    def _authorizer(self, defaults: FunctionDefaults) -> ApiFunction:
         return ApiFunction(
             self,
             "Authorizer",
@@ -93,9 +94,9 @@ class AssessmentsStack(Stack):
             description="Lambda authorizer: organisation API tokens and candidate keys",
             table_actions=AUTHORIZER_ACTIONS,
             timeout=Duration.seconds(5),
-        ).function
+        )
 
-    def _route_functions(self, defaults: FunctionDefaults) -> dict[str, lambda_.IFunction]:
+    def _route_functions(self, defaults: FunctionDefaults) -> dict[str, ApiFunction]:
         """Route name -> the function serving it, one per entry of the route table."""
         return {
             route.name: ApiFunction(
@@ -106,7 +107,7 @@ class AssessmentsStack(Stack):
                 handler=route.handler,
                 description=f"{route.method} {route.path}: {route.summary}",
                 table_actions=route.table_actions,
-            ).function
+            )
             for route in ROUTES
         }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Annotations, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -27,6 +27,8 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_VERSION = "3.37.0"
 POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUNTIME.name}/{POWERTOOLS_VERSION}"
 MAX_FUNCTION_NAME = 64
+# With SnapStart, API Gateway invokes this alias of each function's latest published version.
+LIVE_ALIAS = "live"
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,10 @@ class FunctionDefaults:
 
 class ApiFunction(Construct):
     """A function with its own log group and a role that may touch only its table, with only ``table_actions``
-    (a function with none is not even told the table's name)."""
+    (a function with none is not even told the table's name).
+
+    ``target`` is what API Gateway invokes: the function itself, or with SnapStart its ``live`` alias
+    (SnapStart snapshots published versions only)."""
 
     def __init__(
         self,
@@ -68,6 +73,7 @@ class ApiFunction(Construct):
         self.function = self._function(
             handler, description, memory_mb, timeout or Duration.seconds(10), uses_table=bool(table_actions)
         )
+        self.target: lambda_.IFunction = self._live_alias() if defaults.deployment.snap_start else self.function
         self._acknowledge_findings()
 
     def _log_group(self) -> logs.LogGroup:
@@ -117,7 +123,18 @@ class ApiFunction(Construct):
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE,
             environment=self._environment(uses_table),
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if defaults.deployment.snap_start else None,
+            # A superseded version is deleted with its snapshot, which would otherwise go on billing.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
         )
+
+    def _live_alias(self) -> lambda_.Alias:
+        """The alias API Gateway invokes, moved to a new published version whenever the function changes."""
+        Annotations.of(self.function).acknowledge_warning(
+            "@aws-cdk/aws-lambda:snapStartRequirePublish",
+            "Every change publishes a version (current_version), the one the live alias points at",
+        )
+        return lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version)
 
     def _environment(self, uses_table: bool) -> dict[str, str]:
         deployment = self._defaults.deployment

@@ -12,6 +12,12 @@ def test_an_empty_context_means_the_demo_customer_in_dev() -> None:
 
     assert (deployment.customer, deployment.stage, deployment.alarm_email) == ("demo", "dev", None)
     assert not deployment.production
+    assert not deployment.snap_start
+
+
+def test_snap_start_is_turned_on_by_the_context() -> None:
+    assert Deployment.from_context({"snapStart": "true"}.get).snap_start
+    assert not Deployment.from_context({"snapStart": "false"}.get).snap_start
 
 
 def test_names_carry_the_customer_and_stage() -> None:
@@ -35,6 +41,7 @@ def test_names_carry_the_customer_and_stage() -> None:
         {"wafRateLimit": "many"},
         {"wafRateLimit": "50"},
         {"wafRateLimit": True},
+        {"snapStart": "on"},
     ],
 )
 def test_an_invalid_context_is_refused(context: dict[str, str]) -> None:
