@@ -29,7 +29,8 @@ def cdk_json_context() -> dict[str, Any]:
 
 
 def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = None) -> App:
-    """The app with the one stack its context (``customer``, ``stage``, ``alarmEmail``) describes."""
+    """The app with the one stack its context describes (``customer``, ``stage``, ``alarmEmail``, ``waf``,
+    ``wafRateLimit``, ``snapStart``: see :meth:`Deployment.from_context`)."""
     app = App(context=dict(context or {}), outdir=outdir)
     deployment = Deployment.from_context(app.node.try_get_context)
     AssessmentsStack(app, deployment.stack_name, deployment=deployment)

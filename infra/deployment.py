@@ -11,6 +11,14 @@ Stage = Literal["dev", "prod"]
 STAGES: tuple[Stage, ...] = ("dev", "prod")
 DEFAULT_CUSTOMER = "demo"
 DEFAULT_STAGE: Stage = "dev"
+# Requests one client address may make in five minutes before the web ACL blocks it; AWS WAF
+# accepts 10 to 2e9, and below 100 a page of polling would already trip it.
+DEFAULT_WAF_RATE_LIMIT = 1000
+WAF_RATE_LIMITS = range(100, 2_000_000_001)
+# The stack's outputs naming its REST API and stage, read back with CloudFormation's DescribeStacks
+# on ``Deployment.stack_name`` (the token CLI flushes that stage's authorizer cache).
+API_ID_OUTPUT = "ApiId"
+API_STAGE_OUTPUT = "ApiStageName"
 
 # Short and DNS-like: it ends up in stack, table, function and log group names, and
 # Lambda caps function names at 64 characters.
@@ -29,6 +37,9 @@ class Deployment:
     customer: str
     stage: Stage
     alarm_email: str | None = None
+    waf: bool | None = None  # None: on in production only
+    waf_rate_limit: int = DEFAULT_WAF_RATE_LIMIT
+    snap_start: bool = False  # Lambda SnapStart: API Gateway calls each function's ``live`` alias
 
     def __post_init__(self) -> None:
         if not _CUSTOMER.match(self.customer):
@@ -39,19 +50,36 @@ class Deployment:
             raise DeploymentError(f"stage {self.stage!r} must be one of {', '.join(STAGES)}")
         if self.alarm_email is not None and not _EMAIL.match(self.alarm_email):
             raise DeploymentError(f"alarmEmail {self.alarm_email!r} is not an email address")
+        if self.waf_rate_limit not in WAF_RATE_LIMITS:
+            raise DeploymentError(
+                f"wafRateLimit {self.waf_rate_limit} must be from {WAF_RATE_LIMITS.start} to {WAF_RATE_LIMITS[-1]}"
+            )
 
     @classmethod
     def from_context(cls, get: Callable[[str], object]) -> Deployment:
-        """The deployment the CDK context (``-c customer=… -c stage=… [-c alarmEmail=…]``) asks for."""
+        """The deployment the CDK context asks for: ``-c customer=… -c stage=…`` and optionally
+        ``-c alarmEmail=… -c waf=true|false -c wafRateLimit=… -c snapStart=true|false``."""
         customer = get("customer") or DEFAULT_CUSTOMER
         stage = get("stage") or DEFAULT_STAGE
         email = get("alarmEmail") or None
-        return cls(str(customer), cast(Stage, str(stage)), str(email) if email else None)
+        return cls(
+            str(customer),
+            cast(Stage, str(stage)),
+            str(email) if email else None,
+            waf=_flag("waf", get("waf")),
+            waf_rate_limit=_count("wafRateLimit", get("wafRateLimit"), DEFAULT_WAF_RATE_LIMIT),
+            snap_start=bool(_flag("snapStart", get("snapStart"))),
+        )
 
     @property
     def production(self) -> bool:
         """Production keeps its data: retained table, deletion protection, longer log retention."""
         return self.stage == "prod"
+
+    @property
+    def waf_enabled(self) -> bool:
+        """Whether a web ACL guards the stage: asked for with ``waf``, or else production's default."""
+        return self.production if self.waf is None else self.waf
 
     @property
     def prefix(self) -> str:
@@ -65,3 +93,22 @@ class Deployment:
     def name(self, suffix: str) -> str:
         """A physical name for one of this deployment's resources."""
         return f"{self.prefix}-{suffix}"
+
+
+def _flag(name: str, value: object) -> bool | None:
+    """A boolean context value: JSON ``true``/``false`` from cdk.json, or the same words from ``-c``."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise DeploymentError(f"{name} {value!r} must be true or false")
+    return text == "true"
+
+
+def _count(name: str, value: object, default: int) -> int:
+    """A whole-number context value, from cdk.json or ``-c``."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise DeploymentError(f"{name} {value!r} must be a whole number")
+    return int(str(value))

@@ -24,6 +24,8 @@ GATEWAY_RESPONSES: tuple[GatewayResponse, ...] = (
     GatewayResponse("REQUEST_TOO_LARGE", 413, "payload_too_large", "The request body is too large"),
     GatewayResponse("BAD_REQUEST_BODY", 400, "validation_error", "The request body is invalid"),
     GatewayResponse("BAD_REQUEST_PARAMETERS", 400, "validation_error", "The request parameters are invalid"),
+    # A request the web ACL's managed rules blocked (its rate limit answers 429 itself).
+    GatewayResponse("WAF_FILTERED", 403, "request_blocked", "The firewall refused this request"),
     GatewayResponse("DEFAULT_4XX", 400, "bad_request", "The request could not be handled"),
     # A function that fails is a 502 from API Gateway, which the DEFAULT_ types keep.
     GatewayResponse("DEFAULT_5XX", 502, "internal_error", "Internal server error"),

@@ -6,22 +6,18 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, IgnoreMode, Stack, Tags
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
-from infra.constructs.function import (
-    AUTHORIZER_ACTIONS,
-    POWERTOOLS_LAYER_PARAMETER,
-    READ_ACTIONS,
-    WRITE_ACTIONS,
-    ApiFunction,
-    FunctionDefaults,
-)
+from infra.constructs.firewall import Firewall
+from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
 from infra.constructs.table import Table
-from infra.deployment import Deployment
+from infra.deployment import API_ID_OUTPUT, API_STAGE_OUTPUT, Deployment
 from shared.observability import SERVICE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
 
@@ -37,6 +33,13 @@ def function_code() -> lambda_.Code:
     return lambda_.Code.from_asset(str(REPO_ROOT), exclude=list(CODE_ASSET_PATTERNS), ignore_mode=IgnoreMode.GIT)
 
 
+def powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
+    """The managed Powertools layer of the pinned release, resolved by CloudFormation at deploy time
+    (synthesis needs no AWS credentials)."""
+    layer_arn = ssm.StringParameter.value_for_string_parameter(scope, POWERTOOLS_LAYER_PARAMETER)
+    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", layer_arn)
+
+
 class AssessmentsStack(Stack):
     """Everything one customer's stage runs on."""
 
@@ -48,19 +51,41 @@ class AssessmentsStack(Stack):
             description=f"Promptster assessments API for {deployment.customer} ({deployment.stage})",
             **kwargs,
         )
+        self._deployment = deployment
+        self._tag()
+        table = Table(self, "Data", deployment=deployment).table
+        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table)
+        authorizer = self._authorizer(defaults)
+        functions = self._route_functions(defaults)
+        api = Api(
+            self,
+            "Api",
+            deployment=deployment,
+            routes=ROUTES,
+            functions={name: function.target for name, function in functions.items()},
+            authorizer=authorizer.target,
+        )
+        if deployment.waf_enabled:
+            Firewall(self, "Firewall", deployment=deployment, stage=api.rest_api.deployment_stage)
+        Alarms(
+            self,
+            "Alarms",
+            deployment=deployment,
+            api=api.rest_api,
+            # Lambda's metrics by function name cover every version and alias.
+            functions={name: function.function for name, function in functions.items()},
+            authorizer=authorizer.function,
+            table=table,
+        )
+        self._outputs(table, api.rest_api)
+
+    def _tag(self) -> None:
+        deployment = self._deployment
         for key, value in {"customer": deployment.customer, "stage": deployment.stage, "service": SERVICE}.items():
             Tags.of(self).add(key, value)
 
-        table = Table(self, "Data", deployment=deployment).table
-        # Resolved by CloudFormation at deploy time: synthesis needs no AWS credentials.
-        layer_arn = ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER)
-        defaults = FunctionDefaults(
-            deployment=deployment,
-            code=function_code(),
-            layer=lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn),
-            table=table,
-        )
-        authorizer = ApiFunction(
+    def _authorizer(self, defaults: FunctionDefaults) -> ApiFunction:
+        return ApiFunction(
             self,
             "Authorizer",
             defaults=defaults,
@@ -70,7 +95,10 @@ class AssessmentsStack(Stack):
             table_actions=AUTHORIZER_ACTIONS,
             timeout=Duration.seconds(5),
         )
-        routes = {
+
+    def _route_functions(self, defaults: FunctionDefaults) -> dict[str, ApiFunction]:
+        """Route name -> the function serving it, one per entry of the route table."""
+        return {
             route.name: ApiFunction(
                 self,
                 route.name.title().replace("_", ""),
@@ -78,27 +106,16 @@ class AssessmentsStack(Stack):
                 name=route.name,
                 handler=route.handler,
                 description=f"{route.method} {route.path}: {route.summary}",
-                table_actions=WRITE_ACTIONS if route.writes else READ_ACTIONS,
-            ).function
+                table_actions=route.table_actions,
+            )
             for route in ROUTES
         }
-        api = Api(
-            self,
-            "Api",
-            deployment=deployment,
-            routes=ROUTES,
-            functions=routes,
-            authorizer=authorizer.function,
-        )
-        Alarms(
-            self,
-            "Alarms",
-            deployment=deployment,
-            api=api.rest_api,
-            functions=routes,
-            authorizer=authorizer.function,
-            authorizer_logs=authorizer.log_group,
-            table=table,
-        )
+
+    def _outputs(self, table: dynamodb.ITable, rest_api: apigw.RestApi) -> None:
         # The API's URL is output by RestApi itself; this is where the first token gets minted.
         CfnOutput(self, "TableName", value=table.table_name, description="TABLE_NAME for python -m infra.tokens")
+        # Where python -m infra.tokens revoke flushes the authorizer's cached verdicts.
+        CfnOutput(self, API_ID_OUTPUT, value=rest_api.rest_api_id, description="The REST API's id")
+        CfnOutput(
+            self, API_STAGE_OUTPUT, value=rest_api.deployment_stage.stage_name, description="The REST API's stage"
+        )

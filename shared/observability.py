@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -10,12 +11,34 @@ from typing import Any, TypeVar, cast
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 SERVICE = "assessments-api"
+NAMESPACE = "Promptster"
+# Several deployments (customers, dev and prod) may share an account and so the namespace: the stack
+# tells every function its customer and stage in these variables, and each becomes a dimension.
+CUSTOMER_VARIABLE = "PROMPTSTER_CUSTOMER"
+STAGE_VARIABLE = "PROMPTSTER_STAGE"
+# Emitted by the authorizer for each refused credential; its alarm subtracts them from its errors.
+AUTHORIZATION_DENIED = "AuthorizationDenied"
 
 CallableT = TypeVar("CallableT", bound=Callable[..., Any])
 
 logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE)
-metrics = Metrics(namespace="Promptster", service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+
+def metric_dimensions(customer: str, stage: str) -> dict[str, str]:
+    """The dimensions every metric of one deployment carries (Powertools adds ``service`` itself)."""
+    return {"service": SERVICE, "customer": customer, "stage": stage}
+
+
+def deployment_dimensions() -> dict[str, str]:
+    """The customer and stage this function was deployed for; none where the stack did not set them (locally)."""
+    found = {"customer": os.environ.get(CUSTOMER_VARIABLE, ""), "stage": os.environ.get(STAGE_VARIABLE, "")}
+    return {name: value for name, value in found.items() if value}
+
+
+# Two environment reads: cheap enough for import time, and every flush then carries them.
+metrics.set_default_dimensions(**deployment_dimensions())
 
 # Read-only requests record no business metric; an empty flush is expected, not worth a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish")

@@ -30,6 +30,17 @@ class Auth(StrEnum):
         return self is not Auth.REVIEWER
 
 
+# The DynamoDB actions a function may be granted, by what its code issues.
+GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+)
+
+
 @dataclass(frozen=True)
 class Route:
     """One endpoint, served by the Lambda function in ``functions/<name>/handler.py``."""
@@ -39,8 +50,16 @@ class Route:
     path: str  # API Gateway template, e.g. /v1/assessments/{assessment_id}
     auth: Auth
     summary: str
-    writes: bool  # whether the function needs write access to the table
+    # The DynamoDB actions the function issues, read from its handler, domain function and store
+    # methods (a TransactWriteItems needs the actions of its items: Put, Update, Delete,
+    # ConditionCheck); its role is granted exactly these, and none at all when empty.
+    table_actions: tuple[str, ...]
     status: int = 200  # of a success; the handler may answer another (start_session: 200 on resume)
+
+    @property
+    def writes(self) -> bool:
+        """Whether the function changes the table (and so may meet a conflict)."""
+        return not set(self.table_actions) <= {GET, QUERY}
 
     @property
     def resolver_path(self) -> str:
@@ -55,111 +74,97 @@ class Route:
 
 AUTHORIZER_HANDLER = "functions.authorizer.handler.handler"
 
+_ASSESSMENT = "/v1/assessments/{assessment_id}"
+_SESSION = "/v1/sessions/{session_id}"
+_REVIEWER, _CANDIDATE, _EITHER = Auth.REVIEWER, Auth.CANDIDATE, Auth.REVIEWER_OR_CANDIDATE
+
 ROUTES: tuple[Route, ...] = (
-    Route(
-        "create_assessment", "POST", "/v1/assessments", Auth.REVIEWER, "Create an assessment", writes=True, status=201
-    ),
-    Route("list_assessments", "GET", "/v1/assessments", Auth.REVIEWER, "List active assessments", writes=False),
-    Route(
-        "get_assessment",
-        "GET",
-        "/v1/assessments/{assessment_id}",
-        Auth.REVIEWER_OR_CANDIDATE,
-        "Get one assessment",
-        writes=False,
-    ),
+    Route("create_assessment", "POST", "/v1/assessments", _REVIEWER, "Create an assessment", (GET, PUT, UPDATE), 201),
+    Route("list_assessments", "GET", "/v1/assessments", _REVIEWER, "List active assessments", (QUERY,)),
+    Route("get_assessment", "GET", _ASSESSMENT, _EITHER, "Get one assessment", (GET,)),
     Route(
         "delete_assessment",
         "DELETE",
-        "/v1/assessments/{assessment_id}",
-        Auth.REVIEWER,
+        _ASSESSMENT,
+        _REVIEWER,
         "Soft-delete an assessment and deactivate its unused keys",
-        writes=True,
+        (GET, QUERY, UPDATE, DELETE),
     ),
     Route(
         "generate_keys",
         "POST",
-        "/v1/assessments/{assessment_id}/keys",
-        Auth.REVIEWER,
+        f"{_ASSESSMENT}/keys",
+        _REVIEWER,
         "Generate one-time candidate keys",
-        writes=True,
-        status=201,
+        (GET, PUT, UPDATE),
+        201,
     ),
-    Route(
-        "list_keys",
-        "GET",
-        "/v1/assessments/{assessment_id}/keys",
-        Auth.REVIEWER,
-        "List an assessment's candidate keys",
-        writes=False,
-    ),
+    Route("list_keys", "GET", f"{_ASSESSMENT}/keys", _REVIEWER, "List an assessment's candidate keys", (QUERY,)),
     Route(
         "revoke_key",
         "DELETE",
-        "/v1/assessments/{assessment_id}/keys/{key_id}",
-        Auth.REVIEWER,
-        "Revoke a candidate key",
-        writes=True,
+        f"{_ASSESSMENT}/keys/{{key_id}}",
+        _REVIEWER,
+        "Revoke a candidate key; a session in progress ends as revoked",
+        (GET, UPDATE, CHECK),
+    ),
+    Route(
+        "list_sessions",
+        "GET",
+        f"{_ASSESSMENT}/sessions",
+        _REVIEWER,
+        "List an assessment's sessions in start order, deleted assessment or not",
+        (QUERY,),
     ),
     Route(
         "start_session",
         "POST",
         "/v1/sessions",
-        Auth.CANDIDATE,
+        _CANDIDATE,
         "Redeem a key and start the session",
-        writes=True,
-        status=201,
+        (GET, PUT, UPDATE, CHECK),
+        201,
     ),
     Route(
         "get_session",
         "GET",
-        "/v1/sessions/{session_id}",
-        Auth.REVIEWER_OR_CANDIDATE,
+        _SESSION,
+        _EITHER,
         "Get a session: any of the organisation's, or the candidate's own",
-        writes=False,
+        (GET,),
     ),
     Route(
         "complete_session",
         "POST",
-        "/v1/sessions/{session_id}/complete",
-        Auth.CANDIDATE,
+        f"{_SESSION}/complete",
+        _CANDIDATE,
         "Complete the candidate's session, with what they hand in",
-        writes=True,
-    ),
-    Route(
-        "list_sessions",
-        "GET",
-        "/v1/assessments/{assessment_id}/sessions",
-        Auth.REVIEWER,
-        "List an assessment's sessions in start order, deleted assessment or not",
-        writes=False,
+        (GET, UPDATE),
     ),
     Route(
         "score_session",
         "PUT",
-        "/v1/sessions/{session_id}/score",
-        Auth.REVIEWER,
+        f"{_SESSION}/score",
+        _REVIEWER,
         "Score a finished session against its assessment's rubric",
-        writes=True,
+        (GET, UPDATE),
     ),
-    Route("create_rubric", "POST", "/v1/rubrics", Auth.REVIEWER, "Create a scoring rubric", writes=True, status=201),
-    Route("list_rubrics", "GET", "/v1/rubrics", Auth.REVIEWER, "List active rubrics", writes=False),
-    Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", Auth.REVIEWER, "Get one rubric", writes=False),
+    Route("create_rubric", "POST", "/v1/rubrics", _REVIEWER, "Create a scoring rubric", (PUT,), 201),
+    Route("list_rubrics", "GET", "/v1/rubrics", _REVIEWER, "List active rubrics", (QUERY,)),
+    Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", _REVIEWER, "Get one rubric", (GET,)),
     Route(
         "delete_rubric",
         "DELETE",
         "/v1/rubrics/{rubric_id}",
-        Auth.REVIEWER,
+        _REVIEWER,
         "Delete a rubric no active assessment links",
-        writes=True,
+        (GET, PUT, DELETE),
     ),
-    Route("list_issues", "GET", "/v1/issues", Auth.REVIEWER, "List curated OSS issues", writes=False),
-    Route("get_issue", "GET", "/v1/issues/{issue_id}", Auth.REVIEWER, "Get one OSS issue", writes=False),
+    Route("list_issues", "GET", "/v1/issues", _REVIEWER, "List curated OSS issues", ()),
+    Route("get_issue", "GET", "/v1/issues/{issue_id}", _REVIEWER, "Get one OSS issue", ()),
 )
 
 _BY_NAME = {route.name: route for route in ROUTES}
-
-
 _BY_METHOD_AND_PATH = {(route.method, route.path): route for route in ROUTES}
 
 

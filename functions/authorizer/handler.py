@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.auth import principal_to_context
 from shared.domain.access import authenticate
 from shared.errors import UnauthorizedError
-from shared.observability import logger, metrics, tracer
+from shared.observability import AUTHORIZATION_DENIED, logger, metrics, tracer
 from shared.routes import find_route
 from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.tokens import TokenStore
@@ -36,7 +36,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         principal = authenticate(request.headers or {}, route.auth, TokenStore(), CandidateKeyStore())
     except UnauthorizedError as denied:
         logger.info("Denied", extra={"reason": denied.message, "path": event.get("path")})
-        metrics.add_metric(name="AuthorizationDenied", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=AUTHORIZATION_DENIED, unit=MetricUnit.Count, value=1)
         raise Exception(UNAUTHORIZED) from None
     logger.info("Authorized", extra=principal_to_context(principal))
     method_arn = request.parsed_arn

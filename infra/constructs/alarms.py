@@ -1,4 +1,4 @@
-"""Alarms on what needs a person: API 5xx rate, function errors and throttles, table throttles."""
+"""Alarms on what needs a person: API 5xx rate, function errors, throttles and latency, table throttles."""
 
 from __future__ import annotations
 
@@ -10,21 +10,30 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.deployment import Deployment
-from shared.observability import metrics
+from shared.observability import AUTHORIZATION_DENIED, NAMESPACE, metric_dimensions
 
 PERIOD = Duration.minutes(5)
 # Share of requests answered with a 5xx (API Gateway's 5XXError averages to that rate).
 SERVER_ERROR_RATE = 0.05
-# The authorizer refuses a credential by raising, which Lambda counts as an error. It also logs
-# this message (functions/authorizer/handler.py); a metric filter on its own log group counts them,
-# so errors minus refusals are real failures, per deployment.
-AUTHORIZER_DENIED_MESSAGE = "Denied"
-AUTHORIZER_DENIED_METRIC = "AuthorizerDenied"
+# A warm request is a few DynamoDB round trips (tens of milliseconds): a p90 above this, held for
+# three periods in a row, is a slow dependency or a regression, not noise.
+LATENCY_P90 = Duration.seconds(1)
+LATENCY_PERIODS = 3
+
+
+def emitted_metric(deployment: Deployment, name: str) -> cloudwatch.Metric:
+    """A business metric as this deployment's functions emit it (shared/observability.py's dimensions)."""
+    return cloudwatch.Metric(
+        namespace=NAMESPACE,
+        metric_name=name,
+        dimensions_map=metric_dimensions(deployment.customer, deployment.stage),
+        period=PERIOD,
+        statistic=cloudwatch.Stats.SUM,
+    )
 
 
 class Alarms(Construct):
@@ -39,11 +48,22 @@ class Alarms(Construct):
         api: apigw.RestApi,
         functions: Mapping[str, lambda_.IFunction],
         authorizer: lambda_.IFunction,
-        authorizer_logs: logs.ILogGroup,
         table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.topic = sns.Topic(
+        self._deployment = deployment
+        self.topic = self._topic()
+        self._action = actions.SnsAction(self.topic)
+        every_function = {"authorizer": authorizer, **functions}
+        self._api_alarms(api)
+        self._error_alarms(functions, authorizer)
+        self._throttle_alarms(every_function)
+        self._latency_alarms(every_function)
+        self._table_alarms(table)
+
+    def _topic(self) -> sns.Topic:
+        deployment = self._deployment
+        topic = sns.Topic(
             self,
             "Topic",
             topic_name=deployment.name("alarms"),
@@ -54,7 +74,7 @@ class Alarms(Construct):
             subscription = sns.Subscription(
                 self,
                 "Email",
-                topic=self.topic,
+                topic=topic,
                 protocol=sns.SubscriptionProtocol.EMAIL,
                 endpoint=deployment.alarm_email,
             )
@@ -65,9 +85,9 @@ class Alarms(Construct):
                     "if a delivery fails, so there is nothing to redrive",
                 )
             )
-        self._action = actions.SnsAction(self.topic)
-        self._deployment = deployment
+        return topic
 
+    def _api_alarms(self, api: apigw.RestApi) -> None:
         self._alarm(
             "Api5xxRate",
             "api-5xx-rate",
@@ -77,27 +97,15 @@ class Alarms(Construct):
             evaluation_periods=3,
             datapoints_to_alarm=2,
         )
-        denied = logs.MetricFilter(
-            self,
-            "AuthorizerDenied",
-            log_group=authorizer_logs,
-            filter_pattern=logs.FilterPattern.string_value("$.message", "=", AUTHORIZER_DENIED_MESSAGE),
-            metric_namespace=metrics.namespace or "",
-            metric_name=AUTHORIZER_DENIED_METRIC,
-            metric_value="1",
-            # Several customers' stacks may share an account: the function name keeps theirs apart.
-            dimensions={"FunctionName": "$.function_name"},
-            unit=cloudwatch.Unit.COUNT,
-        ).metric(
-            dimensions_map={"FunctionName": authorizer.function_name},
-            period=PERIOD,
-            statistic=cloudwatch.Stats.SUM,
-        )
+
+    def _error_alarms(self, functions: Mapping[str, lambda_.IFunction], authorizer: lambda_.IFunction) -> None:
+        # The authorizer refuses a credential by raising, which Lambda counts as an error; it counts
+        # each refusal in its own metric, so errors minus refusals are real failures.
         authorizer_failures = cloudwatch.MathExpression(
             expression="FILL(errors, 0) - FILL(denied, 0)",
             using_metrics={
                 "errors": authorizer.metric_errors(period=PERIOD, statistic=cloudwatch.Stats.SUM),
-                "denied": denied,
+                "denied": emitted_metric(self._deployment, AUTHORIZATION_DENIED),
             },
             label="Authorizer failures other than refused credentials",
             period=PERIOD,
@@ -110,19 +118,36 @@ class Alarms(Construct):
         for name, metric in errors.items():
             self._alarm(
                 f"{_pascal(name)}Errors",
-                f"{name.replace('_', '-')}-errors",
+                f"{_kebab(name)}-errors",
                 metric,
                 threshold=1,
                 description=f"{name}: invocations failed (unhandled error or timeout)",
             )
-        for name, function in {"authorizer": authorizer, **functions}.items():
+
+    def _throttle_alarms(self, functions: Mapping[str, lambda_.IFunction]) -> None:
+        for name, function in functions.items():
             self._alarm(
                 f"{_pascal(name)}Throttles",
-                f"{name.replace('_', '-')}-throttles",
+                f"{_kebab(name)}-throttles",
                 function.metric_throttles(period=PERIOD, statistic=cloudwatch.Stats.SUM),
                 threshold=1,
                 description=f"{name}: invocations throttled by the account's concurrency limit",
             )
+
+    def _latency_alarms(self, functions: Mapping[str, lambda_.IFunction]) -> None:
+        for name, function in functions.items():
+            self._alarm(
+                f"{_pascal(name)}LatencyP90",
+                f"{_kebab(name)}-latency-p90",
+                function.metric_duration(period=PERIOD, statistic=cloudwatch.Stats.p(90)),
+                threshold=LATENCY_P90.to_milliseconds(),
+                description=f"{name}: 90th percentile duration above {LATENCY_P90.to_milliseconds()} ms "
+                f"for {LATENCY_PERIODS} periods of {PERIOD.to_minutes()} minutes",
+                evaluation_periods=LATENCY_PERIODS,
+                datapoints_to_alarm=LATENCY_PERIODS,
+            )
+
+    def _table_alarms(self, table: dynamodb.ITable) -> None:
         self._alarm(
             "TableThrottles",
             "table-throttles",
@@ -169,3 +194,7 @@ class Alarms(Construct):
 
 def _pascal(name: str) -> str:
     return name.title().replace("_", "")
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")

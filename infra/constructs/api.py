@@ -87,15 +87,26 @@ class Api(Construct):
         authorizer: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
-        access_logs = logs.LogGroup(
+        self._deployment = deployment
+        self.rest_api = self._rest_api(self._access_logs())
+        self._methods(routes, functions, authorizer)
+        self._gateway_responses()
+        self._acknowledge_findings()
+
+    def _access_logs(self) -> logs.LogGroup:
+        deployment = self._deployment
+        return logs.LogGroup(
             self,
             "AccessLogs",
             log_group_name=f"/aws/apigateway/{deployment.prefix}/access",
             retention=log_retention(deployment),
             removal_policy=removal_policy(deployment),
         )
+
+    def _rest_api(self, access_logs: logs.ILogGroup) -> apigw.RestApi:
+        deployment = self._deployment
         rate, burst = THROTTLING[deployment.stage]
-        self.rest_api = apigw.RestApi(
+        return apigw.RestApi(
             self,
             "RestApi",
             rest_api_name=deployment.prefix,
@@ -116,17 +127,19 @@ class Api(Construct):
                 access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
             ),
         )
+
+    def _methods(
+        self, routes: Sequence[Route], functions: Mapping[str, lambda_.IFunction], authorizer: lambda_.IFunction
+    ) -> None:
         # Parameters are checked here; bodies are validated by each handler's pydantic model, which
         # names the offending field (a request model attached later would be enforced too).
         validator = self.rest_api.add_request_validator(
             "RequestValidator",
-            request_validator_name=deployment.name("validator"),
+            request_validator_name=self._deployment.name("validator"),
             validate_request_body=True,
             validate_request_parameters=True,
         )
-        authorizers = {
-            kind: self._authorizer(deployment, kind, authorizer) for kind in dict.fromkeys(r.auth for r in routes)
-        }
+        authorizers = {kind: self._authorizer(kind, authorizer) for kind in dict.fromkeys(r.auth for r in routes)}
         for route in routes:
             self.rest_api.root.resource_for_path(route.path).add_method(
                 route.method,
@@ -137,6 +150,8 @@ class Api(Construct):
                 request_validator=validator,
                 request_parameters={f"method.request.path.{name}": True for name in path_parameters(route.path)},
             )
+
+    def _gateway_responses(self) -> None:
         for response in GATEWAY_RESPONSES:
             self.rest_api.add_gateway_response(
                 response.response_type,
@@ -147,13 +162,15 @@ class Api(Construct):
                 templates={"application/json": envelope_template(response)},
             )
 
-        Validations.of(self.rest_api.deployment_stage).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-APIG3",
-                reason="No WAF web ACL: it bills a fixed monthly fee per customer stack, and every method already "
-                "needs a credential checked by the Lambda authorizer behind stage throttling",
+    def _acknowledge_findings(self) -> None:
+        if not self._deployment.waf_enabled:
+            Validations.of(self.rest_api.deployment_stage).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-APIG3",
+                    reason="No WAF web ACL unless asked for (-c waf=true; production has one): it bills a fixed "
+                    "monthly fee per stack, and every method needs a credential checked by the authorizer",
+                )
             )
-        )
         Validations.of(self.rest_api.root).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-COG4",
@@ -169,7 +186,8 @@ class Api(Construct):
             )
         )
 
-    def _authorizer(self, deployment: Deployment, kind: Auth, handler: lambda_.IFunction) -> apigw.RequestAuthorizer:
+    def _authorizer(self, kind: Auth, handler: lambda_.IFunction) -> apigw.RequestAuthorizer:
+        deployment = self._deployment
         settings = AUTHORIZERS[kind]
         header = kind.identity_header
         authorizer = apigw.RequestAuthorizer(

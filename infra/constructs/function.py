@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Annotations, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -14,23 +14,22 @@ from constructs import Construct
 
 from infra.constructs.common import log_retention, removal_policy
 from infra.deployment import Deployment
-from shared.observability import SERVICE, metrics
+from shared.observability import CUSTOMER_VARIABLE, NAMESPACE, SERVICE, STAGE_VARIABLE
+from shared.store.schema import SESSIONS_INDEX
 
-# The only DynamoDB actions the store issues (transactions need the per-item actions they contain).
-READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
-WRITE_ACTIONS = (
-    *READ_ACTIONS,
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem",
-)
+# The authorizer reads one token or key-code item per credential (routes declare their own actions).
 AUTHORIZER_ACTIONS = ("dynamodb:GetItem",)
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
-# AWS publishes the managed Powertools layer's ARN under this public SSM parameter in every region.
-POWERTOOLS_LAYER_PARAMETER = "/aws/service/powertools/python/arm64/python3.12/latest"
+ARCHITECTURE = lambda_.Architecture.ARM_64
+# The managed layer of exactly the Powertools release the project is tested with: AWS publishes its
+# ARN under one public SSM parameter per release (and a moving ``latest`` one, which would let two
+# deploys of one commit run different Powertools). A test holds this to the installed version.
+POWERTOOLS_VERSION = "3.37.0"
+POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUNTIME.name}/{POWERTOOLS_VERSION}"
 MAX_FUNCTION_NAME = 64
+# With SnapStart, API Gateway invokes this alias of each function's latest published version.
+LIVE_ALIAS = "live"
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,11 @@ class FunctionDefaults:
 
 
 class ApiFunction(Construct):
-    """A function with its own log group and a role that may touch only its table, with only ``table_actions``."""
+    """A function with its own log group and a role that may touch only its table, with only ``table_actions``
+    (a function with none is not even told the table's name).
+
+    ``target`` is what API Gateway invokes: the function itself, or with SnapStart its ``live`` alias
+    (SnapStart snapshots published versions only)."""
 
     def __init__(
         self,
@@ -60,57 +63,100 @@ class ApiFunction(Construct):
         timeout: Duration | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        deployment = defaults.deployment
-        function_name = deployment.name(name.replace("_", "-"))
-        if len(function_name) > MAX_FUNCTION_NAME:
-            raise ValueError(f"function name {function_name!r} is longer than Lambda allows; shorten the route name")
+        self._defaults = defaults
+        self.function_name = defaults.deployment.name(name.replace("_", "-"))
+        if len(self.function_name) > MAX_FUNCTION_NAME:
+            raise ValueError(
+                f"function name {self.function_name!r} is longer than Lambda allows; shorten the route name"
+            )
+        self.log_group = self._log_group()
+        self.role = self._role(table_actions)
+        self.function = self._function(
+            handler, description, memory_mb, timeout or Duration.seconds(10), uses_table=bool(table_actions)
+        )
+        self.target: lambda_.IFunction = self._live_alias() if defaults.deployment.snap_start else self.function
+        self._acknowledge_findings()
 
-        self.log_group = logs.LogGroup(
+    def _log_group(self) -> logs.LogGroup:
+        deployment = self._defaults.deployment
+        return logs.LogGroup(
             self,
             "Logs",
-            log_group_name=f"/aws/lambda/{function_name}",
+            log_group_name=f"/aws/lambda/{self.function_name}",
             retention=log_retention(deployment),
             removal_policy=removal_policy(deployment),
         )
+
+    def _role(self, table_actions: Sequence[str]) -> iam.Role:
         # An explicit role instead of the managed basic-execution policy: logs go to this one
         # log group only, and the table grant names each action.
-        self.role = iam.Role(
+        role = iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{function_name}: its log group and {len(table_actions)} action(s) on the table",
+            description=f"{self.function_name}: its log group and {len(table_actions)} action(s) on the table",
         )
-        self.log_group.grant_write(self.role)
-        defaults.table.grant(self.role, *table_actions)
+        self.log_group.grant_write(role)
+        if table_actions:
+            table_arn = self._defaults.table.table_arn
+            # Named resources only: the table, and for queries the one index (never ``index/*``).
+            resources = [table_arn]
+            if "dynamodb:Query" in table_actions:
+                resources.append(f"{table_arn}/index/{SESSIONS_INDEX}")
+            role.add_to_policy(iam.PolicyStatement(actions=list(table_actions), resources=resources))
+        return role
 
-        self.function = lambda_.Function(
+    def _function(
+        self, handler: str, description: str, memory_mb: int, timeout: Duration, *, uses_table: bool
+    ) -> lambda_.Function:
+        defaults = self._defaults
+        return lambda_.Function(
             self,
             "Function",
-            function_name=function_name,
+            function_name=self.function_name,
             description=description,
             runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
+            architecture=ARCHITECTURE,
             code=defaults.code,
             handler=handler,
             layers=[defaults.layer],
             memory_size=memory_mb,
-            timeout=timeout or Duration.seconds(10),
+            timeout=timeout,
             role=self.role,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE,
-            environment={
-                "TABLE_NAME": defaults.table.table_name,
-                "POWERTOOLS_SERVICE_NAME": SERVICE,
-                "POWERTOOLS_METRICS_NAMESPACE": metrics.namespace or "",
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-                # Responses carry candidate key codes: keep them out of X-Ray.
-                "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
-            },
+            environment=self._environment(uses_table),
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if defaults.deployment.snap_start else None,
+            # A superseded version is deleted with its snapshot, which would otherwise go on billing.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
         )
 
+    def _live_alias(self) -> lambda_.Alias:
+        """The alias API Gateway invokes, moved to a new published version whenever the function changes."""
+        Annotations.of(self.function).acknowledge_warning(
+            "@aws-cdk/aws-lambda:snapStartRequirePublish",
+            "Every change publishes a version (current_version), the one the live alias points at",
+        )
+        return lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version)
+
+    def _environment(self, uses_table: bool) -> dict[str, str]:
+        deployment = self._defaults.deployment
+        table = {"TABLE_NAME": self._defaults.table.table_name} if uses_table else {}
+        return {
+            **table,
+            "POWERTOOLS_SERVICE_NAME": SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
+            CUSTOMER_VARIABLE: deployment.customer,
+            STAGE_VARIABLE: deployment.stage,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            # Responses carry candidate key codes: keep them out of X-Ray.
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        }
+
+    def _acknowledge_findings(self) -> None:
         runtime_pinned = (
             "Python 3.12 is pinned on purpose: the Powertools layer is resolved per Python version, so a runtime "
             "upgrade is a reviewed change of both, not a side effect of a CDK upgrade"

@@ -7,7 +7,7 @@ from constructs import Construct
 
 from infra.constructs.common import removal_policy
 from infra.deployment import Deployment
-from shared.store.schema import PARTITION_KEY, SORT_KEY
+from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
 
 
 class Table(Construct):
@@ -29,4 +29,11 @@ class Table(Construct):
             ),
             deletion_protection=deployment.production,
             removal_policy=removal_policy(deployment),
+        )
+        # An assessment's sessions in start order (see shared/store/schema.py).
+        self.table.add_global_secondary_index(
+            index_name=SESSIONS_INDEX,
+            partition_key=dynamodb.Attribute(name=INDEX_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=INDEX_SORT_KEY, type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
         )

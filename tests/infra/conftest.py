@@ -20,6 +20,7 @@ from infra.app import build_app, cdk_json_context
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROD_CONTEXT = {"customer": "acme", "stage": "prod", "alarmEmail": "ops@example.com"}
 DEV_CONTEXT = {"customer": "acme", "stage": "dev"}
+SNAP_START_CONTEXT = {**DEV_CONTEXT, "snapStart": "true"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,15 @@ def prod(prod_synthesis: ProdSynthesis) -> Synthesized:
 @pytest.fixture(scope="session")
 def prod_template(prod: Synthesized) -> Template:
     return Template.from_json(prod.template)
+
+
+@pytest.fixture(scope="session")
+def snap_start(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The dev stack with ``-c snapStart=true``; synthesis fails on any unacknowledged cdk-nag finding."""
+    outdir = tmp_path_factory.mktemp("cdk-snap-start")
+    started = time.perf_counter()
+    (stack,) = build_app({**cdk_json_context(), **SNAP_START_CONTEXT}, outdir=str(outdir)).synth().stacks
+    return Synthesized(stack.stack_name, stack.template, outdir, time.perf_counter() - started)
 
 
 @pytest.fixture(scope="session")

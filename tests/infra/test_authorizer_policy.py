@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import json
-import logging
 import re
 from fnmatch import fnmatchcase
 
 import pytest
 
 from functions.authorizer.handler import handler
-from infra.constructs.alarms import AUTHORIZER_DENIED_MESSAGE
 from infra.local.gateway import LambdaContext
-from shared.observability import SERVICE, logger
 from shared.routes import ROUTES, Auth, Route
 from tests.infra.conftest import Synthesized
 from tests.support import new_token
@@ -46,36 +41,3 @@ def test_a_reviewer_verdict_cached_for_one_route_allows_all_routes_of_the_stage(
     for route in ROUTES:
         arn = _method_arn(stage["StageName"], route)
         assert any(fnmatchcase(arn, pattern) for pattern in statement["Resource"]), f"{route.name} not covered"
-
-
-def test_a_refused_credential_is_logged_as_the_metric_filter_behind_the_authorizer_alarm_expects(
-    prod: Synthesized,
-) -> None:
-    (metric_filter,) = prod.properties("AWS::Logs::MetricFilter").values()
-    event = {
-        "type": "REQUEST",
-        "methodArn": f"{API}/prod/GET/v1/issues",
-        "resource": "/v1/issues",
-        "httpMethod": "GET",
-        "headers": {"Authorization": "Bearer nope"},
-    }
-    lines = io.StringIO()
-    capture = logging.StreamHandler(lines)
-    capture.setFormatter(logger.registered_formatter)  # the JSON lines the function writes in Lambda
-    service_logger = logging.getLogger(SERVICE)
-    previous_level = service_logger.level
-    service_logger.addHandler(capture)
-    service_logger.setLevel(logging.INFO)  # the deployed level; the test session logs at WARNING
-    try:
-        with pytest.raises(Exception, match=r"^Unauthorized$"):
-            handler(event, LambdaContext(function_name="promptster-acme-prod-authorizer"))
-    finally:
-        service_logger.removeHandler(capture)
-        service_logger.setLevel(previous_level)
-
-    (transformation,) = metric_filter["MetricTransformations"]
-    assert metric_filter["FilterPattern"] == f'{{ $.message = "{AUTHORIZER_DENIED_MESSAGE}" }}'
-    assert transformation["Dimensions"] == [{"Key": "FunctionName", "Value": "$.function_name"}]
-    records = [json.loads(line) for line in lines.getvalue().splitlines()]
-    expected = {"message": AUTHORIZER_DENIED_MESSAGE, "function_name": "promptster-acme-prod-authorizer"}
-    assert any(expected.items() <= record.items() for record in records)

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.infra
 IGNORED = ("W3005",)
 
 
-def test_cfn_lint_reports_nothing_for_the_prod_and_dev_templates(prod: Synthesized, dev: Synthesized) -> None:
+def test_cfn_lint_reports_nothing_for_the_prod_dev_and_snap_start_templates(
+    prod: Synthesized, dev: Synthesized, snap_start: Synthesized
+) -> None:
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    templates = [str(stack.outdir / f"{stack.stack_name}.template.json") for stack in (prod, dev)]
+    templates = [str(stack.outdir / f"{stack.stack_name}.template.json") for stack in (prod, dev, snap_start)]
 
     result = subprocess.run(
         [str(cfn_lint), "--format", "json", "--ignore-checks", *IGNORED, "--", *templates],

@@ -12,6 +12,12 @@ def test_an_empty_context_means_the_demo_customer_in_dev() -> None:
 
     assert (deployment.customer, deployment.stage, deployment.alarm_email) == ("demo", "dev", None)
     assert not deployment.production
+    assert not deployment.snap_start
+
+
+def test_snap_start_is_turned_on_by_the_context() -> None:
+    assert Deployment.from_context({"snapStart": "true"}.get).snap_start
+    assert not Deployment.from_context({"snapStart": "false"}.get).snap_start
 
 
 def test_names_carry_the_customer_and_stage() -> None:
@@ -31,8 +37,31 @@ def test_names_carry_the_customer_and_stage() -> None:
         {"customer": "1acme"},
         {"stage": "staging"},
         {"alarmEmail": "not-an-email"},
+        {"waf": "yes"},
+        {"wafRateLimit": "many"},
+        {"wafRateLimit": "50"},
+        {"wafRateLimit": True},
+        {"snapStart": "on"},
     ],
 )
 def test_an_invalid_context_is_refused(context: dict[str, str]) -> None:
     with pytest.raises(DeploymentError):
         Deployment.from_context(context.get)
+
+
+@pytest.mark.parametrize(
+    ("context", "enabled", "limit"),
+    [
+        ({"stage": "prod"}, True, 1000),
+        ({"stage": "dev"}, False, 1000),
+        ({"stage": "prod", "waf": "false"}, False, 1000),
+        ({"stage": "dev", "waf": "true", "wafRateLimit": "300"}, True, 300),
+        ({"stage": "dev", "waf": True, "wafRateLimit": 5000}, True, 5000),
+    ],
+)
+def test_the_web_acl_is_on_in_production_unless_turned_off_and_anywhere_asked(
+    context: dict[str, object], enabled: bool, limit: int
+) -> None:
+    deployment = Deployment.from_context(context.get)
+
+    assert (deployment.waf_enabled, deployment.waf_rate_limit) == (enabled, limit)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from infra.constructs.alarms import LATENCY_P90
 from infra.constructs.api import AUTHORIZERS, THROTTLING, path_parameters
-from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, READ_ACTIONS, WRITE_ACTIONS
+from infra.constructs.function import AUTHORIZER_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
-from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route
-from shared.store.schema import table_definition
+from shared.observability import CUSTOMER_VARIABLE, STAGE_VARIABLE
+from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route, route
+from shared.store.schema import SESSIONS_INDEX, table_definition
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -60,11 +63,28 @@ def _function_of_role(stack: Synthesized) -> dict[str, str]:
     }
 
 
-def _expected_table_actions(handler: str) -> set[str]:
+def _declared_table_actions(handler: str) -> set[str]:
+    """What the route table (or, for the authorizer, its construct) says the function issues."""
     if handler == AUTHORIZER_HANDLER:
         return set(AUTHORIZER_ACTIONS)
-    route = next(route for route in ROUTES if route.handler == handler)
-    return set(WRITE_ACTIONS if route.writes else READ_ACTIONS)
+    return set(next(route for route in ROUTES if route.handler == handler).table_actions)
+
+
+def _table_actions_by_handler(stack: Synthesized) -> dict[str, set[str]]:
+    """Handler -> every action its role may take on the table (an empty set: no statement at all)."""
+    table = _single(stack, "AWS::DynamoDB::Table")
+    functions = stack.properties("AWS::Lambda::Function")
+    function_of_role = _function_of_role(stack)
+    granted: dict[str, set[str]] = {props["Handler"]: set() for props in functions.values()}
+    for policy in stack.properties("AWS::IAM::Policy").values():
+        (role,) = policy["Roles"]
+        handler = functions[function_of_role[role["Ref"]]]["Handler"]
+        for statement in policy["PolicyDocument"]["Statement"]:
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            if any(isinstance(resource, dict) and _getatt(resource) == table for resource in resources):
+                actions = statement["Action"]
+                granted[handler] |= set(actions) if isinstance(actions, list) else {actions}
+    return granted
 
 
 # Routes, methods, functions
@@ -111,15 +131,14 @@ def test_every_function_logs_json_to_its_own_log_group(prod: Synthesized) -> Non
         assert group["LogGroupName"] == f"/aws/lambda/{props['FunctionName']}"
 
 
-def test_every_function_uses_the_powertools_layer_from_its_public_ssm_parameter(prod: Synthesized) -> None:
+def test_every_function_uses_the_managed_layer_of_the_powertools_release_installed_here(prod: Synthesized) -> None:
     parameters = prod.template["Parameters"]
+    # The per-release public parameter, never ".../latest": redeploying a commit cannot change Powertools.
+    installed = f"/aws/service/powertools/python/arm64/python3.12/{version('aws-lambda-powertools')}"
 
     for props in prod.properties("AWS::Lambda::Function").values():
         (layer,) = props["Layers"]
-        assert parameters[layer["Ref"]] == {
-            "Type": "AWS::SSM::Parameter::Value<String>",
-            "Default": POWERTOOLS_LAYER_PARAMETER,
-        }
+        assert parameters[layer["Ref"]] == {"Type": "AWS::SSM::Parameter::Value<String>", "Default": installed}
 
 
 def test_every_function_is_told_its_table_and_its_observability_settings(prod: Synthesized) -> None:
@@ -127,9 +146,10 @@ def test_every_function_is_told_its_table_and_its_observability_settings(prod: S
 
     for props in prod.properties("AWS::Lambda::Function").values():
         variables = props["Environment"]["Variables"]
-        assert variables["TABLE_NAME"] == {"Ref": table}
+        assert variables.get("TABLE_NAME", {"Ref": table}) == {"Ref": table}
         assert variables["POWERTOOLS_SERVICE_NAME"] == "assessments-api"
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Promptster"
+        assert (variables[CUSTOMER_VARIABLE], variables[STAGE_VARIABLE]) == ("acme", "prod")
         assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
 
 
@@ -194,13 +214,45 @@ def test_functions_may_use_only_their_table_actions_their_log_group_and_xray(pro
             actions = set(statement["Action"]) if isinstance(statement["Action"], list) else {statement["Action"]}
             resource = statement["Resource"]
             assert statement["Effect"] == "Allow"
-            if resource == "*":
+            if isinstance(resource, list):  # the table and its sessions index, for a function that queries
+                table_arn, index_arn = resource
+                assert _getatt(table_arn) == table
+                assert index_arn["Fn::Join"][1][-1] == f"/index/{SESSIONS_INDEX}"
+                assert "dynamodb:Query" in actions
+                assert actions == _declared_table_actions(function["Handler"])
+            elif resource == "*":
                 assert actions <= XRAY_ACTIONS
             elif _getatt(resource) == table:
-                assert actions == _expected_table_actions(function["Handler"])
+                assert actions == _declared_table_actions(function["Handler"])
             else:
                 assert _getatt(resource) == function["LoggingConfig"]["LogGroup"]["Ref"]
                 assert actions == LOG_ACTIONS
+
+
+def test_each_function_role_may_take_exactly_the_table_actions_its_route_declares(prod: Synthesized) -> None:
+    granted = _table_actions_by_handler(prod)
+
+    assert granted == {handler: _declared_table_actions(handler) for handler in granted}
+
+
+def test_the_catalog_functions_get_no_table_access_and_read_routes_only_get_and_query(prod: Synthesized) -> None:
+    granted = _table_actions_by_handler(prod)
+    functions = {props["Handler"]: props for props in prod.properties("AWS::Lambda::Function").values()}
+
+    for name in ("list_issues", "get_issue"):
+        assert granted[route(name).handler] == set()
+        assert "TABLE_NAME" not in functions[route(name).handler]["Environment"]["Variables"]
+    for read in (r for r in ROUTES if r.method == "GET"):
+        assert granted[read.handler] <= {"dynamodb:GetItem", "dynamodb:Query"}, read.name
+
+
+def test_every_declared_action_is_a_dynamodb_item_action() -> None:
+    # TransactWriteItems and BatchWriteItem are no IAM actions of their own: their items' actions are.
+    item_actions = {"GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"}
+
+    for declared in [*(r.table_actions for r in ROUTES), AUTHORIZER_ACTIONS]:
+        assert {action.removeprefix("dynamodb:") for action in declared} <= item_actions
+        assert all(action.startswith("dynamodb:") for action in declared)
 
 
 # Data
@@ -321,10 +373,35 @@ def test_alarms_watch_the_api_every_function_and_the_table_and_notify_one_topic(
         "promptster-acme-prod-table-throttles",
         *(f"{name}-errors" for name in functions),
         *(f"{name}-throttles" for name in functions),
+        *(f"{name}-latency-p90" for name in functions),
     }
     for props in alarms:
         assert props["AlarmActions"] == [{"Ref": topic}]
         assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_every_function_has_a_p90_duration_alarm_held_over_several_periods(prod: Synthesized) -> None:
+    functions = {
+        logical_id: props["FunctionName"] for logical_id, props in prod.properties("AWS::Lambda::Function").items()
+    }
+    latency = [a for a in prod.properties("AWS::CloudWatch::Alarm").values() if a["AlarmName"].endswith("-latency-p90")]
+
+    watched = {}
+    for alarm in latency:
+        assert (alarm["MetricName"], alarm["Namespace"], alarm["ExtendedStatistic"]) == (
+            "Duration",
+            "AWS/Lambda",
+            "p90",
+        )
+        assert alarm["Threshold"] == LATENCY_P90.to_milliseconds()
+        assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] > 1
+        (dimension,) = alarm["Dimensions"]
+        watched[dimension["Value"]["Ref"]] = alarm["AlarmName"]
+    assert {functions[logical_id] for logical_id in watched} == set(functions.values())
+
+
+def test_no_alarm_depends_on_a_metric_filter_over_logs(prod: Synthesized) -> None:
+    assert prod.resources("AWS::Logs::MetricFilter") == {}
 
 
 def test_the_alarm_email_from_the_context_subscribes_to_the_topic(prod: Synthesized, dev: Synthesized) -> None:
@@ -348,6 +425,19 @@ def test_stack_table_api_function_and_log_names_carry_the_customer_and_stage(pro
         assert props["FunctionName"].startswith("promptster-acme-prod-")
     for props in prod.properties("AWS::Logs::LogGroup").values():
         assert "promptster-acme-prod" in props["LogGroupName"]
+
+
+@pytest.mark.parametrize("stage", ["prod", "dev"])
+def test_the_stack_outputs_its_api_id_and_stage_name_for_the_token_cli(
+    prod: Synthesized, dev: Synthesized, stage: str
+) -> None:
+    stack = prod if stage == "prod" else dev
+    outputs = stack.template["Outputs"]
+
+    assert outputs["ApiId"]["Value"] == {"Ref": _single(stack, "AWS::ApiGateway::RestApi")}
+    assert outputs["ApiStageName"]["Value"] == {"Ref": _single(stack, "AWS::ApiGateway::Stage")}
+    (stage_props,) = stack.properties("AWS::ApiGateway::Stage").values()
+    assert stage_props["StageName"] == stage
 
 
 def test_synthesis_takes_under_a_minute(prod: Synthesized, dev: Synthesized) -> None:
