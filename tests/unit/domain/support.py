@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,8 +37,8 @@ class FrozenClock:
         self.current += timedelta(**delta)
 
 
-def a_rubric(stores: Stores, org_id: str = ORG, **weights: float) -> RubricRecord:
-    """A rubric with a criterion per keyword argument (name=weight); two equal ones by default."""
+def a_rubric(stores: Stores, weights: Mapping[str, float] | None = None, org_id: str = ORG) -> RubricRecord:
+    """A rubric with a criterion per name, of its weight; two of equal weight by default."""
     criteria = [{"name": name, "weight": weight} for name, weight in (weights or {"Design": 1, "Tests": 1}).items()]
     request = CreateRubricRequest.model_validate({"name": "Backend", "criteria": criteria})
     return create_rubric(stores.rubrics, org_id, request)

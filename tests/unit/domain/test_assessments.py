@@ -63,7 +63,7 @@ def test_an_unknown_issue_id_is_refused_naming_the_field(stores: Stores) -> None
 
 
 def test_the_rubric_criteria_are_snapshotted_on_the_assessment(stores: Stores) -> None:
-    rubric = a_rubric(stores, Design=2, Tests=1)
+    rubric = a_rubric(stores, {"Design": 2, "Tests": 1})
 
     created = an_assessment(stores, rubricId=rubric.id)
 
@@ -73,7 +73,7 @@ def test_the_rubric_criteria_are_snapshotted_on_the_assessment(stores: Stores) -
 
 @pytest.mark.parametrize("owner", [ORG, OTHER_ORG])
 def test_a_rubric_that_is_unknown_or_another_orgs_is_rubric_not_found(stores: Stores, owner: str) -> None:
-    rubric_id = a_rubric(stores, OTHER_ORG).id if owner == OTHER_ORG else str(uuid.uuid4())
+    rubric_id = a_rubric(stores, org_id=OTHER_ORG).id if owner == OTHER_ORG else str(uuid.uuid4())
 
     with pytest.raises(InvalidInputError) as raised:
         an_assessment(stores, rubricId=rubric_id)
