@@ -297,6 +297,21 @@ def test_the_total_is_the_weighted_average_rounded_to_two_places(stores: Stores)
     assert get_session(stores.keys, ORG, session_id).score == scored.score
 
 
+@pytest.mark.parametrize(
+    ("design", "tests", "total"),
+    [(80.25, 80, 80.13), (5.35, 0, 2.68), (99.99, 99.98, 99.99)],
+)
+def test_a_total_halfway_between_hundredths_rounds_up(
+    stores: Stores, design: float, tests: float, total: float
+) -> None:
+    session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
+
+    scored = score_session(stores.keys, ORG, session_id, _scores(("Design", design), ("Tests", tests)))
+
+    assert scored.score is not None
+    assert scored.score.total_score == total
+
+
 def test_criteria_match_whatever_their_case_and_come_back_in_rubric_order(stores: Stores) -> None:
     session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
 
