@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,8 +15,8 @@ from shared.domain.assessments import delete_assessment
 from shared.domain.candidate_keys import list_keys, revoke_key
 from shared.domain.sessions import complete_session, get_session, start_session
 from shared.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CodeTarget
-from tests.unit.domain.fakes import Stores
+from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTarget
+from tests.unit.domain.fakes import FakeCandidateKeys, Memory, Stores
 from tests.unit.domain.support import (
     ORG,
     OTHER_ORG,
@@ -183,3 +183,38 @@ def test_a_timed_out_sessions_key_cannot_be_revoked(stores: Stores, clock: Froze
 
     assert raised.value.code == "session_finished"
     assert get_session(stores.keys, ORG, session.id).status == "timed_out"
+
+
+class _RacedKeys(FakeCandidateKeys):
+    """Keys whose first read is followed at once by another request's ``change``."""
+
+    def __init__(self, memory: Memory, change: Callable[[], object]) -> None:
+        super().__init__(memory)
+        self.change: Callable[[], object] | None = change
+
+    def get(self, assessment_id: str, key_id: str) -> CandidateKeyRecord | None:
+        found = super().get(assessment_id, key_id)
+        change, self.change = self.change, None
+        if change is not None:
+            change()
+        return found
+
+
+def test_a_key_whose_session_completes_while_it_is_revoked_is_session_finished(stores: Stores) -> None:
+    candidate, session = a_started_session(stores)
+    raced = _RacedKeys(stores.memory, lambda: complete_session(stores.keys, candidate, session.id, None))
+
+    with pytest.raises(ConflictError) as raised:
+        revoke_key(raced, ORG, candidate.assessment_id, candidate.key_id)
+
+    assert raised.value.code == "session_finished"
+    assert get_session(stores.keys, ORG, session.id).status == "completed"
+
+
+def test_a_key_another_reviewer_revokes_meanwhile_is_not_found(stores: Stores) -> None:
+    assessment = an_assessment(stores)
+    [key] = some_keys(stores, assessment)
+    raced = _RacedKeys(stores.memory, lambda: revoke_key(stores.keys, ORG, assessment.id, key.id))
+
+    with pytest.raises(NotFoundError):
+        revoke_key(raced, ORG, assessment.id, key.id)
