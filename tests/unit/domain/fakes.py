@@ -124,6 +124,7 @@ class FakeAssessmentDeleter:
             key for (owner, _), key in sorted(memory.keys.items()) if owner == assessment.id and key.status == "pending"
         ]
         rubric = (assessment.org_id, assessment.rubric_id or "")
+        # The tombstone's actions, in the store's order; nothing can issue a key between read and write here.
         actions = [("assessment", (assessment.org_id, assessment.id) in memory.assessments), ("keys issued", True)]
         if assessment.rubric_id is not None:
             actions.append(("rubric", rubric in memory.rubrics))

@@ -104,6 +104,20 @@ def test_a_started_session_goes_on_after_its_assessment_is_deleted(stores: Store
     assert resumed.assessment.task_brief == "Build the webhook"
 
 
+def test_a_key_left_pending_behind_a_deleted_assessment_cannot_start(stores: Stores) -> None:
+    assessment = an_assessment(stores)
+    [key] = some_keys(stores, assessment)
+    delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id)
+    # A delete that could not revoke every key leaves some pending: the tombstone still stops them.
+    where = (assessment.id, key.id)
+    stores.memory.keys[where] = stores.memory.keys[where].model_copy(update={"status": "pending", "revoked_at": None})
+
+    with pytest.raises(ForbiddenError) as raised:
+        start_session(stores.assessments, stores.keys, candidate_of(key))
+
+    assert raised.value.code == "assessment_deleted"
+
+
 def test_an_unknown_key_is_unauthorized(stores: Stores) -> None:
     [key] = some_keys(stores, an_assessment(stores))
     stranger = candidate_of(key.model_copy(update={"org_id": OTHER_ORG}))
