@@ -50,11 +50,20 @@ typecheck: $(INSTALLED)
 pytest: $(INSTALLED)
 	$(BIN)/pytest
 
-bench: $(INSTALLED) ## cold start, DynamoDB requests per operation, warm latency: figures, no assertions
-	$(BIN)/python -m tests.benchmarks
+# What a Lambda function has: the runtime dependencies of uv.lock and nothing else.
+RUNTIME_VENV := .bench/runtime
+# Fresh interpreters per function (and as many floor runs): make bench RUNS=21
+RUNS ?= 7
+
+$(RUNTIME_VENV)/.installed: $(UV) uv.lock pyproject.toml
+	UV_PROJECT_ENVIRONMENT=$(RUNTIME_VENV) $(UV) sync --locked --no-dev --no-install-project --quiet
+	@touch $@
+
+bench: $(INSTALLED) $(RUNTIME_VENV)/.installed ## cold start as Lambda runs it, warm overhead, DynamoDB requests: figures
+	$(BIN)/python -m tests.benchmarks --runtime $(RUNTIME_VENV)/bin/python --runs $(RUNS)
 
 clean:
-	rm -rf $(VENV) .uv cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .uv .bench cdk.out .pytest_cache .mypy_cache .ruff_cache
 
 # Which customer and stage `make synth` and `make cdk-synth` build: make synth CUSTOMER=acme STAGE=prod
 CUSTOMER ?= demo
