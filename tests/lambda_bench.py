@@ -84,8 +84,8 @@ def synthesized_functions(python: str) -> tuple[list[Function], str]:
     functions = []
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
-        if resource["Type"] != "AWS::Lambda::Function" or "Handler" not in properties:
-            continue
+        if resource["Type"] != "AWS::Lambda::Function" or not properties.get("Handler", "").startswith("functions."):
+            continue  # not one of the API's functions (a CDK custom resource, say)
         handler = properties["Handler"]
         asset = outdir / f"asset.{properties['Code']['S3Key'].removesuffix('.zip')}"
         variables = properties.get("Environment", {}).get("Variables", {})
@@ -121,7 +121,7 @@ def _working_tree_functions() -> list[Function]:
     }
     handlers = [AUTHORIZER_HANDLER, *(each.handler for each in ROUTES)]
     return sorted(
-        (Function(_function_name(handler), handler, asset, 256, variables) for handler in handlers),
+        (Function(_function_name(handler), handler, asset, 512, variables) for handler in handlers),
         key=lambda function: function.name,
     )
 
