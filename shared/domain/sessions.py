@@ -3,7 +3,9 @@ completes it with a submission; a reviewer reads the results and scores them aga
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from shared import clock, ids
 from shared.auth import Candidate
@@ -266,10 +268,9 @@ def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: Sc
     if session_status(session, now) in ("in_progress", "revoked"):
         raise _not_finished()
     scored = _match_criteria(session, request)
-    total_weight = sum(criterion.weight for criterion in scored)
     score = Score(
         criteria=tuple(scored),
-        total_score=round(sum(criterion.weight * criterion.score for criterion in scored) / total_weight, 2),
+        total_score=weighted_total(scored),
         comment=request.comment,
         scored_at=clock.to_timestamp(now),
     )
@@ -278,6 +279,14 @@ def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: Sc
     except ConditionFailedError as failed:
         raise _not_finished() from failed
     return session_view(session.model_copy(update={"score": score}), now)
+
+
+def weighted_total(scored: Sequence[ScoredCriterion]) -> float:
+    """The weight-averaged score to 2 places, halves up: in decimal, as a reviewer would work it out
+    (binary floats read 82.625 as a tie to even and 80.015 as 80.0149…, both a hundredth low)."""
+    weights = sum((Decimal(str(criterion.weight)) for criterion in scored), Decimal(0))
+    points = sum((Decimal(str(criterion.weight)) * Decimal(str(criterion.score)) for criterion in scored), Decimal(0))
+    return float((points / weights).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def _not_finished() -> ConflictError:
