@@ -15,7 +15,7 @@ import pytest
 
 from shared import clock
 from shared.domain.candidate_keys import revoke_key
-from shared.domain.sessions import complete_session, score_session
+from shared.domain.sessions import complete_session, score_session, start_session
 from shared.errors import DomainError
 from shared.models.sessions import (
     CandidateSession,
@@ -24,6 +24,7 @@ from shared.models.sessions import (
     ScoreSessionRequest,
     Session,
 )
+from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import CandidateKeyStore
 from tests.conftest import RequestCounter
 from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys
@@ -923,3 +924,21 @@ def test_two_scores_racing_leave_one_of_them_whole() -> None:
         assert not isinstance(first, DomainError)
         assert not isinstance(second, DomainError)
         assert stored(session["id"]).score in (first.score, second.score)
+
+
+def test_a_revoke_racing_a_start_always_revokes_and_leaves_no_running_session() -> None:
+    for _ in range(ROUNDS):
+        assessment = create_assessment()
+        [key] = generate_keys(assessment["id"], 1)
+        starting = partial(start_session, AssessmentStore(), CandidateKeyStore(), candidate_for(key))
+        revoking = partial(revoke_key, CandidateKeyStore(), "org_a", assessment["id"], key["id"])
+
+        begun, revoked = race(starting, revoking)
+
+        assert revoked == key["id"]
+        [stored_key] = CandidateKeyStore().read_partition(assessment["id"])[1]
+        assert stored_key.status == "revoked"
+        if isinstance(begun, DomainError):
+            assert (begun.code, stored_key.session_id) == ("key_revoked", None)
+        else:
+            assert stored(begun[0].session.id).revoked_at == stored_key.revoked_at
