@@ -14,8 +14,8 @@ from infra.local.gateway import LocalGateway
 from infra.local.server import LocalServer
 from shared.auth import API_TOKEN_PREFIX, is_api_token
 from shared.domain.tokens import issue_token, seed_token
+from shared.settings import DEFAULT_TABLE_NAME
 
-TABLE_NAME = "promptster-local"
 DEFAULT_ORG = "org_local"
 
 
@@ -41,7 +41,7 @@ def main() -> int:
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "assessments-api")
     seeded = os.environ.get("PROMPTSTER_LOCAL_TOKENS")
     pairs = _parse_seed(seeded) if seeded else []
-    with local_dynamodb(TABLE_NAME) as where:
+    with local_dynamodb(DEFAULT_TABLE_NAME) as where:
         try:
             server = LocalServer((host, port), LocalGateway())
         except OSError as error:

@@ -3,7 +3,6 @@ completes it with a submission; a reviewer reads the results and scores them aga
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -270,7 +269,7 @@ def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: Sc
     scored = _match_criteria(session, request)
     score = Score(
         criteria=tuple(scored),
-        total_score=weighted_total(scored),
+        total_score=_weighted_average(scored),
         comment=request.comment,
         scored_at=clock.to_timestamp(now),
     )
@@ -281,12 +280,15 @@ def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: Sc
     return session_view(session.model_copy(update={"score": score}), now)
 
 
-def weighted_total(scored: Sequence[ScoredCriterion]) -> float:
-    """The weight-averaged score to 2 places, halves up: in decimal, as a reviewer would work it out
-    (binary floats read 82.625 as a tie to even and 80.015 as 80.0149…, both a hundredth low)."""
-    weights = sum((Decimal(str(criterion.weight)) for criterion in scored), Decimal(0))
-    points = sum((Decimal(str(criterion.weight)) * Decimal(str(criterion.score)) for criterion in scored), Decimal(0))
-    return float((points / weights).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+def _weighted_average(scored: list[ScoredCriterion]) -> float:
+    """The weighted average to the hundredth, halves rounded up. Worked in decimal, as weights and
+    scores were sent: on floats, round() takes 80.125 to the even 80.12 and 2.675 (held as 2.67499…)
+    to 2.67."""
+    weights = [Decimal(str(criterion.weight)) for criterion in scored]
+    points = sum(
+        (weight * Decimal(str(criterion.score)) for weight, criterion in zip(weights, scored, strict=True)), Decimal(0)
+    )
+    return float((points / sum(weights, Decimal(0))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def _not_finished() -> ConflictError:
