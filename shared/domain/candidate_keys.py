@@ -16,6 +16,8 @@ from shared.store.dynamo import ConditionFailedError, WriteConflictError
 
 # Codes are drawn from 32^8 ≈ 10^12: a second collision in a row means something else is wrong.
 _INSERT_ATTEMPTS = 4
+# A key moves on at most twice while it is being revoked (redeemed, then completed or revoked).
+_REVOKE_ATTEMPTS = 3
 
 
 def status_at(key: CandidateKeyRecord, now: datetime) -> KeyStatus:
@@ -108,32 +110,28 @@ def revoke_key(keys: CandidateKeys, org_id: str, assessment_id: str, key_id: str
     """Revoke a key of the org's active assessment and return its id. An unused key can no longer
     start; a session in progress ends as ``revoked``; a finished session is history and stays."""
     canonical_assessment, canonical_key = ids.canonical_uuid(assessment_id), ids.canonical_uuid(key_id)
-    key = keys.get(canonical_assessment, canonical_key) if canonical_assessment and canonical_key else None
-    if key is None or key.org_id != org_id or key.status == "revoked":
-        raise NotFoundError("Key not found")
-    if key.status == "completed":
-        raise _session_finished()
-    now = clock.utc_now()
-    try:
-        if key.status == "pending":
-            keys.revoke_pending(key, clock.to_timestamp(now))
-        else:
-            keys.revoke_in_progress(key, clock.to_timestamp(now), running_cutoff(now))
-    except ConditionFailedError as failed:
-        if failed.item == "assessment":
-            raise NotFoundError("Key not found") from failed
-        if failed.item == "session":
-            raise _session_finished() from failed
-        # Revoked, redeemed or completed at the same moment: say what it is now.
-        current = keys.get(key.assessment_id, key.id)
-        if current is None or current.status == "revoked":
-            raise NotFoundError("Key not found") from failed
-        if current.status == "completed":
-            raise _session_finished() from failed
-        raise ConflictError("The key changed while it was being revoked; retry") from failed
-    except WriteConflictError as conflict:
-        raise ConflictError("The key changed while it was being revoked; retry") from conflict
-    return key.id
+    for _ in range(_REVOKE_ATTEMPTS):
+        key = keys.get(canonical_assessment, canonical_key) if canonical_assessment and canonical_key else None
+        if key is None or key.org_id != org_id or key.status == "revoked":
+            raise NotFoundError("Key not found")
+        if key.status == "completed":
+            raise _session_finished()
+        now = clock.utc_now()
+        try:
+            if key.status == "pending":
+                keys.revoke_pending(key, clock.to_timestamp(now))
+            else:
+                keys.revoke_in_progress(key, clock.to_timestamp(now), running_cutoff(now))
+        except ConditionFailedError as failed:
+            if failed.item == "assessment":
+                raise NotFoundError("Key not found") from failed
+            if failed.item == "session":
+                raise _session_finished() from failed
+            continue  # the key was redeemed, completed or revoked meanwhile: answer for what it is now
+        except WriteConflictError:
+            continue
+        return key.id
+    raise ConflictError("The key changed while it was being revoked; retry")
 
 
 def _session_finished() -> ConflictError:

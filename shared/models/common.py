@@ -31,8 +31,14 @@ def not_blank(value: str) -> str:
 
 
 def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """An absolute http(s) URL a browser follows as written: a host, a valid port, no white space or
+    control characters (urlsplit would quietly keep or drop them)."""
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a bad IPv6 host or a port out of range
+        valid = False
+    if not valid or any(char.isspace() or not char.isprintable() for char in value):
         raise PydanticCustomError("url", "must be an http(s) URL")
     return value
 
