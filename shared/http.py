@@ -27,7 +27,9 @@ from shared.errors import (
     NotFoundError,
     PayloadTooLargeError,
     UnauthorizedError,
+    UnprocessableError,
 )
+from shared.idempotency import idempotency_middleware
 from shared.observability import logger, metrics, tracer
 from shared.routes import Auth, Route, route
 
@@ -40,6 +42,7 @@ _STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ConflictError: HTTPStatus.CONFLICT,
+    UnprocessableError: HTTPStatus.UNPROCESSABLE_ENTITY,
 }
 
 # What pydantic reports when the body is missing, null or not an object at all.
@@ -98,6 +101,26 @@ class RouteResolver(APIGatewayRestResolver):
         )
         return register(function)
 
+    def created(self, body: Any, resource_path: str) -> Response[Any]:
+        """A 201 with ``body`` and ``Location``: the new resource's path as the client addresses the API
+        (behind the stage's name on API Gateway's own domain)."""
+        return Response(
+            status_code=HTTPStatus.CREATED,
+            content_type=content_types.APPLICATION_JSON,
+            body=body,
+            headers={"Location": self._base_path() + resource_path},
+        )
+
+    def _base_path(self) -> str:
+        """What comes before the route's path in the URL the client called (``/prod``, or nothing)."""
+        called = str(self.current_event.request_context.path or "")
+        path = self.current_event.path
+        return called[: -len(path)] if path and called.endswith(path) else ""
+
+    def json_text(self, body: Any) -> str:
+        """A response body as the JSON text the client receives."""
+        return body if isinstance(body, str) else to_json(body)
+
     def caller(self) -> Principal:
         """Who is calling, as the authorizer proved it."""
         return principal_from_context(self.current_event.request_context.authorizer.get_context())
@@ -121,6 +144,8 @@ def make_resolver(module_name: str) -> RouteResolver:
     """The resolver of the function in ``functions/<route name>/handler.py`` (pass ``__name__``),
     with request validation and every error mapped to the envelope."""
     app = RouteResolver(route(module_name.split(".")[-2]))
+    if app.served.idempotent:
+        app.use([idempotency_middleware])
 
     def request_id() -> str:
         return str(app.current_event.request_context.request_id)

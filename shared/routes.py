@@ -62,6 +62,12 @@ class Route:
         return not set(self.table_actions) <= {GET, QUERY}
 
     @property
+    def idempotent(self) -> bool:
+        """Whether the route honours ``Idempotency-Key``: every POST does, keeping its records in the
+        table (so its ``table_actions`` include Put, Update and Delete for them)."""
+        return self.method == "POST"
+
+    @property
     def resolver_path(self) -> str:
         """The path in Powertools' notation (``<param>`` instead of ``{param}``)."""
         return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
@@ -79,7 +85,15 @@ _SESSION = "/v1/sessions/{session_id}"
 _REVIEWER, _CANDIDATE, _EITHER = Auth.REVIEWER, Auth.CANDIDATE, Auth.REVIEWER_OR_CANDIDATE
 
 ROUTES: tuple[Route, ...] = (
-    Route("create_assessment", "POST", "/v1/assessments", _REVIEWER, "Create an assessment", (GET, PUT, UPDATE), 201),
+    Route(
+        "create_assessment",
+        "POST",
+        "/v1/assessments",
+        _REVIEWER,
+        "Create an assessment",
+        (GET, PUT, UPDATE, DELETE),
+        201,
+    ),
     Route("list_assessments", "GET", "/v1/assessments", _REVIEWER, "List active assessments", (QUERY,)),
     Route("get_assessment", "GET", _ASSESSMENT, _EITHER, "Get one assessment", (GET,)),
     Route(
@@ -96,7 +110,7 @@ ROUTES: tuple[Route, ...] = (
         f"{_ASSESSMENT}/keys",
         _REVIEWER,
         "Generate one-time candidate keys",
-        (GET, PUT, UPDATE),
+        (GET, PUT, UPDATE, DELETE),
         201,
     ),
     Route("list_keys", "GET", f"{_ASSESSMENT}/keys", _REVIEWER, "List an assessment's candidate keys", (QUERY,)),
@@ -122,7 +136,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/sessions",
         _CANDIDATE,
         "Redeem a key and start the session",
-        (GET, PUT, UPDATE, CHECK),
+        (GET, PUT, UPDATE, DELETE, CHECK),
         201,
     ),
     Route(
@@ -139,7 +153,7 @@ ROUTES: tuple[Route, ...] = (
         f"{_SESSION}/complete",
         _CANDIDATE,
         "Complete the candidate's session, with what they hand in",
-        (GET, UPDATE),
+        (GET, PUT, UPDATE, DELETE),
     ),
     Route(
         "score_session",
@@ -149,7 +163,7 @@ ROUTES: tuple[Route, ...] = (
         "Score a finished session against its assessment's rubric",
         (GET, UPDATE),
     ),
-    Route("create_rubric", "POST", "/v1/rubrics", _REVIEWER, "Create a scoring rubric", (PUT,), 201),
+    Route("create_rubric", "POST", "/v1/rubrics", _REVIEWER, "Create a scoring rubric", (PUT, UPDATE, DELETE), 201),
     Route("list_rubrics", "GET", "/v1/rubrics", _REVIEWER, "List active rubrics", (QUERY,)),
     Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", _REVIEWER, "Get one rubric", (GET,)),
     Route(

@@ -222,7 +222,7 @@ def proxy_event(
             "requestId": request_id,
             "resourcePath": route.path,
             "httpMethod": method,
-            "path": f"/{STAGE}{path}",
+            "path": path,  # as the client called it: the local server has no stage in its URLs
             "protocol": "HTTP/1.1",
             "requestTimeEpoch": int(time.time() * 1000),
             "identity": {"sourceIp": source_ip},

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from shared import catalog
 from shared.auth import Candidate
 from shared.http import MAX_BODY_BYTES
 from tests.conftest import RequestCounter
-from tests.support import ORG_A, ORG_B, SEED_BODY, call
+from tests.support import ORG_A, ORG_B, SEED_BODY, call, invoke
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -36,10 +37,11 @@ def create(body: dict[str, Any] | None = None, principal: Any = ORG_A) -> dict[s
     return dict(payload["assessment"])
 
 
-def test_create_returns_exactly_the_seed_fields_with_the_sent_values() -> None:
+def test_create_returns_exactly_the_seed_fields_and_the_issue_with_the_sent_values() -> None:
     assessment = create()
 
-    assert set(assessment) == SEED_FIELDS
+    assert set(assessment) == SEED_FIELDS | {"issue"}
+    assert assessment["issue"] is None
     assert {name: assessment[name] for name in SEED_BODY} == SEED_BODY
     assert assessment["orgId"] == "org_a"
     assert assessment["repoUrl"] is None
@@ -63,7 +65,34 @@ def test_created_assessment_reads_back_with_a_null_issue() -> None:
     status, payload = call("get_assessment", path={"assessment_id": created["id"]})
 
     assert status == 200
-    assert payload["assessment"] == {**created, "issue": None}
+    assert payload["assessment"] == created
+    assert created["issue"] is None
+
+
+def test_create_answers_the_object_every_read_returns_and_where_it_lives() -> None:
+    issue_id = catalog.all_issues()[0].id
+    answer = invoke("create_assessment", body={"title": "T", "role": "R", "issueId": issue_id})
+    created = answer.body["assessment"]
+
+    _, read = call("get_assessment", path={"assessment_id": created["id"]})
+    _, listed = call("list_assessments")
+
+    assert answer.status == 201
+    assert answer.headers["Location"] == f"/v1/assessments/{created['id']}"
+    assert created["issue"]["id"] == issue_id
+    assert read["assessment"] == created
+    assert listed["assessments"] == [created]
+
+
+@pytest.mark.parametrize("alias", ["task_brief", "time_limit_minutes", "expires_in_days", "repo_url"])
+def test_snake_case_spellings_are_refused_as_unknown_fields(alias: str) -> None:
+    value: Any = "https://example.com" if alias == "repo_url" else ("x" if alias == "task_brief" else 5)
+    status, payload = call("create_assessment", body={**SEED_BODY, alias: value})
+
+    assert status == 400
+    assert payload["details"] == [
+        {"path": [alias], "code": "extra_forbidden", "message": "Extra inputs are not permitted"}
+    ]
 
 
 @pytest.mark.parametrize(

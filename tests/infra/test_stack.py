@@ -15,7 +15,7 @@ from infra.constructs.function import AUTHORIZER_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
 from shared.observability import CUSTOMER_VARIABLE, STAGE_VARIABLE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route, route
-from shared.store.schema import SESSIONS_INDEX, table_definition
+from shared.store.schema import SESSIONS_INDEX, TTL_ATTRIBUTE, table_definition
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -269,6 +269,7 @@ def test_the_table_is_keyed_as_the_store_expects_on_demand_encrypted_with_pitr(p
             "BillingMode": "PAY_PER_REQUEST",
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "SSESpecification": {"SSEEnabled": True},
+            "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
         },
     )
 
