@@ -17,6 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared import cors
 from shared.auth import Candidate, Principal, Reviewer, principal_from_context
 from shared.errors import (
     ConflictError,
@@ -90,7 +91,7 @@ class RouteResolver(APIGatewayRestResolver):
     Lambda entry point enforces before anything else runs."""
 
     def __init__(self, served: Route) -> None:
-        super().__init__(enable_validation=True, serializer=to_json)
+        super().__init__(enable_validation=True, serializer=to_json, cors=cors.RouteCors())
         self.served = served
 
     def endpoint(self, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -200,18 +201,24 @@ def lambda_handler(app: RouteResolver) -> LambdaHandler:
         request_id = str(event.get("requestContext", {}).get("requestId", ""))
         refusal = _refuse_caller(app.served, event, request_id)
         if refusal is not None:
-            return refusal
+            return _with_cors(event, refusal)
         if event.get("body"):
             try:
                 event["body"], event["isBase64Encoded"] = _safe_json_text(event), False
             except (InvalidInputError, PayloadTooLargeError) as error:
                 problems = error.problems if isinstance(error, InvalidInputError) else []
                 body = error_body(error.message, error.code, request_id, problems)
-                return error_response(_STATUS_BY_ERROR[type(error)], body)
+                return _with_cors(event, error_response(_STATUS_BY_ERROR[type(error)], body))
             _treat_body_as_json(event)
         return app.resolve(event, context)
 
     return handler
+
+
+def _with_cors(event: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+    """A refusal made before the resolver runs, with the CORS headers the resolver would have added."""
+    response["headers"].update(cors.response_headers(cors.request_origin(event.get("headers"))))
+    return response
 
 
 MAX_JSON_DEPTH = 32

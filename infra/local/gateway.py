@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.gateway_responses import BY_TYPE
 from infra.openapi import openapi_document
+from shared import cors
 from shared.http import error_body, to_json
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route
 
@@ -107,8 +108,9 @@ class LocalGateway:
         path = parts.path  # as sent: API Gateway hands functions the path still percent-encoded
         # Split first, then decode each segment, so an encoded "/" stays inside its segment.
         segments = [unquote(segment) for segment in path.split("/")]
-        if method == "GET" and segments == OPENAPI_PATH.split("/"):
-            return _openapi()
+        own = self._own_answer(method, segments, headers)
+        if own is not None:
+            return own
         matched = self._match(method, segments)
         if matched is None:
             return _gateway_error("MISSING_AUTHENTICATION_TOKEN", request_id)
@@ -139,6 +141,23 @@ class LocalGateway:
             traceback.print_exc()
             return _gateway_error("DEFAULT_5XX", request_id)
         return _from_proxy_result(result)
+
+    def _own_answer(
+        self, method: str, segments: Sequence[str], headers: Sequence[tuple[str, str]]
+    ) -> LocalResponse | None:
+        """What the gateway answers without a function: the OpenAPI document, and the stack's mock
+        ``OPTIONS`` answer on a path of the API when origins are allowed (``PROMPTSTER_CORS_ORIGINS``;
+        without them there is no such method)."""
+        if method == "GET" and segments == OPENAPI_PATH.split("/"):
+            return _openapi()
+        if method != "OPTIONS":
+            return None
+        origins = cors.allowed_origins()
+        methods = [route.method for route in self._routes if _bind(route.path, segments) is not None]
+        if not origins or not methods:
+            return None
+        origin = cors.request_origin(dict(headers))
+        return LocalResponse(204, cors.preflight_headers(origins, origin, methods), b"")
 
     def _match(self, method: str, segments: Sequence[str]) -> tuple[Route, dict[str, str]] | None:
         for route in self._routes:
