@@ -67,11 +67,17 @@ def invoke(
     )
     if principal is not None:
         event["requestContext"]["authorizer"] = {**principal_to_context(principal), "principalId": "x"}
-    module = __import__(f"functions.{route_name}.handler", fromlist=["handler"])
-    result = module.handler(event, LambdaContext(function_name=route_name))
+    result = run(route_name, event)
     answer_headers = {name: values[-1] for name, values in (result.get("multiValueHeaders") or {}).items()}
     answer_headers.update(result.get("headers") or {})
     return Answer(result["statusCode"], answer_headers, json.loads(result["body"]) if result.get("body") else None)
+
+
+def run(route_name: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The route's Lambda handler's raw answer to ``event``."""
+    module = __import__(f"functions.{route_name}.handler", fromlist=["handler"])
+    result: dict[str, Any] = module.handler(event, LambdaContext(function_name=route_name))
+    return result
 
 
 def new_token(org_id: str) -> str:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import pytest
 
+from infra.local.gateway import proxy_event
 from shared import catalog
-from shared.auth import Candidate
+from shared.auth import Candidate, principal_to_context
 from shared.http import MAX_BODY_BYTES
+from shared.routes import route
 from tests.conftest import RequestCounter
-from tests.support import ORG_A, ORG_B, SEED_BODY, call, invoke
+from tests.support import ORG_A, ORG_B, SEED_BODY, call, invoke, run
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -276,3 +279,26 @@ def test_delete_is_not_found_when_repeated_unknown_or_another_orgs() -> None:
     other = create()
     assert call("delete_assessment", ORG_B, path={"assessment_id": other["id"]})[0] == 404
     assert call("get_assessment", path={"assessment_id": other["id"]})[0] == 200
+
+
+def test_location_keeps_the_stage_the_client_called_through() -> None:
+    target = route("create_assessment")
+    event = proxy_event(
+        target,
+        method="POST",
+        path=target.path,
+        query="",
+        headers=[],
+        body=json.dumps(SEED_BODY).encode(),
+        path_parameters={},
+        request_id="r",
+        source_ip="127.0.0.1",
+    )
+    # API Gateway's own domain: https://{api}.execute-api.{region}.amazonaws.com/prod/v1/assessments
+    event["requestContext"]["path"] = "/prod/v1/assessments"
+    event["requestContext"]["authorizer"] = principal_to_context(ORG_A)
+
+    result = run("create_assessment", event)
+
+    created_id = json.loads(result["body"])["assessment"]["id"]
+    assert result["multiValueHeaders"]["Location"] == [f"/prod/v1/assessments/{created_id}"]
