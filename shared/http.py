@@ -284,7 +284,7 @@ def _refuse_caller(served: Route, event: dict[str, Any], request_id: str) -> dic
         caller = principal_from_context(event.get("requestContext", {}).get("authorizer") or {})
     except UnauthorizedError:
         caller = None
-    if caller is not None and served.auth.admits(caller):
+    if served.auth.admits(caller):
         return None
     message = (
         "This route needs a candidate key (X-API-Key)"

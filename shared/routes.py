@@ -16,6 +16,12 @@ class Auth(StrEnum):
     REVIEWER = "reviewer"  # Authorization: Bearer psk_live_…
     CANDIDATE = "candidate"  # X-API-Key: PST-XXXX-XXXX
     REVIEWER_OR_CANDIDATE = "reviewer_or_candidate"
+    PUBLIC = "public"  # no credential and no authorizer: the API's description of itself
+
+    @property
+    def needs_authorizer(self) -> bool:
+        """Whether API Gateway runs the Lambda authorizer before the function."""
+        return self is not Auth.PUBLIC
 
     @property
     def identity_header(self) -> str | None:
@@ -23,8 +29,12 @@ class Auth(StrEnum):
         none where either credential will do, as API Gateway would refuse a call carrying the other."""
         return {Auth.REVIEWER: "Authorization", Auth.CANDIDATE: "X-API-Key"}.get(self)
 
-    def admits(self, caller: Principal) -> bool:
-        """Whether this kind of caller may use a route with this auth."""
+    def admits(self, caller: Principal | None) -> bool:
+        """Whether this kind of caller (None: no credential) may use a route with this auth."""
+        if self is Auth.PUBLIC:
+            return True
+        if caller is None:
+            return False
         if isinstance(caller, Reviewer):
             return self is not Auth.CANDIDATE
         return self is not Auth.REVIEWER
@@ -79,6 +89,7 @@ class Route:
 
 
 AUTHORIZER_HANDLER = "functions.authorizer.handler.handler"
+OPENAPI_PATH = "/v1/openapi.json"
 
 _ASSESSMENT = "/v1/assessments/{assessment_id}"
 _SESSION = "/v1/sessions/{session_id}"
@@ -176,6 +187,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("list_issues", "GET", "/v1/issues", _REVIEWER, "List curated OSS issues", ()),
     Route("get_issue", "GET", "/v1/issues/{issue_id}", _REVIEWER, "Get one OSS issue", ()),
+    Route("get_openapi", "GET", OPENAPI_PATH, Auth.PUBLIC, "This API's OpenAPI document", ()),
+    Route("get_docs", "GET", "/v1/docs", Auth.PUBLIC, "This API's reference as a web page", ()),
 )
 
 _BY_NAME = {route.name: route for route in ROUTES}

@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.gateway_responses import BY_TYPE
-from infra.openapi import openapi_document
 from shared import cors
 from shared.http import error_body, to_json
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route
@@ -28,9 +27,6 @@ REGION = "eu-west-1"
 ACCOUNT_ID = "000000000000"
 API_ID = "local"
 STAGE = "local"
-
-# Served by the local server only: the deployed API's document is the committed openapi.json.
-OPENAPI_PATH = "/v1/openapi.json"
 
 
 @dataclass(frozen=True)
@@ -126,14 +122,15 @@ class LocalGateway:
             request_id=request_id,
             source_ip=source_ip,
         )
-        # API Gateway calls a cached authorizer only when its identity header is present.
-        identity = route.auth.identity_header
-        if identity is not None and not any(name.lower() == identity.lower() for name, _ in headers):
-            return _gateway_error("UNAUTHORIZED", request_id)
-        authorization = self._authorize(event, method, path)
-        if isinstance(authorization, LocalResponse):
-            return authorization
-        event["requestContext"]["authorizer"] = authorization
+        if route.auth.needs_authorizer:
+            # API Gateway calls a cached authorizer only when its identity header is present.
+            identity = route.auth.identity_header
+            if identity is not None and not any(name.lower() == identity.lower() for name, _ in headers):
+                return _gateway_error("UNAUTHORIZED", request_id)
+            authorization = self._authorize(event, method, path)
+            if isinstance(authorization, LocalResponse):
+                return authorization
+            event["requestContext"]["authorizer"] = authorization
         try:
             result = _invoke(route.handler, event, route.name)
         except Exception:
@@ -145,11 +142,9 @@ class LocalGateway:
     def _own_answer(
         self, method: str, segments: Sequence[str], headers: Sequence[tuple[str, str]]
     ) -> LocalResponse | None:
-        """What the gateway answers without a function: the OpenAPI document, and the stack's mock
-        ``OPTIONS`` answer on a path of the API when origins are allowed (``PROMPTSTER_CORS_ORIGINS``;
-        without them there is no such method)."""
-        if method == "GET" and segments == OPENAPI_PATH.split("/"):
-            return _openapi()
+        """What the gateway answers without a function: the stack's mock ``OPTIONS`` answer on a path
+        of the API when origins are allowed (``PROMPTSTER_CORS_ORIGINS``; without them there is no
+        such method)."""
         if method != "OPTIONS":
             return None
         origins = cors.allowed_origins()
@@ -258,11 +253,6 @@ def _from_proxy_result(result: Mapping[str, Any]) -> LocalResponse:
     raw = result.get("body") or ""
     body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
     return LocalResponse(int(result["statusCode"]), headers, body)
-
-
-def _openapi() -> LocalResponse:
-    body = to_json(openapi_document()).encode()
-    return LocalResponse(200, {"Content-Type": "application/json"}, body)
 
 
 def _gateway_error(response_type: str, request_id: str) -> LocalResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import urllib.request
 import uuid
 
 from shared.routes import ROUTES
@@ -171,3 +172,12 @@ def test_a_retried_create_with_an_idempotency_key_answers_the_first_assessment(a
     assert retry.body == first.body
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert len(listed.body["assessments"]) == 1
+
+
+def test_the_local_server_serves_the_reference_page_without_credentials(api: Api) -> None:
+    request = urllib.request.Request(api.base_url + "/v1/docs")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        status, content_type, page = response.status, response.headers["Content-Type"], response.read().decode()
+
+    assert (status, content_type) == (200, "text/html; charset=utf-8")
+    assert "<code>/v1/assessments/{assessment_id}/keys</code>" in page
