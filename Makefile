@@ -1,21 +1,41 @@
 # Every target sets up .venv on first use, so a fresh clone needs only `make <target>`.
+# Versions come from uv.lock alone: `make dev` installs the runtime and the local server's needs,
+# `make test` (and every other target) the whole lock. uv itself is pinned and bootstrapped into .uv/.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+UV_DIR := .uv/$(UV_VERSION)
+UV := $(UV_DIR)/bin/uv
+LOCAL := $(VENV)/.installed-local
 INSTALLED := $(VENV)/.installed
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
+# uv builds the environment with this interpreter, and never fetches one of its own.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+# Installed packages come precompiled: PYTHONDONTWRITEBYTECODE would otherwise recompile them in every process.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: dev test lint typecheck pytest openapi synth bench clean cdk-synth
 
-$(INSTALLED): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(UV):
+	$(PYTHON) -m venv $(UV_DIR)
+	$(UV_DIR)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# --locked refuses a uv.lock that no longer matches pyproject.toml (run `$(UV) lock` after an edit).
+# --inexact keeps the dev tools that `make test` may already have installed.
+$(LOCAL): $(UV) uv.lock pyproject.toml
+	$(UV) sync --locked --inexact --no-dev --group local
 	@touch $@
 
-dev: $(INSTALLED) ## serve the API on http://127.0.0.1:3000 with an embedded DynamoDB
+$(INSTALLED): $(UV) uv.lock pyproject.toml
+	$(UV) sync --locked
+	@touch $@ $(LOCAL)
+
+dev: $(LOCAL) ## serve the API on http://127.0.0.1:3000 with an embedded DynamoDB
 	$(BIN)/python -m infra.local
 
 test: lint typecheck pytest ## everything CI checks
@@ -30,11 +50,20 @@ typecheck: $(INSTALLED)
 pytest: $(INSTALLED)
 	$(BIN)/pytest
 
-bench: $(INSTALLED) ## cold start, DynamoDB requests per operation, warm latency: figures, no assertions
-	$(BIN)/python -m tests.benchmarks
+# What a Lambda function has: the runtime dependencies of uv.lock and nothing else.
+RUNTIME_VENV := .bench/runtime
+# Fresh interpreters per function (and as many floor runs): make bench RUNS=21
+RUNS ?= 7
+
+$(RUNTIME_VENV)/.installed: $(UV) uv.lock pyproject.toml
+	UV_PROJECT_ENVIRONMENT=$(RUNTIME_VENV) $(UV) sync --locked --no-dev --no-install-project --quiet
+	@touch $@
+
+bench: $(INSTALLED) $(RUNTIME_VENV)/.installed ## cold start as Lambda runs it, warm overhead, DynamoDB requests: figures
+	$(BIN)/python -m tests.benchmarks --runtime $(RUNTIME_VENV)/bin/python --runs $(RUNS)
 
 clean:
-	rm -rf $(VENV) cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .uv .bench cdk.out .pytest_cache .mypy_cache .ruff_cache
 
 # Which customer and stage `make synth` and `make cdk-synth` build: make synth CUSTOMER=acme STAGE=prod
 CUSTOMER ?= demo

@@ -10,16 +10,14 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from infra.deployment import Deployment, DeploymentError
+from infra.paths import REPO_ROOT
 from infra.stack import AssessmentsStack
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def cdk_json_context() -> dict[str, Any]:

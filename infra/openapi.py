@@ -20,11 +20,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from pydantic import BaseModel, Field
 
+from infra.paths import REPO_ROOT
 from shared import docs
 from shared.http import MAX_BODY_BYTES
 from shared.routes import ROUTES, Auth, Route
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT_PATH = REPO_ROOT / "openapi.json"
 TITLE = "Promptster Assessments API"
 DESCRIPTION = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, IgnoreMode, Stack, Tags
@@ -18,10 +17,10 @@ from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
 from infra.constructs.table import Table
 from infra.deployment import API_ID_OUTPUT, API_STAGE_OUTPUT, Deployment
+from infra.paths import REPO_ROOT
 from shared.observability import SERVICE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 # The code asset is the repository with everything but the two packages the functions import
 # ignored (git-style patterns: ignore all, then re-include).
 CODE_ASSET_PATTERNS = ("*", "!functions/", "!functions/**", "!shared/", "!shared/**", "__pycache__/", "*.pyc")

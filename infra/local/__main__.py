@@ -16,8 +16,8 @@ from infra.local.server import LocalServer
 from shared import cors
 from shared.auth import API_TOKEN_PREFIX, is_api_token
 from shared.domain.tokens import issue_token, seed_token
+from shared.settings import DEFAULT_TABLE_NAME
 
-TABLE_NAME = "promptster-local"
 DEFAULT_ORG = "org_local"
 
 
@@ -47,7 +47,7 @@ def main() -> int:
         origins = cors.allowed_origins()
     except ValueError as error:
         raise SystemExit(f"error: {cors.ORIGINS_VARIABLE}: {error}") from None
-    with local_dynamodb(TABLE_NAME) as where:
+    with local_dynamodb(DEFAULT_TABLE_NAME) as where:
         try:
             server = LocalServer((host, port), LocalGateway())
         except OSError as error:

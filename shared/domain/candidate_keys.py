@@ -124,6 +124,12 @@ def revoke_key(keys: CandidateKeys, org_id: str, assessment_id: str, key_id: str
             raise NotFoundError("Key not found") from failed
         if failed.item == "session":
             raise _session_finished() from failed
+        # Revoked, redeemed or completed at the same moment: say what it is now.
+        current = keys.get(key.assessment_id, key.id)
+        if current is None or current.status == "revoked":
+            raise NotFoundError("Key not found") from failed
+        if current.status == "completed":
+            raise _session_finished() from failed
         raise ConflictError("The key changed while it was being revoked; retry") from failed
     except WriteConflictError as conflict:
         raise ConflictError("The key changed while it was being revoked; retry") from conflict

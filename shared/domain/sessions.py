@@ -4,6 +4,7 @@ completes it with a submission; a reviewer reads the results and scores them aga
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from shared import clock, ids
 from shared.auth import Candidate
@@ -266,10 +267,9 @@ def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: Sc
     if session_status(session, now) in ("in_progress", "revoked"):
         raise _not_finished()
     scored = _match_criteria(session, request)
-    total_weight = sum(criterion.weight for criterion in scored)
     score = Score(
         criteria=tuple(scored),
-        total_score=round(sum(criterion.weight * criterion.score for criterion in scored) / total_weight, 2),
+        total_score=_weighted_average(scored),
         comment=request.comment,
         scored_at=clock.to_timestamp(now),
     )
@@ -278,6 +278,17 @@ def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: Sc
     except ConditionFailedError as failed:
         raise _not_finished() from failed
     return session_view(session.model_copy(update={"score": score}), now)
+
+
+def _weighted_average(scored: list[ScoredCriterion]) -> float:
+    """The weighted average to the hundredth, halves rounded up. Worked in decimal, as weights and
+    scores were sent: on floats, round() takes 80.125 to the even 80.12 and 2.675 (held as 2.67499…)
+    to 2.67."""
+    weights = [Decimal(str(criterion.weight)) for criterion in scored]
+    points = sum(
+        (weight * Decimal(str(criterion.score)) for weight, criterion in zip(weights, scored, strict=True)), Decimal(0)
+    )
+    return float((points / sum(weights, Decimal(0))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def _not_finished() -> ConflictError:

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 
 from infra.local.gateway import proxy_event
-from shared import catalog
+from shared import catalog, clock, ids
 from shared.auth import Candidate, principal_to_context
 from shared.http import MAX_BODY_BYTES
 from shared.routes import route
+from shared.store.assessments import AssessmentRecord, AssessmentStore
+from shared.store.cascade import AssessmentDeletion
 from tests.conftest import RequestCounter
 from tests.support import ORG_A, ORG_B, SEED_BODY, call, invoke, run
 
@@ -32,6 +34,21 @@ SEED_FIELDS = {
     "createdAt",
     "updatedAt",
 }
+
+
+def _assessment_record(org_id: str) -> AssessmentRecord:
+    """An assessment as the store keeps it, for seeding many without going through the handler."""
+    now = clock.to_timestamp(clock.utc_now())
+    return AssessmentRecord(
+        id=ids.new_id(),
+        org_id=org_id,
+        title=SEED_BODY["title"],
+        role=SEED_BODY["role"],
+        task_brief=SEED_BODY["taskBrief"],
+        expires_in_days=7,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def create(body: dict[str, Any] | None = None, principal: Any = ORG_A) -> dict[str, Any]:
@@ -247,9 +264,11 @@ def test_list_rejects_bad_paging_parameters(query: str, path: list[str]) -> None
 
 
 def test_list_page_is_one_query_however_many_assessments_were_deleted(dynamodb_calls: RequestCounter) -> None:
-    for _ in range(1000):
-        doomed = create()
-        call("delete_assessment", path={"assessment_id": doomed["id"]})
+    store, deletion = AssessmentStore(), AssessmentDeletion()
+    for _ in range(1000):  # seeded through the store: only the list below is under test
+        doomed = _assessment_record("org_a")
+        store.create(doomed)
+        deletion.delete(doomed, deleted_at=doomed.created_at)
     survivor = create()
     dynamodb_calls.reset()
 

@@ -16,8 +16,8 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from infra.app import build_app, cdk_json_context
+from infra.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PROD_CONTEXT = {"customer": "acme", "stage": "prod", "alarmEmail": "ops@example.com"}
 DEV_CONTEXT = {"customer": "acme", "stage": "dev"}
 SNAP_START_CONTEXT = {**DEV_CONTEXT, "snapStart": "true"}

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.infra.conftest import REPO_ROOT, Synthesized
+from infra.paths import REPO_ROOT
+from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
 

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from infra.constructs.function import LIVE_ALIAS
+from infra.paths import REPO_ROOT
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
-from tests.infra.conftest import REPO_ROOT, Synthesized
+from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
 

@@ -1,0 +1,371 @@
+"""Cold start and warm overhead of every function, measured as Lambda runs it (``make bench``).
+
+Each function is its real code asset from the synthesized template, imported by a fresh interpreter
+of a runtime-only virtual environment (the lock's runtime dependencies, nothing dev) with the
+function's Lambda environment variables, dummy credentials and its handler string. The floor,
+``import boto3; boto3.client("dynamodb")``, runs in the same environment just before each function,
+so both see the same machine load. What a first request and a warm request do to DynamoDB is
+recorded once against the embedded DynamoDB, then replayed: over HTTP on 127.0.0.1 for the cold
+invocation, from memory for the warm ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra.local.embedded_dynamodb import local_dynamodb
+from infra.local.gateway import LambdaContext, proxy_event
+from shared.auth import Candidate, Reviewer, principal_to_context
+from shared.catalog import all_issues
+from shared.domain.tokens import issue_token
+from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route, route
+from shared.store import dynamo
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / ".bench"
+PROBE = Path(__file__).with_name("lambda_probe.py")
+TABLE_NAME = "promptster-bench"
+REGION = "eu-west-1"
+AUTHORIZER = "authorizer"
+FLOOR = "floor"
+# A sampled X-Ray trace, as Lambda hands one to a function with active tracing.
+TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+
+@dataclass(frozen=True)
+class Function:
+    """One Lambda function as the template deploys it."""
+
+    name: str
+    handler: str
+    asset: Path
+    memory_mb: int
+    variables: Mapping[str, str]
+
+
+@dataclass
+class Scenario:
+    """One request of a function: its event and the DynamoDB answers it got, in order."""
+
+    event: dict[str, Any]
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    status: int | None = None
+
+
+# Synthesis -------------------------------------------------------------------------------------
+
+
+def synthesized_functions(python: str) -> tuple[list[Function], str]:
+    """Every function of the synthesized stack, or of the working tree when synthesis fails."""
+    outdir = BENCH_DIR / "cdk.out"
+    shutil.rmtree(outdir, ignore_errors=True)
+    environment = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
+    command = [python, "-m", "infra.app", "-c", "customer=bench", "-c", "stage=dev", "-o", str(outdir)]
+    done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False)
+    templates = sorted(outdir.glob("*.template.json"))
+    if done.returncode != 0 or not templates:
+        reason = (done.stderr.strip().splitlines() or ["no template"])[-1]
+        return _working_tree_functions(), f"synthesis failed ({reason}): measuring the working tree instead"
+    template = json.loads(templates[0].read_text())
+    functions = []
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        if resource["Type"] != "AWS::Lambda::Function" or not properties.get("Handler", "").startswith("functions."):
+            continue  # not one of the API's functions (a CDK custom resource, say)
+        handler = properties["Handler"]
+        asset = outdir / f"asset.{properties['Code']['S3Key'].removesuffix('.zip')}"
+        variables = properties.get("Environment", {}).get("Variables", {})
+        functions.append(
+            Function(
+                name=_function_name(handler),
+                handler=handler,
+                asset=asset,
+                memory_mb=int(properties.get("MemorySize", 128)),
+                # References (the table name) resolve to plain strings here.
+                variables={key: value if isinstance(value, str) else TABLE_NAME for key, value in variables.items()},
+            )
+        )
+    return sorted(functions, key=lambda function: function.name), f"code assets synthesized into {outdir}"
+
+
+def _function_name(handler: str) -> str:
+    return handler.split(".")[1]
+
+
+def _working_tree_functions() -> list[Function]:
+    """The fallback: ``functions/`` and ``shared/`` copied as the asset, the stack's variables by hand."""
+    asset = BENCH_DIR / "working-tree-asset"
+    shutil.rmtree(asset, ignore_errors=True)
+    for package in ("functions", "shared"):
+        shutil.copytree(ROOT / package, asset / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    variables = {
+        "TABLE_NAME": TABLE_NAME,
+        "POWERTOOLS_SERVICE_NAME": "assessments-api",
+        "POWERTOOLS_METRICS_NAMESPACE": "Promptster",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+    }
+    handlers = [AUTHORIZER_HANDLER, *(each.handler for each in ROUTES)]
+    return sorted(
+        (Function(_function_name(handler), handler, asset, 512, variables) for handler in handlers),
+        key=lambda function: function.name,
+    )
+
+
+# Scenarios: one realistic request per function, and what DynamoDB answered ---------------------
+
+REVIEWER = Reviewer(org_id="org_bench", token_name="bench")
+SEED_BODY = {
+    "title": "Backend API Challenge",
+    "role": "Senior Backend Engineer",
+    "taskBrief": "Build a webhook ingestion endpoint that validates, stores, and deduplicates incoming events.",
+    "timeLimitMinutes": 120,
+    "expiresInDays": 7,
+}
+RUBRIC = {"name": "Backend", "criteria": [{"name": "Correctness", "weight": 60}, {"name": "Tests", "weight": 40}]}
+# The list route's page: 100 full assessments (an issue snapshot and a rubric on each).
+PAGE = 100
+
+
+class _Recorder:
+    """Records every DynamoDB response (operation, status, raw body) while ``recording``."""
+
+    def __init__(self) -> None:
+        self.responses: list[dict[str, Any]] | None = None
+
+    def __call__(self, model: Any, http_response: Any, **_: Any) -> None:
+        if self.responses is not None:
+            body = http_response.content.decode() if http_response.content else ""
+            self.responses.append({"operation": model.name, "status": http_response.status_code, "body": body})
+
+
+def _event(
+    target: Route, principal: Reviewer | Candidate, path: dict[str, str], body: Any, query: str
+) -> dict[str, Any]:
+    event = proxy_event(
+        target,
+        method=target.method,
+        path=target.path.format(**path),
+        query=query,
+        headers=[("Content-Type", "application/json")],
+        body=json.dumps(body).encode() if body is not None else b"",
+        path_parameters=path,
+        request_id="bench-request",
+        source_ip="127.0.0.1",
+    )
+    event["requestContext"]["authorizer"] = {**principal_to_context(principal), "principalId": "bench"}
+    return event
+
+
+def record_scenarios() -> dict[str, Scenario]:
+    """Drive each function once against the embedded DynamoDB, recording its DynamoDB responses."""
+    scenarios: dict[str, Scenario] = {}
+    recorder = _Recorder()
+
+    def run(name: str, principal: Reviewer | Candidate, path: dict[str, str] | None = None, **kw: Any) -> Any:
+        event = _event(route(name), principal, path or {}, kw.get("body"), kw.get("query", ""))
+        scenario = Scenario(event)
+        recorder.responses = scenario.responses
+        result = _handler(route(name).handler)(event, LambdaContext(function_name=name))
+        recorder.responses = None
+        scenario.status = result["statusCode"]
+        scenarios[name] = scenario
+        return json.loads(result["body"]) if result.get("body") else None
+
+    with local_dynamodb(TABLE_NAME):
+        dynamo.client().meta.events.register_first("after-call.dynamodb", recorder)
+        issue = all_issues()[0]
+        rubric = run("create_rubric", REVIEWER, body=RUBRIC)["rubric"]
+        full = {**SEED_BODY, "issueId": issue.id, "rubricId": rubric["id"]}
+        for _ in range(PAGE):
+            assessment = run("create_assessment", REVIEWER, body=full)["assessment"]
+        ids = {"assessment_id": assessment["id"]}
+        run("create_assessment", REVIEWER, body=SEED_BODY)
+        run("list_assessments", REVIEWER, query=f"limit={PAGE}")
+        run("get_assessment", REVIEWER, ids)
+        keys = run("generate_keys", REVIEWER, ids, body={"count": 5})["keys"]
+        run("list_keys", REVIEWER, ids)
+        run("revoke_key", REVIEWER, {**ids, "key_id": keys[0]["id"]})
+        candidate = Candidate(org_id=REVIEWER.org_id, assessment_id=assessment["id"], key_id=keys[1]["id"])
+        session = run("start_session", candidate)["session"]
+        run("complete_session", candidate, {"session_id": session["id"]})
+        run("list_rubrics", REVIEWER)
+        run("get_rubric", REVIEWER, {"rubric_id": rubric["id"]})
+        spare = run("create_rubric", REVIEWER, body=RUBRIC)["rubric"]
+        run("delete_rubric", REVIEWER, {"rubric_id": spare["id"]})
+        run("list_issues", REVIEWER)
+        run("get_issue", REVIEWER, {"issue_id": issue.id})
+        run("delete_assessment", REVIEWER, ids)
+        scenarios[AUTHORIZER] = _authorizer_scenario(recorder)
+        dynamo.client().meta.events.unregister("after-call.dynamodb", recorder)
+    return scenarios
+
+
+def _authorizer_scenario(recorder: _Recorder) -> Scenario:
+    token = issue_token(REVIEWER.org_id, name="bench").token
+    target = route("list_assessments")
+    event = proxy_event(
+        target,
+        method=target.method,
+        path=target.path,
+        query="",
+        headers=[("Authorization", f"Bearer {token}")],
+        body=b"",
+        path_parameters={},
+        request_id="bench-request",
+        source_ip="127.0.0.1",
+    )
+    method_arn = f"arn:aws:execute-api:{REGION}:000000000000:bench/dev/GET{target.path}"
+    keep = ("resource", "path", "httpMethod", "headers", "multiValueHeaders", "queryStringParameters")
+    authorizer_event = {"type": "REQUEST", "methodArn": method_arn, **{name: event[name] for name in keep}}
+    authorizer_event.update(pathParameters=event["pathParameters"], requestContext=event["requestContext"])
+    scenario = Scenario(authorizer_event)
+    recorder.responses = scenario.responses
+    _handler(AUTHORIZER_HANDLER)(authorizer_event, LambdaContext(function_name=AUTHORIZER))
+    recorder.responses = None
+    return scenario
+
+
+def _handler(handler: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    module_name, _, attribute = handler.rpartition(".")
+    function: Callable[[dict[str, Any], Any], dict[str, Any]] = getattr(importlib.import_module(module_name), attribute)
+    return function
+
+
+# Probes ----------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def lambda_environment(function: Function, port: int) -> dict[str, str]:
+    """The variables Lambda sets for this function, its own ones from the template, dummy credentials."""
+    return {
+        "LANG": "C.UTF-8",
+        "TZ": ":UTC",
+        "LAMBDA_TASK_ROOT": str(function.asset),
+        "_HANDLER": function.handler,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "AWS_LAMBDA_FUNCTION_NAME": f"promptster-bench-dev-{function.name}",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_FORMAT": "JSON",
+        "AWS_LAMBDA_LOG_LEVEL": "INFO",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "ASIABENCHBENCHBENCH0",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_SESSION_TOKEN": "bench",
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "_X_AMZN_TRACE_ID": TRACE_ID,
+        # The one addition: DynamoDB is the fake endpoint of the probe (or none is reached at all).
+        "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}",
+        **function.variables,
+    }
+
+
+def probe(runtime_python: str, function: Function, mode: str, scenario: Scenario, runs: int = 0) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter; its figures as a dict."""
+    port = _free_port()
+    spec = {
+        "mode": mode,
+        "asset": str(function.asset),
+        "handler": function.handler,
+        "event": scenario.event,
+        "responses": scenario.responses,
+        "port": port,
+        "runs": runs,
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        spec_path, result_path = Path(scratch, "spec.json"), Path(scratch, "result.json")
+        spec_path.write_text(json.dumps(spec))
+        command = [runtime_python, "-I", "-B", "-c", PROBE.read_text(), str(spec_path), str(result_path)]
+        done = subprocess.run(
+            command,
+            cwd=scratch,
+            env=lambda_environment(function, port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0 or not result_path.exists():
+            raise RuntimeError(f"{function.name} ({mode}) failed:\n{done.stderr}")
+        result: dict[str, Any] = json.loads(result_path.read_text())
+        return result
+
+
+# Tables ----------------------------------------------------------------------------------------
+
+
+def cold_starts(runtime_python: str, functions: list[Function], scenarios: dict[str, Scenario], runs: int) -> None:
+    samples: dict[str, list[dict[str, Any]]] = {function.name: [] for function in functions}
+    floors: dict[str, list[float]] = {function.name: [] for function in functions}
+    for _ in range(runs):
+        for function in functions:
+            floors[function.name].append(probe(runtime_python, function, FLOOR, scenarios[function.name])["import_ms"])
+            samples[function.name].append(probe(runtime_python, function, "cold", scenarios[function.name]))
+    print(f"Cold start as Lambda runs it (median of {runs} fresh interpreters each, floor interleaved)")
+    print(f"  {'function':<20} {'import ms':>9} {'floor ms':>9} {'ratio':>6} {'1st request ms':>15} {'RSS MiB':>8}")
+    for function in functions:
+        runs_of = samples[function.name]
+        import_ms = statistics.median(sample["import_ms"] for sample in runs_of)
+        floor_ms = statistics.median(floors[function.name])
+        first = statistics.median(sample["first_request_ms"] for sample in runs_of)
+        rss = statistics.median(sample["rss_mib"] for sample in runs_of)
+        notes = _problems(runs_of, scenarios[function.name])
+        print(
+            f"  {function.name:<20} {import_ms:9.1f} {floor_ms:9.1f} {import_ms / floor_ms:6.2f} {first:15.1f} "
+            f"{rss:8.1f}{notes}"
+        )
+
+
+def _problems(results: list[dict[str, Any]], scenario: Scenario) -> str:
+    """A note when a replayed request did not behave as recorded (the figure is then suspect)."""
+    problems = {problem for result in results for problem in result.get("problems", [])}
+    statuses = {result.get("status") for result in results} - {scenario.status}
+    if statuses:
+        problems.add(f"status {statuses} where {scenario.status} was recorded")
+    return f"  ! {'; '.join(sorted(problems))}" if problems else ""
+
+
+def warm_overhead(runtime_python: str, functions: list[Function], scenarios: dict[str, Scenario], runs: int) -> None:
+    print(f"Warm overhead, DynamoDB answered from memory (ms over {runs} invocations in one process)")
+    print(f"  {'function':<20} {'p50':>6} {'p95':>6}  request")
+    for function in functions:
+        scenario = scenarios[function.name]
+        result = probe(runtime_python, function, "warm", scenario, runs)
+        what = f"{len(scenario.responses)} DynamoDB call(s)"
+        if function.name == "list_assessments":
+            what += f", a page of {PAGE} full assessments"
+        notes = _problems([result], scenario)
+        print(f"  {function.name:<20} {result['p50_ms']:6.2f} {result['p95_ms']:6.2f}  {what}{notes}")
+
+
+def run(runtime_python: str, runs: int, warm_runs: int) -> None:
+    """Print the cold-start table, then the warm-overhead one."""
+    runtime_python = os.path.abspath(runtime_python)  # not resolved: the venv's own interpreter link
+    functions, origin = synthesized_functions(sys.executable)
+    print(f"Functions: {len(functions)}, {origin}; runtime: {runtime_python}")
+    with contextlib.redirect_stdout(io.StringIO()):  # the functions' logs and metrics
+        scenarios = record_scenarios()
+    cold_starts(runtime_python, functions, scenarios, runs)
+    warm_overhead(runtime_python, functions, scenarios, warm_runs)

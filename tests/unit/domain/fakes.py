@@ -1,0 +1,364 @@
+"""In-memory stores implementing the Protocols of ``shared.domain.ports`` as the DynamoDB stores behave:
+the same conditions, failing with ``ConditionFailedError`` under the same item names and transaction
+positions (``CodeTakenError`` for taken codes), the same orders, the same paging. A write whose
+condition fails changes nothing, as a cancelled transaction does.
+
+Two things are left out: DynamoDB's 1 MB read pages (a page ends at its ``limit`` only) and races
+(``WriteConflictError``), which need two requests at the same instant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from shared.domain.ports import AssessmentDeleter, Assessments, CandidateKeys, Rubrics, Tokens
+from shared.models.sessions import Score, Submission
+from shared.store.assessments import AssessmentRecord, AssessmentState
+from shared.store.candidate_keys import (
+    KEYS_PER_TRANSACTION,
+    CandidateKeyRecord,
+    CodeTakenError,
+    CodeTarget,
+    SessionRecord,
+)
+from shared.store.cascade import Deletion
+from shared.store.dynamo import ConditionFailedError
+from shared.store.rubrics import RubricRecord
+from shared.store.tokens import TokenRecord
+
+RecordT = TypeVar("RecordT", AssessmentRecord, RubricRecord)
+
+
+@dataclass
+class Memory:
+    """The table: every item the stores keep, under the key each is kept by."""
+
+    assessments: dict[tuple[str, str], AssessmentRecord] = field(default_factory=dict)  # (org, id), while active
+    states: dict[str, AssessmentState] = field(default_factory=dict)  # by assessment id, tombstones included
+    rubrics: dict[tuple[str, str], RubricRecord] = field(default_factory=dict)  # (org, id), while active
+    rubric_links: dict[tuple[str, str], int] = field(default_factory=dict)
+    deleted_rubrics: dict[tuple[str, str], RubricRecord] = field(default_factory=dict)
+    keys: dict[tuple[str, str], CandidateKeyRecord] = field(default_factory=dict)  # (assessment id, key id)
+    codes: dict[str, CodeTarget] = field(default_factory=dict)
+    sessions: dict[str, SessionRecord] = field(default_factory=dict)
+    tokens: dict[str, TokenRecord] = field(default_factory=dict)  # by hash: what the authorizer reads
+    token_index: dict[tuple[str, str], TokenRecord] = field(default_factory=dict)  # (org, token id)
+
+    def active_state(self, assessment_id: str, org_id: str | None = None) -> bool:
+        """Whether the state record exists, is not a tombstone and (if given) is ``org_id``'s."""
+        state = self.states.get(assessment_id)
+        return state is not None and state.deleted_at is None and (org_id is None or state.org_id == org_id)
+
+
+def _transact(actions: Sequence[tuple[str, bool]]) -> None:
+    """Cancel a transaction of ``(what, condition holds)`` actions as DynamoDB does: the error names the
+    first action that failed and lists the position of every one."""
+    failed = [position for position, (_, holds) in enumerate(actions) if not holds]
+    if failed:
+        raise ConditionFailedError(actions[failed[0]][0], failed)
+
+
+def _page(records: Sequence[RecordT], limit: int, after_id: str | None) -> tuple[list[RecordT], str | None]:
+    """A Query with ``Limit`` over items sorted by id: DynamoDB hands back where it stopped whenever
+    the page is full, whether or not anything follows."""
+    following = sorted((record for record in records if after_id is None or record.id > after_id), key=_id)
+    page = following[:limit]
+    return page, page[-1].id if len(page) == limit else None
+
+
+def _id(record: AssessmentRecord | RubricRecord | SessionRecord) -> str:
+    return record.id
+
+
+def _running(session: SessionRecord | None, cutoff: str) -> bool:
+    """The store's condition for a session still running at ``cutoff``."""
+    return (
+        session is not None
+        and session.completed_at is None
+        and session.revoked_at is None
+        and (session.deadline is None or session.deadline >= cutoff)
+    )
+
+
+class FakeAssessments:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def create(self, assessment: AssessmentRecord) -> None:
+        memory = self.memory
+        actions = [
+            ("assessment", (assessment.org_id, assessment.id) not in memory.assessments),
+            ("assessment", assessment.id not in memory.states),
+        ]
+        rubric = (assessment.org_id, assessment.rubric_id or "")
+        if assessment.rubric_id is not None:
+            actions.append(("rubric", rubric in memory.rubrics))
+        _transact(actions)
+        memory.assessments[(assessment.org_id, assessment.id)] = assessment
+        memory.states[assessment.id] = AssessmentState(org_id=assessment.org_id)
+        if assessment.rubric_id is not None:
+            memory.rubric_links[rubric] += 1
+
+    def get(self, org_id: str, assessment_id: str) -> AssessmentRecord | None:
+        return self.memory.assessments.get((org_id, assessment_id))
+
+    def get_deleted(self, org_id: str, assessment_id: str) -> AssessmentRecord | None:
+        state = self.memory.states.get(assessment_id)
+        return state.snapshot if state is not None and state.org_id == org_id else None
+
+    def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[AssessmentRecord], str | None]:
+        mine = [record for (org, _), record in self.memory.assessments.items() if org == org_id]
+        return _page(mine, limit, after_id)
+
+
+class FakeAssessmentDeleter:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def delete(self, assessment: AssessmentRecord, deleted_at: str) -> Deletion:
+        memory = self.memory
+        if not memory.active_state(assessment.id, assessment.org_id):
+            raise ConditionFailedError("assessment")
+        pending = [
+            key for (owner, _), key in sorted(memory.keys.items()) if owner == assessment.id and key.status == "pending"
+        ]
+        rubric = (assessment.org_id, assessment.rubric_id or "")
+        # The tombstone's actions, in the store's order; nothing can issue a key between read and write here.
+        actions = [("assessment", (assessment.org_id, assessment.id) in memory.assessments), ("keys issued", True)]
+        if assessment.rubric_id is not None:
+            actions.append(("rubric", rubric in memory.rubrics))
+        _transact(actions)
+        del memory.assessments[(assessment.org_id, assessment.id)]
+        state = memory.states[assessment.id]
+        memory.states[assessment.id] = state.model_copy(update={"deleted_at": deleted_at, "snapshot": assessment})
+        if assessment.rubric_id is not None:
+            memory.rubric_links[rubric] -= 1
+        for key in pending:
+            memory.keys[(key.assessment_id, key.id)] = key.model_copy(
+                update={"status": "revoked", "revoked_at": deleted_at}
+            )
+        return Deletion(revoked=len(pending), left_pending=0)
+
+
+class FakeCandidateKeys:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def insert(self, org_id: str, assessment_id: str, new_keys: Sequence[CandidateKeyRecord]) -> None:
+        if len(new_keys) > KEYS_PER_TRANSACTION:
+            raise ValueError("more keys than one transaction holds")  # DynamoDB refuses the request
+        memory = self.memory
+        actions = [("assessment", memory.active_state(assessment_id, org_id))]
+        for key in new_keys:
+            actions.append(("key", (key.assessment_id, key.id) not in memory.keys))
+            actions.append(("key code", key.code not in memory.codes))
+        try:
+            _transact(actions)
+        except ConditionFailedError as failed:
+            taken = [(position - 2) // 2 for position in failed.positions if actions[position][0] == "key code"]
+            if failed.item == "assessment" or not taken:
+                raise
+            raise CodeTakenError(taken) from failed
+        state = memory.states[assessment_id]
+        memory.states[assessment_id] = state.model_copy(update={"keys_issued": state.keys_issued + len(new_keys)})
+        for key in new_keys:
+            memory.keys[(key.assessment_id, key.id)] = key
+            memory.codes[key.code] = CodeTarget(org_id=key.org_id, assessment_id=key.assessment_id, key_id=key.id)
+
+    def get(self, assessment_id: str, key_id: str) -> CandidateKeyRecord | None:
+        return self.memory.keys.get((assessment_id, key_id))
+
+    def find_code(self, code: str) -> CodeTarget | None:
+        return self.memory.codes.get(code)
+
+    def read_partition(self, assessment_id: str) -> tuple[AssessmentState | None, list[CandidateKeyRecord]]:
+        found = [key for (owner, _), key in sorted(self.memory.keys.items()) if owner == assessment_id]
+        return self.memory.states.get(assessment_id), found
+
+    def redeem(self, key: CandidateKeyRecord, session: SessionRecord) -> None:
+        memory = self.memory
+        stored = memory.keys.get((key.assessment_id, key.id))
+        _transact(
+            [
+                ("key", stored is not None and stored.status == "pending" and stored.expires_at > session.started_at),
+                ("assessment", memory.active_state(key.assessment_id)),
+                ("session", session.id not in memory.sessions),
+            ]
+        )
+        assert stored is not None
+        memory.keys[(key.assessment_id, key.id)] = stored.model_copy(
+            update={"status": "redeemed", "session_id": session.id, "redeemed_at": session.started_at}
+        )
+        memory.sessions[session.id] = session
+
+    def revoke_pending(self, key: CandidateKeyRecord, revoked_at: str) -> None:
+        memory = self.memory
+        stored = memory.keys.get((key.assessment_id, key.id))
+        _transact(
+            [
+                ("key", stored is not None and stored.status == "pending"),
+                ("assessment", memory.active_state(key.assessment_id, key.org_id)),
+            ]
+        )
+        assert stored is not None
+        memory.keys[(key.assessment_id, key.id)] = stored.model_copy(
+            update={"status": "revoked", "revoked_at": revoked_at}
+        )
+
+    def revoke_in_progress(self, key: CandidateKeyRecord, revoked_at: str, cutoff: str) -> None:
+        assert key.session_id is not None, "a redeemed key has a session"
+        memory = self.memory
+        stored = memory.keys.get((key.assessment_id, key.id))
+        session = memory.sessions.get(key.session_id)
+        _transact(
+            [
+                ("key", stored is not None and stored.status == "redeemed"),
+                ("session", _running(session, cutoff)),
+                ("assessment", memory.active_state(key.assessment_id, key.org_id)),
+            ]
+        )
+        assert stored is not None
+        assert session is not None
+        memory.keys[(key.assessment_id, key.id)] = stored.model_copy(
+            update={"status": "revoked", "revoked_at": revoked_at}
+        )
+        memory.sessions[session.id] = session.model_copy(update={"revoked_at": revoked_at})
+
+    def get_session(self, session_id: str) -> SessionRecord | None:
+        return self.memory.sessions.get(session_id)
+
+    def complete(self, session: SessionRecord, completed_at: str, submission: Submission | None, cutoff: str) -> None:
+        memory = self.memory
+        stored = memory.sessions.get(session.id)
+        key = memory.keys.get((session.assessment_id, session.key_id))
+        _transact(
+            [
+                ("session", _running(stored, cutoff)),
+                ("key", key is not None and key.status == "redeemed" and key.session_id == session.id),
+            ]
+        )
+        assert stored is not None
+        assert key is not None
+        memory.sessions[session.id] = stored.model_copy(update={"completed_at": completed_at, "submission": submission})
+        memory.keys[(key.assessment_id, key.id)] = key.model_copy(
+            update={"status": "completed", "completed_at": completed_at}
+        )
+
+    def score(self, session: SessionRecord, score: Score, cutoff: str) -> None:
+        stored = self.memory.sessions.get(session.id)
+        finished = stored is not None and (
+            stored.completed_at is not None or (stored.deadline is not None and stored.deadline < cutoff)
+        )
+        if stored is None or stored.revoked_at is not None or not finished:
+            raise ConditionFailedError("session")
+        self.memory.sessions[session.id] = stored.model_copy(update={"score": score})
+
+    def list_sessions(
+        self, org_id: str, assessment_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[SessionRecord], str | None] | None:
+        # The sessions index: the assessment's sessions by id, then its state record; one Query of
+        # limit + 1 entries, as the store reads them.
+        state = self.memory.states.get(assessment_id)
+        sessions = sorted(
+            (
+                session
+                for session in self.memory.sessions.values()
+                if session.assessment_id == assessment_id and (after_id is None or session.id > after_id)
+            ),
+            key=_id,
+        )
+        entries: list[SessionRecord | AssessmentState] = [*sessions, *([state] if state is not None else [])]
+        read = entries[: limit + 1]
+        if not read or {entry.org_id for entry in read} != {org_id}:
+            return None
+        page = [entry for entry in read if isinstance(entry, SessionRecord)][:limit]
+        more = not isinstance(read[-1], AssessmentState) and len(read) == limit + 1 and bool(page)
+        return page, page[-1].id if more else None
+
+
+class FakeRubrics:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def create(self, rubric: RubricRecord) -> None:
+        where = (rubric.org_id, rubric.id)
+        if where in self.memory.rubrics:
+            raise ConditionFailedError("rubric")
+        self.memory.rubrics[where] = rubric
+        self.memory.rubric_links[where] = 0
+
+    def get(self, org_id: str, rubric_id: str) -> RubricRecord | None:
+        return self.memory.rubrics.get((org_id, rubric_id))
+
+    def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[RubricRecord], str | None]:
+        mine = [record for (org, _), record in self.memory.rubrics.items() if org == org_id]
+        return _page(mine, limit, after_id)
+
+    def delete(self, rubric: RubricRecord, deleted_at: str) -> None:
+        where = (rubric.org_id, rubric.id)
+        if where not in self.memory.rubrics:
+            raise ConditionFailedError("rubric")
+        _transact([("rubric link", self.memory.rubric_links[where] == 0), ("rubric", True)])
+        self.memory.deleted_rubrics[where] = self.memory.rubrics.pop(where)
+        del self.memory.rubric_links[where]
+
+
+class FakeTokens:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def create(self, token: TokenRecord) -> None:
+        where = (token.org_id, token.token_id)
+        _transact(
+            [("token", token.token_hash not in self.memory.tokens), ("token", where not in self.memory.token_index)]
+        )
+        self.memory.tokens[token.token_hash] = self.memory.token_index[where] = token
+
+    def find_by_hash(self, token_hash: str) -> TokenRecord | None:
+        return self.memory.tokens.get(token_hash)
+
+    def list_for_org(self, org_id: str) -> list[TokenRecord]:
+        return [token for (org, _), token in sorted(self.memory.token_index.items()) if org == org_id]
+
+    def get(self, org_id: str, token_id: str) -> TokenRecord | None:
+        return self.memory.token_index.get((org_id, token_id))
+
+    def revoke(self, token: TokenRecord, revoked_at: str) -> None:
+        by_hash = self.memory.tokens.get(token.token_hash)
+        where = (token.org_id, token.token_id)
+        indexed = self.memory.token_index.get(where)
+        _transact(
+            [
+                (name, found is not None and found.revoked_at is None)
+                for name, found in (("token", by_hash), ("token", indexed))
+            ]
+        )
+        assert by_hash is not None
+        assert indexed is not None
+        self.memory.tokens[token.token_hash] = by_hash.model_copy(update={"revoked_at": revoked_at})
+        self.memory.token_index[where] = indexed.model_copy(update={"revoked_at": revoked_at})
+
+
+@dataclass(frozen=True)
+class Stores:
+    """One in-memory table and a store of each kind over it, typed as the domain sees them."""
+
+    memory: Memory
+    assessments: Assessments
+    deleter: AssessmentDeleter
+    keys: CandidateKeys
+    rubrics: Rubrics
+    tokens: Tokens
+
+
+def in_memory_stores() -> Stores:
+    memory = Memory()
+    return Stores(
+        memory=memory,
+        assessments=FakeAssessments(memory),
+        deleter=FakeAssessmentDeleter(memory),
+        keys=FakeCandidateKeys(memory),
+        rubrics=FakeRubrics(memory),
+        tokens=FakeTokens(memory),
+    )

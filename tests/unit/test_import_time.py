@@ -1,0 +1,72 @@
+"""What importing a function must not load: with one function per route, a quiet stack's first
+request pays for every module its handler imports (``make bench`` prints what that costs)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from shared.routes import AUTHORIZER_HANDLER, ROUTES
+
+ROOT = Path(__file__).resolve().parents[2]
+AUTHORIZER_MODULE = AUTHORIZER_HANDLER.rpartition(".")[0]
+HANDLER_MODULES = sorted({route.handler.rpartition(".")[0] for route in ROUTES} | {AUTHORIZER_MODULE})
+CATALOG_ROUTES = {"functions.list_issues.handler", "functions.get_issue.handler"}
+# The CDK and its checks are deployment tools, and the other event sources' resolvers serve no route here.
+NEVER_AT_RUNTIME = ("aws_cdk", "cdk_nag", "constructs", "jsii", "moto")
+OTHER_RESOLVERS = (
+    "aws_lambda_powertools.event_handler.appsync",
+    "aws_lambda_powertools.event_handler.graphql_appsync",
+    "aws_lambda_powertools.event_handler.events_appsync",
+    "aws_lambda_powertools.event_handler.bedrock_agent",
+    "aws_lambda_powertools.event_handler.bedrock_agent_function",
+    "aws_lambda_powertools.event_handler.vpc_lattice",
+    "aws_lambda_powertools.event_handler.lambda_function_url",
+)
+
+
+@cache
+def modules_loaded_by(module: str) -> frozenset[str]:
+    """Every module a fresh interpreter has loaded once ``module`` is imported."""
+    script = f"import json, sys; import {module}; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    return frozenset(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _within(loaded: frozenset[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(name for name in loaded if name.split(".")[0] in packages or name.startswith(packages))
+
+
+@pytest.mark.parametrize("module", HANDLER_MODULES)
+def test_no_function_imports_deployment_or_test_tools(module: str) -> None:
+    assert _within(modules_loaded_by(module), NEVER_AT_RUNTIME) == []
+
+
+@pytest.mark.parametrize("module", HANDLER_MODULES)
+def test_only_the_catalog_routes_import_the_catalog(module: str) -> None:
+    loaded = modules_loaded_by(module)
+    assert ("shared.catalog" in loaded) == (module in CATALOG_ROUTES)
+
+
+def test_the_authorizer_imports_no_resolver() -> None:
+    assert _within(modules_loaded_by(AUTHORIZER_MODULE), ("aws_lambda_powertools.event_handler",)) == []
+
+
+# Powertools' event_handler package imports every resolver in its __init__, which runs whichever of
+# its modules a handler imports; this turns into a failure the day that import becomes lazy.
+@pytest.mark.xfail(strict=True, reason="aws_lambda_powertools.event_handler/__init__ imports every resolver")
+def test_no_route_imports_the_resolvers_of_other_event_sources() -> None:
+    routes = [module for module in HANDLER_MODULES if module != AUTHORIZER_MODULE]
+    loaded = {module: _within(modules_loaded_by(module), OTHER_RESOLVERS) for module in routes}
+    assert {module: names for module, names in loaded.items() if names} == {}
+
+
+def test_the_local_server_needs_only_what_make_dev_installs() -> None:
+    # `make dev` installs the runtime and the `local` group (moto), not the dev tools.
+    dev_only = ("aws_cdk", "cdk_nag", "constructs", "jsii", "cfnlint", "mypy", "pytest", "flask", "mypy_boto3_dynamodb")
+    assert _within(modules_loaded_by("infra.local.__main__"), dev_only) == []
