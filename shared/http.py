@@ -30,7 +30,6 @@ from shared.errors import (
     UnauthorizedError,
     UnprocessableError,
 )
-from shared.idempotency import idempotency_middleware
 from shared.observability import logger, metrics, tracer
 from shared.routes import Auth, Route, route
 
@@ -146,6 +145,9 @@ def make_resolver(module_name: str) -> RouteResolver:
     with request validation and every error mapped to the envelope."""
     app = RouteResolver(route(module_name.split(".")[-2]))
     if app.served.idempotent:
+        # Only the POST routes load Powertools' idempotency utility (and jmespath) at cold start.
+        from shared.idempotency import idempotency_middleware  # noqa: PLC0415
+
         app.use([idempotency_middleware])
 
     def request_id() -> str:
