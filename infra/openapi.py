@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from pydantic import BaseModel, Field
 
+from infra.openapi_conventions import describe_conventions
 from infra.paths import REPO_ROOT
 from shared import docs
 from shared.http import MAX_BODY_BYTES
@@ -108,6 +109,7 @@ def _describe(route: Route, operation: dict[str, Any]) -> None:
     responses = operation["responses"]
     responses.pop(_POWERTOOLS_VALIDATION[0], None)
     responses.update(_error_responses(route, operation))
+    describe_conventions(route, operation)
 
 
 def _components(document: dict[str, Any]) -> None:

@@ -42,3 +42,15 @@ def test_every_operation_documents_its_errors_with_the_envelope() -> None:
     error = document["components"]["schemas"]["Error"]
     assert set(error["required"]) == {"error", "code", "requestId"}
     assert document["components"]["securitySchemes"]["candidateKey"]["name"] == "X-API-Key"
+
+
+def test_every_post_documents_its_idempotency_key_and_the_headers_of_its_answer() -> None:
+    paths = openapi_document()["paths"]
+
+    for route in ROUTES:
+        operation = paths[route.path][route.method.lower()]
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        success = operation["responses"][str(route.status)].get("headers", {})
+        assert ("Idempotency-Key" in headers) == route.idempotent
+        assert ("Idempotent-Replayed" in success) == route.idempotent
+        assert ("Location" in success) == (route.status == 201)
