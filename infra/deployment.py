@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from shared.cors import parse_origins
+
 Stage = Literal["dev", "prod"]
 STAGES: tuple[Stage, ...] = ("dev", "prod")
 DEFAULT_CUSTOMER = "demo"
@@ -40,6 +42,7 @@ class Deployment:
     waf: bool | None = None  # None: on in production only
     waf_rate_limit: int = DEFAULT_WAF_RATE_LIMIT
     snap_start: bool = False  # Lambda SnapStart: API Gateway calls each function's ``live`` alias
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API; none by default
 
     def __post_init__(self) -> None:
         if not _CUSTOMER.match(self.customer):
@@ -58,7 +61,8 @@ class Deployment:
     @classmethod
     def from_context(cls, get: Callable[[str], object]) -> Deployment:
         """The deployment the CDK context asks for: ``-c customer=… -c stage=…`` and optionally
-        ``-c alarmEmail=… -c waf=true|false -c wafRateLimit=… -c snapStart=true|false``."""
+        ``-c alarmEmail=… -c waf=true|false -c wafRateLimit=… -c snapStart=true|false``
+        ``-c corsOrigins=https://app.example.com,https://admin.example.com``."""
         customer = get("customer") or DEFAULT_CUSTOMER
         stage = get("stage") or DEFAULT_STAGE
         email = get("alarmEmail") or None
@@ -69,6 +73,7 @@ class Deployment:
             waf=_flag("waf", get("waf")),
             waf_rate_limit=_count("wafRateLimit", get("wafRateLimit"), DEFAULT_WAF_RATE_LIMIT),
             snap_start=bool(_flag("snapStart", get("snapStart"))),
+            cors_origins=_origins(get("corsOrigins")),
         )
 
     @property
@@ -103,6 +108,17 @@ def _flag(name: str, value: object) -> bool | None:
     if text not in ("true", "false"):
         raise DeploymentError(f"{name} {value!r} must be true or false")
     return text == "true"
+
+
+def _origins(value: object) -> tuple[str, ...]:
+    """Origins from ``-c`` (comma-separated) or cdk.json (a list or the same string)."""
+    if value is None:
+        return ()
+    text = ",".join(str(item) for item in value) if isinstance(value, list) else str(value)
+    try:
+        return parse_origins(text)
+    except ValueError as error:
+        raise DeploymentError(f"corsOrigins: {error}") from None
 
 
 def _count(name: str, value: object, default: int) -> int:

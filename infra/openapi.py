@@ -1,7 +1,8 @@
 """The OpenAPI document of the whole API, merged from the schemas the handlers' resolvers generate.
 
-``python -m infra.openapi`` (``make openapi``) writes it to ``openapi.json`` at the repository root;
-the local server serves the same document at ``GET /v1/openapi.json``. No CDK here."""
+``python -m infra.openapi`` (``make openapi``) writes it to ``openapi.json`` at the repository root
+and to ``shared/openapi.json``, the copy the functions ship with and serve at ``GET /v1/openapi.json``
+(rendered for people at ``GET /v1/docs``). No CDK here."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from pydantic import BaseModel, Field
 
+from infra.openapi_conventions import describe_conventions
 from infra.paths import REPO_ROOT
+from shared import docs
 from shared.http import MAX_BODY_BYTES
 from shared.routes import ROUTES, Auth, Route
 
@@ -48,6 +51,7 @@ SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
     Auth.REVIEWER: [{"apiToken": []}],
     Auth.CANDIDATE: [{"candidateKey": []}],
     Auth.REVIEWER_OR_CANDIDATE: [{"apiToken": []}, {"candidateKey": []}],
+    Auth.PUBLIC: [],
 }
 
 # Status -> (name in components/responses, description); which ones an operation lists is decided below.
@@ -105,6 +109,7 @@ def _describe(route: Route, operation: dict[str, Any]) -> None:
     responses = operation["responses"]
     responses.pop(_POWERTOOLS_VALIDATION[0], None)
     responses.update(_error_responses(route, operation))
+    describe_conventions(route, operation)
 
 
 def _components(document: dict[str, Any]) -> None:
@@ -155,10 +160,13 @@ def render(document: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.openapi", description="Write the API's OpenAPI document.")
-    parser.add_argument("--output", type=Path, default=DOCUMENT_PATH, help="default: openapi.json at the repo root")
-    output: Path = parser.parse_args(argv).output
-    output.write_text(render(openapi_document()), encoding="utf-8")
-    print(f"Wrote {output} ({len(openapi_document()['paths'])} paths)")
+    parser.add_argument(
+        "--output", type=Path, help="write there only (default: openapi.json at the repo root and shared/openapi.json)"
+    )
+    output: Path | None = parser.parse_args(argv).output
+    for path in [output] if output else [DOCUMENT_PATH, docs.DOCUMENT_PATH]:
+        path.write_text(render(openapi_document()), encoding="utf-8")
+        print(f"Wrote {path} ({len(openapi_document()['paths'])} paths)")
     return 0
 
 

@@ -59,5 +59,11 @@ class ConflictError(DomainError):
     code = "conflict"
 
 
+class UnprocessableError(DomainError):
+    """Well-formed, but contradicting something the API already holds (an idempotency key's first request)."""
+
+    code = "unprocessable"
+
+
 class PayloadTooLargeError(DomainError):
     code = "payload_too_large"

@@ -17,6 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared import cors
 from shared.auth import Candidate, Principal, Reviewer, principal_from_context
 from shared.errors import (
     ConflictError,
@@ -27,6 +28,7 @@ from shared.errors import (
     NotFoundError,
     PayloadTooLargeError,
     UnauthorizedError,
+    UnprocessableError,
 )
 from shared.observability import logger, metrics, tracer
 from shared.routes import Auth, Route, route
@@ -40,6 +42,7 @@ _STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ConflictError: HTTPStatus.CONFLICT,
+    UnprocessableError: HTTPStatus.UNPROCESSABLE_ENTITY,
 }
 
 # What pydantic reports when the body is missing, null or not an object at all.
@@ -87,7 +90,7 @@ class RouteResolver(APIGatewayRestResolver):
     Lambda entry point enforces before anything else runs."""
 
     def __init__(self, served: Route) -> None:
-        super().__init__(enable_validation=True, serializer=to_json)
+        super().__init__(enable_validation=True, serializer=to_json, cors=cors.RouteCors())
         self.served = served
 
     def endpoint(self, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -97,6 +100,26 @@ class RouteResolver(APIGatewayRestResolver):
             served.resolver_path, method=served.method, summary=served.summary, status_code=served.status
         )
         return register(function)
+
+    def created(self, body: Any, resource_path: str) -> Response[Any]:
+        """A 201 with ``body`` and ``Location``: the new resource's path as the client addresses the API
+        (behind the stage's name on API Gateway's own domain)."""
+        return Response(
+            status_code=HTTPStatus.CREATED,
+            content_type=content_types.APPLICATION_JSON,
+            body=body,
+            headers={"Location": self._base_path() + resource_path},
+        )
+
+    def _base_path(self) -> str:
+        """What comes before the route's path in the URL the client called (``/prod``, or nothing)."""
+        called = str(self.current_event.request_context.path or "")
+        path = self.current_event.path
+        return called[: -len(path)] if path and called.endswith(path) else ""
+
+    def json_text(self, body: Any) -> str:
+        """A response body as the JSON text the client receives."""
+        return body if isinstance(body, str) else to_json(body)
 
     def caller(self) -> Principal:
         """Who is calling, as the authorizer proved it."""
@@ -121,6 +144,11 @@ def make_resolver(module_name: str) -> RouteResolver:
     """The resolver of the function in ``functions/<route name>/handler.py`` (pass ``__name__``),
     with request validation and every error mapped to the envelope."""
     app = RouteResolver(route(module_name.split(".")[-2]))
+    if app.served.idempotent:
+        # Only the POST routes load Powertools' idempotency utility (and jmespath) at cold start.
+        from shared.idempotency import idempotency_middleware  # noqa: PLC0415
+
+        app.use([idempotency_middleware])
 
     def request_id() -> str:
         return str(app.current_event.request_context.request_id)
@@ -175,18 +203,24 @@ def lambda_handler(app: RouteResolver) -> LambdaHandler:
         request_id = str(event.get("requestContext", {}).get("requestId", ""))
         refusal = _refuse_caller(app.served, event, request_id)
         if refusal is not None:
-            return refusal
+            return _with_cors(event, refusal)
         if event.get("body"):
             try:
                 event["body"], event["isBase64Encoded"] = _safe_json_text(event), False
             except (InvalidInputError, PayloadTooLargeError) as error:
                 problems = error.problems if isinstance(error, InvalidInputError) else []
                 body = error_body(error.message, error.code, request_id, problems)
-                return error_response(_STATUS_BY_ERROR[type(error)], body)
+                return _with_cors(event, error_response(_STATUS_BY_ERROR[type(error)], body))
             _treat_body_as_json(event)
         return app.resolve(event, context)
 
     return handler
+
+
+def _with_cors(event: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+    """A refusal made before the resolver runs, with the CORS headers the resolver would have added."""
+    response["headers"].update(cors.response_headers(cors.request_origin(event.get("headers"))))
+    return response
 
 
 MAX_JSON_DEPTH = 32
@@ -252,7 +286,7 @@ def _refuse_caller(served: Route, event: dict[str, Any], request_id: str) -> dic
         caller = principal_from_context(event.get("requestContext", {}).get("authorizer") or {})
     except UnauthorizedError:
         caller = None
-    if caller is not None and served.auth.admits(caller):
+    if served.auth.admits(caller):
         return None
     message = (
         "This route needs a candidate key (X-API-Key)"

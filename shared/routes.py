@@ -16,6 +16,12 @@ class Auth(StrEnum):
     REVIEWER = "reviewer"  # Authorization: Bearer psk_live_…
     CANDIDATE = "candidate"  # X-API-Key: PST-XXXX-XXXX
     REVIEWER_OR_CANDIDATE = "reviewer_or_candidate"
+    PUBLIC = "public"  # no credential and no authorizer: the API's description of itself
+
+    @property
+    def needs_authorizer(self) -> bool:
+        """Whether API Gateway runs the Lambda authorizer before the function."""
+        return self is not Auth.PUBLIC
 
     @property
     def identity_header(self) -> str | None:
@@ -23,8 +29,12 @@ class Auth(StrEnum):
         none where either credential will do, as API Gateway would refuse a call carrying the other."""
         return {Auth.REVIEWER: "Authorization", Auth.CANDIDATE: "X-API-Key"}.get(self)
 
-    def admits(self, caller: Principal) -> bool:
-        """Whether this kind of caller may use a route with this auth."""
+    def admits(self, caller: Principal | None) -> bool:
+        """Whether this kind of caller (None: no credential) may use a route with this auth."""
+        if self is Auth.PUBLIC:
+            return True
+        if caller is None:
+            return False
         if isinstance(caller, Reviewer):
             return self is not Auth.CANDIDATE
         return self is not Auth.REVIEWER
@@ -62,6 +72,12 @@ class Route:
         return not set(self.table_actions) <= {GET, QUERY}
 
     @property
+    def idempotent(self) -> bool:
+        """Whether the route honours ``Idempotency-Key``: every POST does, keeping its records in the
+        table (so its ``table_actions`` include Put, Update and Delete for them)."""
+        return self.method == "POST"
+
+    @property
     def resolver_path(self) -> str:
         """The path in Powertools' notation (``<param>`` instead of ``{param}``)."""
         return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
@@ -73,13 +89,22 @@ class Route:
 
 
 AUTHORIZER_HANDLER = "functions.authorizer.handler.handler"
+OPENAPI_PATH = "/v1/openapi.json"
 
 _ASSESSMENT = "/v1/assessments/{assessment_id}"
 _SESSION = "/v1/sessions/{session_id}"
 _REVIEWER, _CANDIDATE, _EITHER = Auth.REVIEWER, Auth.CANDIDATE, Auth.REVIEWER_OR_CANDIDATE
 
 ROUTES: tuple[Route, ...] = (
-    Route("create_assessment", "POST", "/v1/assessments", _REVIEWER, "Create an assessment", (GET, PUT, UPDATE), 201),
+    Route(
+        "create_assessment",
+        "POST",
+        "/v1/assessments",
+        _REVIEWER,
+        "Create an assessment",
+        (GET, PUT, UPDATE, DELETE),
+        201,
+    ),
     Route("list_assessments", "GET", "/v1/assessments", _REVIEWER, "List active assessments", (QUERY,)),
     Route("get_assessment", "GET", _ASSESSMENT, _EITHER, "Get one assessment", (GET,)),
     Route(
@@ -96,7 +121,7 @@ ROUTES: tuple[Route, ...] = (
         f"{_ASSESSMENT}/keys",
         _REVIEWER,
         "Generate one-time candidate keys",
-        (GET, PUT, UPDATE),
+        (GET, PUT, UPDATE, DELETE),
         201,
     ),
     Route("list_keys", "GET", f"{_ASSESSMENT}/keys", _REVIEWER, "List an assessment's candidate keys", (QUERY,)),
@@ -122,7 +147,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/sessions",
         _CANDIDATE,
         "Redeem a key and start the session",
-        (GET, PUT, UPDATE, CHECK),
+        (GET, PUT, UPDATE, DELETE, CHECK),
         201,
     ),
     Route(
@@ -139,7 +164,7 @@ ROUTES: tuple[Route, ...] = (
         f"{_SESSION}/complete",
         _CANDIDATE,
         "Complete the candidate's session, with what they hand in",
-        (GET, UPDATE),
+        (GET, PUT, UPDATE, DELETE),
     ),
     Route(
         "score_session",
@@ -149,7 +174,7 @@ ROUTES: tuple[Route, ...] = (
         "Score a finished session against its assessment's rubric",
         (GET, UPDATE),
     ),
-    Route("create_rubric", "POST", "/v1/rubrics", _REVIEWER, "Create a scoring rubric", (PUT,), 201),
+    Route("create_rubric", "POST", "/v1/rubrics", _REVIEWER, "Create a scoring rubric", (PUT, UPDATE, DELETE), 201),
     Route("list_rubrics", "GET", "/v1/rubrics", _REVIEWER, "List active rubrics", (QUERY,)),
     Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", _REVIEWER, "Get one rubric", (GET,)),
     Route(
@@ -162,6 +187,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("list_issues", "GET", "/v1/issues", _REVIEWER, "List curated OSS issues", ()),
     Route("get_issue", "GET", "/v1/issues/{issue_id}", _REVIEWER, "Get one OSS issue", ()),
+    Route("get_openapi", "GET", OPENAPI_PATH, Auth.PUBLIC, "This API's OpenAPI document", ()),
+    Route("get_docs", "GET", "/v1/docs", Auth.PUBLIC, "This API's reference as a web page", ()),
 )
 
 _BY_NAME = {route.name: route for route in ROUTES}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from infra.local.gateway import LambdaContext, proxy_event
@@ -12,6 +14,15 @@ from shared.routes import route
 
 ORG_A = Reviewer(org_id="org_a", token_name="tests")
 ORG_B = Reviewer(org_id="org_b", token_name="tests")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A function's answer: status, headers (one value each) and the decoded JSON body."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
 
 
 def call(
@@ -25,6 +36,20 @@ def call(
     """Invoke the route's handler with the event API Gateway would send after the authorizer.
 
     Returns the status and the decoded JSON body."""
+    answer = invoke(route_name, principal, body, path, query, raw_body)
+    return answer.status, answer.body
+
+
+def invoke(
+    route_name: str,
+    principal: Principal | None = ORG_A,
+    body: Any = None,
+    path: dict[str, str] | None = None,
+    query: str = "",
+    raw_body: str | None = None,
+    headers: Sequence[tuple[str, str]] = (),
+) -> Answer:
+    """:func:`call` with extra request ``headers``, answering the response's headers too."""
     target = route(route_name)
     path_parameters = path or {}
     concrete_path = target.path.format(**path_parameters)
@@ -34,7 +59,7 @@ def call(
         method=target.method,
         path=concrete_path,
         query=query,
-        headers=[("Content-Type", "application/json")],
+        headers=[("Content-Type", "application/json"), *headers],
         body=text.encode(),
         path_parameters=path_parameters,
         request_id="test-request",
@@ -42,9 +67,17 @@ def call(
     )
     if principal is not None:
         event["requestContext"]["authorizer"] = {**principal_to_context(principal), "principalId": "x"}
+    result = run(route_name, event)
+    answer_headers = {name: values[-1] for name, values in (result.get("multiValueHeaders") or {}).items()}
+    answer_headers.update(result.get("headers") or {})
+    return Answer(result["statusCode"], answer_headers, json.loads(result["body"]) if result.get("body") else None)
+
+
+def run(route_name: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The route's Lambda handler's raw answer to ``event``."""
     module = __import__(f"functions.{route_name}.handler", fromlist=["handler"])
-    result = module.handler(event, LambdaContext(function_name=route_name))
-    return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
+    result: dict[str, Any] = module.handler(event, LambdaContext(function_name=route_name))
+    return result
 
 
 def new_token(org_id: str) -> str:

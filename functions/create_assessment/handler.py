@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shared.domain.assessments import create_assessment, created_view
+from shared.domain.assessments import assessment_view, create_assessment
 from shared.http import lambda_handler, make_resolver
-from shared.models.assessments import CreateAssessmentRequest, CreatedAssessment
+from shared.models.assessments import AssessmentEnvelope, CreateAssessmentRequest
 from shared.observability import metrics
 from shared.store.assessments import AssessmentStore
 from shared.store.rubrics import RubricStore
@@ -16,10 +17,10 @@ app = make_resolver(__name__)
 
 
 @app.endpoint
-def create(body: Annotated[CreateAssessmentRequest, Body()]) -> CreatedAssessment:
+def create(body: Annotated[CreateAssessmentRequest, Body()]) -> Response[AssessmentEnvelope]:
     assessment = create_assessment(AssessmentStore(), RubricStore(), app.reviewer().org_id, body)
     metrics.add_metric(name="AssessmentCreated", unit=MetricUnit.Count, value=1)
-    return CreatedAssessment(assessment=created_view(assessment))
+    return app.created(AssessmentEnvelope(assessment=assessment_view(assessment)), f"/v1/assessments/{assessment.id}")
 
 
 handler = lambda_handler(app)

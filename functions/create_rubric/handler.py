@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -15,10 +16,10 @@ app = make_resolver(__name__)
 
 
 @app.endpoint
-def create(body: Annotated[CreateRubricRequest, Body()]) -> RubricEnvelope:
+def create(body: Annotated[CreateRubricRequest, Body()]) -> Response[RubricEnvelope]:
     rubric = create_rubric(RubricStore(), app.reviewer().org_id, body)
     metrics.add_metric(name="RubricCreated", unit=MetricUnit.Count, value=1)
-    return RubricEnvelope(rubric=rubric_view(rubric))
+    return app.created(RubricEnvelope(rubric=rubric_view(rubric)), f"/v1/rubrics/{rubric.id}")
 
 
 handler = lambda_handler(app)

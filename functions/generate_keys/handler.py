@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -16,10 +17,11 @@ app = make_resolver(__name__)
 
 
 @app.endpoint
-def generate(assessment_id: str, body: Annotated[GenerateKeysRequest, Body()]) -> KeyList:
+def generate(assessment_id: str, body: Annotated[GenerateKeysRequest, Body()]) -> Response[KeyList]:
     keys = generate_keys(AssessmentStore(), CandidateKeyStore(), app.reviewer().org_id, assessment_id, body)
     metrics.add_metric(name="CandidateKeysGenerated", unit=MetricUnit.Count, value=len(keys))
-    return KeyList(keys=keys)
+    # Many resources at once: Location names the collection they joined.
+    return app.created(KeyList(keys=keys), f"/v1/assessments/{keys[0].assessment_id}/keys")
 
 
 handler = lambda_handler(app)

@@ -21,8 +21,8 @@ def start() -> Response[StartedSession]:
     started, is_new = start_session(AssessmentStore(), CandidateKeyStore(), app.candidate())
     if is_new:
         metrics.add_metric(name="SessionStarted", unit=MetricUnit.Count, value=1)
-    status = HTTPStatus.CREATED if is_new else HTTPStatus.OK
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=started)
+        return app.created(started, f"/v1/sessions/{started.session.id}")
+    return Response(status_code=HTTPStatus.OK, content_type=content_types.APPLICATION_JSON, body=started)
 
 
 handler = lambda_handler(app)

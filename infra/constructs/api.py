@@ -16,6 +16,7 @@ from constructs import Construct
 from infra.constructs.common import log_retention, removal_policy
 from infra.deployment import Deployment
 from infra.gateway_responses import GATEWAY_RESPONSES, GatewayResponse
+from shared import cors
 from shared.routes import Auth, Route
 
 
@@ -90,6 +91,8 @@ class Api(Construct):
         self._deployment = deployment
         self.rest_api = self._rest_api(self._access_logs())
         self._methods(routes, functions, authorizer)
+        if deployment.cors_origins:
+            self._preflights(routes, deployment.cors_origins)
         self._gateway_responses()
         self._acknowledge_findings()
 
@@ -139,16 +142,41 @@ class Api(Construct):
             validate_request_body=True,
             validate_request_parameters=True,
         )
-        authorizers = {kind: self._authorizer(kind, authorizer) for kind in dict.fromkeys(r.auth for r in routes)}
+        kinds = dict.fromkeys(r.auth for r in routes if r.auth.needs_authorizer)
+        authorizers = {kind: self._authorizer(kind, authorizer) for kind in kinds}
         for route in routes:
-            self.rest_api.root.resource_for_path(route.path).add_method(
+            method = self.rest_api.root.resource_for_path(route.path).add_method(
                 route.method,
                 apigw.LambdaIntegration(functions[route.name], allow_test_invoke=False),
                 operation_name=route.name,
-                authorization_type=apigw.AuthorizationType.CUSTOM,
-                authorizer=authorizers[route.auth],
+                authorization_type=(
+                    apigw.AuthorizationType.CUSTOM if route.auth.needs_authorizer else apigw.AuthorizationType.NONE
+                ),
+                authorizer=authorizers.get(route.auth),
                 request_validator=validator,
                 request_parameters={f"method.request.path.{name}": True for name in path_parameters(route.path)},
+            )
+            if not route.auth.needs_authorizer:
+                Validations.of(method).acknowledge(
+                    Acknowledgment(
+                        id="AwsSolutions-APIG4",
+                        reason="The API's own description (OpenAPI document and reference page) is public on "
+                        "purpose: it holds no customer data and its function has no access to the table",
+                    )
+                )
+
+    def _preflights(self, routes: Sequence[Route], origins: Sequence[str]) -> None:
+        """An ``OPTIONS`` method on every path, answered by API Gateway itself (a mock integration,
+        no authorizer, no function): the request's origin back when it is allowed."""
+        methods: dict[str, list[str]] = {}
+        for route in routes:
+            methods.setdefault(route.path, []).append(route.method)
+        for path, path_methods in methods.items():
+            self.rest_api.root.resource_for_path(path).add_cors_preflight(
+                allow_origins=list(origins),
+                allow_headers=list(cors.ALLOW_HEADERS),
+                allow_methods=[*path_methods, "OPTIONS"],
+                max_age=Duration.seconds(cors.MAX_AGE_SECONDS),
             )
 
     def _gateway_responses(self) -> None:

@@ -14,6 +14,7 @@ from constructs import Construct
 
 from infra.constructs.common import log_retention, removal_policy
 from infra.deployment import Deployment
+from shared.cors import ORIGINS_VARIABLE
 from shared.observability import CUSTOMER_VARIABLE, NAMESPACE, SERVICE, STAGE_VARIABLE
 from shared.store.schema import SESSIONS_INDEX
 
@@ -145,8 +146,10 @@ class ApiFunction(Construct):
     def _environment(self, uses_table: bool) -> dict[str, str]:
         deployment = self._defaults.deployment
         table = {"TABLE_NAME": self._defaults.table.table_name} if uses_table else {}
+        origins = {ORIGINS_VARIABLE: ",".join(deployment.cors_origins)} if deployment.cors_origins else {}
         return {
             **table,
+            **origins,
             "POWERTOOLS_SERVICE_NAME": SERVICE,
             "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
             CUSTOMER_VARIABLE: deployment.customer,

@@ -7,7 +7,14 @@ from constructs import Construct
 
 from infra.constructs.common import removal_policy
 from infra.deployment import Deployment
-from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
+from shared.store.schema import (
+    INDEX_PARTITION_KEY,
+    INDEX_SORT_KEY,
+    PARTITION_KEY,
+    SESSIONS_INDEX,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+)
 
 
 class Table(Construct):
@@ -23,6 +30,8 @@ class Table(Construct):
             sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
             # Pay per request: an idle customer costs storage only.
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            # Idempotency records expire through it; no other item carries the attribute.
+            time_to_live_attribute=TTL_ATTRIBUTE,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True

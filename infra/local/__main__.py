@@ -1,7 +1,8 @@
 """``make dev``: serve the API on http://127.0.0.1:3000 with a local DynamoDB and print a token.
 
 PORT and HOST move it; AWS_ENDPOINT_URL_DYNAMODB points it at a real DynamoDB endpoint;
-PROMPTSTER_LOCAL_TOKENS="psk_live_…=org_a,psk_live_…=org_b" seeds exactly those tokens."""
+PROMPTSTER_LOCAL_TOKENS="psk_live_…=org_a,psk_live_…=org_b" seeds exactly those tokens;
+PROMPTSTER_CORS_ORIGINS="http://localhost:5173" lets those browser origins call it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LocalGateway
 from infra.local.server import LocalServer
+from shared import cors
 from shared.auth import API_TOKEN_PREFIX, is_api_token
 from shared.domain.tokens import issue_token, seed_token
 from shared.settings import DEFAULT_TABLE_NAME
@@ -41,6 +43,10 @@ def main() -> int:
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "assessments-api")
     seeded = os.environ.get("PROMPTSTER_LOCAL_TOKENS")
     pairs = _parse_seed(seeded) if seeded else []
+    try:
+        origins = cors.allowed_origins()
+    except ValueError as error:
+        raise SystemExit(f"error: {cors.ORIGINS_VARIABLE}: {error}") from None
     with local_dynamodb(DEFAULT_TABLE_NAME) as where:
         try:
             server = LocalServer((host, port), LocalGateway())
@@ -59,6 +65,8 @@ def main() -> int:
             print(f"Token for {DEFAULT_ORG}: {tokens[0]}")
         base = f"http://{host}:{port}"
         print(f"Serving the API on {base} ({where}); Ctrl-C stops it")
+        if origins:
+            print(f"Browsers may call it from {', '.join(origins)}")
         print(f"Try: curl -s {base}/v1/assessments -H 'Authorization: Bearer {tokens[0]}'", flush=True)
         try:
             server.serve_forever()

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.gateway_responses import BY_TYPE
-from infra.openapi import openapi_document
+from shared import cors
 from shared.http import error_body, to_json
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route
 
@@ -27,9 +27,6 @@ REGION = "eu-west-1"
 ACCOUNT_ID = "000000000000"
 API_ID = "local"
 STAGE = "local"
-
-# Served by the local server only: the deployed API's document is the committed openapi.json.
-OPENAPI_PATH = "/v1/openapi.json"
 
 
 @dataclass(frozen=True)
@@ -107,8 +104,9 @@ class LocalGateway:
         path = parts.path  # as sent: API Gateway hands functions the path still percent-encoded
         # Split first, then decode each segment, so an encoded "/" stays inside its segment.
         segments = [unquote(segment) for segment in path.split("/")]
-        if method == "GET" and segments == OPENAPI_PATH.split("/"):
-            return _openapi()
+        own = self._own_answer(method, segments, headers)
+        if own is not None:
+            return own
         matched = self._match(method, segments)
         if matched is None:
             return _gateway_error("MISSING_AUTHENTICATION_TOKEN", request_id)
@@ -124,14 +122,15 @@ class LocalGateway:
             request_id=request_id,
             source_ip=source_ip,
         )
-        # API Gateway calls a cached authorizer only when its identity header is present.
-        identity = route.auth.identity_header
-        if identity is not None and not any(name.lower() == identity.lower() for name, _ in headers):
-            return _gateway_error("UNAUTHORIZED", request_id)
-        authorization = self._authorize(event, method, path)
-        if isinstance(authorization, LocalResponse):
-            return authorization
-        event["requestContext"]["authorizer"] = authorization
+        if route.auth.needs_authorizer:
+            # API Gateway calls a cached authorizer only when its identity header is present.
+            identity = route.auth.identity_header
+            if identity is not None and not any(name.lower() == identity.lower() for name, _ in headers):
+                return _gateway_error("UNAUTHORIZED", request_id)
+            authorization = self._authorize(event, method, path)
+            if isinstance(authorization, LocalResponse):
+                return authorization
+            event["requestContext"]["authorizer"] = authorization
         try:
             result = _invoke(route.handler, event, route.name)
         except Exception:
@@ -139,6 +138,21 @@ class LocalGateway:
             traceback.print_exc()
             return _gateway_error("DEFAULT_5XX", request_id)
         return _from_proxy_result(result)
+
+    def _own_answer(
+        self, method: str, segments: Sequence[str], headers: Sequence[tuple[str, str]]
+    ) -> LocalResponse | None:
+        """What the gateway answers without a function: the stack's mock ``OPTIONS`` answer on a path
+        of the API when origins are allowed (``PROMPTSTER_CORS_ORIGINS``; without them there is no
+        such method)."""
+        if method != "OPTIONS":
+            return None
+        origins = cors.allowed_origins()
+        methods = [route.method for route in self._routes if _bind(route.path, segments) is not None]
+        if not origins or not methods:
+            return None
+        origin = cors.request_origin(dict(headers))
+        return LocalResponse(204, cors.preflight_headers(origins, origin, methods), b"")
 
     def _match(self, method: str, segments: Sequence[str]) -> tuple[Route, dict[str, str]] | None:
         for route in self._routes:
@@ -222,7 +236,7 @@ def proxy_event(
             "requestId": request_id,
             "resourcePath": route.path,
             "httpMethod": method,
-            "path": f"/{STAGE}{path}",
+            "path": path,  # as the client called it: the local server has no stage in its URLs
             "protocol": "HTTP/1.1",
             "requestTimeEpoch": int(time.time() * 1000),
             "identity": {"sourceIp": source_ip},
@@ -239,11 +253,6 @@ def _from_proxy_result(result: Mapping[str, Any]) -> LocalResponse:
     raw = result.get("body") or ""
     body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
     return LocalResponse(int(result["statusCode"]), headers, body)
-
-
-def _openapi() -> LocalResponse:
-    body = to_json(openapi_document()).encode()
-    return LocalResponse(200, {"Content-Type": "application/json"}, body)
 
 
 def _gateway_error(response_type: str, request_id: str) -> LocalResponse:

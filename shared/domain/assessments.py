@@ -6,7 +6,7 @@ from shared import clock, ids
 from shared.domain.paging import decode_cursor, within_budget
 from shared.domain.ports import AssessmentDeleter, Assessments, Rubrics
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
-from shared.models.assessments import Assessment, AssessmentView, CreateAssessmentRequest
+from shared.models.assessments import AssessmentView, CreateAssessmentRequest
 from shared.models.issues import Issue
 from shared.store.assessments import AssessmentRecord
 from shared.store.cascade import Deletion
@@ -16,11 +16,6 @@ from shared.store.dynamo import ConditionFailedError, WriteConflictError
 def assessment_view(assessment: AssessmentRecord) -> AssessmentView:
     """The assessment as a reviewer reads it: the seed's twelve fields and its issue."""
     return AssessmentView.model_validate(assessment.model_dump(exclude={"rubric_criteria"}))
-
-
-def created_view(assessment: AssessmentRecord) -> Assessment:
-    """The assessment as its creation returns it: the seed's twelve fields."""
-    return Assessment.model_validate(assessment.model_dump(exclude={"rubric_criteria", "issue"}))
 
 
 def _rubric_not_found() -> InvalidInputError:

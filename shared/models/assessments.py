@@ -27,7 +27,7 @@ class CreateAssessmentRequest(RequestModel):
 
 
 class Assessment(ApiModel):
-    """An assessment exactly as created: the seed's twelve fields."""
+    """An assessment's own fields: the seed's twelve."""
 
     id: str
     org_id: str
@@ -44,7 +44,7 @@ class Assessment(ApiModel):
 
 
 class AssessmentView(Assessment):
-    """An assessment as read back: with the snapshot of its OSS issue, or null."""
+    """An assessment as every reviewer route returns it: with the snapshot of its OSS issue, or null."""
 
     issue: Issue | None
 
@@ -64,10 +64,6 @@ class CandidateAssessment(ApiModel):
 
 class CandidateAssessmentEnvelope(ApiModel):
     assessment: CandidateAssessment
-
-
-class CreatedAssessment(ApiModel):
-    assessment: Assessment
 
 
 class AssessmentEnvelope(ApiModel):

@@ -18,9 +18,10 @@ class ApiModel(BaseModel):
 
 
 class RequestModel(ApiModel):
-    """A request body: strict JSON types ("120" is not an integer) and no unknown fields."""
+    """A request body: strict JSON types ("120" is not an integer) and no unknown fields, the
+    snake_case spellings of its fields included (``task_brief`` is not ``taskBrief``)."""
 
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(strict=True, extra="forbid", validate_by_name=False, validate_by_alias=True)
 
 
 def not_blank(value: str) -> str:

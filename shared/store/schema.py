@@ -15,6 +15,9 @@ SESSIONS_INDEX = "GSI1"
 INDEX_PARTITION_KEY = "GSI1PK"
 INDEX_SORT_KEY = "GSI1SK"
 
+# Epoch seconds after which DynamoDB deletes the item (idempotency records only).
+TTL_ATTRIBUTE = "ttl"
+
 
 def table_definition(table_name: str) -> dict[str, Any]:
     """``CreateTable`` arguments for the single table (on-demand, string keys, one index)."""
@@ -49,5 +52,8 @@ def ensure_table(client: DynamoDBClient, table_name: str) -> bool:
     except client.exceptions.ResourceNotFoundException:
         client.create_table(**table_definition(table_name))
         client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1})
+        client.update_time_to_live(
+            TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+        )
         return True
     return False

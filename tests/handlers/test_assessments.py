@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import pytest
 
-from shared import clock, ids
-from shared.auth import Candidate
+from infra.local.gateway import proxy_event
+from shared import catalog, clock, ids
+from shared.auth import Candidate, principal_to_context
 from shared.http import MAX_BODY_BYTES
+from shared.routes import route
 from shared.store.assessments import AssessmentRecord, AssessmentStore
 from shared.store.cascade import AssessmentDeletion
 from tests.conftest import RequestCounter
-from tests.support import ORG_A, ORG_B, SEED_BODY, call
+from tests.support import ORG_A, ORG_B, SEED_BODY, call, invoke, run
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -54,10 +57,11 @@ def create(body: dict[str, Any] | None = None, principal: Any = ORG_A) -> dict[s
     return dict(payload["assessment"])
 
 
-def test_create_returns_exactly_the_seed_fields_with_the_sent_values() -> None:
+def test_create_returns_exactly_the_seed_fields_and_the_issue_with_the_sent_values() -> None:
     assessment = create()
 
-    assert set(assessment) == SEED_FIELDS
+    assert set(assessment) == SEED_FIELDS | {"issue"}
+    assert assessment["issue"] is None
     assert {name: assessment[name] for name in SEED_BODY} == SEED_BODY
     assert assessment["orgId"] == "org_a"
     assert assessment["repoUrl"] is None
@@ -81,7 +85,34 @@ def test_created_assessment_reads_back_with_a_null_issue() -> None:
     status, payload = call("get_assessment", path={"assessment_id": created["id"]})
 
     assert status == 200
-    assert payload["assessment"] == {**created, "issue": None}
+    assert payload["assessment"] == created
+    assert created["issue"] is None
+
+
+def test_create_answers_the_object_every_read_returns_and_where_it_lives() -> None:
+    issue_id = catalog.all_issues()[0].id
+    answer = invoke("create_assessment", body={"title": "T", "role": "R", "issueId": issue_id})
+    created = answer.body["assessment"]
+
+    _, read = call("get_assessment", path={"assessment_id": created["id"]})
+    _, listed = call("list_assessments")
+
+    assert answer.status == 201
+    assert answer.headers["Location"] == f"/v1/assessments/{created['id']}"
+    assert created["issue"]["id"] == issue_id
+    assert read["assessment"] == created
+    assert listed["assessments"] == [created]
+
+
+@pytest.mark.parametrize("alias", ["task_brief", "time_limit_minutes", "expires_in_days", "repo_url"])
+def test_snake_case_spellings_are_refused_as_unknown_fields(alias: str) -> None:
+    value: Any = "https://example.com" if alias == "repo_url" else ("x" if alias == "task_brief" else 5)
+    status, payload = call("create_assessment", body={**SEED_BODY, alias: value})
+
+    assert status == 400
+    assert payload["details"] == [
+        {"path": [alias], "code": "extra_forbidden", "message": "Extra inputs are not permitted"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -267,3 +298,26 @@ def test_delete_is_not_found_when_repeated_unknown_or_another_orgs() -> None:
     other = create()
     assert call("delete_assessment", ORG_B, path={"assessment_id": other["id"]})[0] == 404
     assert call("get_assessment", path={"assessment_id": other["id"]})[0] == 200
+
+
+def test_location_keeps_the_stage_the_client_called_through() -> None:
+    target = route("create_assessment")
+    event = proxy_event(
+        target,
+        method="POST",
+        path=target.path,
+        query="",
+        headers=[],
+        body=json.dumps(SEED_BODY).encode(),
+        path_parameters={},
+        request_id="r",
+        source_ip="127.0.0.1",
+    )
+    # API Gateway's own domain: https://{api}.execute-api.{region}.amazonaws.com/prod/v1/assessments
+    event["requestContext"]["path"] = "/prod/v1/assessments"
+    event["requestContext"]["authorizer"] = principal_to_context(ORG_A)
+
+    result = run("create_assessment", event)
+
+    created_id = json.loads(result["body"])["assessment"]["id"]
+    assert result["multiValueHeaders"]["Location"] == [f"/prod/v1/assessments/{created_id}"]

@@ -72,7 +72,7 @@ def test_issue_brief_takes_precedence_and_the_snapshot_reads_back() -> None:
     assert status == 201
     assert created["assessment"]["taskBrief"] == issue.task_brief
     assert created["assessment"]["issueId"] == issue.id
-    assert "issue" not in created["assessment"]
+    assert created["assessment"]["issue"] == issue.model_dump(mode="json", by_alias=True)
     _, read = call("get_assessment", path={"assessment_id": created["assessment"]["id"]})
     assert read["assessment"]["issue"] == issue.model_dump(mode="json", by_alias=True)
     _, listed = call("list_assessments")

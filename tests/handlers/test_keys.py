@@ -12,7 +12,7 @@ import pytest
 from shared import clock
 from shared.clock import from_timestamp
 from tests.conftest import RequestCounter
-from tests.support import ORG_B, call, create_assessment, generate_keys
+from tests.support import ORG_B, call, create_assessment, generate_keys, invoke
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -183,3 +183,12 @@ def test_a_code_collision_draws_a_new_code_instead_of_failing(monkeypatch: pytes
     assert [key["key"] for key in keys] == ["PST-AAAA-AAAA", "PST-ZZZZ-ZZZZ"]
     _, listed = call("list_keys", path={"assessment_id": assessment["id"]})
     assert len({key["key"] for key in listed["keys"]}) == 3
+
+
+def test_generated_keys_are_located_at_the_assessments_key_list() -> None:
+    assessment = create_assessment()
+
+    answer = invoke("generate_keys", body={"count": 2}, path={"assessment_id": assessment["id"].upper()})
+
+    assert answer.status == 201
+    assert answer.headers["Location"] == f"/v1/assessments/{assessment['id']}/keys"

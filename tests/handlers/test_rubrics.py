@@ -15,7 +15,7 @@ from shared.models.assessments import CreateAssessmentRequest
 from shared.store.assessments import AssessmentStore
 from shared.store.rubrics import RubricStore
 from tests.conftest import RequestCounter
-from tests.support import ORG_B, SEED_BODY, call, create_assessment
+from tests.support import ORG_B, SEED_BODY, call, create_assessment, invoke
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -160,3 +160,14 @@ def test_a_rubric_delete_racing_an_assessment_create_never_leaves_a_dangling_lin
         assert bool(assessment_id) != rubric_deleted
         if assessment_id:
             assert RubricStore().get("org_a", rubric["id"]) is not None
+
+
+def test_a_created_rubric_is_located_where_it_can_be_read() -> None:
+    created = invoke("create_rubric", body={"name": "Backend", "criteria": [{"name": "Design", "weight": 1}]})
+    rubric_id = created.body["rubric"]["id"]
+
+    _, read = call("get_rubric", path={"rubric_id": rubric_id})
+
+    assert created.status == 201
+    assert created.headers["Location"] == f"/v1/rubrics/{rubric_id}"
+    assert read == created.body

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import urllib.request
 import uuid
 
 from shared.routes import ROUTES
@@ -48,8 +49,10 @@ def test_the_seed_curl_example_creates_the_seed_response(api: Api) -> None:
     body, status = completed.stdout.rsplit("\n", 1)
     assessment = json.loads(body)["assessment"]
     assert status == "201"
-    assert set(assessment) == set(SEED_RESPONSE) | {"id", "orgId", "createdAt", "updatedAt"}
+    # The seed's fields, and the issue every reviewer route returns with an assessment.
+    assert set(assessment) == set(SEED_RESPONSE) | {"id", "orgId", "createdAt", "updatedAt", "issue"}
     assert {name: assessment[name] for name in SEED_RESPONSE} == SEED_RESPONSE
+    assert assessment["issue"] is None
     assert assessment["orgId"] == "org_seed"
 
 
@@ -154,3 +157,27 @@ def test_the_local_server_serves_the_openapi_document_of_every_route(api: Api) -
     assert result.body["openapi"].startswith("3.")
     documented = {(method.upper(), path) for path, item in result.body["paths"].items() for method in item}
     assert {(route.method, route.path) for route in ROUTES} <= documented
+
+
+def test_a_retried_create_with_an_idempotency_key_answers_the_first_assessment(api: Api) -> None:
+    token = new_token("org_retry")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+
+    first = api.request("POST", "/v1/assessments", token, SEED_BODY, headers=key)
+    retry = api.request("POST", "/v1/assessments", token, SEED_BODY, headers=key)
+    listed = api.request("GET", "/v1/assessments", token)
+
+    assert (first.status, retry.status) == (201, 201)
+    assert first.headers["Location"] == f"/v1/assessments/{first.body['assessment']['id']}"
+    assert retry.body == first.body
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert len(listed.body["assessments"]) == 1
+
+
+def test_the_local_server_serves_the_reference_page_without_credentials(api: Api) -> None:
+    request = urllib.request.Request(api.base_url + "/v1/docs")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        status, content_type, page = response.status, response.headers["Content-Type"], response.read().decode()
+
+    assert (status, content_type) == (200, "text/html; charset=utf-8")
+    assert "<code>/v1/assessments/{assessment_id}/keys</code>" in page

@@ -20,6 +20,7 @@ ACKNOWLEDGED = {
     "Serverless-LambdaDLQ",
     "AwsSolutions-IAM5[Resource::*]",
     "AwsSolutions-COG4",
+    "AwsSolutions-APIG4",
     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
     "Serverless-SNSRedrivePolicy",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from infra.openapi import DOCUMENT_PATH, SECURITY, openapi_document
+from shared import docs
 from shared.routes import ROUTES
 
 
@@ -12,6 +13,10 @@ def test_the_committed_document_matches_a_fresh_build() -> None:
     committed = json.loads(DOCUMENT_PATH.read_text(encoding="utf-8"))
 
     assert committed == openapi_document(), "openapi.json is stale: run `make openapi` and commit it"
+
+
+def test_the_functions_ship_the_same_document() -> None:
+    assert docs.DOCUMENT_PATH.read_bytes() == DOCUMENT_PATH.read_bytes(), "run `make openapi` and commit both"
 
 
 def test_every_route_is_an_operation_named_after_its_function_with_its_security() -> None:
@@ -37,3 +42,15 @@ def test_every_operation_documents_its_errors_with_the_envelope() -> None:
     error = document["components"]["schemas"]["Error"]
     assert set(error["required"]) == {"error", "code", "requestId"}
     assert document["components"]["securitySchemes"]["candidateKey"]["name"] == "X-API-Key"
+
+
+def test_every_post_documents_its_idempotency_key_and_the_headers_of_its_answer() -> None:
+    paths = openapi_document()["paths"]
+
+    for route in ROUTES:
+        operation = paths[route.path][route.method.lower()]
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        success = operation["responses"][str(route.status)].get("headers", {})
+        assert ("Idempotency-Key" in headers) == route.idempotent
+        assert ("Idempotent-Replayed" in success) == route.idempotent
+        assert ("Location" in success) == (route.status == 201)

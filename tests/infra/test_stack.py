@@ -15,7 +15,7 @@ from infra.constructs.function import AUTHORIZER_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
 from shared.observability import CUSTOMER_VARIABLE, STAGE_VARIABLE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route, route
-from shared.store.schema import SESSIONS_INDEX, table_definition
+from shared.store.schema import SESSIONS_INDEX, TTL_ATTRIBUTE, table_definition
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -162,6 +162,10 @@ def test_every_method_is_behind_the_lambda_authorizer_its_route_names(prod: Synt
 
     for method in prod.properties("AWS::ApiGateway::Method").values():
         route = _route_of(prod, method)
+        if not route.auth.needs_authorizer:
+            assert method["AuthorizationType"] == "NONE"
+            assert "AuthorizerId" not in method
+            continue
         authorizer = authorizers[method["AuthorizerId"]["Ref"]]
         settings = AUTHORIZERS[route.auth]
         assert method["AuthorizationType"] == "CUSTOM"
@@ -187,10 +191,16 @@ def test_reviewer_methods_cache_the_authorizer_verdict_by_the_authorization_head
         assert authorizer["AuthorizerResultTtlInSeconds"] > 0
 
 
+def test_only_the_apis_description_is_public(prod: Synthesized) -> None:
+    public = {route.path for route in ROUTES if not route.auth.needs_authorizer}
+
+    assert public == {"/v1/openapi.json", "/v1/docs"}
+
+
 def test_there_is_one_authorizer_per_kind_of_caller_the_routes_use_all_on_one_function(prod: Synthesized) -> None:
     authorizers = prod.properties("AWS::ApiGateway::Authorizer").values()
 
-    assert len(authorizers) == len({route.auth for route in ROUTES})
+    assert len(authorizers) == len({route.auth for route in ROUTES if route.auth.needs_authorizer})
     assert len({_getatt(props["AuthorizerUri"]["Fn::Join"][1][-2]) for props in authorizers}) == 1
 
 
@@ -269,6 +279,7 @@ def test_the_table_is_keyed_as_the_store_expects_on_demand_encrypted_with_pitr(p
             "BillingMode": "PAY_PER_REQUEST",
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "SSESpecification": {"SSEEnabled": True},
+            "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
         },
     )
 

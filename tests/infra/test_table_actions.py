@@ -10,9 +10,13 @@ from typing import Any
 import pytest
 
 from shared import catalog
+from shared.auth import Principal
+from shared.errors import ConflictError
 from shared.routes import ROUTES
 from shared.store import dynamo
-from tests.support import call, candidate_for, create_assessment, generate_keys
+from tests.support import ORG_A, SEED_BODY, candidate_for, create_assessment, generate_keys, invoke
+
+IDEMPOTENCY_KEY = [("Idempotency-Key", "retry-1")]
 
 # A TransactWriteItems is authorised per item, by the action its kind stands for.
 TRANSACTION_ITEM_ACTIONS = {
@@ -39,9 +43,9 @@ class ActionRecorder:
 
     def call(self, route_name: str, *arguments: Any, **keywords: Any) -> tuple[int, Any]:
         self.route = route_name
-        status, body = call(route_name, *arguments, **keywords)
-        assert status < 300, body
-        return status, body
+        answer = invoke(route_name, *arguments, **keywords)
+        assert answer.status < 300, answer.body
+        return answer.status, answer.body
 
 
 @pytest.fixture
@@ -53,8 +57,38 @@ def recorder(table: None) -> Iterator[ActionRecorder]:
     events.unregister("before-parameter-build.dynamodb", recorder)
 
 
-def test_every_route_issues_exactly_the_table_actions_it_declares(recorder: ActionRecorder) -> None:
-    _, created = recorder.call("create_rubric", body={"name": "Backend", "criteria": [{"name": "Design", "weight": 1}]})
+def _refuse(*_: Any) -> None:
+    raise ConflictError("refused by the test")
+
+
+def _fail_with_a_key(
+    recorder: ActionRecorder, monkeypatch: pytest.MonkeyPatch, candidate: Principal, session_id: str
+) -> None:
+    """Call every idempotent route with a key while its domain function fails: the record kept for
+    the key is deleted (each handler calls the domain function named like its route)."""
+    requests: dict[str, dict[str, Any]] = {
+        "create_assessment": {"principal": ORG_A, "body": SEED_BODY},
+        "generate_keys": {"principal": ORG_A, "body": {"count": 1}, "path": {"assessment_id": "a"}},
+        "create_rubric": {"principal": ORG_A, "body": {"name": "R", "criteria": [{"name": "C", "weight": 1}]}},
+        "start_session": {"principal": candidate},
+        "complete_session": {"principal": candidate, "path": {"session_id": session_id}},
+    }
+    assert set(requests) == {route.name for route in ROUTES if route.idempotent}
+    for name, request in requests.items():
+        with monkeypatch.context() as patch:
+            patch.setattr(f"functions.{name}.handler.{name}", _refuse)
+            recorder.route = name
+            assert invoke(name, **request, headers=[("Idempotency-Key", "fails")]).status == 409
+
+
+def test_every_route_issues_exactly_the_table_actions_it_declares(
+    recorder: ActionRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, created = recorder.call(
+        "create_rubric",
+        body={"name": "Backend", "criteria": [{"name": "Design", "weight": 1}]},
+        headers=IDEMPOTENCY_KEY,  # a key is kept (PutItem, then UpdateItem)
+    )
     rubric_id = created["rubric"]["id"]
     recorder.call("get_rubric", path={"rubric_id": rubric_id})
     recorder.call("list_rubrics")
@@ -73,6 +107,7 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(recorder: Acti
     session_id = session["session"]["id"]
     recorder.call("get_session", candidate, path={"session_id": session_id})
     recorder.call("complete_session", candidate, path={"session_id": session_id})
+    _fail_with_a_key(recorder, monkeypatch, candidate, session_id)
     recorder.call("list_sessions", path={"assessment_id": assessment["id"]})
     recorder.call(
         "score_session", path={"session_id": session_id}, body={"criteria": [{"name": "Design", "score": 80}]}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.routes import AUTHORIZER_HANDLER, ROUTES
+from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTHORIZER_MODULE = AUTHORIZER_HANDLER.rpartition(".")[0]
@@ -51,6 +51,12 @@ def test_no_function_imports_deployment_or_test_tools(module: str) -> None:
 def test_only_the_catalog_routes_import_the_catalog(module: str) -> None:
     loaded = modules_loaded_by(module)
     assert ("shared.catalog" in loaded) == (module in CATALOG_ROUTES)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_only_the_idempotent_routes_import_the_idempotency_utility(route: Route) -> None:
+    loaded = modules_loaded_by(route.handler.rpartition(".")[0])
+    assert ("aws_lambda_powertools.utilities.idempotency" in loaded) == route.idempotent
 
 
 def test_the_authorizer_imports_no_resolver() -> None:
