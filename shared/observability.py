@@ -22,7 +22,8 @@ AUTHORIZATION_DENIED = "AuthorizationDenied"
 CallableT = TypeVar("CallableT", bound=Callable[..., Any])
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+# Patch only botocore (the one client the functions use): patching every supported library costs cold start.
+tracer = Tracer(service=SERVICE, patch_modules=["botocore"])
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
