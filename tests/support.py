@@ -113,3 +113,22 @@ def generate_keys(assessment_id: str, count: int, principal: Reviewer = ORG_A, *
     )
     assert status == 201, payload
     return list(payload["keys"])
+
+
+# The session object's fields: one shape for both audiences, the candidate's without the score.
+SESSION_FIELDS = {
+    "id",
+    "assessmentId",
+    "keyId",
+    "orgId",
+    "candidateEmail",
+    "candidateName",
+    "status",
+    "startedAt",
+    "deadline",
+    "completedAt",
+    "durationSeconds",
+    "submission",
+}
+REVIEWER_FIELDS = SESSION_FIELDS | {"score"}
+CANDIDATE_FIELDS = SESSION_FIELDS | {"remainingSeconds"}

@@ -99,17 +99,32 @@ def _session_index_keys(session: SessionRecord) -> dict[str, str]:
     }
 
 
-def revoke_action(key: CandidateKeyRecord, revoked_at: str) -> Action:
-    """A transaction action revoking ``key`` if it is still pending (safe to repeat)."""
+def _move_key(
+    assessment_id: str,
+    key_id: str,
+    moves: tuple[StoredStatus, StoredStatus],
+    at: tuple[str, str],
+    *,
+    also_set: str = "",
+    also_require: str = "",
+    values: dict[str, object] | None = None,
+) -> Action:
+    """An Update moving a key from one status to the next (else ``key`` fails), stamping when."""
+    (before, after), (stamp, moment) = moves, at
     return Action(
         "Update",
         "key",
-        keys=_key_keys(key.assessment_id, key.id),
-        expression="SET #status = :revoked, revokedAt = :at",
-        condition="#status = :pending",
+        keys=_key_keys(assessment_id, key_id),
+        expression=f"SET #status = :after, {stamp} = :at{also_set}",
+        condition=f"#status = :before{also_require}",
         names=_STATUS,
-        values={":revoked": "revoked", ":pending": "pending", ":at": revoked_at},
+        values={":before": before, ":after": after, ":at": moment, **(values or {})},
     )
+
+
+def revoke_action(key: CandidateKeyRecord, revoked_at: str) -> Action:
+    """A transaction action revoking ``key`` if it is still pending (safe to repeat)."""
+    return _move_key(key.assessment_id, key.id, ("pending", "revoked"), ("revokedAt", revoked_at))
 
 
 class CandidateKeyStore:
@@ -183,19 +198,14 @@ class CandidateKeyStore:
         assessment (else ``assessment``), only once."""
         dynamo.transact_write(
             [
-                Action(
-                    "Update",
-                    "key",
-                    keys=_key_keys(key.assessment_id, key.id),
-                    expression="SET #status = :redeemed, sessionId = :session, redeemedAt = :at",
-                    condition="#status = :pending AND expiresAt > :at",
-                    names=_STATUS,
-                    values={
-                        ":redeemed": "redeemed",
-                        ":pending": "pending",
-                        ":session": session.id,
-                        ":at": session.started_at,
-                    },
+                _move_key(
+                    key.assessment_id,
+                    key.id,
+                    ("pending", "redeemed"),
+                    ("redeemedAt", session.started_at),
+                    also_set=", sessionId = :session",
+                    also_require=" AND expiresAt > :at",
+                    values={":session": session.id},
                 ),
                 assessments.active_check(key.assessment_id),
                 Action(
@@ -219,15 +229,7 @@ class CandidateKeyStore:
         assert key.session_id is not None, "a redeemed key has a session"
         dynamo.transact_write(
             [
-                Action(
-                    "Update",
-                    "key",
-                    keys=_key_keys(key.assessment_id, key.id),
-                    expression="SET #status = :revoked, revokedAt = :at",
-                    condition="#status = :redeemed",
-                    names=_STATUS,
-                    values={":revoked": "revoked", ":redeemed": "redeemed", ":at": revoked_at},
-                ),
+                _move_key(key.assessment_id, key.id, ("redeemed", "revoked"), ("revokedAt", revoked_at)),
                 Action(
                     "Update",
                     "session",
@@ -263,19 +265,13 @@ class CandidateKeyStore:
                     condition=_RUNNING,
                     values=values,
                 ),
-                Action(
-                    "Update",
-                    "key",
-                    keys=_key_keys(session.assessment_id, session.key_id),
-                    expression="SET #status = :completed, completedAt = :at",
-                    condition="#status = :redeemed AND sessionId = :session",
-                    names=_STATUS,
-                    values={
-                        ":completed": "completed",
-                        ":redeemed": "redeemed",
-                        ":session": session.id,
-                        ":at": completed_at,
-                    },
+                _move_key(
+                    session.assessment_id,
+                    session.key_id,
+                    ("redeemed", "completed"),
+                    ("completedAt", completed_at),
+                    also_require=" AND sessionId = :session",
+                    values={":session": session.id},
                 ),
             ]
         )

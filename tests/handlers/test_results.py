@@ -27,26 +27,19 @@ from shared.models.sessions import (
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import CandidateKeyStore
 from tests.conftest import RequestCounter
-from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys
+from tests.support import (
+    CANDIDATE_FIELDS,
+    ORG_A,
+    ORG_B,
+    REVIEWER_FIELDS,
+    call,
+    candidate_for,
+    create_assessment,
+    generate_keys,
+)
 
 pytestmark = pytest.mark.usefixtures("table")
 
-SESSION_FIELDS = {
-    "id",
-    "assessmentId",
-    "keyId",
-    "orgId",
-    "candidateEmail",
-    "candidateName",
-    "status",
-    "startedAt",
-    "deadline",
-    "completedAt",
-    "durationSeconds",
-    "submission",
-}
-REVIEWER_FIELDS = SESSION_FIELDS | {"score"}
-CANDIDATE_FIELDS = SESSION_FIELDS | {"remainingSeconds"}
 
 RUBRIC = {
     "name": "Backend rubric",
