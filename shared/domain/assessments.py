@@ -23,10 +23,9 @@ def created_view(assessment: AssessmentRecord) -> Assessment:
     return Assessment.model_validate(assessment.model_dump(exclude={"rubric_criteria", "issue"}))
 
 
-def _rubric_not_found() -> InvalidInputError:
-    return InvalidInputError.for_field(
-        ("rubricId",), "rubric_not_found", "no active rubric of this organisation has this id", "rubric_not_found"
-    )
+def _rubric_not_found() -> NotFoundError:
+    # A 404, not a 400: the id is well formed (any UUID is, as the document says), the rubric is missing.
+    return NotFoundError("rubricId: no active rubric of this organisation has this id", code="rubric_not_found")
 
 
 def _catalog_issue(issue_id: str) -> Issue:

@@ -32,7 +32,7 @@ def test_rubrics_are_invisible_to_other_orgs(api: Api) -> None:
     assert api.request("GET", f"/v1/rubrics/{rubric_id}", theirs).status == 404
     assert api.request("GET", "/v1/rubrics", theirs).body == {"rubrics": [], "nextCursor": None}
     linked = api.request("POST", "/v1/assessments", theirs, {**SEED_BODY, "rubricId": rubric_id})
-    assert (linked.status, linked.body["code"]) == (400, "rubric_not_found")
+    assert (linked.status, linked.body["code"]) == (404, "rubric_not_found")
     assert api.request("DELETE", f"/v1/rubrics/{rubric_id}", theirs).status == 404
 
 
