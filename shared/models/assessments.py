@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 from shared.models.common import (
     NEXT_CURSOR_DESCRIPTION,
     NOT_BLANK_PATTERN,
+    WHOLE_NUMBER,
     ApiModel,
     HttpUrl,
     Name,
@@ -66,10 +67,10 @@ class CreateAssessmentRequest(RequestModel):
         "with a host name and no user:password@ part.",
         examples=["https://github.com/acme/webhooks"],
     )
-    time_limit_minutes: Annotated[int, Field(gt=0, le=MAX_TIME_LIMIT_MINUTES)] | None = Field(
+    time_limit_minutes: Annotated[int, Field(gt=0, le=MAX_TIME_LIMIT_MINUTES), WHOLE_NUMBER] | None = Field(
         None, description="Time limit in minutes. If omitted, no time limit is enforced."
     )
-    expires_in_days: Annotated[int, Field(ge=1, le=365)] = Field(
+    expires_in_days: Annotated[int, Field(ge=1, le=365), WHOLE_NUMBER] = Field(
         7, description="How many days from key generation before candidate keys expire. Defaults to 7."
     )
     issue_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(

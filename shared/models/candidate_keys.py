@@ -6,12 +6,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from shared.models.common import NEXT_CURSOR_DESCRIPTION, ApiModel, Name, RequestModel, matches
+from shared.models.common import (
+    NEXT_CURSOR_DESCRIPTION,
+    WHITE_SPACE,
+    WHOLE_NUMBER,
+    ApiModel,
+    Name,
+    RequestModel,
+    matches,
+)
 
 MAX_KEYS_PER_REQUEST = 50
 
 # Deliberately plain: one @, no white space, a dot in the domain. Deliverability is the mailer's business.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN = rf"^[^@{WHITE_SPACE}]+@[^@{WHITE_SPACE}]+\.[^@{WHITE_SPACE}]+$"
 
 Email = Annotated[
     str,
@@ -48,7 +56,9 @@ class GenerateKeysRequest(RequestModel):
 
     model_config = ConfigDict(json_schema_extra=_positional)
 
-    count: Annotated[int, Field(ge=1, le=MAX_KEYS_PER_REQUEST)] = Field(description="How many keys to issue.")
+    count: Annotated[int, Field(ge=1, le=MAX_KEYS_PER_REQUEST), WHOLE_NUMBER] = Field(
+        description="How many keys to issue."
+    )
     candidate_emails: Annotated[list[Email], Field(max_length=MAX_KEYS_PER_REQUEST)] | None = Field(
         None,
         description="One address per key, in key order: exactly `count` of them (one @, no white space, a dot "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -35,8 +35,11 @@ class RequestModel(ApiModel):
 # The patterns below are checked with Python's ``re`` and published as is in the OpenAPI document,
 # so what the document promises and what the validators accept cannot drift apart.
 
+# White space as JSON Schema's regex dialect (ECMA-262) defines \s, spelled out because Python's \s
+# and str.strip() also count the separators U+001C-U+001F and U+0085.
+WHITE_SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 # Text with something besides white space in it.
-NOT_BLANK_PATTERN = r"\S"
+NOT_BLANK_PATTERN = rf"[^{WHITE_SPACE}]"
 # An http(s) URL with a host name (no user:password@, which has no place in a stored link), an
 # optional port, and a path, query or fragment of printable ASCII.
 HTTP_URL_PATTERN = r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?(?:[/?#][!-~]*)?$"
@@ -69,12 +72,26 @@ def _canonical_uuid(value: str) -> str:
     return value.lower()
 
 
+def _whole_number(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# JSON Schema's integer is any number without a fraction, 7.0 included; strict pydantic takes only 7.
+WHOLE_NUMBER = BeforeValidator(_whole_number)
+
 _BLANK = re.compile(NOT_BLANK_PATTERN)
+
+
+def is_blank(value: str) -> bool:
+    """Whether ``value`` is only white space (as the document's patterns define it)."""
+    return not _BLANK.search(value)
 
 
 def not_blank(value: str) -> str:
     """Refuse text that is only white space."""
-    if not _BLANK.search(value):
+    if is_blank(value):
         raise PydanticCustomError("blank", "must not be blank")
     return value
 
