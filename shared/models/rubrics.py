@@ -55,7 +55,8 @@ class CreateRubricRequest(RequestModel):
     name: Name = Field(description="The rubric's name, e.g. Backend take-home.")
     description: Description | None = Field(None, description="What the rubric is for.")
     criteria: Annotated[list[CriterionRequest], Field(min_length=1, max_length=20)] = Field(
-        description="1 to 20 criteria with unique names (compared without regard to case)."
+        description="1 to 20 criteria with unique names (compared without regard to case).",
+        json_schema_extra={"uniqueItems": True},  # what JSON Schema can say of it: no two criteria alike
     )
 
 

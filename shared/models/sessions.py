@@ -123,6 +123,7 @@ class ScoreSessionRequest(RequestModel):
 
     criteria: Annotated[list[CriterionScore], Field(min_length=1, max_length=20)] = Field(
         description="Each criterion of the session's rubric exactly once (names compared without regard to case); "
-        "an unknown, repeated or missing criterion is a 400 `validation_error` naming it."
+        "an unknown, repeated or missing criterion is a 400 `validation_error` naming it.",
+        json_schema_extra={"uniqueItems": True},
     )
     comment: Notes | None = Field(None, description="The reviewer's comment.")

@@ -6,6 +6,7 @@ import json
 
 from infra.openapi import DOCUMENT_PATH, SECURITY, error_codes, openapi_document
 from shared.models.assessments import SEED_EXAMPLE_REQUEST
+from shared.models.candidate_keys import EMAIL_PATTERN
 from shared.models.common import HTTP_URL_PATTERN
 from shared.routes import ROUTES
 
@@ -82,5 +83,5 @@ def test_rules_the_validators_enforce_are_in_the_document() -> None:
     score = schemas["CriterionScore"]["properties"]["score"]
     assert (score["minimum"], score["maximum"], score["multipleOf"]) == (0, 100, 0.01)
     emails = schemas["GenerateKeysRequest"]["properties"]["candidateEmails"]["anyOf"][0]["items"]
-    assert emails["format"] == "email"
+    assert emails["pattern"] == EMAIL_PATTERN
     assert "unique" in schemas["CreateRubricRequest"]["properties"]["criteria"]["description"]
