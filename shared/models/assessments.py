@@ -89,24 +89,27 @@ class CreateAssessmentRequest(RequestModel):
 class Assessment(ApiModel):
     """An assessment exactly as created: the seed's twelve fields."""
 
-    id: str
-    org_id: str
-    title: str
-    role: str
-    task_brief: str
-    repo_url: str | None
-    time_limit_minutes: int | None
-    expires_in_days: int
-    issue_id: str | None
-    rubric_id: str | None
-    created_at: str
-    updated_at: str
+    id: str = Field(
+        description="UUID that uniquely identifies the assessment. Use this when generating candidate keys or "
+        "retrieving results."
+    )
+    org_id: str = Field(description="Your organization ID.")
+    title: str = Field(description="Assessment name.")
+    role: str = Field(description="The role being assessed.")
+    task_brief: str = Field(description="Task description shown to candidates.")
+    repo_url: str | None = Field(description="Repository URL, or null if not set.")
+    time_limit_minutes: int | None = Field(description="Time limit in minutes, or null if no limit is set.")
+    expires_in_days: int = Field(description="Days from key generation until candidate keys expire.")
+    issue_id: str | None = Field(description="Linked OSS issue ID, or null if not set.")
+    rubric_id: str | None = Field(description="Linked rubric UUID, or null if not set.")
+    created_at: str = Field(description="ISO 8601 timestamp of when the assessment was created.")
+    updated_at: str = Field(description="ISO 8601 timestamp of the last update.")
 
 
 class AssessmentView(Assessment):
     """An assessment as read back: with the snapshot of its OSS issue, or null."""
 
-    issue: Issue | None
+    issue: Issue | None = Field(description="The linked OSS issue's details, or null if no issue is linked.")
 
 
 class CandidateAssessment(ApiModel):

@@ -77,18 +77,18 @@ class GenerateKeysRequest(RequestModel):
 class CandidateKey(ApiModel):
     """A one-time key, with its status as of the moment it is read."""
 
-    id: str
-    key: str
-    assessment_id: str
-    org_id: str
-    candidate_email: str | None
-    candidate_name: str | None
-    status: KeyStatus
-    session_id: str | None
-    expires_at: str
-    redeemed_at: str | None
-    completed_at: str | None
-    created_at: str
+    id: str = Field(description="The key's UUID (revoke it by this id).")
+    key: str = Field(description="The code the candidate types: PST-XXXX-XXXX.")
+    assessment_id: str = Field(description="The assessment the key opens.")
+    org_id: str = Field(description="Your organization ID.")
+    candidate_email: str | None = Field(description="Who the key was issued to, or null.")
+    candidate_name: str | None = Field(description="The candidate's name, or null.")
+    status: KeyStatus = Field(description="As of this answer: an unused key past `expiresAt` reads `expired`.")
+    session_id: str | None = Field(description="The session the key started, or null while unused.")
+    expires_at: str = Field(description="ISO 8601 timestamp after which an unused key can no longer start.")
+    redeemed_at: str | None = Field(description="When the candidate started, or null.")
+    completed_at: str | None = Field(description="When the candidate completed, or null.")
+    created_at: str = Field(description="ISO 8601 timestamp of when the key was issued.")
 
 
 class KeyList(ApiModel):

@@ -54,18 +54,20 @@ class Score(ApiModel):
 
 
 class _SessionFields(ApiModel):
-    id: str
-    assessment_id: str
-    key_id: str
-    org_id: str
-    candidate_email: str | None
-    candidate_name: str | None
-    status: SessionStatus
-    started_at: str
-    deadline: str | None
-    completed_at: str | None
-    duration_seconds: int | None
-    submission: Submission | None
+    id: str = Field(description="The session's UUID.")
+    assessment_id: str = Field(description="The assessment the session is for.")
+    key_id: str = Field(description="The key that started it.")
+    org_id: str = Field(description="The organization ID.")
+    candidate_email: str | None = Field(description="The candidate's email as the key was issued, or null.")
+    candidate_name: str | None = Field(description="The candidate's name as the key was issued, or null.")
+    status: SessionStatus = Field(
+        description="As of this answer: `timed_out` once the deadline and 60 s of grace have passed."
+    )
+    started_at: str = Field(description="ISO 8601 timestamp of the start.")
+    deadline: str | None = Field(description="When the time limit runs out, or null without one.")
+    completed_at: str | None = Field(description="When the candidate completed, or null.")
+    duration_seconds: int | None = Field(description="Seconds from start to completion, or null.")
+    submission: Submission | None = Field(description="What the candidate handed in, or null.")
 
 
 class Session(_SessionFields):
