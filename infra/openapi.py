@@ -103,7 +103,7 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
         "409": ("session_completed", "deadline_passed", "conflict"),
     },
     "score_session": {"404": ("not_found",), "409": ("no_rubric", "session_not_finished")},
-    "create_rubric": {},
+    "create_rubric": {"409": ("duplicate_criterion",)},
     "list_rubrics": {},
     "get_rubric": {"404": ("not_found",)},
     "delete_rubric": {"404": ("not_found",), "409": ("rubric_in_use",)},

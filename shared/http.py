@@ -148,7 +148,7 @@ def make_resolver(module_name: str) -> RouteResolver:
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:
         status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
-        problems = error.problems if isinstance(error, InvalidInputError) else []
+        problems = error.problems if isinstance(error, InvalidInputError | ConflictError) else []
         # A caller's mistake is worth a line (no 5xx alarm): which code, for which organisation.
         context = app.current_event.request_context.authorizer.get_context() or {}
         logger.info("Refused", extra={"status": int(status), "code": error.code, "org_id": context.get("orgId")})

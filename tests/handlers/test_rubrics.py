@@ -70,7 +70,6 @@ def test_create_returns_the_rubric_and_it_reads_back() -> None:
         ({"criteria": [{"name": "c", "weight": "5"}]}, ["criteria", 0, "weight"]),
         ({"criteria": [{"name": "c"}]}, ["criteria", 0, "weight"]),
         ({"criteria": [{"name": "c", "weight": 1, "colour": "red"}]}, ["criteria", 0, "colour"]),
-        ({"criteria": [{"name": "Tests", "weight": 1}, {"name": " tests", "weight": 1}]}, ["criteria", 1, "name"]),
     ],
 )
 def test_create_rejects_invalid_rubrics_naming_the_field(fields: dict[str, Any], path: list[Any]) -> None:
@@ -78,6 +77,16 @@ def test_create_rejects_invalid_rubrics_naming_the_field(fields: dict[str, Any],
 
     assert status == 400
     assert path in [detail["path"] for detail in payload["details"]]
+
+
+def test_criterion_names_are_unique_whatever_their_case_a_409_naming_the_duplicate() -> None:
+    criteria = [{"name": "Tests", "weight": 1}, {"name": " tests", "weight": 2}]
+
+    status, payload = call("create_rubric", body={**RUBRIC, "criteria": criteria})
+
+    assert (status, payload["code"]) == (409, "duplicate_criterion")
+    assert payload["details"][0]["path"] == ["criteria", 1, "name"]
+    assert call("list_rubrics")[1]["rubrics"] == []
 
 
 def test_list_shows_the_orgs_active_rubrics_in_creation_order() -> None:
