@@ -21,9 +21,12 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from pydantic import BaseModel, Field
 
 from infra.openapi_conventions import describe_conventions
+from infra.openapi_examples import examples
 from infra.paths import REPO_ROOT
 from shared import docs
-from shared.http import MAX_BODY_BYTES
+from shared.auth import API_TOKEN_PREFIX, KEY_CODE_ALPHABET
+from shared.http import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
+from shared.models.common import UUID_PATTERN
 from shared.routes import ROUTES, Auth, Route
 
 DOCUMENT_PATH = REPO_ROOT / "openapi.json"
@@ -37,15 +40,20 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
     "apiToken": {
         "type": "http",
         "scheme": "bearer",
-        "description": "An organisation's API token (psk_live_…), minted by an operator with python -m infra.tokens",
+        "bearerFormat": f"{API_TOKEN_PREFIX} followed by 32 to 128 letters or digits",
+        "description": f"An organisation's API token: `Authorization: Bearer {API_TOKEN_PREFIX}…`, where "
+        f"`{API_TOKEN_PREFIX}` is followed by 32 to 128 ASCII letters or digits (tokens minted by "
+        "`python -m infra.tokens create` have 40). Anything else is refused without a lookup.",
     },
     "candidateKey": {
         "type": "apiKey",
         "in": "header",
         "name": "X-API-Key",
-        "description": "A candidate's one-time key (PST-XXXX-XXXX)",
+        "description": f"A candidate's one-time key, `PST-XXXX-XXXX`: each X one of `{KEY_CODE_ALPHABET}` "
+        "(no I, L, O or U). Any case, white space around it ignored.",
     },
 }
+
 # Alternatives in an OpenAPI security list are OR-ed.
 SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
     Auth.REVIEWER: [{"apiToken": []}],
@@ -54,17 +62,83 @@ SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
     Auth.PUBLIC: [],
 }
 
-# Status -> (name in components/responses, description); which ones an operation lists is decided below.
-ERROR_RESPONSES: dict[str, tuple[str, str]] = {
-    "400": ("BadRequest", "Invalid request: `validation_error`, with `details` naming each offending field"),
-    "401": ("Unauthorized", "Missing or invalid credentials, or the wrong kind for this route"),
-    "403": ("Forbidden", "Valid credentials that may not use this route"),
-    "404": ("NotFound", "No such resource (also another organisation's, or a deleted one)"),
-    "409": ("Conflict", "The request conflicts with the resource's current state"),
-    "413": ("PayloadTooLarge", f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB"),
-    "429": ("TooManyRequests", "Throttled; retry with backoff"),
-    "500": ("InternalError", "Internal server error (no details are disclosed)"),
+# Status -> what it means; each operation lists the codes it can answer under each status.
+ERROR_STATUSES: dict[str, str] = {
+    "400": "Invalid request; `details` names each offending field",
+    "401": "Missing or invalid credentials, or the wrong kind for this route",
+    "403": "Credentials that may not do this now",
+    "404": "No such resource (also another organisation's, or a deleted one)",
+    "409": "The request conflicts with the resource's current state",
+    "413": f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB",
+    "422": "The Idempotency-Key was used before with another request",
+    "429": "Throttled; retry with backoff",
+    "500": "Internal server error (no details are disclosed)",
 }
+# What every route can answer: bodies are checked (and size-limited) whatever the route, API Gateway
+# and the firewall answer before any function runs.
+COMMON_CODES: dict[str, tuple[str, ...]] = {
+    "400": ("validation_error", "invalid_encoding", "too_deep", "number_too_long", "bad_request"),
+    "401": ("unauthorized",),
+    "403": ("forbidden", "request_blocked"),
+    "413": ("payload_too_large",),
+    "429": ("throttled", "quota_exceeded"),
+    "500": ("internal_error",),
+}
+# What each route's domain function adds (shared/domain/*: the codes of the errors it raises).
+_KEY_REFUSED = ("key_revoked", "key_expired")
+ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
+    "create_assessment": {"400": ("issue_not_found",), "404": ("rubric_not_found",), "409": ("conflict",)},
+    "list_assessments": {},
+    "get_assessment": {"401": ("invalid_key",), "403": _KEY_REFUSED, "404": ("not_found",)},
+    "delete_assessment": {"404": ("not_found",), "409": ("conflict",)},
+    "generate_keys": {"404": ("not_found",), "409": ("conflict",)},
+    "list_keys": {"404": ("not_found",)},
+    "revoke_key": {"404": ("not_found",), "409": ("session_finished", "conflict")},
+    "list_sessions": {"404": ("not_found",)},
+    "start_session": {
+        "401": ("invalid_key",),
+        "403": (*_KEY_REFUSED, "assessment_deleted"),
+        "404": ("not_found",),
+        "409": ("session_completed", "deadline_passed", "key_changed"),
+    },
+    "get_session": {"404": ("not_found",)},
+    "complete_session": {
+        "403": ("key_revoked",),
+        "404": ("not_found",),
+        "409": ("session_completed", "deadline_passed", "conflict"),
+    },
+    "score_session": {"404": ("not_found",), "409": ("no_rubric", "session_not_finished")},
+    "create_rubric": {"409": ("duplicate_criterion",)},
+    "list_rubrics": {},
+    "get_rubric": {"404": ("not_found",)},
+    "delete_rubric": {"404": ("not_found",), "409": ("rubric_in_use",)},
+    "list_issues": {},
+    "get_issue": {"404": ("not_found",)},
+    "get_openapi": {},
+    "get_docs": {},
+}
+# What an Idempotency-Key adds to every POST.
+IDEMPOTENCY_CODES: dict[str, tuple[str, ...]] = {
+    "400": ("invalid_idempotency_key",),
+    "409": ("idempotency_key_in_progress",),
+    "422": ("idempotency_key_reused",),
+}
+# Routes whose success is not JSON.
+SUCCESS_MEDIA_TYPES: dict[str, str] = {"get_docs": "text/html"}
+# Answers besides the route's success status.
+OTHER_SUCCESSES: dict[str, tuple[str, str]] = {
+    "start_session": ("200", "The key's session had already started: the same session, to resume"),
+}
+PATH_PARAMETERS: dict[str, tuple[str, str]] = {
+    "assessment_id": ("The assessment's id (a UUID).", "01234567-89ab-cdef-0123-456789abcdef"),
+    "key_id": ("The key's `id` (a UUID; not its code).", "0195f3a2-c1e8-7c3a-9b5d-2f4e6a8c0b1d"),
+    "session_id": ("The session's id (a UUID).", "0195f3a4-0b2c-7d1e-8f3a-5b6c7d8e9f01"),
+    "rubric_id": ("The rubric's id (a UUID).", "0195f3a0-7e6d-7c5b-9a48-3f2e1d0c9b8a"),
+}
+BODY_RULES = (
+    f"Bodies are UTF-8 JSON of at most {MAX_BODY_BYTES // 1024} KiB, nested at most {MAX_JSON_DEPTH} deep, "
+    f"with numbers of at most {MAX_NUMBER_DIGITS} digits; whatever the Content-Type, a body is read as JSON."
+)
 # What Powertools documents for its own validation errors; ours are 400s with the envelope instead.
 _POWERTOOLS_VALIDATION = ("422", ("HTTPValidationError", "ValidationError", "ResponseValidationError"))
 
@@ -92,23 +166,92 @@ def _resolver(route: Route) -> APIGatewayRestResolver:
     return resolver
 
 
-def _error_responses(route: Route, operation: dict[str, Any]) -> dict[str, dict[str, str]]:
-    statuses = [status for status in ERROR_RESPONSES if status not in ("409", "413")]
-    if route.writes:
-        statuses.append("409")
-    if "requestBody" in operation:
-        statuses.append("413")
-    return {status: {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"} for status in sorted(statuses)}
+def error_codes(route: Route) -> dict[str, tuple[str, ...]]:
+    """Status -> every error code the route can answer with it."""
+    common = COMMON_CODES
+    if route.auth is Auth.PUBLIC:  # no credentials to refuse
+        common = {status: codes for status, codes in COMMON_CODES.items() if status not in ("401", "403")}
+    added = [ROUTE_CODES[route.name], IDEMPOTENCY_CODES if route.idempotent else {}]
+    statuses = sorted(set(common).union(*added))
+    return {status: common.get(status, ()) + sum((codes.get(status, ()) for codes in added), ()) for status in statuses}
+
+
+def _error_responses(route: Route) -> dict[str, dict[str, Any]]:
+    return {
+        status: {
+            "description": f"{ERROR_STATUSES[status]}. `code`: {', '.join(f'`{code}`' for code in codes)}.",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "allOf": [
+                            {"$ref": "#/components/schemas/Error"},
+                            {"properties": {"code": {"enum": list(codes)}}},
+                        ]
+                    }
+                }
+            },
+        }
+        for status, codes in error_codes(route).items()
+    }
+
+
+def _handler_description(route: Route) -> str:
+    """The handler module's docstring, without the method and path it starts with."""
+    docstring = importlib.import_module(f"functions.{route.name}.handler").__doc__ or ""
+    text = " ".join(docstring.split()).removeprefix(f"{route.method} {route.path}:").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _parameters(operation: dict[str, Any]) -> None:
+    """Path parameters described; optional query parameters as plain values (a query string has no null)."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter["schema"]
+        if parameter["in"] == "path" and parameter["name"] in PATH_PARAMETERS:
+            description, example = PATH_PARAMETERS[parameter["name"]]
+            parameter["description"] = description
+            parameter["schema"] = {"type": "string", "format": "uuid", "pattern": UUID_PATTERN, "examples": [example]}
+        elif parameter["in"] == "path":
+            parameter["schema"] = {"type": "string", "minLength": 1}
+        not_null = [branch for branch in schema.get("anyOf", []) if branch.get("type") != "null"]
+        if len(not_null) == 1:
+            parameter["schema"] = {**{k: v for k, v in schema.items() if k != "anyOf"}, **not_null[0]}
+        parameter["schema"].pop("title", None)
+        for bound in ("minimum", "maximum"):
+            if isinstance(parameter["schema"].get(bound), float):
+                parameter["schema"][bound] = int(parameter["schema"][bound])
+
+
+def _examples(route: Route, operation: dict[str, Any]) -> None:
+    if route.auth is Auth.PUBLIC:  # the document and its page describe the API: no example of themselves
+        return
+    request, response = examples()[route.name]
+    if request is not None:
+        operation["requestBody"]["content"]["application/json"]["example"] = request
+    success = operation["responses"][str(route.status)]
+    success["content"]["application/json"]["example"] = response
 
 
 def _describe(route: Route, operation: dict[str, Any]) -> None:
-    """Name the operation after its function, state who may call it, and list the errors it answers."""
+    """Name the operation after its function, state who may call it, its errors and an example."""
     operation["operationId"] = route.name
     operation["tags"] = [route.path.split("/")[2]]
+    operation["description"] = _handler_description(route)
     operation["security"] = SECURITY[route.auth]
     responses = operation["responses"]
     responses.pop(_POWERTOOLS_VALIDATION[0], None)
-    responses.update(_error_responses(route, operation))
+    success = responses[str(route.status)]
+    success["description"] = route.summary
+    if route.name in SUCCESS_MEDIA_TYPES:
+        success["content"] = {SUCCESS_MEDIA_TYPES[route.name]: {"schema": {"type": "string"}}}
+    if route.name in OTHER_SUCCESSES:
+        status, description = OTHER_SUCCESSES[route.name]
+        responses[status] = {**success, "description": description}
+    responses.update(_error_responses(route))
+    operation["responses"] = dict(sorted(responses.items()))
+    if "requestBody" in operation:
+        operation["requestBody"]["description"] = BODY_RULES
+    _parameters(operation)
+    _examples(route, operation)
     describe_conventions(route, operation)
 
 
@@ -122,13 +265,6 @@ def _components(document: dict[str, Any]) -> None:
     error_schema = Error.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
     schemas.update(error_schema.pop("$defs", {}))
     schemas["Error"] = error_schema
-    components["responses"] = {
-        name: {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-        for name, description in ERROR_RESPONSES.values()
-    }
     components["securitySchemes"] = SECURITY_SCHEMES
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -92,10 +93,14 @@ class RouteResolver(APIGatewayRestResolver):
     def __init__(self, served: Route) -> None:
         super().__init__(enable_validation=True, serializer=to_json, cors=cors.RouteCors())
         self.served = served
+        self.query_names: frozenset[str] = frozenset()
 
     def endpoint(self, function: Callable[..., Any]) -> Callable[..., Any]:
-        """Register ``function`` as the handler of the served route (its method, path, summary and status)."""
+        """Register ``function`` as the handler of the served route (its method, path, summary and status);
+        its parameters that are neither in the path nor the body are the only query parameters it takes."""
         served = self.served
+        path_names = set(re.findall(r"\{(\w+)\}", served.path))
+        self.query_names = frozenset(inspect.signature(function).parameters) - path_names - {"body"}
         register = self.route(
             served.resolver_path, method=served.method, summary=served.summary, status_code=served.status
         )
@@ -171,7 +176,7 @@ def make_resolver(module_name: str) -> RouteResolver:
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:
         status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
-        problems = error.problems if isinstance(error, InvalidInputError) else []
+        problems = error.problems if isinstance(error, InvalidInputError | ConflictError) else []
         # A caller's mistake is worth a line (no 5xx alarm): which code, for which organisation.
         context = app.current_event.request_context.authorizer.get_context() or {}
         logger.info("Refused", extra={"status": int(status), "code": error.code, "org_id": context.get("orgId")})
@@ -201,7 +206,7 @@ def lambda_handler(app: RouteResolver) -> LambdaHandler:
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request_id = str(event.get("requestContext", {}).get("requestId", ""))
-        refusal = _refuse_caller(app.served, event, request_id)
+        refusal = _refuse_caller(app.served, event, request_id) or _refuse_unknown_query(app, event, request_id)
         if refusal is not None:
             return _with_cors(event, refusal)
         if event.get("body"):
@@ -277,6 +282,19 @@ def _treat_body_as_json(event: dict[str, Any]) -> None:
         del event["headers"][name]
     for name in [name for name in event.get("multiValueHeaders") or {} if name.lower() == "content-type"]:
         del event["multiValueHeaders"][name]
+
+
+def _refuse_unknown_query(app: RouteResolver, event: dict[str, Any], request_id: str) -> dict[str, Any] | None:
+    """The 400 for query parameters the route does not take (as for unknown body fields), or None."""
+    given = event.get("multiValueQueryStringParameters") or event.get("queryStringParameters") or {}
+    unknown = sorted(set(given) - app.query_names)
+    if not unknown:
+        return None
+    problems = [
+        FieldProblem((name,), "extra_forbidden", "this route takes no such query parameter") for name in unknown
+    ]
+    body = error_body(f"{unknown[0]}: {problems[0].message}", "validation_error", request_id, problems)
+    return error_response(HTTPStatus.BAD_REQUEST, body)
 
 
 def _refuse_caller(served: Route, event: dict[str, Any], request_id: str) -> dict[str, Any] | None:

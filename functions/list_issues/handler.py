@@ -1,25 +1,29 @@
-"""GET /v1/issues: the curated OSS issue catalog, filtered and paged."""
+"""GET /v1/issues: the curated OSS issue catalog, filtered, in id order, one page at a time."""
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared import catalog
+from shared.domain.paging import decode_name_cursor
 from shared.http import lambda_handler, make_resolver
 from shared.models.issues import Difficulty, IssuePage
+from shared.models.paging import NameCursor, limit_description
 
 app = make_resolver(__name__)
 
 
 @app.endpoint
 def list_page(
-    language: Annotated[str | None, Query(max_length=40)] = None,
-    difficulty: Annotated[Difficulty | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=50)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    language: Annotated[
+        str | None, Query(max_length=40, description="Only issues in this language (any case), e.g. python.")
+    ] = None,
+    difficulty: Annotated[Difficulty | None, Query(description="Only issues of this difficulty.")] = None,
+    limit: Annotated[int, Query(ge=1, le=50, description=limit_description(20, 50))] = 20,
+    cursor: NameCursor = None,
 ) -> IssuePage:
-    matching = catalog.filter_issues(language=language, difficulty=difficulty)
-    return IssuePage(issues=matching[offset : offset + limit], total=len(matching), limit=limit, offset=offset)
+    issues, total, next_cursor = catalog.page_of_issues(language, difficulty, limit, decode_name_cursor(cursor))
+    return IssuePage(issues=issues, total=total, next_cursor=next_cursor)
 
 
 handler = lambda_handler(app)

@@ -1,16 +1,27 @@
-"""GET /v1/assessments/{assessment_id}/keys: every non-revoked key, with its status as of now."""
+"""GET /v1/assessments/{assessment_id}/keys: the non-revoked keys, newest first, with their status as of
+now, one page (one Query) at a time."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.domain.candidate_keys import list_keys
 from shared.http import lambda_handler, make_resolver
-from shared.models.candidate_keys import KeyList
+from shared.models.candidate_keys import KeyPage
+from shared.models.paging import Cursor, limit_description
 from shared.store.candidate_keys import CandidateKeyStore
 
 app = make_resolver(__name__)
 
 
 @app.endpoint
-def list_all(assessment_id: str) -> KeyList:
-    return KeyList(keys=list_keys(CandidateKeyStore(), app.reviewer().org_id, assessment_id))
+def list_page(
+    assessment_id: str,
+    limit: Annotated[int, Query(ge=1, le=1000, description=limit_description(100, 1000))] = 100,
+    cursor: Cursor = None,
+) -> KeyPage:
+    keys, next_cursor = list_keys(CandidateKeyStore(), app.reviewer().org_id, assessment_id, limit, cursor)
+    return KeyPage(keys=keys, next_cursor=next_cursor)
 
 
 handler = lambda_handler(app)

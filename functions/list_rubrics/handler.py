@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.domain.rubrics import list_rubrics
 from shared.http import lambda_handler, make_resolver
+from shared.models.paging import Cursor, limit_description
 from shared.models.rubrics import RubricPage
 from shared.store.rubrics import RubricStore
 
@@ -14,8 +15,8 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def list_page(
-    limit: Annotated[int, Query(ge=1, le=100)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description=limit_description(100, 100))] = 100,
+    cursor: Cursor = None,
 ) -> RubricPage:
     rubrics, next_cursor = list_rubrics(RubricStore(), app.reviewer().org_id, limit, cursor)
     return RubricPage(rubrics=rubrics, next_cursor=next_cursor)

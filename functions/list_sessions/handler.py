@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.domain.sessions import list_sessions
 from shared.http import lambda_handler, make_resolver
+from shared.models.paging import Cursor, limit_description
 from shared.models.sessions import SessionPage
 from shared.store.candidate_keys import CandidateKeyStore
 
@@ -16,8 +17,8 @@ app = make_resolver(__name__)
 @app.endpoint
 def list_page(
     assessment_id: str,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description=limit_description(50, 100))] = 50,
+    cursor: Cursor = None,
 ) -> SessionPage:
     sessions, next_cursor = list_sessions(CandidateKeyStore(), app.reviewer().org_id, assessment_id, limit, cursor)
     return SessionPage(sessions=sessions, next_cursor=next_cursor)

@@ -109,7 +109,7 @@ class LocalGateway:
             return own
         matched = self._match(method, segments)
         if matched is None:
-            return _gateway_error("MISSING_AUTHENTICATION_TOKEN", request_id)
+            return self._unrouted(segments, request_id)
         route, path_parameters = matched
         event = proxy_event(
             route,
@@ -153,6 +153,15 @@ class LocalGateway:
             return None
         origin = cors.request_origin(dict(headers))
         return LocalResponse(204, cors.preflight_headers(origins, origin, methods), b"")
+
+    def _unrouted(self, segments: Sequence[str], request_id: str) -> LocalResponse:
+        """A 405 naming the methods of a path no route of this method has, or a 404 for an unknown path.
+        (API Gateway says 404 to both; the 405 and its Allow header tell a client more.)"""
+        allowed = sorted({route.method for route in self._routes if _bind(route.path, segments) is not None})
+        if not allowed:
+            return _gateway_error("MISSING_AUTHENTICATION_TOKEN", request_id)
+        body = to_json(error_body("This path does not take this method", "method_not_allowed", request_id)).encode()
+        return LocalResponse(405, {"Content-Type": "application/json", "Allow": ", ".join(allowed)}, body)
 
     def _match(self, method: str, segments: Sequence[str]) -> tuple[Route, dict[str, str]] | None:
         for route in self._routes:

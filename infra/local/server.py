@@ -10,6 +10,7 @@ import re
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -32,7 +33,7 @@ _REFUSALS: dict[int, tuple[str, str]] = {
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: (BY_TYPE["REQUEST_TOO_LARGE"].code, BY_TYPE["REQUEST_TOO_LARGE"].message),
     HTTPStatus.REQUEST_URI_TOO_LONG: ("uri_too_long", "The request line is too long"),
     HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: ("headers_too_large", "The request headers are too large"),
-    HTTPStatus.NOT_IMPLEMENTED: ("not_implemented", "This method is not supported"),
+    HTTPStatus.NOT_IMPLEMENTED: ("not_implemented", "This transfer encoding is not supported"),
     HTTPStatus.HTTP_VERSION_NOT_SUPPORTED: ("http_version_not_supported", "Only HTTP/1.0 and HTTP/1.1 are supported"),
 }
 
@@ -83,8 +84,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         )
         self._send(response)
 
-    # The methods API Gateway routes; any other gets a 501 in the envelope through send_error.
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve  # noqa: N815
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # The base class looks up do_<METHOD>: every method goes to the gateway, which answers one
+        # that no route of the path takes with a 405 naming those that do.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def _read_body(self) -> bytes:
         lengths = self.headers.get_all("Content-Length") or []

@@ -7,6 +7,7 @@ from shared.domain.paging import decode_cursor, within_budget
 from shared.domain.ports import AssessmentDeleter, Assessments, Rubrics
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.assessments import AssessmentView, CreateAssessmentRequest
+from shared.models.common import is_blank
 from shared.models.issues import Issue
 from shared.store.assessments import AssessmentRecord
 from shared.store.cascade import Deletion
@@ -18,10 +19,9 @@ def assessment_view(assessment: AssessmentRecord) -> AssessmentView:
     return AssessmentView.model_validate(assessment.model_dump(exclude={"rubric_criteria"}))
 
 
-def _rubric_not_found() -> InvalidInputError:
-    return InvalidInputError.for_field(
-        ("rubricId",), "rubric_not_found", "no active rubric of this organisation has this id", "rubric_not_found"
-    )
+def _rubric_not_found() -> NotFoundError:
+    # A 404, not a 400: the id is well formed (any UUID is, as the document says), the rubric is missing.
+    return NotFoundError("rubricId: no active rubric of this organisation has this id", code="rubric_not_found")
 
 
 def _catalog_issue(issue_id: str) -> Issue:
@@ -42,7 +42,7 @@ def create_assessment(
     and a rubric, when named, is snapshotted so its sessions can be scored whatever becomes of it."""
     issue = _catalog_issue(request.issue_id) if request.issue_id is not None else None
     task_brief = issue.task_brief if issue is not None else request.task_brief
-    if task_brief is None or not task_brief.strip():
+    if task_brief is None or is_blank(task_brief):
         raise InvalidInputError.for_field(("taskBrief",), "missing", "required unless issueId is given")
     criteria = None
     if request.rubric_id is not None:

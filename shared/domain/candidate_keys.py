@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from shared import clock, ids
 from shared.auth import new_key_code
 from shared.domain.assessments import get_assessment
+from shared.domain.paging import decode_cursor, within_budget
 from shared.domain.ports import Assessments, CandidateKeys
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.candidate_keys import CandidateKey, GenerateKeysRequest, KeyStatus
@@ -96,14 +97,24 @@ def _insert(
     raise ConflictError("Could not issue the keys; retry")
 
 
-def list_keys(keys: CandidateKeys, org_id: str, assessment_id: str) -> list[CandidateKey]:
-    """Every non-revoked key of the org's active assessment, in creation order."""
+def list_keys(
+    keys: CandidateKeys, org_id: str, assessment_id: str, limit: int, cursor: str | None
+) -> tuple[list[CandidateKey], str | None]:
+    """One page of the non-revoked keys of the org's active assessment, newest first, and the cursor of
+    the next. The first page checks the assessment (another org's or a deleted one is not found); a
+    later page holds only keys of the caller's org, so a forged cursor shows nothing of another's."""
     canonical_id = ids.canonical_uuid(assessment_id)
-    state, found = keys.read_partition(canonical_id) if canonical_id else (None, [])
-    if state is None or state.org_id != org_id or state.deleted_at is not None:
+    after_id = decode_cursor(cursor)
+    if canonical_id is None:
+        raise NotFoundError("Assessment not found")
+    state, found, resume_after = keys.list_page(canonical_id, limit, after_id)
+    if after_id is None and (state is None or state.org_id != org_id or state.deleted_at is not None):
+        raise NotFoundError("Assessment not found")
+    if any(key.org_id != org_id for key in found):
         raise NotFoundError("Assessment not found")
     now = clock.utc_now()
-    return [key_view(key, now) for key in found if key.status != "revoked"]
+    views = [key_view(key, now) for key in found if key.status != "revoked"]
+    return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
 
 
 def revoke_key(keys: CandidateKeys, org_id: str, assessment_id: str, key_id: str) -> str:

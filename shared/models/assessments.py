@@ -2,51 +2,114 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from shared.models.common import ApiModel, HttpUrl, Name, RequestModel, UuidString
+from shared.models.common import (
+    NEXT_CURSOR_DESCRIPTION,
+    NOT_BLANK_PATTERN,
+    WHOLE_NUMBER,
+    ApiModel,
+    HttpUrl,
+    Name,
+    RequestModel,
+    UuidString,
+)
 from shared.models.issues import Issue
 
 MAX_TASK_BRIEF_CHARS = 20_000
 MAX_TIME_LIMIT_MINUTES = 525_600  # one year: beyond it a deadline means nothing
 
 
-class CreateAssessmentRequest(RequestModel):
-    """Body of ``POST /v1/assessments``."""
+def _issue_ids(schema: dict[str, Any]) -> None:
+    """The catalog's ids as the field's enum: the catalog ships with the code, so the list is the rule."""
+    from shared import catalog  # noqa: PLC0415 - only the document needs it; requests load it on demand
 
-    title: Name
-    role: Name
-    task_brief: Annotated[str, StringConstraints(max_length=MAX_TASK_BRIEF_CHARS)] | None = None
-    repo_url: HttpUrl | None = None
-    time_limit_minutes: Annotated[int, Field(gt=0, le=MAX_TIME_LIMIT_MINUTES)] | None = None
-    expires_in_days: Annotated[int, Field(ge=1, le=365)] = 7
-    issue_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
-    rubric_id: UuidString | None = None
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch["enum"] = [issue.id for issue in catalog.all_issues()]
+
+
+def _brief_or_issue(schema: dict[str, Any]) -> None:
+    """The rule the domain enforces, as JSON Schema: a non-blank ``taskBrief`` unless ``issueId`` names an issue."""
+    schema["anyOf"] = [
+        {"required": ["issueId"], "properties": {"issueId": {"type": "string"}}},
+        {"required": ["taskBrief"], "properties": {"taskBrief": {"type": "string", "pattern": NOT_BLANK_PATTERN}}},
+    ]
+
+
+SEED_EXAMPLE_REQUEST = {
+    "title": "Backend API Challenge",
+    "role": "Senior Backend Engineer",
+    "taskBrief": "Build a webhook ingestion endpoint that validates, stores, and deduplicates incoming events.",
+    "timeLimitMinutes": 120,
+    "expiresInDays": 7,
+}
+
+
+class CreateAssessmentRequest(RequestModel):
+    """Body of `POST /v1/assessments`. Provide either a `taskBrief` or an `issueId`: with an `issueId`
+    the task brief comes from the linked OSS issue."""
+
+    model_config = ConfigDict(json_schema_extra=_brief_or_issue)
+
+    title: Name = Field(description="Assessment name shown to candidates and in your dashboard.")
+    role: Name = Field(description='The role being assessed, e.g. "Senior Backend Engineer".')
+    task_brief: Annotated[str, StringConstraints(max_length=MAX_TASK_BRIEF_CHARS)] | None = Field(
+        None,
+        description="The task description candidates receive when they start their session. "
+        "Required (and not blank) unless issueId is provided.",
+    )
+    repo_url: HttpUrl | None = Field(
+        None,
+        description="URL of the repository candidates will work in during the assessment: http or https, "
+        "with a host name and no user:password@ part.",
+        examples=["https://github.com/acme/webhooks"],
+    )
+    time_limit_minutes: Annotated[int, Field(gt=0, le=MAX_TIME_LIMIT_MINUTES), WHOLE_NUMBER] | None = Field(
+        None, description="Time limit in minutes. If omitted, no time limit is enforced."
+    )
+    expires_in_days: Annotated[int, Field(ge=1, le=365), WHOLE_NUMBER] = Field(
+        7, description="How many days from key generation before candidate keys expire. Defaults to 7."
+    )
+    issue_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+        None,
+        description="ID of a pre-configured OSS issue task (GET /v1/issues lists them). When provided, taskBrief "
+        "is auto-populated from the issue and takes precedence over any taskBrief you supply.",
+        json_schema_extra=_issue_ids,
+    )
+    rubric_id: UuidString | None = Field(
+        None,
+        description="UUID of an active scoring rubric of your organisation to link to this assessment. Rubric "
+        "criteria are used when scoring completed sessions; an unknown one is a 404 `rubric_not_found`.",
+    )
 
 
 class Assessment(ApiModel):
     """An assessment's own fields: the seed's twelve."""
 
-    id: str
-    org_id: str
-    title: str
-    role: str
-    task_brief: str
-    repo_url: str | None
-    time_limit_minutes: int | None
-    expires_in_days: int
-    issue_id: str | None
-    rubric_id: str | None
-    created_at: str
-    updated_at: str
+    id: str = Field(
+        description="UUID that uniquely identifies the assessment. Use this when generating candidate keys or "
+        "retrieving results."
+    )
+    org_id: str = Field(description="Your organization ID.")
+    title: str = Field(description="Assessment name.")
+    role: str = Field(description="The role being assessed.")
+    task_brief: str = Field(description="Task description shown to candidates.")
+    repo_url: str | None = Field(description="Repository URL, or null if not set.")
+    time_limit_minutes: int | None = Field(description="Time limit in minutes, or null if no limit is set.")
+    expires_in_days: int = Field(description="Days from key generation until candidate keys expire.")
+    issue_id: str | None = Field(description="Linked OSS issue ID, or null if not set.")
+    rubric_id: str | None = Field(description="Linked rubric UUID, or null if not set.")
+    created_at: str = Field(description="ISO 8601 timestamp of when the assessment was created.")
+    updated_at: str = Field(description="ISO 8601 timestamp of the last update.")
 
 
 class AssessmentView(Assessment):
     """An assessment as every reviewer route returns it: with the snapshot of its OSS issue, or null."""
 
-    issue: Issue | None
+    issue: Issue | None = Field(description="The linked OSS issue's details, or null if no issue is linked.")
 
 
 class CandidateAssessment(ApiModel):
@@ -72,4 +135,4 @@ class AssessmentEnvelope(ApiModel):
 
 class AssessmentPage(ApiModel):
     assessments: list[AssessmentView]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)

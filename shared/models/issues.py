@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from shared.models.common import ApiModel
+from pydantic import Field
+
+from shared.models.common import NEXT_CURSOR_DESCRIPTION, ApiModel
 
 Difficulty = Literal["easy", "medium", "hard"]
 
@@ -32,7 +34,8 @@ class IssueEnvelope(ApiModel):
 
 
 class IssuePage(ApiModel):
+    """One page of the catalog, in id order."""
+
     issues: list[Issue]
-    total: int
-    limit: int
-    offset: int
+    total: int = Field(description="How many issues match the filters, on every page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)

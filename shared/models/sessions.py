@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
-from pydantic_core import PydanticCustomError
 
 from shared.models.assessments import CandidateAssessment
-from shared.models.common import ApiModel, HttpUrl, RequestModel, not_blank
+from shared.models.common import NEXT_CURSOR_DESCRIPTION, NOT_BLANK, ApiModel, HttpUrl, RequestModel, not_blank
 from shared.models.rubrics import whole_as_int
 
 MAX_NOTES_CHARS = 10_000
@@ -18,14 +17,18 @@ SessionStatus = Literal["in_progress", "completed", "timed_out", "revoked"]
 Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES_CHARS)]
 
 
-def _hundredths(value: float) -> float:
-    """At most two decimal places: what a reviewer means, and always storable as a DynamoDB number."""
-    if round(value, 2) != value:
-        raise PydanticCustomError("decimal_places", "must have at most 2 decimal places")
-    return value
-
-
-Points = Annotated[float, Field(ge=0, le=100), AfterValidator(_hundredths)]
+# At most two decimal places: what a reviewer means, and always storable as a DynamoDB number; float
+# noise inside pydantic's tolerance (0.29 as 29 * 0.01) is kept as the 2 decimals it means.
+Points = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=100,
+        multiple_of=0.01,
+        description="The criterion's score: 0 to 100, with at most 2 decimal places.",
+    ),
+    AfterValidator(lambda points: round(points, 2)),
+]
 
 
 class Submission(ApiModel):
@@ -51,18 +54,20 @@ class Score(ApiModel):
 
 
 class _SessionFields(ApiModel):
-    id: str
-    assessment_id: str
-    key_id: str
-    org_id: str
-    candidate_email: str | None
-    candidate_name: str | None
-    status: SessionStatus
-    started_at: str
-    deadline: str | None
-    completed_at: str | None
-    duration_seconds: int | None
-    submission: Submission | None
+    id: str = Field(description="The session's UUID.")
+    assessment_id: str = Field(description="The assessment the session is for.")
+    key_id: str = Field(description="The key that started it.")
+    org_id: str = Field(description="The organization ID.")
+    candidate_email: str | None = Field(description="The candidate's email as the key was issued, or null.")
+    candidate_name: str | None = Field(description="The candidate's name as the key was issued, or null.")
+    status: SessionStatus = Field(
+        description="As of this answer: `timed_out` once the deadline and 60 s of grace have passed."
+    )
+    started_at: str = Field(description="ISO 8601 timestamp of the start.")
+    deadline: str | None = Field(description="When the time limit runs out, or null without one.")
+    completed_at: str | None = Field(description="When the candidate completed, or null.")
+    duration_seconds: int | None = Field(description="Seconds from start to completion, or null.")
+    submission: Submission | None = Field(description="What the candidate handed in, or null.")
 
 
 class Session(_SessionFields):
@@ -92,23 +97,35 @@ class StartedSession(ApiModel):
 
 class SessionPage(ApiModel):
     sessions: list[Session]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)
 
 
 class CompleteSessionRequest(RequestModel):
-    """Optional body of ``POST /v1/sessions/{id}/complete``."""
+    """Optional body of `POST /v1/sessions/{id}/complete`: what the candidate hands in."""
 
-    submission_url: HttpUrl | None = None
-    notes: Notes | None = None
+    submission_url: HttpUrl | None = Field(
+        None,
+        description="Where the work is, e.g. a pull request: http or https, with a host name.",
+        examples=["https://github.com/ada/webhooks/pull/1"],
+    )
+    notes: Notes | None = Field(None, description="Anything the candidate wants the reviewer to know.")
 
 
 class CriterionScore(RequestModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(not_blank)]
+    """The score of one criterion of the session's rubric."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(not_blank), NOT_BLANK] = Field(
+        description="A criterion of the rubric, whatever the case."
+    )
     score: Points
 
 
 class ScoreSessionRequest(RequestModel):
-    """Body of ``PUT /v1/sessions/{id}/score``: every criterion of the rubric, scored once."""
+    """Body of `PUT /v1/sessions/{id}/score`: every criterion of the rubric, scored once."""
 
-    criteria: Annotated[list[CriterionScore], Field(min_length=1, max_length=20)]
-    comment: Notes | None = None
+    criteria: Annotated[list[CriterionScore], Field(min_length=1, max_length=20)] = Field(
+        description="Each criterion of the session's rubric exactly once (names compared without regard to case); "
+        "an unknown, repeated or missing criterion is a 400 `validation_error` naming it.",
+        json_schema_extra={"uniqueItems": True},
+    )
+    comment: Notes | None = Field(None, description="The reviewer's comment.")

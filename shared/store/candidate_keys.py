@@ -193,6 +193,30 @@ class CandidateKeyStore:
         return state, found
 
     @traced
+    def list_page(
+        self, assessment_id: str, limit: int, after_id: str | None
+    ) -> tuple[AssessmentState | None, list[CandidateKeyRecord], str | None]:
+        """One Query of the assessment's keys, newest first, and the key id to resume after. The state
+        record sorts after every key, so the first page (no ``after_id``) starts with it and tells the
+        owner and whether the assessment was deleted; later pages hold keys only, each naming its org."""
+        items, last = dynamo.query(
+            f"{PARTITION_KEY} = :pk AND {SORT_KEY} BETWEEN :first AND :state",
+            {":pk": assessments.partition(assessment_id), ":first": _KEY_PREFIX, ":state": assessments.STATE_SK},
+            limit=limit if after_id else limit + 1,  # the first page reads the state record too
+            start_after=_key_keys(assessment_id, after_id) if after_id else None,
+            forward=False,
+        )
+        state: AssessmentState | None = None
+        found: list[CandidateKeyRecord] = []
+        for item in items:
+            if item[SORT_KEY] == assessments.STATE_SK:
+                state = AssessmentState.model_validate(item)
+            else:
+                found.append(CandidateKeyRecord.model_validate(item))
+        resume_after = found[-1].id if last is not None and found else None
+        return state, found, resume_after
+
+    @traced
     def redeem(self, key: CandidateKeyRecord, session: SessionRecord) -> None:
         """Start the key's session: only a pending, unexpired key (else ``key`` fails) of an active
         assessment (else ``assessment``), only once."""

@@ -224,8 +224,10 @@ def query(
     index: str | None = None,
     consistent: bool = True,
     names: Mapping[str, str] | None = None,
+    forward: bool = True,
 ) -> tuple[list[Item], Item | None]:
-    """One Query request: the items and the LastEvaluatedKey, if the query has more."""
+    """One Query request (in sort key order, or the reverse unless ``forward``): the items and the
+    LastEvaluatedKey, if the query has more."""
     arguments: dict[str, Any] = {
         "TableName": table_name(),
         "KeyConditionExpression": condition,
@@ -234,6 +236,8 @@ def query(
     }
     if limit is not None:
         arguments["Limit"] = limit
+    if not forward:
+        arguments["ScanIndexForward"] = False
     if start_after is not None:
         arguments["ExclusiveStartKey"] = serialize(start_after)
     if index is not None:

@@ -32,21 +32,40 @@ def test_list_issues_defaults_to_twenty_with_the_total() -> None:
     assert status == 200
     assert payload["total"] == len(catalog.all_issues())
     assert len(payload["issues"]) == min(20, payload["total"])
-    assert (payload["limit"], payload["offset"]) == (20, 0)
     assert set(payload["issues"][0]) == ISSUE_FIELDS
 
 
-def test_list_issues_filters_and_pages() -> None:
+def test_list_issues_filters_and_pages_with_a_cursor_keeping_the_total() -> None:
     python_issues = [issue.id for issue in catalog.filter_issues(language="python")]
+    assert len(python_issues) > 2
 
-    _, first = call("list_issues", query="language=python&limit=2")
-    _, second = call("list_issues", query="language=python&limit=2&offset=2")
+    seen: list[str] = []
+    cursor = None
+    for _ in range(len(python_issues)):
+        status, page = call("list_issues", query="language=python&limit=2" + (f"&cursor={cursor}" if cursor else ""))
+        assert status == 200
+        assert page["total"] == len(python_issues)
+        assert len(page["issues"]) <= 2
+        seen += [issue["id"] for issue in page["issues"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
 
-    assert first["total"] == len(python_issues)
-    assert [issue["id"] for issue in first["issues"] + second["issues"]] == python_issues[:4]
+    assert seen == python_issues
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=51", "offset=-1", "difficulty=impossible"])
+def test_any_cursor_of_the_documented_shape_resumes_in_id_order() -> None:
+    ids = [issue.id for issue in catalog.all_issues()]
+
+    _, page = call("list_issues", query=f"limit=50&cursor={ids[2].encode().hex()}")
+    _, past_the_end = call("list_issues", query="cursor=ffff")
+
+    assert [issue["id"] for issue in page["issues"]] == ids[3:]
+    assert page["nextCursor"] is None
+    assert (past_the_end["issues"], past_the_end["total"]) == ([], len(ids))
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=51", "difficulty=impossible", "cursor=abc", "cursor=zz"])
 def test_list_issues_rejects_bad_parameters(query: str) -> None:
     status, payload = call("list_issues", query=query)
 

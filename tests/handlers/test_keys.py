@@ -97,7 +97,7 @@ def test_generate_is_not_found_for_unknown_deleted_and_other_orgs_assessments() 
         assert (status, payload["code"]) == (404, "not_found")
 
 
-def test_list_shows_every_non_revoked_key_in_creation_order() -> None:
+def test_list_shows_every_non_revoked_key_newest_first() -> None:
     assessment = create_assessment()
     keys = generate_keys(assessment["id"], 3) + generate_keys(assessment["id"], 2)
     call("revoke_key", path={"assessment_id": assessment["id"], "key_id": keys[1]["id"]})
@@ -105,7 +105,55 @@ def test_list_shows_every_non_revoked_key_in_creation_order() -> None:
     status, payload = call("list_keys", path={"assessment_id": assessment["id"]})
 
     assert status == 200
-    assert [key["id"] for key in payload["keys"]] == [key["id"] for key in keys if key is not keys[1]]
+    assert [key["id"] for key in payload["keys"]] == [key["id"] for key in reversed(keys) if key is not keys[1]]
+    assert payload["nextCursor"] is None
+
+
+def test_list_pages_with_limit_and_cursor_without_gaps_or_repeats_one_query_a_page(
+    dynamodb_calls: RequestCounter,
+) -> None:
+    assessment = create_assessment()
+    created = [key["id"] for key in generate_keys(assessment["id"], 7)]
+    dynamodb_calls.reset()
+
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    for _ in range(10):
+        query = "limit=3" + (f"&cursor={cursor}" if cursor else "")
+        status, payload = call("list_keys", path={"assessment_id": assessment["id"]}, query=query)
+        assert status == 200
+        assert len(payload["keys"]) <= 3
+        pages += 1
+        seen += [key["id"] for key in payload["keys"]]
+        cursor = payload["nextCursor"]
+        if cursor is None:
+            break
+
+    assert seen == created[::-1]
+    assert dict(dynamodb_calls.calls) == {"Query": pages}
+
+
+def test_a_cursor_into_another_orgs_keys_is_not_found() -> None:
+    theirs = create_assessment(ORG_B)
+    their_keys = generate_keys(theirs["id"], 3, ORG_B)
+    cursor = uuid.UUID(their_keys[-1]["id"]).hex
+
+    status, _ = call("list_keys", path={"assessment_id": theirs["id"]}, query=f"cursor={cursor}")
+
+    assert status == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "path"), [("limit=0", ["limit"]), ("limit=1001", ["limit"]), ("cursor=x", ["cursor"])]
+)
+def test_list_rejects_bad_paging_parameters(query: str, path: list[str]) -> None:
+    assessment = create_assessment()
+
+    status, payload = call("list_keys", path={"assessment_id": assessment["id"]}, query=query)
+
+    assert status == 400
+    assert payload["details"][0]["path"] == path
 
 
 def test_list_is_not_found_for_another_orgs_or_a_deleted_assessment() -> None:

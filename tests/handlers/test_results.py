@@ -488,8 +488,8 @@ def test_the_keys_list_keeps_its_contract() -> None:
     status, payload = call("list_keys", path={"assessment_id": assessment["id"]})
 
     assert status == 200
-    assert set(payload) == {"keys"}
-    assert [key["status"] for key in payload["keys"]] == ["pending", "redeemed", "completed"]
+    assert payload["nextCursor"] is None
+    assert [key["status"] for key in payload["keys"]] == ["completed", "redeemed", "pending"]  # newest first
     assert payload["keys"][1]["sessionId"] == session["id"]
     assert all(
         set(key)

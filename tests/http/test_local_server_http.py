@@ -227,12 +227,15 @@ def test_a_head_response_carries_headers_but_no_body(raw: RawServer) -> None:
     assert rest == b""
 
 
-@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "FOO", "get"])
-def test_a_method_api_gateway_does_not_route_is_a_501_in_the_envelope(raw: RawServer, method: str) -> None:
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "FOO", "get", "PATCH"])
+def test_a_method_no_route_of_the_path_takes_is_a_405_naming_those_that_do(raw: RawServer, method: str) -> None:
     [response] = raw.exchange(f"{method} /v1/assessments HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    [elsewhere] = raw.exchange(f"{method} /v1/nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
 
-    assert response.status == 501
-    assert response.envelope()["code"] == "not_implemented"
+    assert response.status == 405
+    assert response.envelope()["code"] == "method_not_allowed"
+    assert response.headers["allow"] == "GET, POST"
+    assert elsewhere.status == 404
 
 
 def test_an_encoded_slash_stays_inside_its_path_segment(raw: RawServer) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
-from infra.openapi import DOCUMENT_PATH, SECURITY, openapi_document
+from infra.openapi import DOCUMENT_PATH, SECURITY, error_codes, openapi_document
 from shared import docs
-from shared.routes import ROUTES
+from shared.models.assessments import SEED_EXAMPLE_REQUEST
+from shared.models.candidate_keys import EMAIL_PATTERN
+from shared.models.common import HTTP_URL_PATTERN
+from shared.routes import ROUTES, Auth
 
 
 def test_the_committed_document_matches_a_fresh_build() -> None:
@@ -31,14 +34,19 @@ def test_every_route_is_an_operation_named_after_its_function_with_its_security(
         assert operation["security"] == SECURITY[route.auth]
 
 
-def test_every_operation_documents_its_errors_with_the_envelope() -> None:
+def test_every_operation_documents_its_errors_with_the_envelope_and_their_codes() -> None:
     document = openapi_document()
 
     for route in ROUTES:
         responses = document["paths"][route.path][route.method.lower()]["responses"]
-        assert "422" not in responses  # validation errors are 400s with the envelope
-        assert {"400", "401", "429", "500"} <= set(responses)
-        assert ("409" in responses) == route.writes
+        # Validation errors are 400s with the envelope; a 422 only ever means a reused Idempotency-Key.
+        assert ("422" in responses) == route.idempotent
+        assert {"400", "413", "429", "500"} <= set(responses)
+        assert ("401" in responses) == (route.auth is not Auth.PUBLIC)
+        for status, codes in error_codes(route).items():
+            schema = responses[status]["content"]["application/json"]["schema"]
+            assert schema["allOf"][0] == {"$ref": "#/components/schemas/Error"}
+            assert schema["allOf"][1]["properties"]["code"]["enum"] == list(codes)
     error = document["components"]["schemas"]["Error"]
     assert set(error["required"]) == {"error", "code", "requestId"}
     assert document["components"]["securitySchemes"]["candidateKey"]["name"] == "X-API-Key"
@@ -54,3 +62,47 @@ def test_every_post_documents_its_idempotency_key_and_the_headers_of_its_answer(
         assert ("Idempotency-Key" in headers) == route.idempotent
         assert ("Idempotent-Replayed" in success) == route.idempotent
         assert ("Location" in success) == (route.status == 201)
+
+
+def test_conflicts_are_documented_only_where_a_route_changes_the_table() -> None:
+    for route in ROUTES:
+        if "409" in error_codes(route):
+            assert route.writes, route.name
+
+
+def test_create_assessment_carries_the_seeds_example_and_states_the_brief_or_issue_rule() -> None:
+    document = openapi_document()
+    operation = document["paths"]["/v1/assessments"]["post"]
+
+    assert operation["requestBody"]["content"]["application/json"]["example"] == SEED_EXAMPLE_REQUEST
+    created = operation["responses"]["201"]["content"]["application/json"]["example"]["assessment"]
+    assert created["id"] == "01234567-89ab-cdef-0123-456789abcdef"
+    request = document["components"]["schemas"]["CreateAssessmentRequest"]
+    assert sorted(branch["required"] for branch in request["anyOf"]) == [["issueId"], ["taskBrief"]]
+    assert request["properties"]["taskBrief"]["title"] == "Task brief"
+
+
+def test_every_route_has_an_example_response_that_its_models_produced() -> None:
+    document = openapi_document()
+
+    for route in ROUTES:
+        if route.auth is Auth.PUBLIC:
+            continue  # the document and its page describe the API itself
+        success = document["paths"][route.path][route.method.lower()]["responses"][str(route.status)]
+        assert success["content"]["application/json"]["example"], route.name
+
+
+def test_rules_the_validators_enforce_are_in_the_document() -> None:
+    schemas = openapi_document()["components"]["schemas"]
+
+    repo_url = schemas["CreateAssessmentRequest"]["properties"]["repoUrl"]["anyOf"][0]
+    assert (repo_url["format"], repo_url["pattern"]) == ("uri", HTTP_URL_PATTERN)
+    rubric_id = schemas["CreateAssessmentRequest"]["properties"]["rubricId"]["anyOf"][0]
+    assert rubric_id["format"] == "uuid"
+    weight = schemas["CriterionRequest"]["properties"]["weight"]
+    assert (weight["minimum"], weight["maximum"], weight["multipleOf"]) == (0.01, 100, 0.01)
+    score = schemas["CriterionScore"]["properties"]["score"]
+    assert (score["minimum"], score["maximum"], score["multipleOf"]) == (0, 100, 0.01)
+    emails = schemas["GenerateKeysRequest"]["properties"]["candidateEmails"]["anyOf"][0]["items"]
+    assert emails["pattern"] == EMAIL_PATTERN
+    assert "unique" in schemas["CreateRubricRequest"]["properties"]["criteria"]["description"]

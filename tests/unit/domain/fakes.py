@@ -176,6 +176,17 @@ class FakeCandidateKeys:
         found = [key for (owner, _), key in sorted(self.memory.keys.items()) if owner == assessment_id]
         return self.memory.states.get(assessment_id), found
 
+    def list_page(
+        self, assessment_id: str, limit: int, after_id: str | None
+    ) -> tuple[AssessmentState | None, list[CandidateKeyRecord], str | None]:
+        state, found = self.read_partition(assessment_id)
+        newest_first = found[::-1]
+        if after_id is not None:
+            newest_first = [key for key in newest_first if key.id < after_id]
+        page = newest_first[:limit]
+        more = len(newest_first) > limit
+        return (state if after_id is None else None), page, page[-1].id if more and page else None
+
     def redeem(self, key: CandidateKeyRecord, session: SessionRecord) -> None:
         memory = self.memory
         stored = memory.keys.get((key.assessment_id, key.id))

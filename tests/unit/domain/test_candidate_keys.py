@@ -71,7 +71,9 @@ def test_more_keys_than_one_transaction_holds_are_all_issued(stores: Stores) -> 
 
     issued = some_keys(stores, assessment, count=KEYS_PER_TRANSACTION + 1)
 
-    assert [key.id for key in list_keys(stores.keys, ORG, assessment.id)] == [key.id for key in issued]
+    assert [key.id for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == [key.id for key in issued][
+        ::-1
+    ]
     assert stores.memory.states[assessment.id].keys_issued == KEYS_PER_TRANSACTION + 1
 
 
@@ -103,9 +105,9 @@ def test_an_unused_key_reads_expired_from_its_expiry_on(stores: Stores, clock: F
     some_keys(stores, assessment)
 
     clock.advance(days=1, seconds=-1)
-    assert [key.status for key in list_keys(stores.keys, ORG, assessment.id)] == ["pending"]
+    assert [key.status for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == ["pending"]
     clock.advance(seconds=1)
-    assert [key.status for key in list_keys(stores.keys, ORG, assessment.id)] == ["expired"]
+    assert [key.status for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == ["expired"]
 
 
 def test_an_expired_key_cannot_start_a_session(stores: Stores, clock: FrozenClock) -> None:
@@ -123,10 +125,10 @@ def test_keys_of_another_org_or_a_deleted_assessment_are_not_listed(stores: Stor
     some_keys(stores, assessment)
 
     with pytest.raises(NotFoundError):
-        list_keys(stores.keys, OTHER_ORG, assessment.id)
+        list_keys(stores.keys, OTHER_ORG, assessment.id, 100, None)
     delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id)
     with pytest.raises(NotFoundError):
-        list_keys(stores.keys, ORG, assessment.id)
+        list_keys(stores.keys, ORG, assessment.id, 100, None)[0]
 
 
 def test_revoking_a_pending_key_stops_it_starting_and_hides_it(stores: Stores) -> None:
@@ -135,7 +137,7 @@ def test_revoking_a_pending_key_stops_it_starting_and_hides_it(stores: Stores) -
 
     assert revoke_key(stores.keys, ORG, assessment.id, revoked.id) == revoked.id
 
-    assert [key.id for key in list_keys(stores.keys, ORG, assessment.id)] == [kept.id]
+    assert [key.id for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == [kept.id]
     with pytest.raises(ForbiddenError) as raised:
         start_session(stores.assessments, stores.keys, candidate_of(revoked))
     assert raised.value.code == "key_revoked"

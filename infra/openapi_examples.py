@@ -1,0 +1,176 @@
+"""One example request and response per route, built from the API's own models so they always match
+the document (create assessment's is the seed's example, verbatim). No CDK here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared import catalog
+from shared.models.assessments import (
+    SEED_EXAMPLE_REQUEST,
+    Assessment,
+    AssessmentEnvelope,
+    AssessmentPage,
+    AssessmentView,
+    CandidateAssessment,
+)
+from shared.models.candidate_keys import CandidateKey, KeyList, KeyPage
+from shared.models.common import Deleted
+from shared.models.issues import IssueEnvelope, IssuePage
+from shared.models.rubrics import Criterion, Rubric, RubricEnvelope, RubricPage
+from shared.models.sessions import (
+    CandidateSession,
+    CandidateSessionEnvelope,
+    Score,
+    ScoredCriterion,
+    Session,
+    SessionEnvelope,
+    SessionPage,
+    StartedSession,
+    Submission,
+)
+
+ASSESSMENT_ID = "01234567-89ab-cdef-0123-456789abcdef"
+KEY_ID = "0195f3a2-c1e8-7c3a-9b5d-2f4e6a8c0b1d"
+SESSION_ID = "0195f3a4-0b2c-7d1e-8f3a-5b6c7d8e9f01"
+RUBRIC_ID = "0195f3a0-7e6d-7c5b-9a48-3f2e1d0c9b8a"
+ORG_ID = "org_abc123"
+CREATED_AT = "2026-04-01T10:00:00Z"
+
+ASSESSMENT = Assessment.model_validate(
+    {
+        **SEED_EXAMPLE_REQUEST,
+        "id": ASSESSMENT_ID,
+        "orgId": ORG_ID,
+        "repoUrl": None,
+        "issueId": None,
+        "rubricId": None,
+        "createdAt": CREATED_AT,
+        "updatedAt": CREATED_AT,
+    }
+)
+ASSESSMENT_VIEW = AssessmentView.model_validate({**ASSESSMENT.model_dump(), "issue": None})
+KEY = CandidateKey(
+    id=KEY_ID,
+    key="PST-7K3M-Q9XD",
+    assessment_id=ASSESSMENT_ID,
+    org_id=ORG_ID,
+    candidate_email="ada@example.com",
+    candidate_name="Ada Lovelace",
+    status="pending",
+    session_id=None,
+    expires_at="2026-04-08T10:05:00Z",
+    redeemed_at=None,
+    completed_at=None,
+    created_at="2026-04-01T10:05:00Z",
+)
+CRITERIA = (
+    Criterion(name="Correctness", description="Events are validated, stored and deduplicated.", weight=60),
+    Criterion(name="Code quality", description=None, weight=40),
+)
+RUBRIC = Rubric(
+    id=RUBRIC_ID,
+    org_id=ORG_ID,
+    name="Backend take-home",
+    description="How we score backend assessments.",
+    criteria=list(CRITERIA),
+    created_at=CREATED_AT,
+    updated_at=CREATED_AT,
+)
+_SESSION_FIELDS: dict[str, Any] = {
+    "id": SESSION_ID,
+    "assessment_id": ASSESSMENT_ID,
+    "key_id": KEY_ID,
+    "org_id": ORG_ID,
+    "candidate_email": "ada@example.com",
+    "candidate_name": "Ada Lovelace",
+    "started_at": "2026-04-02T09:00:00Z",
+    "deadline": "2026-04-02T11:00:00Z",
+}
+SUBMISSION = Submission(url="https://github.com/ada/webhooks/pull/1", notes="Deduplication is by event id.")
+STARTED = CandidateSession(
+    **_SESSION_FIELDS,
+    status="in_progress",
+    completed_at=None,
+    duration_seconds=None,
+    submission=None,
+    remaining_seconds=7200,
+)
+COMPLETED = CandidateSession(
+    **_SESSION_FIELDS,
+    status="completed",
+    completed_at="2026-04-02T10:41:00Z",
+    duration_seconds=6060,
+    submission=SUBMISSION,
+    remaining_seconds=0,
+)
+SCORE_REQUEST = {"criteria": [{"name": "Correctness", "score": 90}, {"name": "Code quality", "score": 75.5}]}
+SCORED = Session(
+    **_SESSION_FIELDS,
+    status="completed",
+    completed_at="2026-04-02T10:41:00Z",
+    duration_seconds=6060,
+    submission=SUBMISSION,
+    score=Score(
+        criteria=(
+            ScoredCriterion(name="Correctness", weight=60, score=90),
+            ScoredCriterion(name="Code quality", weight=40, score=75.5),
+        ),
+        total_score=84.2,
+        comment="Solid; tests for the duplicate path would help.",
+        scored_at="2026-04-03T08:00:00Z",
+    ),
+)
+CANDIDATE_ASSESSMENT = CandidateAssessment(
+    id=ASSESSMENT_ID,
+    title=ASSESSMENT.title,
+    role=ASSESSMENT.role,
+    task_brief=ASSESSMENT.task_brief,
+    repo_url=None,
+    time_limit_minutes=ASSESSMENT.time_limit_minutes,
+    issue=None,
+)
+
+
+def _json(model: BaseModel) -> Any:
+    return model.model_dump(mode="json", by_alias=True)
+
+
+def examples() -> dict[str, tuple[Any, Any]]:
+    """Route name -> (example request body or None, example response body)."""
+    issue = catalog.all_issues()[0]
+    return {
+        "create_assessment": (SEED_EXAMPLE_REQUEST, _json(AssessmentEnvelope(assessment=ASSESSMENT_VIEW))),
+        "list_assessments": (None, _json(AssessmentPage(assessments=[ASSESSMENT_VIEW], next_cursor=None))),
+        "get_assessment": (None, _json(AssessmentEnvelope(assessment=ASSESSMENT_VIEW))),
+        "delete_assessment": (None, _json(Deleted(id=ASSESSMENT_ID))),
+        "generate_keys": (
+            {"count": 1, "candidateEmails": ["ada@example.com"], "candidateNames": ["Ada Lovelace"]},
+            _json(KeyList(keys=[KEY])),
+        ),
+        "list_keys": (None, _json(KeyPage(keys=[KEY], next_cursor=None))),
+        "revoke_key": (None, _json(Deleted(id=KEY_ID))),
+        "list_sessions": (None, _json(SessionPage(sessions=[SCORED], next_cursor=None))),
+        "start_session": (None, _json(StartedSession(session=STARTED, assessment=CANDIDATE_ASSESSMENT))),
+        "get_session": (None, _json(SessionEnvelope(session=SCORED))),
+        "complete_session": (
+            {"submissionUrl": SUBMISSION.url, "notes": SUBMISSION.notes},
+            _json(CandidateSessionEnvelope(session=COMPLETED)),
+        ),
+        "score_session": (SCORE_REQUEST, _json(SessionEnvelope(session=SCORED))),
+        "create_rubric": (
+            {
+                "name": RUBRIC.name,
+                "description": RUBRIC.description,
+                "criteria": [_json(criterion) for criterion in CRITERIA],
+            },
+            _json(RubricEnvelope(rubric=RUBRIC)),
+        ),
+        "list_rubrics": (None, _json(RubricPage(rubrics=[RUBRIC], next_cursor=None))),
+        "get_rubric": (None, _json(RubricEnvelope(rubric=RUBRIC))),
+        "delete_rubric": (None, _json(Deleted(id=RUBRIC_ID))),
+        "list_issues": (None, _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), next_cursor=None))),
+        "get_issue": (None, _json(IssueEnvelope(issue=issue))),
+    }
