@@ -40,6 +40,9 @@ class Auth(StrEnum):
         return self is not Auth.REVIEWER
 
 
+# The request body a route accepts unless it says otherwise (API Gateway's own ceiling is 10 MB).
+DEFAULT_BODY_BYTES = 64 * 1024
+
 # The DynamoDB actions a function may be granted, by what its code issues.
 GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
     "dynamodb:GetItem",
@@ -65,6 +68,7 @@ class Route:
     # ConditionCheck); its role is granted exactly these, and none at all when empty.
     table_actions: tuple[str, ...]
     status: int = 200  # of a success; the handler may answer another (start_session: 200 on resume)
+    max_body_bytes: int = DEFAULT_BODY_BYTES  # larger bodies are refused with 413 before the handler runs
 
     @property
     def writes(self) -> bool:
@@ -173,6 +177,31 @@ ROUTES: tuple[Route, ...] = (
         _REVIEWER,
         "Score a finished session against its assessment's rubric",
         (GET, UPDATE),
+    ),
+    Route(
+        "ingest_events",
+        "POST",
+        f"{_SESSION}/events",
+        _CANDIDATE,
+        "Record what the candidate's tools captured, each event once",
+        (GET, PUT, UPDATE, DELETE),
+        max_body_bytes=256 * 1024,
+    ),
+    Route(
+        "get_timeline",
+        "GET",
+        f"{_SESSION}/timeline",
+        _REVIEWER,
+        "Read a session's events in time order, or those of one type",
+        (GET, QUERY),
+    ),
+    Route(
+        "get_assessment_stats",
+        "GET",
+        f"{_ASSESSMENT}/stats",
+        _REVIEWER,
+        "The spread of the signals over an assessment's completed sessions",
+        (QUERY,),
     ),
     Route("create_rubric", "POST", "/v1/rubrics", _REVIEWER, "Create a scoring rubric", (PUT, UPDATE, DELETE), 201),
     Route("list_rubrics", "GET", "/v1/rubrics", _REVIEWER, "List active rubrics", (QUERY,)),
