@@ -29,7 +29,7 @@ def utc_instant(value: str) -> str:
     offset = moment.utcoffset() if moment is not None else None
     if moment is None or offset is None or offset.total_seconds() != 0:
         raise PydanticCustomError("utc_timestamp", "must be an ISO 8601 UTC timestamp, e.g. 2026-04-01T10:00:00.250Z")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.replace(tzinfo=UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
 UtcInstant = Annotated[str, AfterValidator(utc_instant)]
