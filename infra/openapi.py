@@ -25,7 +25,7 @@ from infra.openapi_examples import examples
 from infra.paths import REPO_ROOT
 from shared import docs
 from shared.auth import API_TOKEN_PREFIX, KEY_CODE_ALPHABET
-from shared.http import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
+from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
 from shared.routes import ROUTES, Auth, Route
 
@@ -69,7 +69,7 @@ ERROR_STATUSES: dict[str, str] = {
     "403": "Credentials that may not do this now",
     "404": "No such resource (also another organisation's, or a deleted one)",
     "409": "The request conflicts with the resource's current state",
-    "413": f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB",
+    "413": "The request body (or a part of it) is larger than the route takes",
     "422": "The Idempotency-Key was used before with another request",
     "429": "Throttled; retry with backoff",
     "500": "Internal server error (no details are disclosed)",
@@ -114,6 +114,13 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "delete_rubric": {"404": ("not_found",), "409": ("rubric_in_use",)},
     "list_issues": {},
     "get_issue": {"404": ("not_found",)},
+    "ingest_events": {
+        "404": ("not_found",),
+        "409": ("session_finished", "write_conflict"),
+        "413": ("event_too_large",),
+    },
+    "get_timeline": {"404": ("not_found",)},
+    "get_assessment_stats": {"404": ("not_found",)},
     "get_openapi": {},
     "get_docs": {},
 }
@@ -135,10 +142,16 @@ PATH_PARAMETERS: dict[str, tuple[str, str]] = {
     "session_id": ("The session's id (a UUID).", "0195f3a4-0b2c-7d1e-8f3a-5b6c7d8e9f01"),
     "rubric_id": ("The rubric's id (a UUID).", "0195f3a0-7e6d-7c5b-9a48-3f2e1d0c9b8a"),
 }
-BODY_RULES = (
-    f"Bodies are UTF-8 JSON of at most {MAX_BODY_BYTES // 1024} KiB, nested at most {MAX_JSON_DEPTH} deep, "
-    f"with numbers of at most {MAX_NUMBER_DIGITS} digits; whatever the Content-Type, a body is read as JSON."
-)
+
+
+def body_rules(route: Route) -> str:
+    """What every body of ``route`` must be, before its schema."""
+    return (
+        f"Bodies are UTF-8 JSON of at most {route.max_body_bytes // 1024} KiB, nested at most {MAX_JSON_DEPTH} "
+        f"deep, with numbers of at most {MAX_NUMBER_DIGITS} digits; whatever the Content-Type, a body is read as JSON."
+    )
+
+
 # What Powertools documents for its own validation errors; ours are 400s with the envelope instead.
 _POWERTOOLS_VALIDATION = ("422", ("HTTPValidationError", "ValidationError", "ResponseValidationError"))
 
@@ -249,7 +262,7 @@ def _describe(route: Route, operation: dict[str, Any]) -> None:
     responses.update(_error_responses(route))
     operation["responses"] = dict(sorted(responses.items()))
     if "requestBody" in operation:
-        operation["requestBody"]["description"] = BODY_RULES
+        operation["requestBody"]["description"] = body_rules(route)
     _parameters(operation)
     _examples(route, operation)
     describe_conventions(route, operation)

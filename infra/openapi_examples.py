@@ -31,6 +31,7 @@ from shared.models.sessions import (
     StartedSession,
     Submission,
 )
+from shared.models.telemetry import AssessmentStats, Event, IngestResult, Signals, Spread, TimelinePage
 
 ASSESSMENT_ID = "01234567-89ab-cdef-0123-456789abcdef"
 KEY_ID = "0195f3a2-c1e8-7c3a-9b5d-2f4e6a8c0b1d"
@@ -107,8 +108,27 @@ COMPLETED = CandidateSession(
     remaining_seconds=0,
 )
 SCORE_REQUEST = {"criteria": [{"name": "Correctness", "score": 90}, {"name": "Code quality", "score": 75.5}]}
+SIGNALS = Signals(
+    event_count=42,
+    prompt_count=12,
+    tool_call_count=15,
+    test_run_count=6,
+    test_pass_count=4,
+    decision_count=3,
+    first_event_at="2026-04-02T09:01:12.000Z",
+    last_event_at="2026-04-02T10:39:50.000Z",
+    ai_attribution_pct=62.5,
+)
+EVENT = Event(
+    id="0195f3a5-2c3d-7e4f-8a5b-6c7d8e9f0a1b",
+    type="decision",
+    at="2026-04-02T09:20:00.000Z",
+    source="cli",
+    data={"title": "Deduplicate on the event id, not the payload hash"},
+)
 SCORED = Session(
     **_SESSION_FIELDS,
+    signals=SIGNALS,
     status="completed",
     completed_at="2026-04-02T10:41:00Z",
     duration_seconds=6060,
@@ -160,6 +180,24 @@ def examples() -> dict[str, tuple[Any, Any]]:
             _json(CandidateSessionEnvelope(session=COMPLETED)),
         ),
         "score_session": (SCORE_REQUEST, _json(SessionEnvelope(session=SCORED))),
+        "ingest_events": (
+            {"events": [_json(EVENT)]},
+            _json(IngestResult(accepted=1, duplicates=0)),
+        ),
+        "get_timeline": (None, _json(TimelinePage(events=[EVENT], next_cursor=None))),
+        "get_assessment_stats": (
+            None,
+            _json(
+                AssessmentStats(
+                    sessions=1,
+                    signals={
+                        name: Spread(min=value, p25=value, median=value, p75=value, max=value)
+                        for name, value in (("eventCount", 42), ("testPassCount", 4))
+                    },
+                    percentiles={SESSION_ID: {"eventCount": 50, "testPassCount": 50}},
+                )
+            ),
+        ),
         "create_rubric": (
             {
                 "name": RUBRIC.name,

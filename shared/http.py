@@ -32,9 +32,9 @@ from shared.errors import (
     UnprocessableError,
 )
 from shared.observability import logger, metrics, tracer
-from shared.routes import Auth, Route, route
+from shared.routes import DEFAULT_BODY_BYTES, Auth, Route, route
 
-MAX_BODY_BYTES = 64 * 1024
+MAX_BODY_BYTES = DEFAULT_BODY_BYTES  # the limit of most routes (Route.max_body_bytes says otherwise)
 
 _STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
     InvalidInputError: HTTPStatus.BAD_REQUEST,
@@ -211,7 +211,7 @@ def lambda_handler(app: RouteResolver) -> LambdaHandler:
             return _with_cors(event, refusal)
         if event.get("body"):
             try:
-                event["body"], event["isBase64Encoded"] = _safe_json_text(event), False
+                event["body"], event["isBase64Encoded"] = _safe_json_text(event, app.served.max_body_bytes), False
             except (InvalidInputError, PayloadTooLargeError) as error:
                 problems = error.problems if isinstance(error, InvalidInputError) else []
                 body = error_body(error.message, error.code, request_id, problems)
@@ -238,12 +238,12 @@ _JSON_TOKENS = re.compile(
 )
 
 
-def _safe_json_text(event: dict[str, Any]) -> str:
+def _safe_json_text(event: dict[str, Any], max_bytes: int) -> str:
     """The body as text Python's JSON parser can take without failing, else the error to answer.
 
     That parser recurses once per nesting level and converts long integers in quadratic time
     (refusing them past 4,300 digits), so nesting and digits are bounded first, in one linear scan."""
-    text = _body_text(event)
+    text = _body_text(event, max_bytes)
     depth = 0
     for match in _JSON_TOKENS.finditer(text):
         token = match.group()
@@ -258,16 +258,16 @@ def _safe_json_text(event: dict[str, Any]) -> str:
     return text
 
 
-def _body_text(event: dict[str, Any]) -> str:
-    """The body as sent, base64 undone: UTF-8 text of at most MAX_BODY_BYTES."""
+def _body_text(event: dict[str, Any], max_bytes: int) -> str:
+    """The body as sent, base64 undone: UTF-8 text of at most ``max_bytes`` (the route's limit)."""
     body: str = event["body"]
     try:
         data = base64.b64decode(body, validate=True) if event.get("isBase64Encoded") else body.encode()
         text = data.decode()
     except (binascii.Error, UnicodeError):
         raise _body_error("invalid_encoding", "the body is not UTF-8 text") from None
-    if len(data) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError(f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    if len(data) > max_bytes:
+        raise PayloadTooLargeError(f"The request body is larger than {max_bytes // 1024} KiB")
     return text
 
 

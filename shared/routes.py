@@ -40,6 +40,9 @@ class Auth(StrEnum):
         return self is not Auth.REVIEWER
 
 
+# The request body a route accepts unless it says otherwise (API Gateway's own ceiling is 10 MB).
+DEFAULT_BODY_BYTES = 64 * 1024
+
 # The DynamoDB actions a function may be granted, by what its code issues.
 GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
     "dynamodb:GetItem",
@@ -65,6 +68,7 @@ class Route:
     # ConditionCheck); its role is granted exactly these, and none at all when empty.
     table_actions: tuple[str, ...]
     status: int = 200  # of a success; the handler may answer another (start_session: 200 on resume)
+    max_body_bytes: int = DEFAULT_BODY_BYTES  # larger bodies are refused with 413 before the handler runs
 
     @property
     def writes(self) -> bool:
@@ -95,6 +99,10 @@ _ASSESSMENT = "/v1/assessments/{assessment_id}"
 _SESSION = "/v1/sessions/{session_id}"
 _REVIEWER, _CANDIDATE, _EITHER = Auth.REVIEWER, Auth.CANDIDATE, Auth.REVIEWER_OR_CANDIDATE
 
+# Body limits: 64 KiB unless a route's largest schema-valid body, with every character sent as a JSON
+# escape (12 bytes for one outside the BMP), needs more; events are capped at 256 KiB by design.
+_KIB = 1024
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "create_assessment",
@@ -104,6 +112,7 @@ ROUTES: tuple[Route, ...] = (
         "Create an assessment",
         (GET, PUT, UPDATE, DELETE),
         201,
+        max_body_bytes=512 * _KIB,
     ),
     Route("list_assessments", "GET", "/v1/assessments", _REVIEWER, "List active assessments", (QUERY,)),
     Route("get_assessment", "GET", _ASSESSMENT, _EITHER, "Get one assessment", (GET,)),
@@ -123,6 +132,7 @@ ROUTES: tuple[Route, ...] = (
         "Generate one-time candidate keys",
         (GET, PUT, UPDATE, DELETE),
         201,
+        max_body_bytes=512 * _KIB,
     ),
     Route("list_keys", "GET", f"{_ASSESSMENT}/keys", _REVIEWER, "List an assessment's candidate keys", (QUERY,)),
     Route(
@@ -165,6 +175,7 @@ ROUTES: tuple[Route, ...] = (
         _CANDIDATE,
         "Complete the candidate's session, with what they hand in",
         (GET, PUT, UPDATE, DELETE),
+        max_body_bytes=256 * _KIB,
     ),
     Route(
         "score_session",
@@ -173,8 +184,43 @@ ROUTES: tuple[Route, ...] = (
         _REVIEWER,
         "Score a finished session against its assessment's rubric",
         (GET, UPDATE),
+        max_body_bytes=256 * _KIB,
     ),
-    Route("create_rubric", "POST", "/v1/rubrics", _REVIEWER, "Create a scoring rubric", (PUT, UPDATE, DELETE), 201),
+    Route(
+        "ingest_events",
+        "POST",
+        f"{_SESSION}/events",
+        _CANDIDATE,
+        "Record what the candidate's tools captured, each event once",
+        (GET, PUT, UPDATE, DELETE),
+        max_body_bytes=256 * _KIB,
+    ),
+    Route(
+        "get_timeline",
+        "GET",
+        f"{_SESSION}/timeline",
+        _REVIEWER,
+        "Read a session's events in time order, or those of one type",
+        (GET, QUERY),
+    ),
+    Route(
+        "get_assessment_stats",
+        "GET",
+        f"{_ASSESSMENT}/stats",
+        _REVIEWER,
+        "The spread of the signals over an assessment's completed sessions",
+        (QUERY,),
+    ),
+    Route(
+        "create_rubric",
+        "POST",
+        "/v1/rubrics",
+        _REVIEWER,
+        "Create a scoring rubric",
+        (PUT, UPDATE, DELETE),
+        201,
+        max_body_bytes=1024 * _KIB,
+    ),
     Route("list_rubrics", "GET", "/v1/rubrics", _REVIEWER, "List active rubrics", (QUERY,)),
     Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", _REVIEWER, "Get one rubric", (GET,)),
     Route(

@@ -130,5 +130,5 @@ SESSION_FIELDS = {
     "durationSeconds",
     "submission",
 }
-REVIEWER_FIELDS = SESSION_FIELDS | {"score"}
+REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals"}
 CANDIDATE_FIELDS = SESSION_FIELDS | {"remainingSeconds"}

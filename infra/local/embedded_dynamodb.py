@@ -46,12 +46,12 @@ def _atomic_moto_requests() -> Iterator[None]:
 class _PartitionBackups:
     """Stands in for the ``copy`` module inside moto's DynamoDB backend, whose TransactWriteItems
     deep-copies every table it touches once per action, so a transaction costs time in proportion
-    to the whole table. A transaction writes only the partitions its actions name, so the backup
-    copies those and shares the rest with the live table: the same rollback, at the cost of the
-    partitions involved."""
+    to the whole table. A transaction writes only the items its actions name, so the backup copies
+    those and shares the rest with the live table (a session's events fill one partition): the same
+    rollback, at the cost of the items involved."""
 
     def __init__(self) -> None:
-        self.partitions: set[Any] = set()  # (table name, partition key) the running transaction names
+        self.partitions: defaultdict[Any, set[Any]] = defaultdict(set)  # (table, partition key): sort keys named
         self.backups: dict[str, Any] = {}
 
     def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -61,8 +61,16 @@ class _PartitionBackups:
             backup = copy.copy(value)
             backup.items = defaultdict(dict)
             for partition_key, partition in value.items.items():
-                named = (value.name, partition_key) in self.partitions
-                backup.items[partition_key] = copy.deepcopy(partition) if named else partition
+                named = self.partitions.get((value.name, partition_key))
+                if named is None:
+                    backup.items[partition_key] = partition
+                elif not isinstance(partition, dict):  # a table without a sort key: the item itself
+                    backup.items[partition_key] = copy.deepcopy(partition)
+                else:
+                    backup.items[partition_key] = {
+                        sort_key: copy.deepcopy(item) if sort_key in named else item
+                        for sort_key, item in partition.items()
+                    }
             self.backups[value.name] = backup
         return self.backups[value.name]
 
@@ -81,7 +89,8 @@ def _cheap_transaction_backups() -> Iterator[None]:
             if table is not None:
                 attributes = operation.get("Key") or operation.get("Item") or {}
                 partition_key = moto_types.DynamoType(attributes.get(table.hash_key_attr, {"S": ""}))
-                shim.partitions.add((table.name, partition_key))
+                sort_key = moto_types.DynamoType(attributes.get(table.range_key_attr or "", {"S": ""}))
+                shim.partitions[(table.name, partition_key)].add(sort_key)
         try:
             return original(self, transact_items)
         finally:

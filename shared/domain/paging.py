@@ -57,7 +57,11 @@ def _invalid_cursor() -> InvalidInputError:
 
 
 def within_budget(
-    page: Sequence[ItemT], resume_after: str | None, size: Callable[[ItemT], int], item_id: Callable[[ItemT], str]
+    page: Sequence[ItemT],
+    resume_after: str | None,
+    size: Callable[[ItemT], int],
+    item_id: Callable[[ItemT], str],
+    encode: Callable[[str], str] = encode_cursor,
 ) -> tuple[list[ItemT], str | None]:
     """The page cut where its JSON would pass the response budget (escaping can make a page
     several times larger than DynamoDB's 1 MB read), and the cursor of what follows."""
@@ -65,5 +69,5 @@ def within_budget(
     for index, item in enumerate(page):
         total += size(item)
         if total > RESPONSE_BUDGET_BYTES and index > 0:
-            return list(page[:index]), encode_cursor(item_id(page[index - 1]))
-    return list(page), encode_cursor(resume_after) if resume_after else None
+            return list(page[:index]), encode(item_id(page[index - 1]))
+    return list(page), encode(resume_after) if resume_after else None

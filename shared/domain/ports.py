@@ -12,6 +12,7 @@ from shared.store.assessments import AssessmentRecord, AssessmentState
 from shared.store.candidate_keys import CandidateKeyRecord, CodeTarget, SessionRecord
 from shared.store.cascade import Deletion
 from shared.store.rubrics import RubricRecord
+from shared.store.telemetry import EventRecord, SignalCounts
 from shared.store.tokens import TokenRecord
 
 
@@ -45,6 +46,15 @@ class CandidateKeys(Protocol):
     def list_sessions(
         self, org_id: str, assessment_id: str, limit: int, after_id: str | None
     ) -> tuple[list[SessionRecord], str | None] | None: ...
+
+
+class Telemetry(Protocol):
+    def insert(
+        self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str
+    ) -> None: ...
+    def timeline(
+        self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None
+    ) -> tuple[list[EventRecord], bool]: ...
 
 
 class Rubrics(Protocol):

@@ -20,6 +20,7 @@ from shared.errors import (
     UnauthorizedError,
 )
 from shared.models.assessments import CandidateAssessment
+from shared.models.rubrics import whole_as_int
 from shared.models.sessions import (
     GRACE_SECONDS,
     CandidateSession,
@@ -32,6 +33,7 @@ from shared.models.sessions import (
     StartedSession,
     Submission,
 )
+from shared.models.telemetry import Signals
 from shared.store.assessments import AssessmentRecord
 from shared.store.candidate_keys import CandidateKeyRecord, SessionRecord
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
@@ -58,9 +60,26 @@ def _common_fields(session: SessionRecord, now: datetime) -> dict[str, object]:
     return {**session.model_dump(), "status": session_status(session, now), "duration_seconds": duration}
 
 
+def signals_view(session: SessionRecord) -> Signals:
+    """The signals kept on the session as its events arrived; the AI share as a percentage to the hundredth."""
+    changes = session.file_change_count
+    share = whole_as_int(round(100 * session.ai_file_change_count / changes, 2)) if changes else None
+    return Signals(
+        event_count=session.event_count,
+        prompt_count=session.prompt_count,
+        tool_call_count=session.tool_call_count,
+        test_run_count=session.test_run_count,
+        test_pass_count=session.test_pass_count,
+        decision_count=session.decision_count,
+        first_event_at=session.first_event_at,
+        last_event_at=session.last_event_at,
+        ai_attribution_pct=share,
+    )
+
+
 def session_view(session: SessionRecord, now: datetime) -> Session:
-    """The session as a reviewer reads it."""
-    return Session.model_validate(_common_fields(session, now))
+    """The session as a reviewer reads it, with its signals."""
+    return Session.model_validate({**_common_fields(session, now), "signals": signals_view(session)})
 
 
 def candidate_session_view(session: SessionRecord, now: datetime) -> CandidateSession:
@@ -101,7 +120,7 @@ def _refuse_unusable(key: CandidateKeyRecord, now: datetime) -> None:
         raise ConflictError("This key's session is already completed", code="session_completed")
 
 
-def _refuse_finished(session: SessionRecord, now: datetime) -> None:
+def refuse_finished(session: SessionRecord, now: datetime) -> None:
     """Raise the error that says why this session can no longer be worked on, if it cannot."""
     status = session_status(session, now)
     if status == "revoked":
@@ -126,7 +145,7 @@ def _resume(assessments: Assessments, keys: CandidateKeys, key: CandidateKeyReco
     if session is None:
         raise NotFoundError("Session not found")
     now = clock.utc_now()
-    _refuse_finished(session, now)
+    refuse_finished(session, now)
     assessment = _assessment_in_progress(assessments, key)
     return StartedSession(
         session=candidate_session_view(session, now), assessment=candidate_assessment_view(assessment, started=True)
@@ -175,7 +194,7 @@ def start_session(assessments: Assessments, keys: CandidateKeys, candidate: Cand
     ), True
 
 
-def _own_session(keys: CandidateKeys, candidate: Candidate, session_id: str) -> SessionRecord:
+def own_session(keys: CandidateKeys, candidate: Candidate, session_id: str) -> SessionRecord:
     canonical_id = ids.canonical_uuid(session_id)
     session = keys.get_session(canonical_id) if canonical_id else None
     if session is None or session.key_id != candidate.key_id or session.org_id != candidate.org_id:
@@ -185,16 +204,16 @@ def _own_session(keys: CandidateKeys, candidate: Candidate, session_id: str) -> 
 
 def get_candidate_session(keys: CandidateKeys, candidate: Candidate, session_id: str) -> CandidateSession:
     """The candidate's own session; any other is not found."""
-    return candidate_session_view(_own_session(keys, candidate, session_id), clock.utc_now())
+    return candidate_session_view(own_session(keys, candidate, session_id), clock.utc_now())
 
 
 def complete_session(
     keys: CandidateKeys, candidate: Candidate, session_id: str, request: CompleteSessionRequest | None
 ) -> CandidateSession:
     """Complete the candidate's own session, once, before its deadline (and grace), with what they hand in."""
-    session = _own_session(keys, candidate, session_id)
+    session = own_session(keys, candidate, session_id)
     now = clock.utc_now()
-    _refuse_finished(session, now)
+    refuse_finished(session, now)
     submission = None
     if request is not None and (request.submission_url is not None or request.notes is not None):
         submission = Submission(url=request.submission_url, notes=request.notes)
@@ -203,7 +222,7 @@ def complete_session(
         keys.complete(session, completed_at, submission, running_cutoff(now))
     except (ConditionFailedError, WriteConflictError) as failed:
         # Completed, revoked or timed out at the same moment: say which.
-        _refuse_finished(_own_session(keys, candidate, session_id), clock.utc_now())
+        refuse_finished(own_session(keys, candidate, session_id), clock.utc_now())
         raise ConflictError("The session changed while it was being completed; retry") from failed
     completed = session.model_copy(update={"completed_at": completed_at, "submission": submission})
     return candidate_session_view(completed, now)
@@ -232,10 +251,10 @@ def get_assessment_for_candidate(
 
 def get_session(keys: CandidateKeys, org_id: str, session_id: str) -> Session:
     """Any session of the org, its assessment deleted or not; another org's is not found."""
-    return session_view(_org_session(keys, org_id, session_id), clock.utc_now())
+    return session_view(org_session(keys, org_id, session_id), clock.utc_now())
 
 
-def _org_session(keys: CandidateKeys, org_id: str, session_id: str) -> SessionRecord:
+def org_session(keys: CandidateKeys, org_id: str, session_id: str) -> SessionRecord:
     canonical_id = ids.canonical_uuid(session_id)
     session = keys.get_session(canonical_id) if canonical_id else None
     if session is None or session.org_id != org_id:
@@ -260,7 +279,7 @@ def list_sessions(
 def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: ScoreSessionRequest) -> Session:
     """Score a finished session against its assessment's rubric: every criterion once; scoring
     again replaces the score."""
-    session = _org_session(keys, org_id, session_id)
+    session = org_session(keys, org_id, session_id)
     if not session.rubric_criteria:
         raise ConflictError("This session's assessment has no rubric to score against", code="no_rubric")
     now = clock.utc_now()

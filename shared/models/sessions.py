@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from shared.models.assessments import CandidateAssessment
 from shared.models.common import NEXT_CURSOR_DESCRIPTION, NOT_BLANK, ApiModel, HttpUrl, RequestModel, not_blank
 from shared.models.rubrics import whole_as_int
+from shared.models.telemetry import Signals
 
 MAX_NOTES_CHARS = 10_000
 GRACE_SECONDS = 60  # how long after its deadline a session may still be completed
@@ -71,9 +72,10 @@ class _SessionFields(ApiModel):
 
 
 class Session(_SessionFields):
-    """A session as a reviewer reads it, with its score."""
+    """A session as a reviewer reads it, with its score and the signals of its events."""
 
     score: Score | None
+    signals: Signals
 
 
 class CandidateSession(_SessionFields):

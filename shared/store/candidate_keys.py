@@ -1,6 +1,7 @@
 """Candidate keys and their sessions: the key (``ASMT#{assessmentId}`` / ``KEY#{keyId}``), its code lookup
 (``CODE#{code}`` / ``CODE``) and, once redeemed, its session (``SESSION#{sessionId}`` / ``SESSION``, in the
-sessions index under the assessment in start order). Every key write is checked against the assessment's
+sessions index under the assessment in start order), whose partition also holds its events
+(shared.store.telemetry). Every key write is checked against the assessment's
 state record."""
 
 from __future__ import annotations
@@ -70,6 +71,17 @@ class SessionRecord(Record):
     revoked_at: str | None = None
     submission: Submission | None = None
     score: Score | None = None
+    # Signals, kept exact by the transaction that stores each batch of events (shared.store.telemetry).
+    event_count: int = 0
+    prompt_count: int = 0
+    tool_call_count: int = 0
+    test_run_count: int = 0
+    test_pass_count: int = 0
+    decision_count: int = 0
+    file_change_count: int = 0
+    ai_file_change_count: int = 0
+    first_event_at: str | None = None
+    last_event_at: str | None = None
 
 
 class CodeTakenError(Exception):
@@ -88,7 +100,7 @@ def _code_keys(code: str) -> dict[str, str]:
     return {PARTITION_KEY: f"CODE#{code}", SORT_KEY: "CODE"}
 
 
-def _session_keys(session_id: str) -> dict[str, str]:
+def session_keys(session_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"SESSION#{session_id}", SORT_KEY: "SESSION"}
 
 
@@ -235,7 +247,7 @@ class CandidateKeyStore:
                 Action(
                     "Put",
                     "session",
-                    item={**_session_index_keys(session), **dynamo.item_of(_session_keys(session.id), session)},
+                    item={**_session_index_keys(session), **dynamo.item_of(session_keys(session.id), session)},
                     condition="attribute_not_exists(PK)",
                 ),
             ]
@@ -257,9 +269,9 @@ class CandidateKeyStore:
                 Action(
                     "Update",
                     "session",
-                    keys=_session_keys(key.session_id),
+                    keys=session_keys(key.session_id),
                     expression="SET revokedAt = :at",
-                    condition=_RUNNING,
+                    condition=RUNNING,
                     values={":at": revoked_at, ":cutoff": cutoff},
                 ),
                 assessments.active_check(key.assessment_id, key.org_id),
@@ -268,7 +280,7 @@ class CandidateKeyStore:
 
     @traced
     def get_session(self, session_id: str) -> SessionRecord | None:
-        item = dynamo.get(_session_keys(session_id))
+        item = dynamo.get(session_keys(session_id))
         return SessionRecord.model_validate(item) if item else None
 
     @traced
@@ -284,9 +296,9 @@ class CandidateKeyStore:
                 Action(
                     "Update",
                     "session",
-                    keys=_session_keys(session.id),
+                    keys=session_keys(session.id),
                     expression="SET completedAt = :at, submission = :submission",
-                    condition=_RUNNING,
+                    condition=RUNNING,
                     values=values,
                 ),
                 _move_key(
@@ -305,7 +317,7 @@ class CandidateKeyStore:
         """Store (or replace) the score of a finished session: completed, or past its deadline
         (``cutoff``) and never revoked; ConditionFailedError (``session``) otherwise."""
         dynamo.update(
-            _session_keys(session.id),
+            session_keys(session.id),
             "session",
             "SET score = :score",
             condition="attribute_exists(PK) AND attribute_not_exists(revokedAt) "
@@ -324,7 +336,7 @@ class CandidateKeyStore:
         start_after = None
         if after_id is not None:
             start_after = {
-                **_session_keys(after_id),
+                **session_keys(after_id),
                 INDEX_PARTITION_KEY: partition,
                 INDEX_SORT_KEY: f"{_SESSION_PREFIX}{after_id}",
             }
@@ -347,7 +359,7 @@ class CandidateKeyStore:
 
 
 # A session still running at ``:cutoff`` (the latest deadline not yet passed, grace included).
-_RUNNING = (
+RUNNING = (
     "attribute_exists(PK) AND attribute_not_exists(completedAt) AND attribute_not_exists(revokedAt) "
     "AND (attribute_not_exists(deadline) OR deadline >= :cutoff)"
 )

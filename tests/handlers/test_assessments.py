@@ -11,7 +11,7 @@ import pytest
 from infra.local.gateway import proxy_event
 from shared import catalog, clock, ids
 from shared.auth import Candidate, principal_to_context
-from shared.http import MAX_BODY_BYTES
+from shared.models.assessments import MAX_TASK_BRIEF_CHARS
 from shared.routes import route
 from shared.store.assessments import AssessmentRecord, AssessmentStore
 from shared.store.cascade import AssessmentDeletion
@@ -184,13 +184,21 @@ def test_create_rejects_a_body_that_is_not_a_json_object(raw_body: str) -> None:
     assert payload["details"][0]["code"] in {"object_type", "json_invalid"}
 
 
-def test_create_rejects_a_body_over_64_kib_with_413() -> None:
-    body = {**SEED_BODY, "taskBrief": "x" * MAX_BODY_BYTES}
+def test_create_rejects_a_body_over_its_limit_with_413() -> None:
+    body = {**SEED_BODY, "taskBrief": "x" * route("create_assessment").max_body_bytes}
 
     status, payload = call("create_assessment", body=body)
 
     assert status == 413
     assert payload["code"] == "payload_too_large"
+
+
+def test_the_largest_brief_the_schema_allows_fits_the_body_limit_even_fully_escaped() -> None:
+    body = {**SEED_BODY, "taskBrief": "\U0001f600" * MAX_TASK_BRIEF_CHARS}
+
+    status, _ = call("create_assessment", raw_body=json.dumps(body, ensure_ascii=True))
+
+    assert status == 201
 
 
 def test_a_time_limited_assessment_keeps_a_null_time_limit_when_sent_null() -> None:

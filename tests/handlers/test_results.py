@@ -157,9 +157,20 @@ def test_reviewer_and_candidate_read_one_shape_the_candidate_without_score_with_
         "durationSeconds": None,
         "submission": None,
         "score": None,
+        "signals": {
+            "eventCount": 0,
+            "promptCount": 0,
+            "toolCallCount": 0,
+            "testRunCount": 0,
+            "testPassCount": 0,
+            "decisionCount": 0,
+            "firstEventAt": None,
+            "lastEventAt": None,
+            "aiAttributionPct": None,
+        },
     }
     assert {name: value for name, value in mine.items() if name != "remainingSeconds"} == {
-        name: value for name, value in theirs.items() if name != "score"
+        name: value for name, value in theirs.items() if name not in ("score", "signals")
     }
     assert mine["remainingSeconds"] == 20 * 60 - 5
 
@@ -181,9 +192,11 @@ def test_a_completed_session_carries_its_duration_and_submission(frozen: FrozenC
     assert completed["submission"] == {"url": SUBMISSION["submissionUrl"], "notes": SUBMISSION["notes"]}
     assert completed["remainingSeconds"] == 0
     assert candidate_get(key, session["id"])[1]["session"] == completed
-    assert {name: value for name, value in reviewer_get(session["id"])[1]["session"].items() if name != "score"} == {
-        name: value for name, value in completed.items() if name != "remainingSeconds"
-    }
+    assert {
+        name: value
+        for name, value in reviewer_get(session["id"])[1]["session"].items()
+        if name not in ("score", "signals")
+    } == {name: value for name, value in completed.items() if name != "remainingSeconds"}
 
 
 def test_without_a_time_limit_there_is_no_deadline_nor_time_left(frozen: FrozenClock) -> None:

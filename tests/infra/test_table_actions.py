@@ -17,6 +17,17 @@ from shared.store import dynamo
 from tests.support import ORG_A, SEED_BODY, candidate_for, create_assessment, generate_keys, invoke
 
 IDEMPOTENCY_KEY = [("Idempotency-Key", "retry-1")]
+EVENTS = {
+    "events": [
+        {
+            "id": "0b0c3c1e-8a56-4c50-9d1c-2f1f0f7d5a01",
+            "type": "decision",
+            "at": "2026-04-01T10:00:00Z",
+            "source": "cli",
+            "data": {"title": "Queue the webhooks"},
+        },
+    ]
+}
 
 # A TransactWriteItems is authorised per item, by the action its kind stands for.
 TRANSACTION_ITEM_ACTIONS = {
@@ -72,6 +83,7 @@ def _fail_with_a_key(
         "create_rubric": {"principal": ORG_A, "body": {"name": "R", "criteria": [{"name": "C", "weight": 1}]}},
         "start_session": {"principal": candidate},
         "complete_session": {"principal": candidate, "path": {"session_id": session_id}},
+        "ingest_events": {"principal": candidate, "path": {"session_id": session_id}, "body": EVENTS},
     }
     assert set(requests) == {route.name for route in ROUTES if route.idempotent}
     for name, request in requests.items():
@@ -106,9 +118,13 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("start_session", candidate)  # already started: the session is read back
     session_id = session["session"]["id"]
     recorder.call("get_session", candidate, path={"session_id": session_id})
+    recorder.call("ingest_events", candidate, path={"session_id": session_id}, body=EVENTS)
+    recorder.call("get_timeline", path={"session_id": session_id})
+    recorder.call("get_timeline", path={"session_id": session_id}, query="type=decision")
     recorder.call("complete_session", candidate, path={"session_id": session_id})
     _fail_with_a_key(recorder, monkeypatch, candidate, session_id)
     recorder.call("list_sessions", path={"assessment_id": assessment["id"]})
+    recorder.call("get_assessment_stats", path={"assessment_id": assessment["id"]})
     recorder.call(
         "score_session", path={"session_id": session_id}, body={"criteria": [{"name": "Design", "score": 80}]}
     )

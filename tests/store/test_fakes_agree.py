@@ -3,6 +3,7 @@ both (moto for DynamoDB) and must end the same way, value or ``ConditionFailedEr
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from shared.store.candidate_keys import CandidateKeyRecord, CandidateKeyStore, C
 from shared.store.cascade import AssessmentDeletion
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord, RubricStore
+from shared.store.telemetry import EventRecord, EventsRefusedError, SignalCounts, TelemetryStore
 from shared.store.tokens import TokenRecord, TokenStore
 from tests.unit.domain.fakes import Memory, Stores, in_memory_stores
 
@@ -43,6 +45,7 @@ def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
         keys=keys,
         rubrics=RubricStore(),
         tokens=TokenStore(),
+        telemetry=TelemetryStore(),
     )
 
 
@@ -54,6 +57,8 @@ def outcome(action: Callable[[], object]) -> Outcome:
         return ("condition failed", failed.item, failed.positions)
     except CodeTakenError as taken:
         return ("code taken", taken.positions)
+    except EventsRefusedError as refused:
+        return ("events refused", refused.duplicates, refused.session_changed)
 
 
 def an_assessment(stores: Stores, rubric_id: str | None = None, org_id: str = ORG) -> AssessmentRecord:
@@ -232,3 +237,64 @@ def test_a_token_revokes_once(stores: Stores) -> None:
     assert outcome(lambda: stores.tokens.revoke(token, AT)) == ("ok", None)
     assert outcome(lambda: stores.tokens.revoke(token, AT)) == ("condition failed", "token", [0, 1])
     assert stores.tokens.list_for_org(ORG) == [token.model_copy(update={"revoked_at": AT})]
+
+
+def an_event(at: str, event_type: str = "prompt") -> EventRecord:
+    return EventRecord(id=str(uuid.uuid4()), type=event_type, at=at, source="hook", data="{}")
+
+
+def test_events_are_stored_once_and_a_batch_holding_a_stored_id_changes_nothing(stores: Stores) -> None:
+    session = a_started_session(stores, an_assessment(stores))
+    stored = [an_event("2026-04-01T10:00:01.000Z"), an_event("2026-04-01T10:00:02.000Z", "decision")]
+    assert outcome(lambda: stores.telemetry.insert(session, stored, SignalCounts(event_count=2), AT)) == ("ok", None)
+    counted = stores.keys.get_session(session.id)
+    assert counted is not None
+    batch = [an_event("2026-04-01T10:00:00.000Z"), stored[1], an_event("2026-04-01T10:00:03.000Z"), stored[0]]
+
+    assert outcome(lambda: stores.telemetry.insert(counted, batch, SignalCounts(event_count=4), AT)) == (
+        "events refused",
+        [1, 3],
+        False,
+    )
+    assert stores.keys.get_session(session.id) == counted
+    assert (counted.event_count, counted.first_event_at, counted.last_event_at) == (2, stored[0].at, stored[1].at)
+    assert stores.telemetry.timeline(session.id, None, 10, None) == (stored, False)
+
+
+def test_a_batch_fails_on_the_session_once_it_finished_or_a_bound_it_moves_changed(stores: Stores) -> None:
+    session = a_started_session(stores, an_assessment(stores))
+    stores.telemetry.insert(session, [an_event("2026-04-01T10:00:05.000Z")], SignalCounts(event_count=1), AT)
+    later, earlier = [an_event("2026-04-01T10:00:09.000Z")], [an_event("2026-04-01T10:00:01.000Z")]
+
+    # ``session`` as read before that batch: its bounds were unset.
+    assert outcome(lambda: stores.telemetry.insert(session, later, SignalCounts(event_count=1), AT)) == (
+        "events refused",
+        [],
+        True,
+    )
+    current = stores.keys.get_session(session.id)
+    assert current is not None
+    assert outcome(lambda: stores.telemetry.insert(current, earlier, SignalCounts(event_count=1), AT)) == ("ok", None)
+    stores.keys.complete(session, AT, None, AT)
+    assert outcome(lambda: stores.telemetry.insert(current, later, SignalCounts(event_count=1), AT)) == (
+        "events refused",
+        [],
+        True,
+    )
+
+
+def test_the_timeline_pages_in_time_order_ties_by_id_and_by_type(stores: Stores) -> None:
+    session = a_started_session(stores, an_assessment(stores))
+    events = [
+        an_event(f"2026-04-01T10:00:0{index % 3}.000Z", "decision" if index % 2 else "note") for index in range(6)
+    ]
+    stores.telemetry.insert(session, events, SignalCounts(event_count=6), AT)
+    ordered = sorted(events, key=lambda event: (event.at, event.id))
+
+    first, more = stores.telemetry.timeline(session.id, None, 4, None)
+    rest = stores.telemetry.timeline(session.id, None, 4, (first[-1].at, first[-1].id))
+    decisions = stores.telemetry.timeline(session.id, "decision", 10, None)
+
+    assert (first, more) == (ordered[:4], True)
+    assert rest == (ordered[4:], False)
+    assert decisions == ([event for event in ordered if event.type == "decision"], False)

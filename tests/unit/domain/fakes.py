@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from shared.domain.ports import AssessmentDeleter, Assessments, CandidateKeys, Rubrics, Tokens
+from shared.domain.ports import AssessmentDeleter, Assessments, CandidateKeys, Rubrics, Telemetry, Tokens
 from shared.models.sessions import Score, Submission
 from shared.store.assessments import AssessmentRecord, AssessmentState
 from shared.store.candidate_keys import (
@@ -25,6 +25,7 @@ from shared.store.candidate_keys import (
 from shared.store.cascade import Deletion
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord
+from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError, SignalCounts
 from shared.store.tokens import TokenRecord
 
 RecordT = TypeVar("RecordT", AssessmentRecord, RubricRecord)
@@ -42,6 +43,7 @@ class Memory:
     keys: dict[tuple[str, str], CandidateKeyRecord] = field(default_factory=dict)  # (assessment id, key id)
     codes: dict[str, CodeTarget] = field(default_factory=dict)
     sessions: dict[str, SessionRecord] = field(default_factory=dict)
+    events: dict[str, dict[str, EventRecord]] = field(default_factory=dict)  # by session id, then event id
     tokens: dict[str, TokenRecord] = field(default_factory=dict)  # by hash: what the authorizer reads
     token_index: dict[tuple[str, str], TokenRecord] = field(default_factory=dict)  # (org, token id)
 
@@ -351,6 +353,50 @@ class FakeTokens:
         self.memory.token_index[where] = indexed.model_copy(update={"revoked_at": revoked_at})
 
 
+class FakeTelemetry:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def insert(self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> None:
+        assert 0 < len(events) <= EVENTS_PER_TRANSACTION
+        stored = self.memory.events.setdefault(session.id, {})
+        current = self.memory.sessions.get(session.id)
+        first, last = min(event.at for event in events), max(event.at for event in events)
+        # The store conditions a bound only where the batch moves it outwards, on the value read.
+        moves_first = session.first_event_at is None or first < session.first_event_at
+        moves_last = session.last_event_at is None or last > session.last_event_at
+        unchanged = (
+            current is not None
+            and _running(current, cutoff)
+            and (not moves_first or current.first_event_at == session.first_event_at)
+            and (not moves_last or current.last_event_at == session.last_event_at)
+        )
+        duplicates = [index for index, event in enumerate(events) if event.id in stored]
+        if duplicates or not unchanged:
+            raise EventsRefusedError(duplicates, not unchanged)
+        assert current is not None
+        stored.update((event.id, event) for event in events)
+        added = {name: getattr(current, name) + getattr(counts, name) for name in vars(counts)}
+        bounds = {
+            "first_event_at": min(first, current.first_event_at or first),
+            "last_event_at": max(last, current.last_event_at or last),
+        }
+        self.memory.sessions[session.id] = current.model_copy(update=added | bounds)
+
+    def timeline(
+        self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None
+    ) -> tuple[list[EventRecord], bool]:
+        following = sorted(
+            (
+                event
+                for event in self.memory.events.get(session_id, {}).values()
+                if (event_type is None or event.type == event_type) and (after is None or (event.at, event.id) > after)
+            ),
+            key=lambda event: (event.at, event.id),
+        )
+        return following[:limit], len(following) > limit
+
+
 @dataclass(frozen=True)
 class Stores:
     """One in-memory table and a store of each kind over it, typed as the domain sees them."""
@@ -361,6 +407,7 @@ class Stores:
     keys: CandidateKeys
     rubrics: Rubrics
     tokens: Tokens
+    telemetry: Telemetry
 
 
 def in_memory_stores() -> Stores:
@@ -372,4 +419,5 @@ def in_memory_stores() -> Stores:
         keys=FakeCandidateKeys(memory),
         rubrics=FakeRubrics(memory),
         tokens=FakeTokens(memory),
+        telemetry=FakeTelemetry(memory),
     )

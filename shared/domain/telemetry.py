@@ -1,0 +1,265 @@
+"""Business rules for session telemetry: the candidate's tools send what happened, each event stored
+once; reviewers read the timeline, the signals kept on the session, and their spread over the cohort."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from shared import clock, ids
+from shared.auth import Candidate
+from shared.domain.candidate_keys import running_cutoff
+from shared.domain.paging import decode_name_cursor, encode_name_cursor, within_budget
+from shared.domain.ports import CandidateKeys, Telemetry
+from shared.domain.sessions import org_session, own_session, session_status, signals_view
+from shared.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from shared.models.rubrics import whole_as_int
+from shared.models.telemetry import (
+    MAX_DATA_BYTES,
+    AssessmentStats,
+    Event,
+    EventIn,
+    EventType,
+    FileChangeEvent,
+    IngestRequest,
+    IngestResult,
+    Signals,
+    Spread,
+    TestRunEvent,
+)
+from shared.store.candidate_keys import SessionRecord
+from shared.store.dynamo import WriteConflictError
+from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError, SignalCounts
+
+# Each attempt either stores the batch or learns something (duplicates, or the session's new bounds).
+_ATTEMPTS = 8
+
+# Ingest (candidate)
+
+
+def ingest_events(
+    keys: CandidateKeys, telemetry: Telemetry, candidate: Candidate, session_id: str, request: IngestRequest
+) -> IngestResult:
+    """Store the events of the candidate's own running session, each id once: an id already stored,
+    or repeated in the request, counts as a duplicate and changes nothing."""
+    texts = _data_texts(request.events)
+    session = own_session(keys, candidate, session_id)
+    _refuse_finished(session)
+    unique: dict[str, tuple[EventIn, str]] = {}
+    for event, text in zip(request.events, texts, strict=True):
+        unique.setdefault(event.id, (event, text))
+    accepted, duplicates = 0, len(request.events) - len(unique)
+    pending = list(unique.values())
+    for start in range(0, len(pending), EVENTS_PER_TRANSACTION):
+        batch = pending[start : start + EVENTS_PER_TRANSACTION]
+        stored, repeated, session = _store_batch(keys, telemetry, candidate, session, batch)
+        accepted, duplicates = accepted + stored, duplicates + repeated
+    return IngestResult(accepted=accepted, duplicates=duplicates)
+
+
+def _data_texts(events: Sequence[EventIn]) -> list[str]:
+    """Each event's ``data`` as the JSON text stored; 413 naming the first event whose data is too large."""
+    texts = []
+    for index, event in enumerate(events):
+        data = event.data if isinstance(event.data, dict) else event.data.model_dump(by_alias=True)
+        try:
+            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            raise InvalidInputError.for_field(
+                ("events", index, "data"), "json_invalid", "NaN and Infinity are not JSON numbers"
+            ) from None
+        if len(text.encode()) > MAX_DATA_BYTES:
+            raise PayloadTooLargeError(
+                f"events[{index}].data is larger than {MAX_DATA_BYTES // 1024} KiB as JSON", code="event_too_large"
+            )
+        texts.append(text)
+    return texts
+
+
+def _refuse_finished(session: SessionRecord) -> None:
+    if session_status(session, clock.utc_now()) != "in_progress":
+        raise ConflictError("This session is no longer in progress", code="session_finished")
+
+
+def _store_batch(
+    keys: CandidateKeys,
+    telemetry: Telemetry,
+    candidate: Candidate,
+    session: SessionRecord,
+    batch: list[tuple[EventIn, str]],
+) -> tuple[int, int, SessionRecord]:
+    """Store one transaction's events: how many were stored, how many were duplicates, and the
+    session as it now stands (its event bounds are the next batch's condition)."""
+    repeated = 0
+    for _ in range(_ATTEMPTS):
+        if not batch:
+            return 0, repeated, session
+        records = [
+            EventRecord(id=event.id, type=event.type, at=event.at, source=event.source, data=text)
+            for event, text in batch
+        ]
+        try:
+            telemetry.insert(session, records, _counts([event for event, _ in batch]), running_cutoff(clock.utc_now()))
+        except EventsRefusedError as refused:
+            repeated += len(refused.duplicates)
+            batch = [pair for index, pair in enumerate(batch) if index not in set(refused.duplicates)]
+            if refused.session_changed:
+                session = own_session(keys, candidate, session.id)
+                _refuse_finished(session)
+            continue
+        except WriteConflictError:
+            continue
+        first = min(record.at for record in records)
+        last = max(record.at for record in records)
+        bounds = {
+            "first_event_at": min(first, session.first_event_at or first),
+            "last_event_at": max(last, session.last_event_at or last),
+        }
+        return len(records), repeated, session.model_copy(update=bounds)
+    raise ConflictError("The session changed while its events were being stored; retry", code="write_conflict")
+
+
+def _counts(events: Sequence[EventIn]) -> SignalCounts:
+    """What ``events`` add to the session's signals."""
+
+    def count(matches: Callable[[EventIn], bool]) -> int:
+        return sum(1 for event in events if matches(event))
+
+    return SignalCounts(
+        event_count=len(events),
+        prompt_count=count(lambda event: event.type == "prompt"),
+        tool_call_count=count(lambda event: event.type == "tool_call"),
+        test_run_count=count(lambda event: event.type == "test_run"),
+        test_pass_count=count(lambda event: isinstance(event, TestRunEvent) and event.data.passed),
+        decision_count=count(lambda event: event.type == "decision"),
+        file_change_count=count(lambda event: event.type == "file_change"),
+        ai_file_change_count=count(lambda event: isinstance(event, FileChangeEvent) and event.data.author == "ai"),
+    )
+
+
+# Timeline (reviewer)
+
+
+def get_timeline(
+    keys: CandidateKeys,
+    telemetry: Telemetry,
+    org_id: str,
+    session_id: str,
+    *,
+    limit: int,
+    cursor: str | None,
+    event_type: EventType | None,
+) -> tuple[list[Event], str | None]:
+    """One page of the session's events in ``at`` order (ties by id), of one type if asked: one
+    Query, cut where its JSON would pass the response budget."""
+    session = org_session(keys, org_id, session_id)
+    records, more = telemetry.timeline(session.id, event_type, limit, _decode_cursor(cursor))
+    views = [_event_view(record) for record in records]
+    resume_after = _position(views[-1]) if more and views else None
+    return within_budget(
+        views, resume_after, lambda view: len(view.model_dump_json()), _position, encode=encode_name_cursor
+    )
+
+
+def _event_view(record: EventRecord) -> Event:
+    return Event.model_validate({**record.model_dump(), "data": json.loads(record.data)})
+
+
+def _position(event: Event) -> str:
+    """What a cursor holds: the event's place in the timeline."""
+    return f"{event.at}#{event.id}"
+
+
+def _decode_cursor(cursor: str | None) -> tuple[str, str] | None:
+    """The (``at``, id) a cursor resumes after: any cursor of the documented shape names a place in
+    the session's own timeline, so a forged one can at worst skip ahead in it."""
+    position = decode_name_cursor(cursor)
+    if position is None:
+        return None
+    at, _, event_id = position.decode(errors="replace").partition("#")
+    return at, event_id
+
+
+# Cohort statistics (reviewer)
+
+_COHORT_PAGE = 1000
+NUMERIC_SIGNALS = (
+    "eventCount",
+    "promptCount",
+    "toolCallCount",
+    "testRunCount",
+    "testPassCount",
+    "decisionCount",
+    "aiAttributionPct",
+)
+
+
+def assessment_stats(keys: CandidateKeys, org_id: str, assessment_id: str) -> AssessmentStats:
+    """The spread of each numeric signal over the assessment's completed sessions, and where each of
+    them stands in it (percentile rank, 0 to 100). One item a session is read, never an event."""
+    cohort = _completed_sessions(keys, org_id, assessment_id)
+    values = {session.id: _numeric(signals_view(session)) for session in cohort}
+    columns = {
+        name: sorted(value for signals in values.values() if (value := signals[name]) is not None)
+        for name in NUMERIC_SIGNALS
+    }
+    return AssessmentStats(
+        sessions=len(cohort),
+        signals={name: _spread(column) for name, column in columns.items()},
+        percentiles={
+            session_id: {name: _rank(signals[name], columns[name]) for name in NUMERIC_SIGNALS}
+            for session_id, signals in values.items()
+        },
+    )
+
+
+def _completed_sessions(keys: CandidateKeys, org_id: str, assessment_id: str) -> list[SessionRecord]:
+    """Every completed session of the org's assessment: the sessions index, page after page."""
+    canonical_id = ids.canonical_uuid(assessment_id)
+    if canonical_id is None:
+        raise NotFoundError("Assessment not found")
+    now = clock.utc_now()
+    completed: list[SessionRecord] = []
+    after: str | None = None
+    while True:
+        found = keys.list_sessions(org_id, canonical_id, _COHORT_PAGE, after)
+        if found is None:
+            raise NotFoundError("Assessment not found")
+        sessions, after = found
+        completed += [session for session in sessions if session_status(session, now) == "completed"]
+        if after is None:
+            return completed
+
+
+def _numeric(signals: Signals) -> dict[str, float | None]:
+    dumped = signals.model_dump(by_alias=True)
+    return {name: dumped[name] for name in NUMERIC_SIGNALS}
+
+
+def _spread(column: Sequence[float]) -> Spread:
+    if not column:
+        return Spread(min=None, p25=None, median=None, p75=None, max=None)
+    return Spread(
+        min=whole_as_int(column[0]),
+        p25=_quantile(column, 0.25),
+        median=_quantile(column, 0.5),
+        p75=_quantile(column, 0.75),
+        max=whole_as_int(column[-1]),
+    )
+
+
+def _quantile(column: Sequence[float], q: float) -> float:
+    """Linear interpolation between the closest ranks of sorted ``column``, to the hundredth."""
+    position = q * (len(column) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(column) - 1)
+    return whole_as_int(round(column[lower] + (column[upper] - column[lower]) * (position - lower), 2))
+
+
+def _rank(value: float | None, column: Sequence[float]) -> float | None:
+    """The share of the cohort below ``value``, ties counted half, as a percentage to the tenth."""
+    if value is None or not column:
+        return None
+    below = sum(1 for other in column if other < value)
+    equal = sum(1 for other in column if other == value)
+    return whole_as_int(round(100 * (below + equal / 2) / len(column), 1))

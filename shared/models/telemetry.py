@@ -1,0 +1,158 @@
+"""Session telemetry as the API accepts and returns it: events the candidate's tools capture, the
+signals derived from them, and their spread over an assessment's cohort."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from shared.models.common import ApiModel, RequestModel, UuidString, matches
+
+MAX_EVENTS_PER_REQUEST = 100
+MAX_DATA_BYTES = 32 * 1024  # of one event's ``data``, as compact JSON
+MAX_TIMELINE_PAGE = 2000
+
+EventType = Literal["prompt", "response", "tool_call", "file_change", "command", "test_run", "decision", "note"]
+EventSource = Literal["hook", "proxy", "cli"]
+
+
+def utc_instant(value: str) -> str:
+    """An ISO 8601 instant in UTC, written back to the millisecond in one fixed width, so that
+    timestamps sort as text in time order."""
+    try:
+        moment = datetime.fromisoformat(value) if len(value) <= 40 else None
+    except ValueError:
+        moment = None
+    offset = moment.utcoffset() if moment is not None else None
+    if moment is None or offset is None or offset.total_seconds() != 0:
+        raise PydanticCustomError("utc_timestamp", "must be an ISO 8601 UTC timestamp, e.g. 2026-04-01T10:00:00.250Z")
+    return moment.replace(tzinfo=UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
+
+
+# What the document promises an instant looks like (checked first; then it must be a real date).
+UTC_INSTANT_PATTERN = (
+    r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:\.[0-9]{1,6})?(?:Z|[+-]00:00)$"
+)
+UtcInstant = Annotated[
+    str,
+    matches(UTC_INSTANT_PATTERN, "utc_timestamp", "must be an ISO 8601 UTC timestamp, e.g. 2026-04-01T10:00:00.250Z"),
+    AfterValidator(utc_instant),
+    Field(json_schema_extra={"format": "date-time", "pattern": UTC_INSTANT_PATTERN}),
+]
+
+
+class _EventData(RequestModel):
+    """``data`` of an event whose fields drive a signal: those fields checked, the rest kept as sent."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class TestRunData(_EventData):
+    __test__ = False  # not a pytest class
+    passed: bool
+
+
+class FileChangeData(_EventData):
+    author: Literal["ai", "human"]
+
+
+class DecisionData(_EventData):
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class _EventFields(RequestModel):
+    id: UuidString
+    at: UtcInstant
+    source: EventSource
+
+
+class TestRunEvent(_EventFields):
+    __test__ = False
+    type: Literal["test_run"]
+    data: TestRunData
+
+
+class FileChangeEvent(_EventFields):
+    type: Literal["file_change"]
+    data: FileChangeData
+
+
+class DecisionEvent(_EventFields):
+    type: Literal["decision"]
+    data: DecisionData
+
+
+class OtherEvent(_EventFields):
+    type: Literal["prompt", "response", "tool_call", "command", "note"]
+    data: dict[str, Any]
+
+
+EventIn = Annotated[TestRunEvent | FileChangeEvent | DecisionEvent | OtherEvent, Field(discriminator="type")]
+
+
+class IngestRequest(RequestModel):
+    """Body of ``POST /v1/sessions/{id}/events``: 1 to 100 events, each ``data`` at most 32 KiB as JSON."""
+
+    events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)]
+
+
+class IngestResult(ApiModel):
+    """How many events were stored now, and how many were already stored (or repeated in the request)."""
+
+    accepted: int
+    duplicates: int
+
+
+class Event(ApiModel):
+    """One event of a session's timeline, ``at`` to the millisecond."""
+
+    id: str
+    type: EventType
+    at: str
+    source: EventSource
+    data: dict[str, Any]
+
+
+class TimelinePage(ApiModel):
+    events: list[Event]
+    next_cursor: str | None
+
+
+Number = int | float
+
+
+class Signals(ApiModel):
+    """What the session's events say about how the candidate worked, kept exact as events arrive."""
+
+    event_count: int
+    prompt_count: int
+    tool_call_count: int
+    test_run_count: int
+    test_pass_count: int
+    decision_count: int
+    first_event_at: str | None
+    last_event_at: str | None
+    ai_attribution_pct: Number | None  # share of file changes authored by AI; null without any
+
+
+class Spread(ApiModel):
+    """A signal's distribution over the cohort (null when no session has a value)."""
+
+    min: Number | None
+    p25: Number | None
+    median: Number | None
+    p75: Number | None
+    max: Number | None
+
+
+class AssessmentStats(ApiModel):
+    """The signals' spread over the assessment's completed sessions, and each such session's
+    percentile rank in it, by session id."""
+
+    sessions: int
+    signals: dict[str, Spread]
+    percentiles: dict[str, dict[str, Number | None]]
