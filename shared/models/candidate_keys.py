@@ -24,6 +24,7 @@ def _email(value: str) -> str:
 
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
 KeyStatus = Literal["pending", "redeemed", "completed", "expired", "revoked"]
+InviteStatus = Literal["queued", "sent", "failed", "not_requested"]
 
 
 class GenerateKeysRequest(RequestModel):
@@ -33,6 +34,15 @@ class GenerateKeysRequest(RequestModel):
     candidate_emails: Annotated[list[Email], Field(max_length=MAX_KEYS_PER_REQUEST)] | None = None
     candidate_names: Annotated[list[Name], Field(max_length=MAX_KEYS_PER_REQUEST)] | None = None
     org_name: Name | None = None  # kept with each key, for the invitation the organisation sends
+    send_invites: bool = True  # email each candidate their key; false leaves that to the reviewer
+
+
+class Invite(ApiModel):
+    """The invitation email of a key issued for a candidate's address."""
+
+    status: InviteStatus
+    sent_at: str | None
+    error: str | None  # SES's reason for refusing it, or ``mail_not_configured``
 
 
 class CandidateKey(ApiModel):
@@ -50,6 +60,7 @@ class CandidateKey(ApiModel):
     redeemed_at: str | None
     completed_at: str | None
     created_at: str
+    invite: Invite | None  # keys issued with an email only
 
 
 class KeyList(ApiModel):

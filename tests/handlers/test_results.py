@@ -506,6 +506,7 @@ def test_the_keys_list_keeps_its_contract() -> None:
             "redeemedAt",
             "completedAt",
             "createdAt",
+            "invite",
         }
         for key in payload["keys"]
     )
