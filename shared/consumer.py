@@ -31,10 +31,12 @@ def change_of(record: DynamoDBRecord) -> Change:
 
 
 class EventConsumer:
-    """Acts on the events of stream batches, sending mail through ``mailer``."""
+    """Acts on the events of stream batches, sending mail through ``mailer`` as ``mail`` says (else as
+    the environment does)."""
 
-    def __init__(self, mailer: Mailer) -> None:
+    def __init__(self, mailer: Mailer, mail: MailSettings | None = None) -> None:
         self.mailer = mailer
+        self.mail = mail
         self.assessments = AssessmentStore()
         self.invites = InviteStore()
 
@@ -45,7 +47,7 @@ class EventConsumer:
         return process_partial_response(event=batch, record_handler=self._record, processor=processor, context=context)
 
     def _record(self, record: DynamoDBRecord) -> None:
-        mail = MailSettings(sender=settings.mail_from(), api_url=settings.api_url())
+        mail = self.mail or MailSettings(sender=settings.mail_from(), api_url=settings.api_url())
         for event in events_of(change_of(record)):
             key = event.invitation
             if key is not None:

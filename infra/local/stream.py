@@ -8,19 +8,27 @@ import os
 import sys
 import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 
 from infra.local.embedded_dynamodb import ENDPOINT_VARIABLE
+from infra.local.mail import FolderMailer
+from shared import settings
 from shared.consumer import RETRY_ATTEMPTS, EventConsumer
+from shared.domain.invitations import MailSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams.client import DynamoDBStreamsClient
 
 BATCH_SIZE = 100
 POLL_SECONDS = 0.2
+# Locally, invitations come from this sender unless PROMPTSTER_MAIL_FROM names one.
+LOCAL_SENDER = "invitations@promptster.localhost"
 
 
 def streams_client() -> DynamoDBStreamsClient:
@@ -111,3 +119,16 @@ class StreamPoller:
                 delivered = 0
             if not delivered:
                 self._stop.wait(POLL_SECONDS)
+
+
+@contextmanager
+def local_events(table_name: str, api_url: str, folder: Path) -> Iterator[None]:
+    """Run the event consumer against ``table_name``'s stream while the block runs, its mail written
+    to ``folder``."""
+    mail = MailSettings(sender=settings.mail_from() or LOCAL_SENDER, api_url=api_url)
+    poller = StreamPoller(EventConsumer(FolderMailer(folder), mail), table_name)
+    poller.start()
+    try:
+        yield
+    finally:
+        poller.stop()
