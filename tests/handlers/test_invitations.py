@@ -155,14 +155,19 @@ def test_the_invitation_says_who_invites_to_what_with_which_key_and_how_to_start
     assert message.recipient == EMAILS[0]
 
 
-def test_without_an_org_name_the_invitation_names_the_org_id(stream: Stream) -> None:
-    assessment = create_assessment()
+def test_without_an_org_name_a_candidate_name_or_a_time_limit_the_invitation_still_reads_right(
+    stream: Stream,
+) -> None:
+    assessment = create_assessment(timeLimitMinutes=None)
     generate_keys(assessment["id"], 1, candidateEmails=EMAILS[:1])
     mailer = RecordingMailer()
 
     deliver(stream.new_records(), EventConsumer(mailer))
 
-    assert "org_a" in mailer.sent[0].subject
+    [message] = mailer.sent
+    assert message.subject.startswith("org_a invites you")
+    assert message.text.startswith("Hello,\n")
+    assert "Time limit: none" in message.text
 
 
 def test_candidate_supplied_names_are_escaped_in_the_html(stream: Stream) -> None:
