@@ -19,6 +19,11 @@ from infra.deployment import Deployment, DeploymentError
 from infra.paths import REPO_ROOT
 from infra.stack import AssessmentsStack
 
+MAIL_NOT_CONFIGURED_NOTE = (
+    "Note: no mailFrom given, so invitation emails are not sent (keys read invite.status failed, "
+    "error mail_not_configured); add -c mailFrom=hiring@example.com, an SES identity verified in the account"
+)
+
 
 def cdk_json_context() -> dict[str, Any]:
     """The context ``cdk.json`` gives the CLI (feature flags), so a direct run synthesizes the same template."""
@@ -28,7 +33,7 @@ def cdk_json_context() -> dict[str, Any]:
 
 def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = None) -> App:
     """The app with the one stack its context describes (``customer``, ``stage``, ``alarmEmail``, ``waf``,
-    ``wafRateLimit``, ``snapStart``: see :meth:`Deployment.from_context`)."""
+    ``wafRateLimit``, ``snapStart``, ``mailFrom``: see :meth:`Deployment.from_context`)."""
     app = App(context=dict(context or {}), outdir=outdir)
     deployment = Deployment.from_context(app.node.try_get_context)
     AssessmentsStack(app, deployment.stack_name, deployment=deployment)
@@ -62,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     assembly = app.synth()
     if not run_by_cli:
         print(f"Synthesized {', '.join(stack.stack_name for stack in assembly.stacks)} into {assembly.directory}")
+    if Deployment.from_context(app.node.try_get_context).mail_from is None:
+        print(MAIL_NOT_CONFIGURED_NOTE, file=sys.stderr if run_by_cli else sys.stdout)
     return 0
 
 

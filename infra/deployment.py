@@ -43,6 +43,7 @@ class Deployment:
     waf_rate_limit: int = DEFAULT_WAF_RATE_LIMIT
     snap_start: bool = False  # Lambda SnapStart: API Gateway calls each function's ``live`` alias
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API; none by default
+    mail_from: str | None = None  # the SES identity invitations come from; none: they fail, saying so
 
     def __post_init__(self) -> None:
         if not _CUSTOMER.match(self.customer):
@@ -53,6 +54,8 @@ class Deployment:
             raise DeploymentError(f"stage {self.stage!r} must be one of {', '.join(STAGES)}")
         if self.alarm_email is not None and not _EMAIL.match(self.alarm_email):
             raise DeploymentError(f"alarmEmail {self.alarm_email!r} is not an email address")
+        if self.mail_from is not None and not _EMAIL.match(self.mail_from):
+            raise DeploymentError(f"mailFrom {self.mail_from!r} is not an email address")
         if self.waf_rate_limit not in WAF_RATE_LIMITS:
             raise DeploymentError(
                 f"wafRateLimit {self.waf_rate_limit} must be from {WAF_RATE_LIMITS.start} to {WAF_RATE_LIMITS[-1]}"
@@ -62,7 +65,7 @@ class Deployment:
     def from_context(cls, get: Callable[[str], object]) -> Deployment:
         """The deployment the CDK context asks for: ``-c customer=… -c stage=…`` and optionally
         ``-c alarmEmail=… -c waf=true|false -c wafRateLimit=… -c snapStart=true|false``
-        ``-c corsOrigins=https://app.example.com,https://admin.example.com``."""
+        ``-c corsOrigins=https://app.example.com,https://admin.example.com`` ``-c mailFrom=hiring@acme.com``."""
         customer = get("customer") or DEFAULT_CUSTOMER
         stage = get("stage") or DEFAULT_STAGE
         email = get("alarmEmail") or None
@@ -74,6 +77,7 @@ class Deployment:
             waf_rate_limit=_count("wafRateLimit", get("wafRateLimit"), DEFAULT_WAF_RATE_LIMIT),
             snap_start=bool(_flag("snapStart", get("snapStart"))),
             cors_origins=_origins(get("corsOrigins")),
+            mail_from=str(get("mailFrom")) if get("mailFrom") else None,
         )
 
     @property
@@ -94,6 +98,12 @@ class Deployment:
     @property
     def stack_name(self) -> str:
         return f"Promptster-{self.customer}-{self.stage}"
+
+    @property
+    def mail_domain(self) -> str | None:
+        """The domain of ``mail_from``: SES authorizes a send against the address or its domain, whichever
+        identity the customer verified."""
+        return self.mail_from.rpartition("@")[2] if self.mail_from else None
 
     def name(self, suffix: str) -> str:
         """A physical name for one of this deployment's resources."""

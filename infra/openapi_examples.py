@@ -16,7 +16,7 @@ from shared.models.assessments import (
     AssessmentView,
     CandidateAssessment,
 )
-from shared.models.candidate_keys import CandidateKey, KeyList, KeyPage
+from shared.models.candidate_keys import CandidateKey, Invite, KeyList, KeyPage
 from shared.models.common import Deleted
 from shared.models.issues import IssueEnvelope, IssuePage
 from shared.models.rubrics import Criterion, Rubric, RubricEnvelope, RubricPage
@@ -66,6 +66,7 @@ KEY = CandidateKey(
     redeemed_at=None,
     completed_at=None,
     created_at="2026-04-01T10:05:00Z",
+    invite=Invite(status="sent", sent_at="2026-04-01T10:05:02Z", error=None),
 )
 CRITERIA = (
     Criterion(name="Correctness", description="Events are validated, stored and deduplicated.", weight=60),

@@ -1,4 +1,5 @@
-"""One customer's stack: the table, a function per route plus the authorizer, the API and its alarms."""
+"""One customer's stack: the table, a function per route plus the authorizer, the API, the event
+pipeline on the table's stream, and their alarms."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from constructs import Construct
 
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
+from infra.constructs.events import EventPipeline
 from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
 from infra.constructs.table import Table
@@ -64,6 +66,8 @@ class AssessmentsStack(Stack):
             functions={name: function.target for name, function in functions.items()},
             authorizer=authorizer.target,
         )
+        # Not a route: the table's stream invokes it, so it stays out of the route table.
+        events = EventPipeline(self, "Events", defaults=defaults, table=table, api_url=api.rest_api.url)
         if deployment.waf_enabled:
             Firewall(self, "Firewall", deployment=deployment, stage=api.rest_api.deployment_stage)
         Alarms(
@@ -75,6 +79,8 @@ class AssessmentsStack(Stack):
             functions={name: function.function for name, function in functions.items()},
             authorizer=authorizer.function,
             table=table,
+            consumer=events.consumer.function,
+            dead_letters=events.dead_letters,
         )
         self._outputs(table, api.rest_api)
 

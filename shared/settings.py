@@ -10,3 +10,19 @@ DEFAULT_TABLE_NAME = "promptster-local"
 def table_name() -> str:
     """The DynamoDB table every function reads and writes."""
     return os.environ.get("TABLE_NAME", DEFAULT_TABLE_NAME)
+
+
+# The verified SES identity invitations are sent from, and the API's base URL they tell candidates to
+# call; the stack sets both on the event consumer.
+MAIL_FROM_VARIABLE = "PROMPTSTER_MAIL_FROM"
+API_URL_VARIABLE = "PROMPTSTER_API_URL"
+
+
+def mail_from() -> str | None:
+    """The sender of invitations, or None when the deployment has none (invitations then fail)."""
+    return os.environ.get(MAIL_FROM_VARIABLE) or None
+
+
+def api_url() -> str:
+    """The API's base URL, without a trailing slash."""
+    return os.environ.get(API_URL_VARIABLE, "").rstrip("/")

@@ -29,6 +29,7 @@ from typing import Any
 
 from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LambdaContext, proxy_event
+from infra.local.stream import lambda_record, streams_client
 from shared.auth import Candidate, Reviewer, principal_to_context
 from shared.catalog import all_issues
 from shared.domain.tokens import issue_token
@@ -41,6 +42,7 @@ PROBE = Path(__file__).with_name("lambda_probe.py")
 TABLE_NAME = "promptster-bench"
 REGION = "eu-west-1"
 AUTHORIZER = "authorizer"
+STREAM_CONSUMER = "stream_consumer"
 FLOOR = "floor"
 # A sampled X-Ray trace, as Lambda hands one to a function with active tracing.
 TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -211,6 +213,7 @@ def record_scenarios() -> dict[str, Scenario]:
         run("get_issue", REVIEWER, {"issue_id": issue.id})
         run("delete_assessment", REVIEWER, ids)
         scenarios[AUTHORIZER] = _authorizer_scenario(recorder)
+        scenarios[STREAM_CONSUMER] = _stream_scenario(recorder)
         dynamo.client().meta.events.unregister("after-call.dynamodb", recorder)
     return scenarios
 
@@ -236,6 +239,28 @@ def _authorizer_scenario(recorder: _Recorder) -> Scenario:
     scenario = Scenario(authorizer_event)
     recorder.responses = scenario.responses
     _handler(AUTHORIZER_HANDLER)(authorizer_event, LambdaContext(function_name=AUTHORIZER))
+    recorder.responses = None
+    return scenario
+
+
+def _stream_scenario(recorder: _Recorder) -> Scenario:
+    """A stream batch as Lambda delivers it: the creation of the five keys above (issued without an email,
+    so their events are read and nothing is sent: the probe answers DynamoDB only)."""
+    arn = dynamo.client().describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+    streams = streams_client()
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    created = [
+        lambda_record(record, arn)
+        for record in records
+        if record["eventName"] == "INSERT" and record["dynamodb"]["Keys"]["SK"]["S"].startswith("KEY#")
+    ]
+    scenario = Scenario({"Records": created})
+    recorder.responses = scenario.responses
+    _handler(f"functions.{STREAM_CONSUMER}.handler.handler")(
+        scenario.event, LambdaContext(function_name=STREAM_CONSUMER)
+    )
     recorder.responses = None
     return scenario
 

@@ -1,4 +1,5 @@
-"""Alarms on what needs a person: API 5xx rate, function errors, throttles and latency, table throttles."""
+"""Alarms on what needs a person: API 5xx rate, function errors, throttles and latency, table throttles,
+and the event pipeline falling behind or giving up on records."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.deployment import Deployment
@@ -23,6 +25,8 @@ SERVER_ERROR_RATE = 0.05
 # three periods in a row, is a slow dependency or a regression, not noise.
 LATENCY_P90 = Duration.seconds(1)
 LATENCY_PERIODS = 3
+# The oldest stream record the consumer is still working on: past this, invitations are late.
+ITERATOR_AGE = Duration.minutes(10)
 
 
 def emitted_metric(deployment: Deployment, name: str) -> cloudwatch.Metric:
@@ -49,6 +53,8 @@ class Alarms(Construct):
         functions: Mapping[str, lambda_.IFunction],
         authorizer: lambda_.IFunction,
         table: dynamodb.ITable,
+        consumer: lambda_.IFunction,
+        dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         self._deployment = deployment
@@ -60,6 +66,7 @@ class Alarms(Construct):
         self._throttle_alarms(every_function)
         self._latency_alarms(every_function)
         self._table_alarms(table)
+        self._pipeline_alarms(consumer, dead_letters)
 
     def _topic(self) -> sns.Topic:
         deployment = self._deployment
@@ -162,6 +169,39 @@ class Alarms(Construct):
             ),
             threshold=1,
             description="DynamoDB throttled reads or writes on the table",
+        )
+
+    def _pipeline_alarms(self, consumer: lambda_.IFunction, dead_letters: sqs.IQueue) -> None:
+        self._alarm(
+            "StreamConsumerErrors",
+            "stream-consumer-errors",
+            consumer.metric_errors(period=PERIOD, statistic=cloudwatch.Stats.SUM),
+            threshold=1,
+            description="stream_consumer: a batch failed as a whole (unhandled error or timeout)",
+        )
+        self._alarm(
+            "StreamConsumerThrottles",
+            "stream-consumer-throttles",
+            consumer.metric_throttles(period=PERIOD, statistic=cloudwatch.Stats.SUM),
+            threshold=1,
+            description="stream_consumer: invocations throttled by the account's concurrency limit",
+        )
+        self._alarm(
+            "StreamIteratorAge",
+            "stream-iterator-age",
+            consumer.metric("IteratorAge", period=PERIOD, statistic=cloudwatch.Stats.MAXIMUM),
+            threshold=ITERATOR_AGE.to_milliseconds(),
+            description=f"stream_consumer: stream records waited more than {ITERATOR_AGE.to_minutes()} minutes",
+        )
+        self._alarm(
+            "StreamDeadLetters",
+            "stream-dead-letters",
+            dead_letters.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=1,
+            description="Stream records the consumer gave up on (their invitations were not sent) wait in "
+            "the dead-letter queue",
         )
 
     def _alarm(

@@ -62,6 +62,8 @@ class ApiFunction(Construct):
         table_actions: Sequence[str],
         memory_mb: int = 512,
         timeout: Duration | None = None,
+        no_dlq_reason: str = "Invoked synchronously by API Gateway only: a failure goes back to the caller, "
+        "there is no asynchronous event to dead-letter",
     ) -> None:
         super().__init__(scope, construct_id)
         self._defaults = defaults
@@ -76,7 +78,7 @@ class ApiFunction(Construct):
             handler, description, memory_mb, timeout or Duration.seconds(10), uses_table=bool(table_actions)
         )
         self.target: lambda_.IFunction = self._live_alias() if defaults.deployment.snap_start else self.function
-        self._acknowledge_findings()
+        self._acknowledge_findings(no_dlq_reason)
 
     def _log_group(self) -> logs.LogGroup:
         deployment = self._defaults.deployment
@@ -159,7 +161,7 @@ class ApiFunction(Construct):
             "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         }
 
-    def _acknowledge_findings(self) -> None:
+    def _acknowledge_findings(self, no_dlq_reason: str) -> None:
         runtime_pinned = (
             "Python 3.12 is pinned on purpose: the Powertools layer is resolved per Python version, so a runtime "
             "upgrade is a reviewed change of both, not a side effect of a CDK upgrade"
@@ -167,11 +169,7 @@ class ApiFunction(Construct):
         Validations.of(self.function).acknowledge(
             Acknowledgment(id="AwsSolutions-L1", reason=runtime_pinned),
             Acknowledgment(id="Serverless-LambdaLatestVersion", reason=runtime_pinned),
-            Acknowledgment(
-                id="Serverless-LambdaDLQ",
-                reason="Invoked synchronously by API Gateway only: a failure goes back to the caller, "
-                "there is no asynchronous event to dead-letter",
-            ),
+            Acknowledgment(id="Serverless-LambdaDLQ", reason=no_dlq_reason),
         )
         Validations.of(self.role).acknowledge(
             Acknowledgment(

@@ -36,6 +36,8 @@ class Table(Construct):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
+            # Every committed change, before and after, for the event consumer (shared/consumer.py).
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
             deletion_protection=deployment.production,
             removal_policy=removal_policy(deployment),
         )

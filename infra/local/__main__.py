@@ -2,7 +2,8 @@
 
 PORT and HOST move it; AWS_ENDPOINT_URL_DYNAMODB points it at a real DynamoDB endpoint;
 PROMPTSTER_LOCAL_TOKENS="psk_live_…=org_a,psk_live_…=org_b" seeds exactly those tokens;
-PROMPTSTER_CORS_ORIGINS="http://localhost:5173" lets those browser origins call it."""
+PROMPTSTER_CORS_ORIGINS="http://localhost:5173" lets those browser origins call it;
+PROMPTSTER_LOCAL_MAILDIR moves the folder invitation emails are written to (``.local/mail``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import sys
 
 from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LocalGateway
+from infra.local.mail import maildir
 from infra.local.server import LocalServer
+from infra.local.stream import local_events
 from shared import cors
 from shared.auth import API_TOKEN_PREFIX, is_api_token
 from shared.domain.tokens import issue_token, seed_token
@@ -64,12 +67,15 @@ def main() -> int:
             tokens = [issue_token(DEFAULT_ORG, name="local").token]
             print(f"Token for {DEFAULT_ORG}: {tokens[0]}")
         base = f"http://{host}:{port}"
+        folder = maildir().resolve()
         print(f"Serving the API on {base} ({where}); Ctrl-C stops it")
+        print(f"Invitation emails are written to {folder}, never sent")
         if origins:
             print(f"Browsers may call it from {', '.join(origins)}")
         print(f"Try: curl -s {base}/v1/assessments -H 'Authorization: Bearer {tokens[0]}'", flush=True)
         try:
-            server.serve_forever()
+            with local_events(DEFAULT_TABLE_NAME, base, folder):
+                server.serve_forever()
         except KeyboardInterrupt:
             print("\nStopped")
         finally:

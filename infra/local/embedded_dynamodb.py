@@ -91,8 +91,17 @@ def _cheap_transaction_backups() -> Iterator[None]:
                 partition_key = moto_types.DynamoType(attributes.get(table.hash_key_attr, {"S": ""}))
                 sort_key = moto_types.DynamoType(attributes.get(table.range_key_attr or "", {"S": ""}))
                 shim.partitions[(table.name, partition_key)].add(sort_key)
+        # The backups share each table's stream with the live table: a cancelled transaction must take
+        # back the records its applied actions added, as DynamoDB never streams what it did not commit.
+        streamed = {name: len(table.stream_shard.items) for name, table in self.tables.items() if table.stream_shard}
         try:
             return original(self, transact_items)
+        except Exception:
+            for name, length in streamed.items():
+                shard = self.tables[name].stream_shard
+                if shard is not None:
+                    del shard.items[length:]
+            raise
         finally:
             shim.partitions.clear()
             shim.backups.clear()

@@ -10,7 +10,7 @@ from shared.domain.assessments import get_assessment
 from shared.domain.paging import decode_cursor, within_budget
 from shared.domain.ports import Assessments, CandidateKeys
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
-from shared.models.candidate_keys import CandidateKey, GenerateKeysRequest, KeyStatus
+from shared.models.candidate_keys import CandidateKey, GenerateKeysRequest, Invite, KeyStatus
 from shared.models.sessions import GRACE_SECONDS
 from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
@@ -29,8 +29,14 @@ def status_at(key: CandidateKeyRecord, now: datetime) -> KeyStatus:
 
 
 def key_view(key: CandidateKeyRecord, now: datetime) -> CandidateKey:
-    """The key as the API shows it."""
-    return CandidateKey.model_validate({**key.model_dump(), "key": key.code, "status": status_at(key, now)})
+    """The key as the API shows it; an invitation being sent still reads ``queued``."""
+    invite = None
+    if key.invite_status is not None:
+        status = "queued" if key.invite_status == "sending" else key.invite_status
+        invite = Invite(status=status, sent_at=key.invite_sent_at, error=key.invite_error)
+    return CandidateKey.model_validate(
+        {**key.model_dump(), "key": key.code, "status": status_at(key, now), "invite": invite}
+    )
 
 
 def running_cutoff(now: datetime) -> str:
@@ -54,6 +60,8 @@ def generate_keys(
         )
     assessment = get_assessment(assessments, org_id, assessment_id)
     now = clock.utc_now()
+    # The event consumer sends queued invitations once the keys are committed.
+    invite_status = "queued" if request.send_invites else "not_requested"
     new_keys = [
         CandidateKeyRecord(
             id=ids.new_id(),
@@ -63,6 +71,7 @@ def generate_keys(
             candidate_email=emails[index] if emails else None,
             candidate_name=names[index] if names else None,
             org_name=request.org_name,
+            invite_status=invite_status if emails else None,
             status="pending",
             expires_at=clock.to_timestamp(now + timedelta(days=assessment.expires_in_days)),
             created_at=clock.to_timestamp(now),

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from shared.mail import Message
 from shared.models.sessions import Score, Submission
 from shared.store.assessments import AssessmentRecord, AssessmentState
-from shared.store.candidate_keys import CandidateKeyRecord, CodeTarget, SessionRecord
+from shared.store.candidate_keys import CandidateKeyRecord, CodeTarget, InviteStatus, SessionRecord
 from shared.store.cascade import Deletion
 from shared.store.rubrics import RubricRecord
 from shared.store.telemetry import EventRecord, SignalCounts
@@ -55,6 +56,24 @@ class Telemetry(Protocol):
     def timeline(
         self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None
     ) -> tuple[list[EventRecord], bool]: ...
+
+
+class Invitations(Protocol):
+    def claim(self, key: CandidateKeyRecord) -> CandidateKeyRecord | None: ...
+    def settle(
+        self,
+        key: CandidateKeyRecord,
+        moves: tuple[InviteStatus, InviteStatus],
+        *,
+        sent_at: str | None = None,
+        error: str | None = None,
+    ) -> bool: ...
+
+
+class Mailer(Protocol):
+    """Sends one message; raises ``MailRefusedError`` when it is refused for good."""
+
+    def send(self, message: Message) -> None: ...
 
 
 class Rubrics(Protocol):

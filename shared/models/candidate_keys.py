@@ -29,6 +29,7 @@ Email = Annotated[
     Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
 ]
 KeyStatus = Literal["pending", "redeemed", "completed", "expired", "revoked"]
+InviteStatus = Literal["queued", "sent", "failed", "not_requested"]
 
 
 def _positional(schema: dict[str, Any]) -> None:
@@ -72,6 +73,17 @@ class GenerateKeysRequest(RequestModel):
     org_name: Name | None = Field(
         None, description="Your organisation's name as candidates should see it, kept with each key."
     )
+    send_invites: bool = Field(
+        True, description="Email each candidate their key (the default); false leaves that to you."
+    )
+
+
+class Invite(ApiModel):
+    """The invitation email of a key issued for a candidate's address."""
+
+    status: InviteStatus = Field(description="`queued`, `sent`, `failed`, or `not_requested` (sendInvites false).")
+    sent_at: str | None = Field(description="When the email was handed to the mail service, or null.")
+    error: str | None = Field(description="Why it failed (the mail service's reason, or `mail_not_configured`).")
 
 
 class CandidateKey(ApiModel):
@@ -89,6 +101,7 @@ class CandidateKey(ApiModel):
     redeemed_at: str | None = Field(description="When the candidate started, or null.")
     completed_at: str | None = Field(description="When the candidate completed, or null.")
     created_at: str = Field(description="ISO 8601 timestamp of when the key was issued.")
+    invite: Invite | None = Field(description="The invitation email of a key issued for an address, else null.")
 
 
 class KeyList(ApiModel):

@@ -66,6 +66,14 @@ def state_index_keys(assessment_id: str) -> dict[str, str]:
     return {INDEX_PARTITION_KEY: partition(assessment_id), INDEX_SORT_KEY: STATE_SK}
 
 
+def state_in(item: dynamo.Item) -> tuple[str, AssessmentState] | None:
+    """The assessment id and state record an item of the table holds (a stream image), or None."""
+    partition_key = str(item.get(PARTITION_KEY, ""))
+    if item.get(SORT_KEY) != STATE_SK or not partition_key.startswith(ACTIVE_PREFIX):
+        return None
+    return partition_key.removeprefix(ACTIVE_PREFIX), AssessmentState.model_validate(item)
+
+
 def active_check(assessment_id: str, org_id: str | None = None) -> Action:
     """A transaction action that holds only while the assessment (of ``org_id``, if given) is not deleted."""
     condition = "attribute_exists(PK) AND attribute_not_exists(deletedAt)"

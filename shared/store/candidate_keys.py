@@ -18,6 +18,9 @@ from shared.store.dynamo import Action, Record
 from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
 
 StoredStatus = Literal["pending", "redeemed", "completed", "revoked"]
+# ``sending`` while one consumer holds the invitation: it moves to ``sent`` or ``failed``, or back to
+# ``queued`` for a retry, so no two deliveries of a stream record both send.
+InviteStatus = Literal["queued", "sending", "sent", "failed", "not_requested"]
 
 # Key generation writes the state record plus two items a key: 49 keys fill one transaction.
 KEYS_PER_TRANSACTION = (dynamo.MAX_TRANSACTION_ACTIONS - 1) // 2
@@ -44,6 +47,9 @@ class CandidateKeyRecord(Record):
     redeemed_at: str | None = None
     completed_at: str | None = None
     revoked_at: str | None = None
+    invite_status: InviteStatus | None = None  # keys with an email only
+    invite_sent_at: str | None = None
+    invite_error: str | None = None
 
 
 class CodeTarget(Record):
@@ -132,6 +138,20 @@ def _move_key(
         names=_STATUS,
         values={":before": before, ":after": after, ":at": moment, **(values or {})},
     )
+
+
+def key_in(item: dynamo.Item) -> CandidateKeyRecord | None:
+    """The key an item of the table holds (a stream image), or None for any other item."""
+    is_key = str(item.get(SORT_KEY, "")).startswith(_KEY_PREFIX) and str(item.get(PARTITION_KEY, "")).startswith(
+        assessments.ACTIVE_PREFIX
+    )
+    return CandidateKeyRecord.model_validate(item) if is_key else None
+
+
+def session_in(item: dynamo.Item) -> SessionRecord | None:
+    """The session an item of the table holds (a stream image), or None for any other item."""
+    is_session = item.get(SORT_KEY) == "SESSION" and str(item.get(PARTITION_KEY, "")).startswith(_SESSION_PREFIX)
+    return SessionRecord.model_validate(item) if is_session else None
 
 
 def revoke_action(key: CandidateKeyRecord, revoked_at: str) -> Action:
@@ -356,6 +376,58 @@ class CandidateKeyStore:
         sessions = sessions[:limit]
         more = not reached_state and last is not None and bool(sessions)
         return sessions, sessions[-1].id if more else None
+
+
+class InviteStore:
+    """A key's invitation status, moved by the event consumer only (conditional, so at most one send)."""
+
+    @traced
+    def claim(self, key: CandidateKeyRecord) -> CandidateKeyRecord | None:
+        """Move a queued invitation of a still pending key to ``sending`` and return the key as stored
+        now; None when another delivery holds or finished it, or the key was revoked or used."""
+        try:
+            item = dynamo.update(
+                _key_keys(key.assessment_id, key.id),
+                "key",
+                "SET inviteStatus = :sending",
+                condition="inviteStatus = :queued AND #status = :pending",
+                names=_STATUS,
+                values={":sending": "sending", ":queued": "queued", ":pending": "pending"},
+                return_new=True,
+            )
+        except dynamo.ConditionFailedError:
+            return None
+        return CandidateKeyRecord.model_validate(item)
+
+    @traced
+    def settle(
+        self,
+        key: CandidateKeyRecord,
+        moves: tuple[InviteStatus, InviteStatus],
+        *,
+        sent_at: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Move the invitation from one status to another, recording when it was sent or why it failed;
+        False when it was not in the first status any more."""
+        before, after = moves
+        expression = "SET inviteStatus = :after"
+        values: dict[str, object] = {":before": before, ":after": after}
+        for attribute, value in (("inviteSentAt", sent_at), ("inviteError", error)):
+            if value is not None:
+                expression += f", {attribute} = :{attribute}"
+                values[f":{attribute}"] = value
+        try:
+            dynamo.update(
+                _key_keys(key.assessment_id, key.id),
+                "key",
+                expression,
+                condition="inviteStatus = :before",
+                values=values,
+            )
+        except dynamo.ConditionFailedError:
+            return False
+        return True
 
 
 # A session still running at ``:cutoff`` (the latest deadline not yet passed, grace included).

@@ -150,8 +150,10 @@ def update(
     condition: str | None = None,
     values: Mapping[str, Any] | None = None,
     names: Mapping[str, str] | None = None,
-) -> None:
-    """Apply an UpdateExpression to a ``what``; a failed ``condition`` raises ConditionFailedError."""
+    return_new: bool = False,
+) -> Item | None:
+    """Apply an UpdateExpression to a ``what``; a failed ``condition`` raises ConditionFailedError.
+    With ``return_new``, the item as the update left it."""
     arguments: dict[str, Any] = {
         "TableName": table_name(),
         "Key": serialize(keys),
@@ -161,12 +163,16 @@ def update(
     }
     if condition:
         arguments["ConditionExpression"] = condition
-    _conditional(what, lambda: client().update_item(**arguments))
+    if return_new:
+        arguments["ReturnValues"] = "ALL_NEW"
+    response = _conditional(what, lambda: client().update_item(**arguments))
+    attributes = response.get("Attributes") if isinstance(response, dict) else None
+    return deserialize(attributes) if attributes else None
 
 
-def _conditional(what: str, request: Callable[[], object]) -> None:
+def _conditional(what: str, request: Callable[[], object]) -> object:
     try:
-        request()
+        return request()
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             raise ConditionFailedError(what) from error

@@ -18,6 +18,10 @@ INDEX_SORT_KEY = "GSI1SK"
 # Epoch seconds after which DynamoDB deletes the item (idempotency records only).
 TTL_ATTRIBUTE = "ttl"
 
+# Every committed change, before and after, feeds the event consumer (invitations, later webhooks).
+STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
+STREAM: dict[str, Any] = {"StreamEnabled": True, "StreamViewType": STREAM_VIEW_TYPE}
+
 
 def table_definition(table_name: str) -> dict[str, Any]:
     """``CreateTable`` arguments for the single table (on-demand, string keys, one index)."""
@@ -42,13 +46,16 @@ def table_definition(table_name: str) -> dict[str, Any]:
             }
         ],
         "BillingMode": "PAY_PER_REQUEST",
+        "StreamSpecification": STREAM,
     }
 
 
 def ensure_table(client: DynamoDBClient, table_name: str) -> bool:
-    """Create the table unless it exists; True when it was created."""
+    """Create the table unless it exists, and give an existing one its stream; True when it was created."""
     try:
-        client.describe_table(TableName=table_name)
+        described = client.describe_table(TableName=table_name)["Table"]
+        if not described.get("StreamSpecification", {}).get("StreamEnabled"):
+            client.update_table(TableName=table_name, StreamSpecification=STREAM)  # type: ignore[arg-type]
     except client.exceptions.ResourceNotFoundException:
         client.create_table(**table_definition(table_name))
         client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1})

@@ -519,6 +519,7 @@ def test_the_keys_list_keeps_its_contract() -> None:
             "redeemedAt",
             "completedAt",
             "createdAt",
+            "invite",
         }
         for key in payload["keys"]
     )

@@ -18,6 +18,8 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from tests.support import SEED_BODY
+
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_A = "psk_live_" + "orgA" * 8
 TOKEN_B = "psk_live_" + "orgB" * 8
@@ -77,6 +79,25 @@ def _list(port: int, token: str) -> tuple[int, dict[str, object]]:
         return error.code, json.loads(error.read())
 
 
+def _invite(port: int, token: str, address: str) -> str:
+    """Create an assessment and a key for ``address``; the key's code."""
+    base = f"http://127.0.0.1:{port}"
+
+    def post(path: str, body: object) -> dict[str, object]:
+        request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST")
+        request.add_header("Authorization", f"Bearer {token}")
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answer: dict[str, object] = json.loads(response.read())
+            return answer
+
+    assessment = post("/v1/assessments", SEED_BODY)["assessment"]
+    assert isinstance(assessment, dict)
+    keys = post(f"/v1/assessments/{assessment['id']}/keys", {"count": 1, "candidateEmails": [address]})["keys"]
+    assert isinstance(keys, list)
+    return str(keys[0]["key"])
+
+
 def test_seeded_tokens_work_and_ctrl_c_stops_cleanly(
     seeded_server: tuple[int, subprocess.Popen[str], list[str]],
 ) -> None:
@@ -126,20 +147,32 @@ def test_default_run_prints_a_token_for_org_local_and_a_working_curl_line() -> N
         process.communicate(timeout=10)
 
 
-def test_an_external_dynamodb_endpoint_is_used_and_its_table_created() -> None:
+def test_an_external_dynamodb_endpoint_is_used_its_table_created_and_its_stream_read(tmp_path: Path) -> None:
     endpoint_port = _free_port()
     dynamodb_server = ThreadedMotoServer(ip_address="127.0.0.1", port=endpoint_port, verbose=False)
     dynamodb_server.start()
     endpoint = f"http://127.0.0.1:{endpoint_port}"
     port = _free_port()
-    process = _start(port, AWS_ENDPOINT_URL_DYNAMODB=endpoint, PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_e")
+    process = _start(
+        port,
+        AWS_ENDPOINT_URL_DYNAMODB=endpoint,
+        PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_e",
+        PROMPTSTER_LOCAL_MAILDIR=str(tmp_path),
+    )
     try:
         lines = _read_until_serving(process)
         assert any(f"DynamoDB at {endpoint}" in line for line in lines)
+        assert f"Invitation emails are written to {tmp_path}, never sent" in lines
         assert _list(port, TOKEN_A)[0] == 200
         external = boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-west-1")
         assert "promptster-local" in external.list_tables()["TableNames"]
         assert external.scan(TableName="promptster-local")["Count"] > 0  # the seeded token lives there
+        code = _invite(port, TOKEN_A, "ada@example.com")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not list(tmp_path.glob("*.eml")):
+            time.sleep(0.1)
+        [written] = tmp_path.glob("*.eml")
+        assert code in written.read_text()
     finally:
         process.kill()
         process.communicate(timeout=10)

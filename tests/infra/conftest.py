@@ -18,7 +18,7 @@ from aws_cdk.assertions import Template
 from infra.app import build_app, cdk_json_context
 from infra.paths import REPO_ROOT
 
-PROD_CONTEXT = {"customer": "acme", "stage": "prod", "alarmEmail": "ops@example.com"}
+PROD_CONTEXT = {"customer": "acme", "stage": "prod", "alarmEmail": "ops@example.com", "mailFrom": "hiring@acme.com"}
 DEV_CONTEXT = {"customer": "acme", "stage": "dev"}
 SNAP_START_CONTEXT = {**DEV_CONTEXT, "snapStart": "true"}
 
@@ -31,6 +31,7 @@ class Synthesized:
     template: dict[str, Any]
     outdir: Path
     seconds: float
+    output: str = ""  # what the synthesis printed, when it ran as a process
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         """Logical id -> resource, for every resource of ``resource_type``."""
@@ -100,4 +101,4 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     assert result.returncode == 0, result.stderr
     stack_name = f"Promptster-{DEV_CONTEXT['customer']}-{DEV_CONTEXT['stage']}"
     template = json.loads((outdir / f"{stack_name}.template.json").read_text())
-    return Synthesized(stack_name, template, outdir, seconds)
+    return Synthesized(stack_name, template, outdir, seconds, result.stdout)

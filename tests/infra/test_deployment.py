@@ -20,6 +20,13 @@ def test_snap_start_is_turned_on_by_the_context() -> None:
     assert not Deployment.from_context({"snapStart": "false"}.get).snap_start
 
 
+def test_the_invitation_sender_comes_from_the_context_with_its_domain() -> None:
+    deployment = Deployment.from_context({"mailFrom": "hiring@acme.com"}.get)
+
+    assert (deployment.mail_from, deployment.mail_domain) == ("hiring@acme.com", "acme.com")
+    assert Deployment.from_context(lambda _: None).mail_from is None
+
+
 def test_names_carry_the_customer_and_stage() -> None:
     deployment = Deployment.from_context({"customer": "acme", "stage": "prod"}.get)
 
@@ -42,6 +49,8 @@ def test_names_carry_the_customer_and_stage() -> None:
         {"wafRateLimit": "50"},
         {"wafRateLimit": True},
         {"snapStart": "on"},
+        {"mailFrom": "hiring"},
+        {"mailFrom": "hiring@acme.com\nBcc: all@example.com"},
     ],
 )
 def test_an_invalid_context_is_refused(context: dict[str, str]) -> None:

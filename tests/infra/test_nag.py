@@ -23,6 +23,8 @@ ACKNOWLEDGED = {
     "AwsSolutions-APIG4",
     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
     "Serverless-SNSRedrivePolicy",
+    "AwsSolutions-SQS3",
+    "Serverless-SQSRedrivePolicy",
 }
 
 

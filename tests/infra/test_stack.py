@@ -11,6 +11,7 @@ from aws_cdk.assertions import Match, Template
 
 from infra.constructs.alarms import LATENCY_P90
 from infra.constructs.api import AUTHORIZERS, THROTTLING, path_parameters
+from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_TABLE_ACTIONS
 from infra.constructs.function import AUTHORIZER_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
 from shared.observability import CUSTOMER_VARIABLE, STAGE_VARIABLE
@@ -33,6 +34,11 @@ def _single(stack: Synthesized, resource_type: str) -> str:
 def _getatt(value: Any) -> str:
     logical_id: str = value["Fn::GetAtt"][0]
     return logical_id
+
+
+def _is_table(resource: Any, table: str) -> bool:
+    """Whether a policy resource is the table itself (its stream is a GetAtt of the table too)."""
+    return isinstance(resource, dict) and resource.get("Fn::GetAtt") == [table, "Arn"]
 
 
 def _resource_path(stack: Synthesized, resource_id: Any) -> str:
@@ -64,9 +70,11 @@ def _function_of_role(stack: Synthesized) -> dict[str, str]:
 
 
 def _declared_table_actions(handler: str) -> set[str]:
-    """What the route table (or, for the authorizer, its construct) says the function issues."""
+    """What the route table (or, for the authorizer and the stream consumer, its construct) says the function issues."""
     if handler == AUTHORIZER_HANDLER:
         return set(AUTHORIZER_ACTIONS)
+    if handler == CONSUMER_HANDLER:
+        return set(CONSUMER_TABLE_ACTIONS)
     return set(next(route for route in ROUTES if route.handler == handler).table_actions)
 
 
@@ -81,7 +89,7 @@ def _table_actions_by_handler(stack: Synthesized) -> dict[str, set[str]]:
         handler = functions[function_of_role[role["Ref"]]]["Handler"]
         for statement in policy["PolicyDocument"]["Statement"]:
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-            if any(isinstance(resource, dict) and _getatt(resource) == table for resource in resources):
+            if any(_is_table(resource, table) for resource in resources):
                 actions = statement["Action"]
                 granted[handler] |= set(actions) if isinstance(actions, list) else {actions}
     return granted
@@ -106,10 +114,10 @@ def test_every_route_is_one_method_integrated_with_the_function_named_after_it(p
     assert len(prod.resources("AWS::ApiGateway::Method")) == len(ROUTES)
 
 
-def test_there_is_one_function_per_route_plus_the_authorizer(prod: Synthesized) -> None:
+def test_there_is_one_function_per_route_plus_the_authorizer_and_the_stream_consumer(prod: Synthesized) -> None:
     handlers = [props["Handler"] for props in prod.properties("AWS::Lambda::Function").values()]
 
-    assert sorted(handlers) == sorted([route.handler for route in ROUTES] + [AUTHORIZER_HANDLER])
+    assert sorted(handlers) == sorted([route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, CONSUMER_HANDLER])
 
 
 def test_every_function_is_arm64_python_3_12_traced_with_explicit_memory_and_timeout(prod: Synthesized) -> None:
@@ -220,6 +228,8 @@ def test_functions_may_use_only_their_table_actions_their_log_group_and_xray(pro
     for policy in prod.properties("AWS::IAM::Policy").values():
         (role,) = policy["Roles"]
         function = functions[function_of_role[role["Ref"]]]
+        if function["Handler"] == CONSUMER_HANDLER:
+            continue  # the stream, SES and its queue besides: tests/infra/test_events.py
         for statement in policy["PolicyDocument"]["Statement"]:
             actions = set(statement["Action"]) if isinstance(statement["Action"], list) else {statement["Action"]}
             resource = statement["Resource"]
@@ -310,7 +320,7 @@ def test_every_log_group_has_an_explicit_retention(
     stack = prod if stage == "prod" else dev
     log_groups = stack.resources("AWS::Logs::LogGroup").values()
 
-    assert len(log_groups) == len(ROUTES) + 2  # the functions, the authorizer and the API's access log
+    assert len(log_groups) == len(ROUTES) + 3  # the functions, the authorizer, the consumer, the API's access log
     for log_group in log_groups:
         assert log_group["Properties"]["RetentionInDays"] == days
         assert log_group["DeletionPolicy"] == policy
@@ -374,26 +384,34 @@ def test_api_gateway_answers_its_own_errors_with_the_error_envelope(prod: Synthe
 # Alarms
 
 
-def test_alarms_watch_the_api_every_function_and_the_table_and_notify_one_topic(prod: Synthesized) -> None:
+def test_alarms_watch_the_api_every_function_the_table_and_the_stream_and_notify_one_topic(
+    prod: Synthesized,
+) -> None:
     topic = _single(prod, "AWS::SNS::Topic")
     alarms = prod.properties("AWS::CloudWatch::Alarm").values()
     functions = [props["FunctionName"] for props in prod.properties("AWS::Lambda::Function").values()]
+    # A stream batch may send a hundred emails: its duration is watched as the stream's iterator age.
+    api_functions = [name for name in functions if name != "promptster-acme-prod-stream-consumer"]
 
     assert {props["AlarmName"] for props in alarms} == {
         "promptster-acme-prod-api-5xx-rate",
         "promptster-acme-prod-table-throttles",
+        "promptster-acme-prod-stream-iterator-age",
+        "promptster-acme-prod-stream-dead-letters",
         *(f"{name}-errors" for name in functions),
         *(f"{name}-throttles" for name in functions),
-        *(f"{name}-latency-p90" for name in functions),
+        *(f"{name}-latency-p90" for name in api_functions),
     }
     for props in alarms:
         assert props["AlarmActions"] == [{"Ref": topic}]
         assert props["TreatMissingData"] == "notBreaching"
 
 
-def test_every_function_has_a_p90_duration_alarm_held_over_several_periods(prod: Synthesized) -> None:
+def test_every_api_function_has_a_p90_duration_alarm_held_over_several_periods(prod: Synthesized) -> None:
     functions = {
-        logical_id: props["FunctionName"] for logical_id, props in prod.properties("AWS::Lambda::Function").items()
+        logical_id: props["FunctionName"]
+        for logical_id, props in prod.properties("AWS::Lambda::Function").items()
+        if props["Handler"] != CONSUMER_HANDLER
     }
     latency = [a for a in prod.properties("AWS::CloudWatch::Alarm").values() if a["AlarmName"].endswith("-latency-p90")]
 

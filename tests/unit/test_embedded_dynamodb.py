@@ -3,12 +3,27 @@ boundary reports each failed action by what it was."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from infra.local.stream import streams_client
 from shared.store import dynamo
 from shared.store.dynamo import Action
 
 pytestmark = pytest.mark.usefixtures("table")
+
+
+def _streamed_keys() -> list[dict[str, Any]]:
+    """The keys of every record in the table's stream, oldest first."""
+    arn = dynamo.client().describe_table(TableName=dynamo.table_name())["Table"]["LatestStreamArn"]
+    streams = streams_client()
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    return [
+        dict(record["dynamodb"]["Keys"])
+        for record in streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    ]
 
 
 def _n(pk: str) -> object:
@@ -32,6 +47,29 @@ def test_a_cancelled_transaction_changes_nothing_in_any_partition() -> None:
     assert (failed.value.item, failed.value.positions) == ("c", [2])
     assert dynamo.get({"PK": "B", "SK": "1"}) is None
     assert (_n("A"), _n("C")) == (1, 1)
+
+
+def test_a_cancelled_transaction_leaves_nothing_in_the_stream() -> None:
+    dynamo.put({"PK": "A", "SK": "1", "n": 1}, "a")
+
+    with pytest.raises(dynamo.ConditionFailedError):
+        dynamo.transact_write(
+            [
+                Action("Put", "b", item={"PK": "B", "SK": "1"}),
+                Action(
+                    "Update",
+                    "a",
+                    keys={"PK": "A", "SK": "1"},
+                    expression="SET n = :two",
+                    condition="n = :zero",
+                    values={":two": 2, ":zero": 0},
+                ),
+                Action("Put", "c", item={"PK": "C", "SK": "1"}),
+            ]
+        )
+    dynamo.put({"PK": "D", "SK": "1"}, "d")
+
+    assert [keys["PK"]["S"] for keys in _streamed_keys()] == ["A", "D"]
 
 
 def test_a_committed_transaction_applies_every_action() -> None:

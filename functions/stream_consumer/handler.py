@@ -1,0 +1,18 @@
+"""The table's stream: domain events from committed changes, and their side effects (invitations)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.consumer import EventConsumer
+from shared.mail import SesMailer
+from shared.observability import logger, tracer
+
+consumer = EventConsumer(SesMailer())
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return consumer.handle(event, context)

@@ -1,0 +1,54 @@
+"""The event consumer: a batch of the table's stream records in, domain events out, each acted on
+(only ``key.created`` has an action yet: the invitation). One failing record is reported alone,
+so the rest of its batch is not held back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from shared import settings
+from shared.domain.events import Change, ChangeKind, events_of
+from shared.domain.invitations import MailSettings, send_invitation
+from shared.domain.ports import Mailer
+from shared.store import dynamo
+from shared.store.assessments import AssessmentStore
+from shared.store.candidate_keys import InviteStore
+
+# How many times a failing record is delivered again before it goes to the dead-letter queue.
+RETRY_ATTEMPTS = 5
+
+
+def change_of(record: DynamoDBRecord) -> Change:
+    """The committed change a stream record reports, its images decoded as the store decodes items."""
+    images = record.raw_event.get("dynamodb", {})
+    kind: ChangeKind = record.raw_event["eventName"]
+    old, new = images.get("OldImage"), images.get("NewImage")
+    return Change(kind, dynamo.deserialize(old) if old else None, dynamo.deserialize(new) if new else None)
+
+
+class EventConsumer:
+    """Acts on the events of stream batches, sending mail through ``mailer`` as ``mail`` says (else as
+    the environment does)."""
+
+    def __init__(self, mailer: Mailer, mail: MailSettings | None = None) -> None:
+        self.mailer = mailer
+        self.mail = mail
+        self.assessments = AssessmentStore()
+        self.invites = InviteStore()
+
+    def handle(self, batch: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
+        """Process one batch; the answer lists the records to deliver again (Lambda's partial batch response)."""
+        # One processor a batch: it keeps the batch's outcomes, and the local consumer runs beside the API.
+        processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+        return process_partial_response(event=batch, record_handler=self._record, processor=processor, context=context)
+
+    def _record(self, record: DynamoDBRecord) -> None:
+        mail = self.mail or MailSettings(sender=settings.mail_from(), api_url=settings.api_url())
+        for event in events_of(change_of(record)):
+            key = event.invitation
+            if key is not None:
+                send_invitation(key, self.assessments, self.invites, self.mailer, mail)
