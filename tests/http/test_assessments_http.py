@@ -8,7 +8,7 @@ import subprocess
 import urllib.request
 import uuid
 
-from shared.routes import ROUTES
+from shared.routes import ROUTES, route
 from tests.http.conftest import Api
 from tests.support import SEED_BODY, new_token
 
@@ -125,7 +125,8 @@ def test_a_body_sent_as_form_data_is_still_read_as_json(api: Api) -> None:
 def test_oversized_bodies_get_413(api: Api) -> None:
     token = new_token("org_big")
 
-    result = api.request("POST", "/v1/assessments", token, {**SEED_BODY, "taskBrief": "x" * 70_000})
+    limit = route("create_assessment").max_body_bytes
+    result = api.request("POST", "/v1/assessments", token, {**SEED_BODY, "taskBrief": "x" * limit})
 
     assert result.status == 413
     assert result.body["code"] == "payload_too_large"
