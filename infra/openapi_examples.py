@@ -23,6 +23,7 @@ from shared.models.rubrics import Criterion, Rubric, RubricEnvelope, RubricPage
 from shared.models.sessions import (
     CandidateSession,
     CandidateSessionEnvelope,
+    ListedSession,
     Score,
     ScoredCriterion,
     Session,
@@ -173,7 +174,17 @@ def examples() -> dict[str, tuple[Any, Any]]:
         ),
         "list_keys": (None, _json(KeyPage(keys=[KEY], next_cursor=None))),
         "revoke_key": (None, _json(Deleted(id=KEY_ID))),
-        "list_sessions": (None, _json(SessionPage(sessions=[SCORED], next_cursor=None))),
+        "list_sessions": (
+            None,
+            _json(
+                SessionPage(
+                    sessions=[
+                        ListedSession(**SCORED.model_dump(), percentiles={"eventCount": 50, "testPassCount": 50})
+                    ],
+                    next_cursor=None,
+                )
+            ),
+        ),
         "start_session": (None, _json(StartedSession(session=STARTED, assessment=CANDIDATE_ASSESSMENT))),
         "get_session": (None, _json(SessionEnvelope(session=SCORED))),
         "complete_session": (

@@ -1,11 +1,11 @@
 """GET /v1/assessments/{assessment_id}/sessions: the assessment's sessions in start order, one page
-at a time; results stay readable after the assessment is deleted."""
+at a time, each completed one ranked against the others; results stay readable after a delete."""
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from shared.domain.sessions import list_sessions
+from shared.domain.telemetry import list_ranked_sessions
 from shared.http import lambda_handler, make_resolver
 from shared.models.paging import Cursor, limit_description
 from shared.models.sessions import SessionPage
@@ -20,7 +20,9 @@ def list_page(
     limit: Annotated[int, Query(ge=1, le=100, description=limit_description(50, 100))] = 50,
     cursor: Cursor = None,
 ) -> SessionPage:
-    sessions, next_cursor = list_sessions(CandidateKeyStore(), app.reviewer().org_id, assessment_id, limit, cursor)
+    sessions, next_cursor = list_ranked_sessions(
+        CandidateKeyStore(), app.reviewer().org_id, assessment_id, limit, cursor
+    )
     return SessionPage(sessions=sessions, next_cursor=next_cursor)
 
 

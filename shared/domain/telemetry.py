@@ -4,16 +4,17 @@ once; reviewers read the timeline, the signals kept on the session, and their sp
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from shared import clock, ids
 from shared.auth import Candidate
 from shared.domain.candidate_keys import running_cutoff
 from shared.domain.paging import decode_name_cursor, encode_name_cursor, within_budget
 from shared.domain.ports import CandidateKeys, Telemetry
-from shared.domain.sessions import org_session, own_session, session_status, signals_view
+from shared.domain.sessions import list_sessions, org_session, own_session, session_status, signals_view
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from shared.models.rubrics import whole_as_int
+from shared.models.sessions import ListedSession
 from shared.models.telemetry import (
     MAX_DATA_BYTES,
     AssessmentStats,
@@ -23,6 +24,7 @@ from shared.models.telemetry import (
     FileChangeEvent,
     IngestRequest,
     IngestResult,
+    Number,
     Signals,
     Spread,
     TestRunEvent,
@@ -197,20 +199,43 @@ NUMERIC_SIGNALS = (
 def assessment_stats(keys: CandidateKeys, org_id: str, assessment_id: str) -> AssessmentStats:
     """The spread of each numeric signal over the assessment's completed sessions, and where each of
     them stands in it (percentile rank, 0 to 100). One item a session is read, never an event."""
-    cohort = _completed_sessions(keys, org_id, assessment_id)
-    values = {session.id: _numeric(signals_view(session)) for session in cohort}
+    cohort = {session.id: signals_view(session) for session in _completed_sessions(keys, org_id, assessment_id)}
+    columns, ranks = _cohort(cohort)
+    return AssessmentStats(
+        sessions=len(cohort),
+        signals={name: _spread(column) for name, column in columns.items()},
+        percentiles=ranks,
+    )
+
+
+def list_ranked_sessions(
+    keys: CandidateKeys, org_id: str, assessment_id: str, limit: int, cursor: str | None
+) -> tuple[list[ListedSession], str | None]:
+    """One page of the assessment's sessions, each completed one ranked against the completed cohort.
+    The cohort costs nothing more when the page is the whole list, else one Query a 1,000 sessions."""
+    page, next_cursor = list_sessions(keys, org_id, assessment_id, limit, cursor)
+    if cursor is None and next_cursor is None:
+        _, ranks = _cohort({view.id: view.signals for view in page if view.status == "completed"})
+    else:
+        ranks = assessment_stats(keys, org_id, assessment_id).percentiles
+    listed = [ListedSession.model_validate({**view.model_dump(), "percentiles": ranks.get(view.id)}) for view in page]
+    return listed, next_cursor
+
+
+def _cohort(
+    signals_by_session: Mapping[str, Signals],
+) -> tuple[dict[str, list[float]], dict[str, dict[str, Number | None]]]:
+    """Each numeric signal's sorted values over the cohort, and each session's percentile rank in them."""
+    values = {session_id: _numeric(signals) for session_id, signals in signals_by_session.items()}
     columns = {
         name: sorted(value for signals in values.values() if (value := signals[name]) is not None)
         for name in NUMERIC_SIGNALS
     }
-    return AssessmentStats(
-        sessions=len(cohort),
-        signals={name: _spread(column) for name, column in columns.items()},
-        percentiles={
-            session_id: {name: _rank(signals[name], columns[name]) for name in NUMERIC_SIGNALS}
-            for session_id, signals in values.items()
-        },
-    )
+    ranks = {
+        session_id: {name: _rank(signals[name], columns[name]) for name in NUMERIC_SIGNALS}
+        for session_id, signals in values.items()
+    }
+    return columns, ranks
 
 
 def _completed_sessions(keys: CandidateKeys, org_id: str, assessment_id: str) -> list[SessionRecord]:

@@ -97,8 +97,17 @@ class StartedSession(ApiModel):
     assessment: CandidateAssessment
 
 
+class ListedSession(Session):
+    """A session as the assessment's list shows it: with its standing among the completed sessions."""
+
+    percentiles: dict[str, int | float | None] | None = Field(
+        description="Per numeric signal, the share of the assessment's completed sessions below this one (ties "
+        "count half), 0 to 100; null unless this session is completed."
+    )
+
+
 class SessionPage(ApiModel):
-    sessions: list[Session]
+    sessions: list[ListedSession]
     next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)
 
 

@@ -387,8 +387,11 @@ def test_sessions_list_in_start_order_with_all_their_fields() -> None:
     assert payload["nextCursor"] is None
     assert [item["id"] for item in payload["sessions"]] == [session["id"] for session in sessions]
     assert [item["keyId"] for item in payload["sessions"]] == [key["id"] for key in order]
-    assert payload["sessions"][1] == reviewer_get(sessions[1]["id"])[1]["session"]
-    assert all(set(item) == REVIEWER_FIELDS for item in payload["sessions"])
+    listed = payload["sessions"][1]
+    assert {**listed, "percentiles": None} == {**reviewer_get(sessions[1]["id"])[1]["session"], "percentiles": None}
+    assert listed["percentiles"]["eventCount"] == 50  # alone in its cohort of completed sessions
+    assert [item["percentiles"] for item in payload["sessions"] if item["status"] != "completed"] == [None] * 3
+    assert all(set(item) == REVIEWER_FIELDS | {"percentiles"} for item in payload["sessions"])
 
 
 def test_an_assessment_without_sessions_lists_none() -> None:
@@ -609,7 +612,7 @@ def test_the_rubric_snapshot_scores_after_the_assessment_and_then_the_rubric_are
     assert (status, payload["session"]["score"]["totalScore"]) == (200, 82.63)
     assert [criterion["weight"] for criterion in payload["session"]["score"]["criteria"]] == [3, 1]
     [listed] = list_sessions(assessment["id"])[1]["sessions"]
-    assert listed == payload["session"]
+    assert {key: value for key, value in listed.items() if key != "percentiles"} == payload["session"]
 
 
 def test_a_candidate_mid_session_when_assessment_and_rubric_go_finishes_and_is_scored() -> None:
@@ -800,14 +803,25 @@ def test_getting_a_session_is_one_get_item(dynamodb_calls: RequestCounter) -> No
     assert dict(dynamodb_calls.calls) == {"GetItem": 1}
 
 
-def test_listing_sessions_is_one_query_per_page(dynamodb_calls: RequestCounter) -> None:
+def test_listing_sessions_is_one_query_when_the_page_is_the_whole_list(dynamodb_calls: RequestCounter) -> None:
+    assessment, _, _ = started(5)
+    dynamodb_calls.reset()
+
+    _, page = list_sessions(assessment["id"])
+
+    assert len(page["sessions"]) == 5
+    assert dict(dynamodb_calls.calls) == {"Query": 1}
+
+
+def test_each_page_of_a_longer_list_is_one_query_plus_one_for_the_cohort(dynamodb_calls: RequestCounter) -> None:
     assessment, _, _ = started(5)
     cursor: str | None = None
     for expected in (2, 2, 1):
         dynamodb_calls.reset()
         _, page = list_sessions(assessment["id"], "limit=2" + (f"&cursor={cursor}" if cursor else ""))
         assert len(page["sessions"]) == expected
-        assert dict(dynamodb_calls.calls) == {"Query": 1}
+        # The page, and the cohort the percentiles rank against (a Query per 1,000 sessions).
+        assert dict(dynamodb_calls.calls) == {"Query": 2}
         cursor = page["nextCursor"]
     assert cursor is None
 
