@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, Literal
 
@@ -50,7 +51,26 @@ class CandidateKey(ApiModel):
     redeemed_at: str | None
     completed_at: str | None
     created_at: str
+    erased_at: str | None  # when the candidate's name and email were erased on request
 
 
 class KeyList(ApiModel):
     keys: list[CandidateKey]
+
+
+def email_digest(email: str) -> str:
+    """The SHA-256 of an address as matched (case and surrounding space ignored): what the store files a
+    candidate under and the logs name them by, so neither holds the address itself."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+class EraseCandidateRequest(RequestModel):
+    """Body of ``POST /v1/candidates/erase``."""
+
+    email: Email
+
+
+class Erasure(ApiModel):
+    """How many of the organisation's keys named the candidate (0 when none, or already erased)."""
+
+    erased: int

@@ -63,6 +63,7 @@ class _SessionFields(ApiModel):
     completed_at: str | None
     duration_seconds: int | None
     submission: Submission | None
+    erased_at: str | None  # when the candidate's name, email and notes were erased on request
 
 
 class Session(_SessionFields):

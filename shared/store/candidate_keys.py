@@ -1,13 +1,15 @@
 """Candidate keys and their sessions: the key (``ASMT#{assessmentId}`` / ``KEY#{keyId}``), its code lookup
-(``CODE#{code}`` / ``CODE``) and, once redeemed, its session (``SESSION#{sessionId}`` / ``SESSION``, in the
-sessions index under the assessment in start order). Every key write is checked against the assessment's
-state record."""
+(``CODE#{code}`` / ``CODE``), its email lookup when it names a candidate (``ORG#{orgId}#EMAIL#{digest}`` /
+``KEY#{keyId}``: the email's SHA-256, never the address) and, once redeemed, its session
+(``SESSION#{sessionId}`` / ``SESSION``, in the sessions index under the assessment in start order). Every key
+write is checked against the assessment's state record."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Literal
 
+from shared.models.candidate_keys import email_digest
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Score, Submission
 from shared.observability import traced
@@ -18,8 +20,11 @@ from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_K
 
 StoredStatus = Literal["pending", "redeemed", "completed", "revoked"]
 
-# Key generation writes the state record plus two items a key: 49 keys fill one transaction.
-KEYS_PER_TRANSACTION = (dynamo.MAX_TRANSACTION_ACTIONS - 1) // 2
+# Key generation writes the state record plus up to three items a key (key, code, email lookup): 33 keys
+# fill one transaction.
+KEYS_PER_TRANSACTION = (dynamo.MAX_TRANSACTION_ACTIONS - 1) // 3
+# An erasure re-reads the lookups and retries when a key is redeemed or completed while it runs.
+_ERASE_ATTEMPTS = 3
 
 _KEY_PREFIX = "KEY#"
 _SESSION_PREFIX = "SESSION#"
@@ -43,6 +48,7 @@ class CandidateKeyRecord(Record):
     redeemed_at: str | None = None
     completed_at: str | None = None
     revoked_at: str | None = None
+    erased_at: str | None = None
 
 
 class CodeTarget(Record):
@@ -70,6 +76,18 @@ class SessionRecord(Record):
     revoked_at: str | None = None
     submission: Submission | None = None
     score: Score | None = None
+    erased_at: str | None = None
+
+
+class EmailLookup(Record):
+    """Finds a key (and its session, once started) by its candidate's email within one organisation;
+    ``has_notes`` says the session's submission holds notes (they go when the candidate is erased)."""
+
+    org_id: str
+    assessment_id: str
+    key_id: str
+    session_id: str | None = None
+    has_notes: bool = False
 
 
 class CodeTakenError(Exception):
@@ -90,6 +108,33 @@ def _code_keys(code: str) -> dict[str, str]:
 
 def _session_keys(session_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"SESSION#{session_id}", SORT_KEY: "SESSION"}
+
+
+def _email_partition(org_id: str, digest: str) -> str:
+    return f"ORG#{org_id}#EMAIL#{digest}"
+
+
+def _email_keys(org_id: str, email: str, key_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: _email_partition(org_id, email_digest(email)), SORT_KEY: f"{_KEY_PREFIX}{key_id}"}
+
+
+def _note_on_lookup(
+    org_id: str, email: str | None, key_id: str, expression: str, values: dict[str, object]
+) -> list[Action]:
+    """The Update keeping a key's email lookup current, if the key names a candidate: it fails (as
+    ``email lookup``) when the candidate was erased meanwhile."""
+    if email is None:
+        return []
+    return [
+        Action(
+            "Update",
+            "email lookup",
+            keys=_email_keys(org_id, email, key_id),
+            expression=expression,
+            condition="attribute_exists(PK)",
+            values=values,
+        )
+    ]
 
 
 def _session_index_keys(session: SessionRecord) -> dict[str, str]:
@@ -143,7 +188,8 @@ class CandidateKeyStore:
                 values={":n": len(new_keys), ":org": org_id},
             )
         ]
-        for key in new_keys:
+        owners = [-1]  # the batch position each action writes for
+        for position, key in enumerate(new_keys):
             target = CodeTarget(org_id=key.org_id, assessment_id=key.assessment_id, key_id=key.id)
             actions.append(
                 Action(
@@ -161,10 +207,21 @@ class CandidateKeyStore:
                     condition="attribute_not_exists(PK)",
                 )
             )
+            owners += [position, position]
+            if key.candidate_email is not None:
+                lookup = EmailLookup(org_id=key.org_id, assessment_id=key.assessment_id, key_id=key.id)
+                actions.append(
+                    Action(
+                        "Put",
+                        "email lookup",
+                        item=dynamo.item_of(_email_keys(key.org_id, key.candidate_email, key.id), lookup),
+                    )
+                )
+                owners.append(position)
         try:
             dynamo.transact_write(actions)
         except dynamo.ConditionFailedError as failed:
-            taken = [(position - 2) // 2 for position in failed.positions if actions[position].what == "key code"]
+            taken = [owners[position] for position in failed.positions if actions[position].what == "key code"]
             if failed.item == "assessment" or not taken:
                 raise
             raise CodeTakenError(taken) from failed
@@ -213,6 +270,9 @@ class CandidateKeyStore:
                     "session",
                     item={**_session_index_keys(session), **dynamo.item_of(_session_keys(session.id), session)},
                     condition="attribute_not_exists(PK)",
+                ),
+                *_note_on_lookup(
+                    key.org_id, key.candidate_email, key.id, "SET sessionId = :session", {":session": session.id}
                 ),
             ]
         )
@@ -273,6 +333,13 @@ class CandidateKeyStore:
                     also_require=" AND sessionId = :session",
                     values={":session": session.id},
                 ),
+                *_note_on_lookup(
+                    session.org_id,
+                    session.candidate_email if submission is not None and submission.notes is not None else None,
+                    session.key_id,
+                    "SET hasNotes = :yes",
+                    {":yes": True},
+                ),
             ]
         )
 
@@ -288,6 +355,28 @@ class CandidateKeyStore:
             "AND (attribute_exists(completedAt) OR deadline < :cutoff)",
             values={":score": score.model_dump(by_alias=True), ":cutoff": cutoff},
         )
+
+    @traced
+    def erase(self, org_id: str, digest: str, erased_at: str) -> int:
+        """Erase the candidate whose email has this digest from the org: their keys and sessions lose the
+        name and email and carry ``erasedAt``, unused keys are revoked, submissions lose their notes, and
+        the email lookups go with them (a second erasure finds none). One Query of the lookups, then a
+        transaction per 100 writes; returns the keys erased. WriteConflictError if they kept changing."""
+        erased = 0
+        for _ in range(_ERASE_ATTEMPTS):
+            lookups = [
+                EmailLookup.model_validate(item)
+                for item in dynamo.query_all("PK = :pk", {":pk": _email_partition(org_id, digest)})
+            ]
+            groups = [_erase_actions(org_id, digest, lookup, erased_at) for lookup in lookups]
+            try:
+                for batch in _pack(groups):
+                    dynamo.transact_write([action for group in batch for action in group])
+                    erased += len(batch)
+            except (dynamo.ConditionFailedError, dynamo.WriteConflictError):
+                continue  # a key was redeemed or completed meanwhile: read its lookup again
+            return erased
+        raise dynamo.WriteConflictError("the candidate's keys kept changing while they were being erased")
 
     @traced
     def list_sessions(
@@ -320,6 +409,58 @@ class CandidateKeyStore:
         sessions = sessions[:limit]
         more = not reached_state and last is not None and bool(sessions)
         return sessions, sessions[-1].id if more else None
+
+
+def _erase_actions(org_id: str, digest: str, lookup: EmailLookup, erased_at: str) -> list[Action]:
+    """The writes erasing one key (and its session): the lookup is deleted only as it was read, so a key
+    redeemed or a session completed meanwhile fails the transaction rather than escape the erasure."""
+    forget = "REMOVE candidateEmail, candidateName SET erasedAt = :at"
+    at = {":at": erased_at}
+    lookup_keys = {PARTITION_KEY: _email_partition(org_id, digest), SORT_KEY: f"{_KEY_PREFIX}{lookup.key_id}"}
+    if lookup.session_id is None:
+        return [
+            Action(
+                "Update",
+                "key",
+                keys=_key_keys(lookup.assessment_id, lookup.key_id),
+                # Never redeemed: pending (or already revoked) keys can no longer be used.
+                expression=f"{forget}, #status = :revoked, revokedAt = if_not_exists(revokedAt, :at)",
+                names=_STATUS,
+                values={**at, ":revoked": "revoked"},
+            ),
+            Action("Delete", "email lookup", keys=lookup_keys, condition="attribute_not_exists(sessionId)"),
+        ]
+    notes = ", submission.notes = :none" if lookup.has_notes else ""
+    return [
+        Action("Update", "key", keys=_key_keys(lookup.assessment_id, lookup.key_id), expression=forget, values=at),
+        Action(
+            "Update",
+            "session",
+            keys=_session_keys(lookup.session_id),
+            expression=forget + notes,
+            values={**at, ":none": None} if notes else at,
+        ),
+        Action(
+            "Delete",
+            "email lookup",
+            keys=lookup_keys,
+            condition="hasNotes = :notes",
+            values={":notes": lookup.has_notes},
+        ),
+    ]
+
+
+def _pack(groups: list[list[Action]]) -> list[list[list[Action]]]:
+    """Groups of actions in transactions of at most 100 actions, no group split."""
+    batches: list[list[list[Action]]] = []
+    size = dynamo.MAX_TRANSACTION_ACTIONS
+    for group in groups:
+        if size + len(group) > dynamo.MAX_TRANSACTION_ACTIONS:
+            batches.append([])
+            size = 0
+        batches[-1].append(group)
+        size += len(group)
+    return batches
 
 
 # A session still running at ``:cutoff`` (the latest deadline not yet passed, grace included).

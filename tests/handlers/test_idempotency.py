@@ -29,6 +29,7 @@ def test_every_post_route_honours_the_header_and_no_other_does() -> None:
         "create_rubric",
         "start_session",
         "complete_session",
+        "erase_candidate",
     }
 
 

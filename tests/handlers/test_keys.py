@@ -29,6 +29,7 @@ KEY_FIELDS = {
     "redeemedAt",
     "completedAt",
     "createdAt",
+    "erasedAt",
 }
 
 

@@ -157,6 +157,7 @@ def test_reviewer_and_candidate_read_one_shape_the_candidate_without_score_with_
         "durationSeconds": None,
         "submission": None,
         "score": None,
+        "erasedAt": None,
     }
     assert {name: value for name, value in mine.items() if name != "remainingSeconds"} == {
         name: value for name, value in theirs.items() if name != "score"
@@ -506,6 +507,7 @@ def test_the_keys_list_keeps_its_contract() -> None:
             "redeemedAt",
             "completedAt",
             "createdAt",
+            "erasedAt",
         }
         for key in payload["keys"]
     )
