@@ -13,6 +13,7 @@ from constructs import Construct
 
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
+from infra.constructs.encryption import customer_key
 from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
 from infra.constructs.table import Table
@@ -52,8 +53,9 @@ class AssessmentsStack(Stack):
         )
         self._deployment = deployment
         self._tag()
-        table = Table(self, "Data", deployment=deployment).table
-        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table)
+        key = customer_key(self, deployment)
+        table = Table(self, "Data", deployment=deployment, key=key).table
+        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key)
         authorizer = self._authorizer(defaults)
         functions = self._route_functions(defaults)
         api = Api(
@@ -63,6 +65,7 @@ class AssessmentsStack(Stack):
             routes=ROUTES,
             functions={name: function.target for name, function in functions.items()},
             authorizer=authorizer.target,
+            key=key,
         )
         if deployment.waf_enabled:
             Firewall(self, "Firewall", deployment=deployment, stage=api.rest_api.deployment_stage)
@@ -75,6 +78,7 @@ class AssessmentsStack(Stack):
             functions={name: function.function for name, function in functions.items()},
             authorizer=authorizer.function,
             table=table,
+            key=key,
         )
         self._outputs(table, api.rest_api)
 
