@@ -118,21 +118,25 @@ def _email_keys(org_id: str, email: str, key_id: str) -> dict[str, str]:
     return {PARTITION_KEY: _email_partition(org_id, email_digest(email)), SORT_KEY: f"{_KEY_PREFIX}{key_id}"}
 
 
-def _note_on_lookup(
-    org_id: str, email: str | None, key_id: str, expression: str, values: dict[str, object]
-) -> list[Action]:
-    """The Update keeping a key's email lookup current, if the key names a candidate: it fails (as
-    ``email lookup``) when the candidate was erased meanwhile."""
+def _note_on_lookup(session: SessionRecord, email: str | None, update: str, values: dict[str, object]) -> list[Action]:
+    """The write keeping the email lookup of the session's key current, if it names a candidate. It writes
+    the whole lookup, so a key issued before lookups existed gains one; the caller's other conditions
+    keep it from writing after an erasure (a revoked key, an erased session)."""
     if email is None:
         return []
     return [
         Action(
             "Update",
             "email lookup",
-            keys=_email_keys(org_id, email, key_id),
-            expression=expression,
-            condition="attribute_exists(PK)",
-            values=values,
+            keys=_email_keys(session.org_id, email, session.key_id),
+            expression=f"SET orgId = :org, assessmentId = :assessment, keyId = :key, sessionId = :session, {update}",
+            values={
+                ":org": session.org_id,
+                ":assessment": session.assessment_id,
+                ":key": session.key_id,
+                ":session": session.id,
+                **values,
+            },
         )
     ]
 
@@ -271,9 +275,8 @@ class CandidateKeyStore:
                     item={**_session_index_keys(session), **dynamo.item_of(_session_keys(session.id), session)},
                     condition="attribute_not_exists(PK)",
                 ),
-                *_note_on_lookup(
-                    key.org_id, key.candidate_email, key.id, "SET sessionId = :session", {":session": session.id}
-                ),
+                # An erasure revokes the key first, failing this transaction.
+                *_note_on_lookup(session, key.candidate_email, "hasNotes = :no", {":no": False}),
             ]
         )
 
@@ -309,7 +312,10 @@ class CandidateKeyStore:
 
     @traced
     def complete(self, session: SessionRecord, completed_at: str, submission: Submission | None, cutoff: str) -> None:
-        """Complete a running session (else ``session`` fails) and mark its key completed."""
+        """Complete a running session (else ``session`` fails) and mark its key completed. Notes of a
+        candidate with an email are noted on its lookup, unless the candidate was erased meanwhile
+        (``session`` fails)."""
+        noted = session.candidate_email if submission is not None and submission.notes is not None else None
         values: dict[str, object] = {
             ":at": completed_at,
             ":submission": submission.model_dump(by_alias=True) if submission is not None else None,
@@ -322,7 +328,7 @@ class CandidateKeyStore:
                     "session",
                     keys=_session_keys(session.id),
                     expression="SET completedAt = :at, submission = :submission",
-                    condition=_RUNNING,
+                    condition=_RUNNING + (" AND attribute_not_exists(erasedAt)" if noted else ""),
                     values=values,
                 ),
                 _move_key(
@@ -333,13 +339,7 @@ class CandidateKeyStore:
                     also_require=" AND sessionId = :session",
                     values={":session": session.id},
                 ),
-                *_note_on_lookup(
-                    session.org_id,
-                    session.candidate_email if submission is not None and submission.notes is not None else None,
-                    session.key_id,
-                    "SET hasNotes = :yes",
-                    {":yes": True},
-                ),
+                *_note_on_lookup(session, noted, "hasNotes = :yes", {":yes": True}),
             ]
         )
 

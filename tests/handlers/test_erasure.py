@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from shared.models.candidate_keys import email_digest
 from shared.observability import logger
+from shared.store import dynamo
+from shared.store.candidate_keys import CandidateKeyStore
 from tests.conftest import RequestCounter
 from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys
 
@@ -93,6 +96,39 @@ def test_an_erased_candidate_in_progress_keeps_no_notes_when_completing() -> Non
     assert status == 200
     session = reviewer_session(session_id)
     assert (session["status"], session["candidateEmail"], session["submission"]["notes"]) == ("completed", None, None)
+
+
+def test_an_erasure_landing_while_a_session_completes_leaves_no_notes(monkeypatch: pytest.MonkeyPatch) -> None:
+    assessment = create_assessment()
+    [key] = keys_for(assessment["id"], [EMAIL])
+    status, started = call("start_session", candidate_for(key))
+    assert status == 201
+    session_id = started["session"]["id"]
+    complete = CandidateKeyStore.complete
+
+    def erased_first(store: CandidateKeyStore, *arguments: Any) -> None:
+        monkeypatch.setattr(CandidateKeyStore, "complete", complete)
+        assert erase(EMAIL) == (200, {"erased": 1})  # between the session's read and its write
+        complete(store, *arguments)
+
+    monkeypatch.setattr(CandidateKeyStore, "complete", erased_first)
+    path = {"session_id": session_id}
+
+    assert call("complete_session", candidate_for(key), body=SUBMISSION, path=path)[0] == 409
+    assert call("complete_session", candidate_for(key), body=SUBMISSION, path=path)[0] == 200
+    session = reviewer_session(session_id)
+    assert (session["candidateEmail"], session["submission"]["notes"]) == (None, None)
+
+
+def test_a_key_issued_without_a_lookup_gains_one_when_its_session_starts() -> None:
+    assessment = create_assessment()
+    [key] = keys_for(assessment["id"], [EMAIL])
+    lookup = {"PK": f"ORG#org_a#EMAIL#{email_digest(EMAIL)}", "SK": f"KEY#{key['id']}"}
+    dynamo.client().delete_item(TableName=dynamo.table_name(), Key=dynamo.serialize(lookup))
+    session = completed_session(key)
+
+    assert erase(EMAIL) == (200, {"erased": 1})
+    assert reviewer_session(session["id"])["submission"]["notes"] is None
 
 
 def test_erasure_leaves_other_organisations_alone() -> None:
