@@ -19,6 +19,9 @@ DEFAULT_WAF_RATE_LIMIT = 1000
 WAF_RATE_LIMITS = range(100, 2_000_000_001)
 # The stack's outputs naming its REST API and stage, read back with CloudFormation's DescribeStacks
 # on ``Deployment.stack_name`` (the token CLI flushes that stage's authorizer cache).
+# Concurrent executions reserved for each function: 22 functions reserve 220 of an account's default
+# 1000 (Lambda keeps at least 100 unreserved). 0 reserves none, for accounts with a low limit.
+DEFAULT_RESERVED_CONCURRENCY = 10
 API_ID_OUTPUT = "ApiId"
 API_STAGE_OUTPUT = "ApiStageName"
 
@@ -26,6 +29,7 @@ API_STAGE_OUTPUT = "ApiStageName"
 # Lambda caps function names at 64 characters.
 _CUSTOMER = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
 
 
 class DeploymentError(ValueError):
@@ -44,6 +48,9 @@ class Deployment:
     snap_start: bool = False  # Lambda SnapStart: API Gateway calls each function's ``live`` alias
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API; none by default
     mail_from: str | None = None  # the SES identity invitations come from; none: they fail, saying so
+    kms_key_arn: str | None = None  # the customer's existing KMS key, to encrypt data and logs under
+    customer_managed_key: bool = False  # create such a key (with rotation) in the stack
+    reserved_concurrency: int = DEFAULT_RESERVED_CONCURRENCY  # per function; 0: none reserved
 
     def __post_init__(self) -> None:
         if not _CUSTOMER.match(self.customer):
@@ -61,11 +68,17 @@ class Deployment:
                 f"wafRateLimit {self.waf_rate_limit} must be from {WAF_RATE_LIMITS.start} to {WAF_RATE_LIMITS[-1]}"
             )
 
+        if self.kms_key_arn is not None and not _KMS_KEY_ARN.match(self.kms_key_arn):
+            raise DeploymentError(f"kmsKeyArn {self.kms_key_arn!r} is not a KMS key ARN")
+        if self.kms_key_arn is not None and self.customer_managed_key:
+            raise DeploymentError("give kmsKeyArn or customerManagedKey=true, not both")
+
     @classmethod
     def from_context(cls, get: Callable[[str], object]) -> Deployment:
         """The deployment the CDK context asks for: ``-c customer=… -c stage=…`` and optionally
         ``-c alarmEmail=… -c waf=true|false -c wafRateLimit=… -c snapStart=true|false``
-        ``-c corsOrigins=https://app.example.com,https://admin.example.com`` ``-c mailFrom=hiring@acme.com``."""
+        ``-c corsOrigins=https://app.example.com,https://admin.example.com`` ``-c mailFrom=hiring@acme.com``
+        ``-c kmsKeyArn=arn:aws:kms:…`` or ``-c customerManagedKey=true``, ``-c reservedConcurrency=…``."""
         customer = get("customer") or DEFAULT_CUSTOMER
         stage = get("stage") or DEFAULT_STAGE
         email = get("alarmEmail") or None
@@ -78,6 +91,11 @@ class Deployment:
             snap_start=bool(_flag("snapStart", get("snapStart"))),
             cors_origins=_origins(get("corsOrigins")),
             mail_from=str(get("mailFrom")) if get("mailFrom") else None,
+            kms_key_arn=str(get("kmsKeyArn")) if get("kmsKeyArn") else None,
+            customer_managed_key=bool(_flag("customerManagedKey", get("customerManagedKey"))),
+            reserved_concurrency=_count(
+                "reservedConcurrency", get("reservedConcurrency"), DEFAULT_RESERVED_CONCURRENCY
+            ),
         )
 
     @property
@@ -89,6 +107,11 @@ class Deployment:
     def waf_enabled(self) -> bool:
         """Whether a web ACL guards the stage: asked for with ``waf``, or else production's default."""
         return self.production if self.waf is None else self.waf
+
+    @property
+    def customer_key(self) -> bool:
+        """Whether data, logs and the alarm topic are encrypted under a customer managed KMS key."""
+        return self.customer_managed_key or self.kms_key_arn is not None
 
     @property
     def prefix(self) -> str:

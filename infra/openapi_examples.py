@@ -68,6 +68,7 @@ KEY = CandidateKey(
     completed_at=None,
     created_at="2026-04-01T10:05:00Z",
     invite=Invite(status="sent", sent_at="2026-04-01T10:05:02Z", error=None),
+    erased_at=None,
 )
 CRITERIA = (
     Criterion(name="Correctness", description="Events are validated, stored and deduplicated.", weight=60),
@@ -91,6 +92,7 @@ _SESSION_FIELDS: dict[str, Any] = {
     "candidate_name": "Ada Lovelace",
     "started_at": "2026-04-02T09:00:00Z",
     "deadline": "2026-04-02T11:00:00Z",
+    "erased_at": None,
 }
 SUBMISSION = Submission(url="https://github.com/ada/webhooks/pull/1", notes="Deduplication is by event id.")
 STARTED = CandidateSession(

@@ -14,6 +14,7 @@ from constructs import Construct
 
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
+from infra.constructs.encryption import customer_key
 from infra.constructs.events import EventPipeline
 from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
@@ -54,8 +55,9 @@ class AssessmentsStack(Stack):
         )
         self._deployment = deployment
         self._tag()
-        table = Table(self, "Data", deployment=deployment).table
-        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table)
+        key = customer_key(self, deployment)
+        table = Table(self, "Data", deployment=deployment, key=key).table
+        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key)
         authorizer = self._authorizer(defaults)
         functions = self._route_functions(defaults)
         api = Api(
@@ -65,6 +67,7 @@ class AssessmentsStack(Stack):
             routes=ROUTES,
             functions={name: function.target for name, function in functions.items()},
             authorizer=authorizer.target,
+            key=key,
         )
         # Not a route: the table's stream invokes it, so it stays out of the route table.
         events = EventPipeline(self, "Events", defaults=defaults, table=table, api_url=api.rest_api.url)
@@ -81,6 +84,7 @@ class AssessmentsStack(Stack):
             table=table,
             consumer=events.consumer.function,
             dead_letters=events.dead_letters,
+            key=key,
         )
         self._outputs(table, api.rest_api)
 

@@ -221,6 +221,14 @@ ROUTES: tuple[Route, ...] = (
         201,
         max_body_bytes=1024 * _KIB,
     ),
+    Route(
+        "erase_candidate",
+        "POST",
+        "/v1/candidates/erase",
+        _REVIEWER,
+        "Erase a candidate's name, email and notes from the organisation's keys and sessions",
+        (QUERY, PUT, UPDATE, DELETE),
+    ),
     Route("list_rubrics", "GET", "/v1/rubrics", _REVIEWER, "List active rubrics", (QUERY,)),
     Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", _REVIEWER, "Get one rubric", (GET,)),
     Route(

@@ -129,6 +129,7 @@ SESSION_FIELDS = {
     "completedAt",
     "durationSeconds",
     "submission",
+    "erasedAt",
 }
 REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals"}
 CANDIDATE_FIELDS = SESSION_FIELDS | {"remainingSeconds"}

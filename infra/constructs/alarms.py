@@ -10,11 +10,13 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.checkov import TOPIC_KEY, skip_checks
 from infra.deployment import Deployment
 from shared.observability import AUTHORIZATION_DENIED, NAMESPACE, metric_dimensions
 
@@ -55,10 +57,11 @@ class Alarms(Construct):
         table: dynamodb.ITable,
         consumer: lambda_.IFunction,
         dead_letters: sqs.IQueue,
+        key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._deployment = deployment
-        self.topic = self._topic()
+        self.topic = self._topic(key)
         self._action = actions.SnsAction(self.topic)
         every_function = {"authorizer": authorizer, **functions}
         self._api_alarms(api)
@@ -68,7 +71,9 @@ class Alarms(Construct):
         self._table_alarms(table)
         self._pipeline_alarms(consumer, dead_letters)
 
-    def _topic(self) -> sns.Topic:
+    def _topic(self, key: kms.IKey | None) -> sns.Topic:
+        """Encrypted under the customer's key if given. Not under SNS's AWS-managed key otherwise: its
+        policy cannot admit CloudWatch, whose alarm notifications it would then drop."""
         deployment = self._deployment
         topic = sns.Topic(
             self,
@@ -76,7 +81,10 @@ class Alarms(Construct):
             topic_name=deployment.name("alarms"),
             display_name=f"Promptster {deployment.customer} {deployment.stage} alarms",
             enforce_ssl=True,
+            master_key=key,
         )
+        if key is None:
+            skip_checks(topic, TOPIC_KEY)
         if deployment.alarm_email:
             subscription = sns.Subscription(
                 self,

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.checkov import LOG_GROUP_KEY, PUBLIC_METHOD, STAGE_CACHE, skip_checks
 from infra.constructs.common import log_retention, removal_policy
 from infra.deployment import Deployment
 from infra.gateway_responses import GATEWAY_RESPONSES, GatewayResponse
@@ -86,9 +88,11 @@ class Api(Construct):
         routes: Sequence[Route],
         functions: Mapping[str, lambda_.IFunction],
         authorizer: lambda_.IFunction,
+        key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._deployment = deployment
+        self._key = key  # the customer's, for the access logs
         self.rest_api = self._rest_api(self._access_logs())
         self._methods(routes, functions, authorizer)
         if deployment.cors_origins:
@@ -98,13 +102,17 @@ class Api(Construct):
 
     def _access_logs(self) -> logs.LogGroup:
         deployment = self._deployment
-        return logs.LogGroup(
+        access_logs = logs.LogGroup(
             self,
             "AccessLogs",
             log_group_name=f"/aws/apigateway/{deployment.prefix}/access",
             retention=log_retention(deployment),
             removal_policy=removal_policy(deployment),
+            encryption_key=self._key,
         )
+        if self._key is None:
+            skip_checks(access_logs, LOG_GROUP_KEY)
+        return access_logs
 
     def _rest_api(self, access_logs: logs.ILogGroup) -> apigw.RestApi:
         deployment = self._deployment
@@ -157,6 +165,7 @@ class Api(Construct):
                 request_parameters={f"method.request.path.{name}": True for name in path_parameters(route.path)},
             )
             if not route.auth.needs_authorizer:
+                skip_checks(method, PUBLIC_METHOD)
                 Validations.of(method).acknowledge(
                     Acknowledgment(
                         id="AwsSolutions-APIG4",
@@ -172,12 +181,13 @@ class Api(Construct):
         for route in routes:
             methods.setdefault(route.path, []).append(route.method)
         for path, path_methods in methods.items():
-            self.rest_api.root.resource_for_path(path).add_cors_preflight(
+            preflight = self.rest_api.root.resource_for_path(path).add_cors_preflight(
                 allow_origins=list(origins),
                 allow_headers=list(cors.ALLOW_HEADERS),
                 allow_methods=[*path_methods, "OPTIONS"],
                 max_age=Duration.seconds(cors.MAX_AGE_SECONDS),
             )
+            skip_checks(preflight, PUBLIC_METHOD)
 
     def _gateway_responses(self) -> None:
         for response in GATEWAY_RESPONSES:
@@ -191,6 +201,7 @@ class Api(Construct):
             )
 
     def _acknowledge_findings(self) -> None:
+        skip_checks(self.rest_api.deployment_stage, STAGE_CACHE)
         if not self._deployment.waf_enabled:
             Validations.of(self.rest_api.deployment_stage).acknowledge(
                 Acknowledgment(

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from aws_cdk import Acknowledgment, Annotations, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.checkov import LAMBDA_DLQ, LAMBDA_ENVIRONMENT_KEY, LAMBDA_VPC, LOG_GROUP_KEY, skip_checks
 from infra.constructs.common import log_retention, removal_policy
 from infra.deployment import Deployment
 from shared.cors import ORIGINS_VARIABLE
@@ -20,6 +22,8 @@ from shared.store.schema import SESSIONS_INDEX
 
 # The authorizer reads one token or key-code item per credential (routes declare their own actions).
 AUTHORIZER_ACTIONS = ("dynamodb:GetItem",)
+# What DynamoDB asks of a caller's role on a table encrypted under a customer managed key.
+TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -41,6 +45,7 @@ class FunctionDefaults:
     code: lambda_.Code
     layer: lambda_.ILayerVersion
     table: dynamodb.ITable
+    key: kms.IKey | None = None  # the customer's: the log group and the environment variables
 
 
 class ApiFunction(Construct):
@@ -79,6 +84,14 @@ class ApiFunction(Construct):
         )
         self.target: lambda_.IFunction = self._live_alias() if defaults.deployment.snap_start else self.function
         self._acknowledge_findings(no_dlq_reason)
+        skip_checks(
+            self.function,
+            (LAMBDA_DLQ[0], no_dlq_reason),
+            LAMBDA_VPC,
+            *([] if defaults.key else [LAMBDA_ENVIRONMENT_KEY]),
+        )
+        if defaults.key is None:
+            skip_checks(self.log_group, LOG_GROUP_KEY)
 
     def _log_group(self) -> logs.LogGroup:
         deployment = self._defaults.deployment
@@ -88,6 +101,7 @@ class ApiFunction(Construct):
             log_group_name=f"/aws/lambda/{self.function_name}",
             retention=log_retention(deployment),
             removal_policy=removal_policy(deployment),
+            encryption_key=self._defaults.key,
         )
 
     def _role(self, table_actions: Sequence[str]) -> iam.Role:
@@ -107,6 +121,9 @@ class ApiFunction(Construct):
             if "dynamodb:Query" in table_actions:
                 resources.append(f"{table_arn}/index/{SESSIONS_INDEX}")
             role.add_to_policy(iam.PolicyStatement(actions=list(table_actions), resources=resources))
+            if self._defaults.key is not None:
+                # A table under the customer's key is read and written through it (named actions: no wildcards).
+                self._defaults.key.grant(role, *TABLE_KEY_ACTIONS)
         return role
 
     def _function(
@@ -132,6 +149,9 @@ class ApiFunction(Construct):
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE,
             environment=self._environment(uses_table),
+            environment_encryption=defaults.key,
+            # Bounds each route: a runaway one cannot take the account's concurrency from the others.
+            reserved_concurrent_executions=defaults.deployment.reserved_concurrency or None,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if defaults.deployment.snap_start else None,
             # A superseded version is deleted with its snapshot, which would otherwise go on billing.
             current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from infra.checkov import TABLE_KEY, skip_checks
 from infra.constructs.common import removal_policy
 from infra.deployment import Deployment
 from shared.store.schema import (
@@ -18,9 +20,12 @@ from shared.store.schema import (
 
 
 class Table(Construct):
-    """On-demand, encrypted, point-in-time recoverable; production keeps it whatever happens to the stack."""
+    """On-demand, encrypted (under the customer's key if given), point-in-time recoverable; production
+    keeps it whatever happens to the stack."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, deployment: Deployment) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, deployment: Deployment, key: kms.IKey | None = None
+    ) -> None:
         super().__init__(scope, construct_id)
         self.table = dynamodb.Table(
             self,
@@ -32,7 +37,8 @@ class Table(Construct):
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             # Idempotency records expire through it; no other item carries the attribute.
             time_to_live_attribute=TTL_ATTRIBUTE,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED if key else dynamodb.TableEncryption.AWS_MANAGED,
+            encryption_key=key,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
@@ -48,3 +54,5 @@ class Table(Construct):
             sort_key=dynamodb.Attribute(name=INDEX_SORT_KEY, type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        if key is None:
+            skip_checks(self.table, TABLE_KEY)

@@ -216,7 +216,9 @@ def complete_session(
     refuse_finished(session, now)
     submission = None
     if request is not None and (request.submission_url is not None or request.notes is not None):
-        submission = Submission(url=request.submission_url, notes=request.notes)
+        # An erased candidate's notes are not kept (they were removed from every session at erasure).
+        notes = None if session.erased_at is not None else request.notes
+        submission = Submission(url=request.submission_url, notes=notes)
     completed_at = clock.to_timestamp(now)
     try:
         keys.complete(session, completed_at, submission, running_cutoff(now))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
@@ -102,6 +103,7 @@ class CandidateKey(ApiModel):
     completed_at: str | None = Field(description="When the candidate completed, or null.")
     created_at: str = Field(description="ISO 8601 timestamp of when the key was issued.")
     invite: Invite | None = Field(description="The invitation email of a key issued for an address, else null.")
+    erased_at: str | None = Field(description="When the candidate's name and email were erased on request, or null.")
 
 
 class KeyList(ApiModel):
@@ -115,3 +117,21 @@ class KeyPage(ApiModel):
 
     keys: list[CandidateKey]
     next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)
+
+
+def email_digest(email: str) -> str:
+    """The SHA-256 of an address as matched (case and surrounding space ignored): what the store files a
+    candidate under and the logs name them by, so neither holds the address itself."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+class EraseCandidateRequest(RequestModel):
+    """Body of ``POST /v1/candidates/erase``."""
+
+    email: Email
+
+
+class Erasure(ApiModel):
+    """How many of the organisation's keys named the candidate (0 when none, or already erased)."""
+
+    erased: int

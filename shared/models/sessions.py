@@ -69,6 +69,9 @@ class _SessionFields(ApiModel):
     completed_at: str | None = Field(description="When the candidate completed, or null.")
     duration_seconds: int | None = Field(description="Seconds from start to completion, or null.")
     submission: Submission | None = Field(description="What the candidate handed in, or null.")
+    erased_at: str | None = Field(
+        description="When the candidate's name, email and notes were erased on request, or null."
+    )
 
 
 class Session(_SessionFields):

@@ -1,14 +1,16 @@
 """Candidate keys and their sessions: the key (``ASMT#{assessmentId}`` / ``KEY#{keyId}``), its code lookup
-(``CODE#{code}`` / ``CODE``) and, once redeemed, its session (``SESSION#{sessionId}`` / ``SESSION``, in the
-sessions index under the assessment in start order), whose partition also holds its events
-(shared.store.telemetry). Every key write is checked against the assessment's
-state record."""
+(``CODE#{code}`` / ``CODE``), its email lookup when it names a candidate (``ORG#{orgId}#EMAIL#{digest}`` /
+``KEY#{keyId}``: the email's SHA-256, never the address) and, once redeemed, its session
+(``SESSION#{sessionId}`` / ``SESSION``, in the sessions index under the assessment in start order), whose
+partition also holds its events (shared.store.telemetry). Every key write is checked against the
+assessment's state record."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Literal
 
+from shared.models.candidate_keys import email_digest
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Score, Submission
 from shared.observability import traced
@@ -22,8 +24,11 @@ StoredStatus = Literal["pending", "redeemed", "completed", "revoked"]
 # ``queued`` for a retry, so no two deliveries of a stream record both send.
 InviteStatus = Literal["queued", "sending", "sent", "failed", "not_requested"]
 
-# Key generation writes the state record plus two items a key: 49 keys fill one transaction.
-KEYS_PER_TRANSACTION = (dynamo.MAX_TRANSACTION_ACTIONS - 1) // 2
+# Key generation writes the state record plus up to three items a key (key, code, email lookup): 33 keys
+# fill one transaction.
+KEYS_PER_TRANSACTION = (dynamo.MAX_TRANSACTION_ACTIONS - 1) // 3
+# An erasure re-reads the lookups and retries when a key is redeemed or completed while it runs.
+_ERASE_ATTEMPTS = 3
 
 _KEY_PREFIX = "KEY#"
 _SESSION_PREFIX = "SESSION#"
@@ -50,6 +55,7 @@ class CandidateKeyRecord(Record):
     invite_status: InviteStatus | None = None  # keys with an email only
     invite_sent_at: str | None = None
     invite_error: str | None = None
+    erased_at: str | None = None
 
 
 class CodeTarget(Record):
@@ -88,6 +94,18 @@ class SessionRecord(Record):
     ai_file_change_count: int = 0
     first_event_at: str | None = None
     last_event_at: str | None = None
+    erased_at: str | None = None
+
+
+class EmailLookup(Record):
+    """Finds a key (and its session, once started) by its candidate's email within one organisation;
+    ``has_notes`` says the session's submission holds notes (they go when the candidate is erased)."""
+
+    org_id: str
+    assessment_id: str
+    key_id: str
+    session_id: str | None = None
+    has_notes: bool = False
 
 
 class CodeTakenError(Exception):
@@ -108,6 +126,37 @@ def _code_keys(code: str) -> dict[str, str]:
 
 def session_keys(session_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"SESSION#{session_id}", SORT_KEY: "SESSION"}
+
+
+def _email_partition(org_id: str, digest: str) -> str:
+    return f"ORG#{org_id}#EMAIL#{digest}"
+
+
+def _email_keys(org_id: str, email: str, key_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: _email_partition(org_id, email_digest(email)), SORT_KEY: f"{_KEY_PREFIX}{key_id}"}
+
+
+def _note_on_lookup(session: SessionRecord, email: str | None, update: str, values: dict[str, object]) -> list[Action]:
+    """The write keeping the email lookup of the session's key current, if it names a candidate. It writes
+    the whole lookup, so a key issued before lookups existed gains one; the caller's other conditions
+    keep it from writing after an erasure (a revoked key, an erased session)."""
+    if email is None:
+        return []
+    return [
+        Action(
+            "Update",
+            "email lookup",
+            keys=_email_keys(session.org_id, email, session.key_id),
+            expression=f"SET orgId = :org, assessmentId = :assessment, keyId = :key, sessionId = :session, {update}",
+            values={
+                ":org": session.org_id,
+                ":assessment": session.assessment_id,
+                ":key": session.key_id,
+                ":session": session.id,
+                **values,
+            },
+        )
+    ]
 
 
 def _session_index_keys(session: SessionRecord) -> dict[str, str]:
@@ -175,7 +224,8 @@ class CandidateKeyStore:
                 values={":n": len(new_keys), ":org": org_id},
             )
         ]
-        for key in new_keys:
+        owners = [-1]  # the batch position each action writes for
+        for position, key in enumerate(new_keys):
             target = CodeTarget(org_id=key.org_id, assessment_id=key.assessment_id, key_id=key.id)
             actions.append(
                 Action(
@@ -193,10 +243,21 @@ class CandidateKeyStore:
                     condition="attribute_not_exists(PK)",
                 )
             )
+            owners += [position, position]
+            if key.candidate_email is not None:
+                lookup = EmailLookup(org_id=key.org_id, assessment_id=key.assessment_id, key_id=key.id)
+                actions.append(
+                    Action(
+                        "Put",
+                        "email lookup",
+                        item=dynamo.item_of(_email_keys(key.org_id, key.candidate_email, key.id), lookup),
+                    )
+                )
+                owners.append(position)
         try:
             dynamo.transact_write(actions)
         except dynamo.ConditionFailedError as failed:
-            taken = [(position - 2) // 2 for position in failed.positions if actions[position].what == "key code"]
+            taken = [owners[position] for position in failed.positions if actions[position].what == "key code"]
             if failed.item == "assessment" or not taken:
                 raise
             raise CodeTakenError(taken) from failed
@@ -270,6 +331,8 @@ class CandidateKeyStore:
                     item={**_session_index_keys(session), **dynamo.item_of(session_keys(session.id), session)},
                     condition="attribute_not_exists(PK)",
                 ),
+                # An erasure revokes the key first, failing this transaction.
+                *_note_on_lookup(session, key.candidate_email, "hasNotes = :no", {":no": False}),
             ]
         )
 
@@ -305,7 +368,10 @@ class CandidateKeyStore:
 
     @traced
     def complete(self, session: SessionRecord, completed_at: str, submission: Submission | None, cutoff: str) -> None:
-        """Complete a running session (else ``session`` fails) and mark its key completed."""
+        """Complete a running session (else ``session`` fails) and mark its key completed. Notes of a
+        candidate with an email are noted on its lookup, unless the candidate was erased meanwhile
+        (``session`` fails)."""
+        noted = session.candidate_email if submission is not None and submission.notes is not None else None
         values: dict[str, object] = {
             ":at": completed_at,
             ":submission": submission.model_dump(by_alias=True) if submission is not None else None,
@@ -318,7 +384,7 @@ class CandidateKeyStore:
                     "session",
                     keys=session_keys(session.id),
                     expression="SET completedAt = :at, submission = :submission",
-                    condition=RUNNING,
+                    condition=RUNNING + (" AND attribute_not_exists(erasedAt)" if noted else ""),
                     values=values,
                 ),
                 _move_key(
@@ -329,6 +395,7 @@ class CandidateKeyStore:
                     also_require=" AND sessionId = :session",
                     values={":session": session.id},
                 ),
+                *_note_on_lookup(session, noted, "hasNotes = :yes", {":yes": True}),
             ]
         )
 
@@ -344,6 +411,28 @@ class CandidateKeyStore:
             "AND (attribute_exists(completedAt) OR deadline < :cutoff)",
             values={":score": score.model_dump(by_alias=True), ":cutoff": cutoff},
         )
+
+    @traced
+    def erase(self, org_id: str, digest: str, erased_at: str) -> int:
+        """Erase the candidate whose email has this digest from the org: their keys and sessions lose the
+        name and email and carry ``erasedAt``, unused keys are revoked, submissions lose their notes, and
+        the email lookups go with them (a second erasure finds none). One Query of the lookups, then a
+        transaction per 100 writes; returns the keys erased. WriteConflictError if they kept changing."""
+        erased = 0
+        for _ in range(_ERASE_ATTEMPTS):
+            lookups = [
+                EmailLookup.model_validate(item)
+                for item in dynamo.query_all("PK = :pk", {":pk": _email_partition(org_id, digest)})
+            ]
+            groups = [_erase_actions(org_id, digest, lookup, erased_at) for lookup in lookups]
+            try:
+                for batch in _pack(groups):
+                    dynamo.transact_write([action for group in batch for action in group])
+                    erased += len(batch)
+            except (dynamo.ConditionFailedError, dynamo.WriteConflictError):
+                continue  # a key was redeemed or completed meanwhile: read its lookup again
+            return erased
+        raise dynamo.WriteConflictError("the candidate's keys kept changing while they were being erased")
 
     @traced
     def list_sessions(
@@ -428,6 +517,58 @@ class InviteStore:
         except dynamo.ConditionFailedError:
             return False
         return True
+
+
+def _erase_actions(org_id: str, digest: str, lookup: EmailLookup, erased_at: str) -> list[Action]:
+    """The writes erasing one key (and its session): the lookup is deleted only as it was read, so a key
+    redeemed or a session completed meanwhile fails the transaction rather than escape the erasure."""
+    forget = "REMOVE candidateEmail, candidateName SET erasedAt = :at"
+    at = {":at": erased_at}
+    lookup_keys = {PARTITION_KEY: _email_partition(org_id, digest), SORT_KEY: f"{_KEY_PREFIX}{lookup.key_id}"}
+    if lookup.session_id is None:
+        return [
+            Action(
+                "Update",
+                "key",
+                keys=_key_keys(lookup.assessment_id, lookup.key_id),
+                # Never redeemed: pending (or already revoked) keys can no longer be used.
+                expression=f"{forget}, #status = :revoked, revokedAt = if_not_exists(revokedAt, :at)",
+                names=_STATUS,
+                values={**at, ":revoked": "revoked"},
+            ),
+            Action("Delete", "email lookup", keys=lookup_keys, condition="attribute_not_exists(sessionId)"),
+        ]
+    notes = ", submission.notes = :none" if lookup.has_notes else ""
+    return [
+        Action("Update", "key", keys=_key_keys(lookup.assessment_id, lookup.key_id), expression=forget, values=at),
+        Action(
+            "Update",
+            "session",
+            keys=session_keys(lookup.session_id),
+            expression=forget + notes,
+            values={**at, ":none": None} if notes else at,
+        ),
+        Action(
+            "Delete",
+            "email lookup",
+            keys=lookup_keys,
+            condition="hasNotes = :notes",
+            values={":notes": lookup.has_notes},
+        ),
+    ]
+
+
+def _pack(groups: list[list[Action]]) -> list[list[list[Action]]]:
+    """Groups of actions in transactions of at most 100 actions, no group split."""
+    batches: list[list[list[Action]]] = []
+    size = dynamo.MAX_TRANSACTION_ACTIONS
+    for group in groups:
+        if size + len(group) > dynamo.MAX_TRANSACTION_ACTIONS:
+            batches.append([])
+            size = 0
+        batches[-1].append(group)
+        size += len(group)
+    return batches
 
 
 # A session still running at ``:cutoff`` (the latest deadline not yet passed, grace included).

@@ -30,6 +30,7 @@ def test_every_post_route_honours_the_header_and_no_other_does() -> None:
         "start_session",
         "complete_session",
         "ingest_events",
+        "erase_candidate",
     }
 
 

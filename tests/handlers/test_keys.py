@@ -30,6 +30,7 @@ KEY_FIELDS = {
     "completedAt",
     "createdAt",
     "invite",
+    "erasedAt",
 }
 
 

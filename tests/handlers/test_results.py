@@ -168,6 +168,7 @@ def test_reviewer_and_candidate_read_one_shape_the_candidate_without_score_with_
             "lastEventAt": None,
             "aiAttributionPct": None,
         },
+        "erasedAt": None,
     }
     assert {name: value for name, value in mine.items() if name != "remainingSeconds"} == {
         name: value for name, value in theirs.items() if name not in ("score", "signals")
@@ -523,6 +524,7 @@ def test_the_keys_list_keeps_its_contract() -> None:
             "completedAt",
             "createdAt",
             "invite",
+            "erasedAt",
         }
         for key in payload["keys"]
     )

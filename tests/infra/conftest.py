@@ -21,6 +21,10 @@ from infra.paths import REPO_ROOT
 PROD_CONTEXT = {"customer": "acme", "stage": "prod", "alarmEmail": "ops@example.com", "mailFrom": "hiring@acme.com"}
 DEV_CONTEXT = {"customer": "acme", "stage": "dev"}
 SNAP_START_CONTEXT = {**DEV_CONTEXT, "snapStart": "true"}
+CUSTOMER_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+# Under the customer's key: a key created by the stack in production, an existing one in dev.
+PROD_KMS_CONTEXT = {**PROD_CONTEXT, "customerManagedKey": "true"}
+DEV_KMS_CONTEXT = {**DEV_CONTEXT, "kmsKeyArn": CUSTOMER_KEY_ARN}
 
 
 @dataclass(frozen=True)
@@ -102,3 +106,23 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     stack_name = f"Promptster-{DEV_CONTEXT['customer']}-{DEV_CONTEXT['stage']}"
     template = json.loads((outdir / f"{stack_name}.template.json").read_text())
     return Synthesized(stack_name, template, outdir, seconds, result.stdout)
+
+
+def _synthesize(tmp_path_factory: pytest.TempPathFactory, name: str, context: dict[str, str]) -> Synthesized:
+    """The stack ``context`` describes, synthesized in-process; fails on any unacknowledged cdk-nag finding."""
+    outdir = tmp_path_factory.mktemp(name)
+    started = time.perf_counter()
+    (stack,) = build_app({**cdk_json_context(), **context}, outdir=str(outdir)).synth().stacks
+    return Synthesized(stack.stack_name, stack.template, outdir, time.perf_counter() - started, "")
+
+
+@pytest.fixture(scope="session")
+def prod_kms(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The production stack with ``-c customerManagedKey=true``."""
+    return _synthesize(tmp_path_factory, "cdk-prod-kms", PROD_KMS_CONTEXT)
+
+
+@pytest.fixture(scope="session")
+def dev_kms(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The dev stack with ``-c kmsKeyArn=…`` (an existing key)."""
+    return _synthesize(tmp_path_factory, "cdk-dev-kms", DEV_KMS_CONTEXT)

@@ -18,11 +18,12 @@ pytestmark = pytest.mark.infra
 IGNORED = ("W3005",)
 
 
-def test_cfn_lint_reports_nothing_for_the_prod_dev_and_snap_start_templates(
-    prod: Synthesized, dev: Synthesized, snap_start: Synthesized
+def test_cfn_lint_reports_nothing_for_the_prod_dev_snap_start_and_customer_key_templates(
+    prod: Synthesized, dev: Synthesized, snap_start: Synthesized, prod_kms: Synthesized, dev_kms: Synthesized
 ) -> None:
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    templates = [str(stack.outdir / f"{stack.stack_name}.template.json") for stack in (prod, dev, snap_start)]
+    stacks = (prod, dev, snap_start, prod_kms, dev_kms)
+    templates = [str(stack.outdir / f"{stack.stack_name}.template.json") for stack in stacks]
 
     result = subprocess.run(
         [str(cfn_lint), "--format", "json", "--ignore-checks", *IGNORED, "--", *templates],

@@ -51,6 +51,12 @@ def test_names_carry_the_customer_and_stage() -> None:
         {"snapStart": "on"},
         {"mailFrom": "hiring"},
         {"mailFrom": "hiring@acme.com\nBcc: all@example.com"},
+        {"kmsKeyArn": "alias/aws/dynamodb"},
+        {"kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:alias/mine"},
+        {"kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/abcd", "customerManagedKey": "true"},
+        {"customerManagedKey": "yes"},
+        {"reservedConcurrency": "-1"},
+        {"reservedConcurrency": "ten"},
     ],
 )
 def test_an_invalid_context_is_refused(context: dict[str, str]) -> None:
@@ -74,3 +80,22 @@ def test_the_web_acl_is_on_in_production_unless_turned_off_and_anywhere_asked(
     deployment = Deployment.from_context(context.get)
 
     assert (deployment.waf_enabled, deployment.waf_rate_limit) == (enabled, limit)
+
+
+def test_without_a_key_option_nothing_is_under_a_customer_key() -> None:
+    deployment = Deployment.from_context(lambda _: None)
+
+    assert (deployment.customer_key, deployment.kms_key_arn, deployment.customer_managed_key) == (False, None, False)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [{"customerManagedKey": "true"}, {"kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab"}],
+)
+def test_either_key_option_puts_the_stack_under_a_customer_key(context: dict[str, str]) -> None:
+    assert Deployment.from_context(context.get).customer_key
+
+
+@pytest.mark.parametrize(("value", "reserved"), [(None, 10), ("25", 25), (0, 0)])
+def test_reserved_concurrency_defaults_to_ten_a_function_and_zero_reserves_none(value: object, reserved: int) -> None:
+    assert Deployment.from_context({"reservedConcurrency": value}.get).reserved_concurrency == reserved

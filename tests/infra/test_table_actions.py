@@ -84,6 +84,7 @@ def _fail_with_a_key(
         "start_session": {"principal": candidate},
         "complete_session": {"principal": candidate, "path": {"session_id": session_id}},
         "ingest_events": {"principal": candidate, "path": {"session_id": session_id}, "body": EVENTS},
+        "erase_candidate": {"principal": ORG_A, "body": {"email": "ada@example.com"}},
     }
     assert set(requests) == {route.name for route in ROUTES if route.idempotent}
     for name, request in requests.items():
@@ -109,7 +110,7 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("get_assessment", path={"assessment_id": assessment["id"]})
     recorder.call("list_assessments")
     recorder.route = "generate_keys"
-    revoked, started, pending = generate_keys(assessment["id"], 3)
+    revoked, started, pending = generate_keys(assessment["id"], 3, candidateEmails=["ada@example.com"] * 3)
     recorder.call("list_keys", path={"assessment_id": assessment["id"]})
     recorder.call("revoke_key", path={"assessment_id": assessment["id"], "key_id": revoked["id"]})
     candidate = candidate_for(started)
@@ -129,6 +130,7 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
         "score_session", path={"session_id": session_id}, body={"criteria": [{"name": "Design", "score": 80}]}
     )
     recorder.call("delete_assessment", path={"assessment_id": assessment["id"]})  # revokes ``pending``
+    recorder.call("erase_candidate", body={"email": "ada@example.com"}, headers=IDEMPOTENCY_KEY)
     recorder.call("delete_rubric", path={"rubric_id": rubric_id})
     recorder.call("list_issues")
     recorder.call("get_issue", path={"issue_id": catalog.all_issues()[0].id})

@@ -1,0 +1,97 @@
+"""Encryption under the customer's key (``-c customerManagedKey=true`` or ``-c kmsKeyArn=…``): the table,
+every log group, the alarm topic and the functions' environment; AWS-managed keys without the option."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import CUSTOMER_KEY_ARN, Synthesized
+
+pytestmark = pytest.mark.infra
+
+KEY_TYPE = "AWS::KMS::Key"
+
+
+def key_reference(synthesized: Synthesized) -> Any:
+    """How the template names the customer's key: the created key's ARN, or the given ARN."""
+    keys = synthesized.resources(KEY_TYPE)
+    if not keys:
+        return CUSTOMER_KEY_ARN
+    (logical_id,) = keys
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+def encrypted_parts(synthesized: Synthesized) -> dict[str, list[Any]]:
+    """What each kind of resource is encrypted under (None: not under a KMS key named in the template)."""
+    return {
+        "table": [
+            (table.get("SSESpecification") or {}).get("KMSMasterKeyId")
+            for table in synthesized.properties("AWS::DynamoDB::Table").values()
+        ],
+        "log groups": [group.get("KmsKeyId") for group in synthesized.properties("AWS::Logs::LogGroup").values()],
+        "topic": [topic.get("KmsMasterKeyId") for topic in synthesized.properties("AWS::SNS::Topic").values()],
+        "functions": [
+            function.get("KmsKeyArn") for function in synthesized.properties("AWS::Lambda::Function").values()
+        ],
+    }
+
+
+@pytest.mark.parametrize("variant", ["prod_kms", "dev_kms"])
+def test_with_a_customer_key_everything_is_encrypted_under_it(variant: str, request: pytest.FixtureRequest) -> None:
+    synthesized: Synthesized = request.getfixturevalue(variant)
+    key = key_reference(synthesized)
+
+    parts = encrypted_parts(synthesized)
+
+    assert len(parts["log groups"]) >= len(parts["functions"]) + 1  # every function's and the access logs
+    assert {kind: set(map(str, under)) for kind, under in parts.items()} == {kind: {str(key)} for kind in parts}
+    (table,) = synthesized.properties("AWS::DynamoDB::Table").values()
+    assert table["SSESpecification"]["SSEType"] == "KMS"
+
+
+def test_a_created_key_rotates_and_lets_cloudwatch_logs_and_alarms_use_it(prod_kms: Synthesized) -> None:
+    (key,) = prod_kms.properties(KEY_TYPE).values()
+
+    assert key["EnableKeyRotation"] is True
+    services = {
+        str(statement["Principal"].get("Service")): set(statement["Action"])
+        for statement in key["KeyPolicy"]["Statement"]
+        if "Service" in statement["Principal"]
+    }
+    assert any("logs." in service and "kms:GenerateDataKey*" in actions for service, actions in services.items())
+    assert any("cloudwatch.amazonaws.com" in service for service in services)
+    (resource,) = prod_kms.resources(KEY_TYPE).values()
+    assert resource["DeletionPolicy"] == "Retain"  # production's data and logs stay readable
+
+
+def test_functions_using_the_table_may_use_the_key_and_only_with_named_actions(dev_kms: Synthesized) -> None:
+    granted = [
+        statement
+        for policy in dev_kms.properties("AWS::IAM::Policy").values()
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement.get("Resource") == CUSTOMER_KEY_ARN
+    ]
+
+    assert granted
+    assert all(not any("*" in action for action in statement["Action"]) for statement in granted)
+
+
+def test_without_the_option_aws_managed_keys_where_offered(prod: Synthesized) -> None:
+    assert not prod.resources(KEY_TYPE)
+    (table,) = prod.properties("AWS::DynamoDB::Table").values()
+    assert table["SSESpecification"] == {"SSEEnabled": True}  # DynamoDB's AWS-managed key
+    parts = encrypted_parts(prod)
+    assert set(parts["log groups"]) == set(parts["functions"]) == {None}
+    # The topic is not put under SNS's AWS-managed key: CloudWatch could not publish alarms to it.
+    assert parts["topic"] == [None]
+
+
+@pytest.mark.parametrize("variant", ["prod", "dev"])
+def test_every_function_reserves_the_default_concurrency(variant: str, request: pytest.FixtureRequest) -> None:
+    synthesized: Synthesized = request.getfixturevalue(variant)
+
+    functions = synthesized.properties("AWS::Lambda::Function").values()
+
+    assert {function.get("ReservedConcurrentExecutions") for function in functions} == {10}
