@@ -121,6 +121,7 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "get_timeline": {"404": ("not_found",)},
     "get_assessment_stats": {"404": ("not_found",)},
+    "erase_candidate": {"409": ("conflict",)},
     "get_openapi": {},
     "get_docs": {},
 }

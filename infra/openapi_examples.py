@@ -16,7 +16,7 @@ from shared.models.assessments import (
     AssessmentView,
     CandidateAssessment,
 )
-from shared.models.candidate_keys import CandidateKey, Invite, KeyList, KeyPage
+from shared.models.candidate_keys import CandidateKey, Erasure, Invite, KeyList, KeyPage
 from shared.models.common import Deleted
 from shared.models.issues import IssueEnvelope, IssuePage
 from shared.models.rubrics import Criterion, Rubric, RubricEnvelope, RubricPage
@@ -212,6 +212,7 @@ def examples() -> dict[str, tuple[Any, Any]]:
                 )
             ),
         ),
+        "erase_candidate": ({"email": "ada@example.com"}, _json(Erasure(erased=2))),
         "create_rubric": (
             {
                 "name": RUBRIC.name,
