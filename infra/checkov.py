@@ -6,8 +6,12 @@ from __future__ import annotations
 from aws_cdk import CfnResource
 from constructs import IConstruct
 
-# Every function is invoked synchronously (API Gateway): a failure goes back to the caller.
-LAMBDA_DLQ = ("CKV_AWS_116", "Invoked synchronously by API Gateway only: there is no asynchronous event to dead-letter")
+# No function is invoked asynchronously: a dead-letter queue on the function would never receive anything.
+LAMBDA_DLQ = (
+    "CKV_AWS_116",
+    "Never invoked asynchronously: API Gateway calls synchronously, and the stream consumer's mapping sends "
+    "what it gives up on to its own on-failure queue",
+)
 LAMBDA_VPC = (
     "CKV_AWS_117",
     "Reaches only AWS service APIs (DynamoDB, SES) over HTTPS with IAM; no private network resource, so no VPC",
@@ -27,6 +31,10 @@ TABLE_KEY = (
 TOPIC_KEY = (
     "CKV_AWS_26",
     "Alarm notifications only; SNS's AWS-managed key would stop CloudWatch publishing, a customer key is an option",
+)
+QUEUE_KEY = (
+    "CKV_AWS_27",
+    "Encrypted with SQS-managed keys (SSE-SQS), which checkov does not read; a customer key is an option",
 )
 STAGE_CACHE = (
     "CKV_AWS_120",
@@ -56,6 +64,7 @@ SKIPPED_CHECKS = (
     LOG_GROUP_KEY,
     TABLE_KEY,
     TOPIC_KEY,
+    QUEUE_KEY,
     STAGE_CACHE,
     PUBLIC_METHOD,
 )

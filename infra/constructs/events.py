@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.checkov import QUEUE_KEY, skip_checks
 from infra.constructs.function import ApiFunction, FunctionDefaults
 from shared.consumer import RETRY_ATTEMPTS
 from shared.settings import API_URL_VARIABLE, MAIL_FROM_VARIABLE
@@ -57,10 +58,21 @@ class EventPipeline(Construct):
             self,
             "DeadLetters",
             queue_name=deployment.name("stream-dead-letters"),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            encryption=sqs.QueueEncryption.KMS if defaults.key else sqs.QueueEncryption.SQS_MANAGED,
+            encryption_master_key=defaults.key,
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
+        if defaults.key is None:
+            skip_checks(self.dead_letters, QUEUE_KEY)
+        else:
+            # Sending a failed record to the queue encrypts it under the customer's key: CDK's grant for
+            # that names KMS's data-key action families, on that one key only.
+            sends_encrypted = "SQS encrypts what the mapping sends to the dead-letter queue under the customer's key"
+            Validations.of(self.consumer.role).acknowledge(
+                Acknowledgment(id="AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", reason=sends_encrypted),
+                Acknowledgment(id="AwsSolutions-IAM5[Action::kms:ReEncrypt*]", reason=sends_encrypted),
+            )
         dead_end = "This queue is the dead-letter destination of the stream's event source mapping; what "
         Validations.of(self.dead_letters).acknowledge(
             Acknowledgment(id="AwsSolutions-SQS3", reason=dead_end + "lands here waits for a person"),

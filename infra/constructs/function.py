@@ -86,7 +86,7 @@ class ApiFunction(Construct):
         self._acknowledge_findings(no_dlq_reason)
         skip_checks(
             self.function,
-            (LAMBDA_DLQ[0], no_dlq_reason),
+            LAMBDA_DLQ,
             LAMBDA_VPC,
             *([] if defaults.key else [LAMBDA_ENVIRONMENT_KEY]),
         )

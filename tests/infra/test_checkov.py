@@ -80,6 +80,7 @@ def test_the_key_checks_are_skipped_only_without_the_customer_key(reports: dict[
         checkov.LOG_GROUP_KEY[0],
         checkov.TABLE_KEY[0],
         checkov.TOPIC_KEY[0],
+        checkov.QUEUE_KEY[0],
         checkov.LAMBDA_ENVIRONMENT_KEY[0],
     }
 
