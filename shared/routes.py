@@ -44,13 +44,14 @@ class Auth(StrEnum):
 DEFAULT_BODY_BYTES = 64 * 1024
 
 # The DynamoDB actions a function may be granted, by what its code issues.
-GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
+GET, QUERY, PUT, UPDATE, DELETE, CHECK, BATCH_WRITE = (
     "dynamodb:GetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchWriteItem",
 )
 
 
@@ -226,8 +227,8 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         "/v1/candidates/erase",
         _REVIEWER,
-        "Erase a candidate's name, email and notes from the organisation's keys and sessions",
-        (QUERY, PUT, UPDATE, DELETE),
+        "Erase a candidate's name, email, notes and timelines from the organisation's keys and sessions",
+        (QUERY, PUT, UPDATE, DELETE, BATCH_WRITE),
     ),
     Route("list_rubrics", "GET", "/v1/rubrics", _REVIEWER, "List active rubrics", (QUERY,)),
     Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", _REVIEWER, "Get one rubric", (GET,)),

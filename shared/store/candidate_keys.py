@@ -431,6 +431,7 @@ class CandidateKeyStore:
                     erased += len(batch)
             except (dynamo.ConditionFailedError, dynamo.WriteConflictError):
                 continue  # a key was redeemed or completed meanwhile: read its lookup again
+            _erase_timelines([lookup.session_id for lookup in lookups if lookup.session_id is not None])
             return erased
         raise dynamo.WriteConflictError("the candidate's keys kept changing while they were being erased")
 
@@ -517,6 +518,17 @@ class InviteStore:
         except dynamo.ConditionFailedError:
             return False
         return True
+
+
+def _erase_timelines(session_ids: Sequence[str]) -> None:
+    """The erased sessions' events go too (what the candidate's tools captured is theirs): a Query a
+    session, and a BatchWriteItem per 25 events."""
+    # Imported here: the telemetry store builds on this module (session keys, the running condition).
+    from shared.store.telemetry import TelemetryStore  # noqa: PLC0415
+
+    events = TelemetryStore()
+    for session_id in session_ids:
+        events.erase_events(session_id)
 
 
 def _erase_actions(org_id: str, digest: str, lookup: EmailLookup, erased_at: str) -> list[Action]:

@@ -3,6 +3,7 @@ every store module reports (a condition failed, a transaction was cancelled at a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -219,6 +220,27 @@ def transact_write(actions: Sequence[Action]) -> None:
         if failed:
             raise ConditionFailedError(actions[failed[0]].what, failed) from error
         raise WriteConflictError(", ".join(reasons)) from error
+
+
+_BATCH_WRITE_LIMIT = 25
+_BATCH_ATTEMPTS = 5
+
+
+def delete_all(keys: Sequence[Mapping[str, str]]) -> None:
+    """Delete the items under ``keys``, 25 a BatchWriteItem (its limit), resending what DynamoDB leaves
+    unprocessed under load, with a growing pause; unconditional, so only for items nothing else writes."""
+    name = table_name()
+    for start in range(0, len(keys), _BATCH_WRITE_LIMIT):
+        requests: Any = {
+            name: [{"DeleteRequest": {"Key": serialize(key)}} for key in keys[start : start + _BATCH_WRITE_LIMIT]]
+        }
+        for attempt in range(_BATCH_ATTEMPTS):
+            requests = client().batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+            if not requests:
+                break
+            time.sleep(0.05 * 2**attempt)
+        else:
+            raise WriteConflictError("DynamoDB kept some deletions unprocessed")
 
 
 def query(

@@ -109,6 +109,16 @@ class TelemetryStore:
             raise EventsRefusedError(duplicates, session_position in failed.positions) from failed
 
     @traced
+    def erase_events(self, session_id: str) -> int:
+        """Delete the session's events (an erased candidate's timeline); the id claims stay, so a retried
+        upload is still a duplicate, and so do the signals counted on the session. Returns how many."""
+        items = dynamo.query_all(
+            "PK = :pk AND begins_with(SK, :prefix)", {":pk": _partition(session_id), ":prefix": _EVENT_PREFIX}
+        )
+        keys = [{PARTITION_KEY: str(item[PARTITION_KEY]), SORT_KEY: str(item[SORT_KEY])} for item in items]
+        dynamo.delete_all(keys)
+        return len(keys)
+
     def timeline(
         self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None
     ) -> tuple[list[EventRecord], bool]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -162,7 +163,27 @@ def test_erasure_is_one_query_and_one_transaction_per_hundred_writes(dynamodb_ca
 
     assert erase(EMAIL) == (200, {"erased": 42})
 
-    assert dict(dynamodb_calls.calls) == {"Query": 1, "TransactWriteItems": 1}
+    # The lookups, the transaction, and one Query a started session for its (here empty) timeline.
+    assert dict(dynamodb_calls.calls) == {"Query": 3, "TransactWriteItems": 1}
+
+
+def test_erasure_removes_the_timeline_and_keeps_the_signals() -> None:
+    [key] = keys_for(create_assessment()["id"], [EMAIL])
+    _, started = call("start_session", candidate_for(key))
+    session_id = started["session"]["id"]
+    events = [
+        {"id": str(uuid.uuid4()), "type": "prompt", "at": "2026-11-28T10:00:00Z", "source": "cli", "data": {"i": i}}
+        for i in range(30)
+    ]
+    assert call("ingest_events", candidate_for(key), path={"session_id": session_id}, body={"events": events})[0] == 200
+
+    assert erase(EMAIL) == (200, {"erased": 1})
+
+    status, timeline = call("get_timeline", path={"session_id": session_id})
+    assert (status, timeline["events"]) == (200, [])
+    assert reviewer_session(session_id)["signals"]["promptCount"] == 30
+    again = call("ingest_events", candidate_for(key), path={"session_id": session_id}, body={"events": events[:1]})
+    assert again[1] == {"accepted": 0, "duplicates": 1}  # the ids stay claimed: a retry is still a duplicate
 
 
 def test_a_body_without_an_email_is_refused() -> None:
