@@ -177,9 +177,6 @@ def make_resolver(module_name: str) -> RouteResolver:
     def domain_error(error: DomainError) -> Response[str]:
         status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
         problems = error.problems if isinstance(error, InvalidInputError | ConflictError) else []
-        # A caller's mistake is worth a line (no 5xx alarm): which code, for which organisation.
-        context = app.current_event.request_context.authorizer.get_context() or {}
-        logger.info("Refused", extra={"status": int(status), "code": error.code, "org_id": context.get("orgId")})
         return respond(status, error_body(error.message, error.code, request_id(), problems))
 
     @app.not_found
@@ -205,21 +202,41 @@ def lambda_handler(app: RouteResolver) -> LambdaHandler:
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        request_id = str(event.get("requestContext", {}).get("requestId", ""))
-        refusal = _refuse_caller(app.served, event, request_id) or _refuse_unknown_query(app, event, request_id)
-        if refusal is not None:
-            return _with_cors(event, refusal)
-        if event.get("body"):
-            try:
-                event["body"], event["isBase64Encoded"] = _safe_json_text(event, app.served.max_body_bytes), False
-            except (InvalidInputError, PayloadTooLargeError) as error:
-                problems = error.problems if isinstance(error, InvalidInputError) else []
-                body = error_body(error.message, error.code, request_id, problems)
-                return _with_cors(event, error_response(_STATUS_BY_ERROR[type(error)], body))
-            _treat_body_as_json(event)
-        return app.resolve(event, context)
+        response = _answer(app, event, context)
+        _log_refusal(event, response)
+        return response
 
     return handler
+
+
+def _answer(app: RouteResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request_id = str(event.get("requestContext", {}).get("requestId", ""))
+    refusal = _refuse_caller(app.served, event, request_id) or _refuse_unknown_query(app, event, request_id)
+    if refusal is not None:
+        return _with_cors(event, refusal)
+    if event.get("body"):
+        try:
+            event["body"], event["isBase64Encoded"] = _safe_json_text(event, app.served.max_body_bytes), False
+        except (InvalidInputError, PayloadTooLargeError) as error:
+            problems = error.problems if isinstance(error, InvalidInputError) else []
+            body = error_body(error.message, error.code, request_id, problems)
+            return _with_cors(event, error_response(_STATUS_BY_ERROR[type(error)], body))
+        _treat_body_as_json(event)
+    return app.resolve(event, context)
+
+
+def _log_refusal(event: dict[str, Any], response: dict[str, Any]) -> None:
+    """A caller's mistake is worth one INFO line (it trips no 5xx alarm): the status, the code, and the
+    organisation, whoever refused it (the entry checks, validation or the domain)."""
+    status = int(response.get("statusCode", 200))
+    if not 400 <= status < 500:
+        return
+    try:
+        code = json.loads(response.get("body") or "{}").get("code")
+    except ValueError:
+        code = None
+    context = event.get("requestContext", {}).get("authorizer") or {}
+    logger.info("Refused", extra={"status": status, "code": code, "org_id": context.get("orgId")})
 
 
 def _with_cors(event: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import logging
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,8 +15,9 @@ import pytest
 from functions.create_rubric.handler import handler
 from infra.local.gateway import LambdaContext, proxy_event
 from shared.auth import principal_to_context
+from shared.observability import logger
 from shared.routes import route
-from tests.support import ORG_A
+from tests.support import ORG_A, call
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -68,3 +73,31 @@ def test_a_base64_body_is_held_to_the_same_bounds() -> None:
 
     assert create_rubric_with(deep, base64_encoded=True)[1]["code"] == "too_deep"
     assert create_rubric_with(large, base64_encoded=True)[0] == 413
+
+
+@pytest.fixture
+def service_log() -> Iterator[io.StringIO]:
+    """The service's log lines at INFO, the level the functions run at."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    service = logging.getLogger(logger.name)
+    level = service.level
+    service.addHandler(handler)
+    service.setLevel(logging.INFO)
+    yield stream
+    service.removeHandler(handler)
+    service.setLevel(level)
+
+
+def test_every_refusal_is_one_info_line_with_its_status_code_and_organisation(service_log: io.StringIO) -> None:
+    call("create_rubric", body={"name": "R"})  # validation
+    create_rubric_with(base64.b64encode(b"\xff\xfe").decode(), base64_encoded=True)  # the entry's body check
+    call("get_rubric", path={"rubric_id": str(uuid.uuid4())})  # the domain
+
+    refused = [json.loads(line) for line in service_log.getvalue().splitlines() if '"Refused"' in line]
+    assert [(line["status"], line["code"], line["org_id"]) for line in refused] == [
+        (400, "validation_error", ORG_A.org_id),
+        (400, "invalid_encoding", ORG_A.org_id),
+        (404, "not_found", ORG_A.org_id),
+    ]
