@@ -267,8 +267,17 @@ def test_the_catalog_functions_get_no_table_access_and_read_routes_only_get_and_
 
 
 def test_every_declared_action_is_a_dynamodb_item_action() -> None:
-    # TransactWriteItems and BatchWriteItem are no IAM actions of their own: their items' actions are.
-    item_actions = {"GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"}
+    # TransactWriteItems is no IAM action of its own (its items' actions are); the batch operations are.
+    item_actions = {
+        "GetItem",
+        "BatchGetItem",
+        "Query",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "ConditionCheckItem",
+        "BatchWriteItem",
+    }
 
     for declared in [*(r.table_actions for r in ROUTES), AUTHORIZER_ACTIONS]:
         assert {action.removeprefix("dynamodb:") for action in declared} <= item_actions
