@@ -10,10 +10,10 @@ from typing import Protocol
 from shared.mail import Message
 from shared.models.sessions import Score, Submission
 from shared.store.assessments import AssessmentRecord, AssessmentState
-from shared.store.candidate_keys import CandidateKeyRecord, CodeTarget, InviteStatus, SessionRecord
+from shared.store.candidate_keys import CandidateKeyRecord, CodeTarget, InviteStatus, SessionRecord, SignalCounts
 from shared.store.cascade import Deletion
 from shared.store.rubrics import RubricRecord
-from shared.store.telemetry import EventRecord, SignalCounts
+from shared.store.telemetry import EventRecord
 from shared.store.tokens import TokenRecord
 
 

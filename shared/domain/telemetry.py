@@ -29,9 +29,9 @@ from shared.models.telemetry import (
     Spread,
     TestRunEvent,
 )
-from shared.store.candidate_keys import SessionRecord
+from shared.store.candidate_keys import SessionRecord, SignalCounts
 from shared.store.dynamo import WriteConflictError
-from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError, SignalCounts
+from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 
 # Each attempt either stores the batch or learns something (duplicates, or the session's new bounds).
 _ATTEMPTS = 8

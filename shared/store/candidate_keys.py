@@ -66,7 +66,21 @@ class CodeTarget(Record):
     key_id: str
 
 
-class SessionRecord(Record):
+class SignalCounts(Record):
+    """A session's event counters: kept on the session item, and what each stored batch of events adds
+    to them (shared.store.telemetry)."""
+
+    event_count: int = 0
+    prompt_count: int = 0
+    tool_call_count: int = 0
+    test_run_count: int = 0
+    test_pass_count: int = 0
+    decision_count: int = 0
+    file_change_count: int = 0
+    ai_file_change_count: int = 0
+
+
+class SessionRecord(SignalCounts):
     """A started session with what it needs to be read and scored alone: the candidate, the deadline,
     and the rubric criteria of its assessment as they were when it started."""
 
@@ -83,15 +97,7 @@ class SessionRecord(Record):
     revoked_at: str | None = None
     submission: Submission | None = None
     score: Score | None = None
-    # Signals, kept exact by the transaction that stores each batch of events (shared.store.telemetry).
-    event_count: int = 0
-    prompt_count: int = 0
-    tool_call_count: int = 0
-    test_run_count: int = 0
-    test_pass_count: int = 0
-    decision_count: int = 0
-    file_change_count: int = 0
-    ai_file_change_count: int = 0
+    # Signals: the counters come with SignalCounts, kept exact by the transaction that stores each batch.
     first_event_at: str | None = None
     last_event_at: str | None = None
     erased_at: str | None = None

@@ -7,13 +7,12 @@ the batch's signals on the session item, so they are exact under retries."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 
 from pydantic.alias_generators import to_camel
 
 from shared.observability import traced
 from shared.store import dynamo
-from shared.store.candidate_keys import RUNNING, SessionRecord, session_keys
+from shared.store.candidate_keys import RUNNING, SessionRecord, SignalCounts, session_keys
 from shared.store.dynamo import Action, Record
 from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
 
@@ -31,20 +30,6 @@ class EventRecord(Record):
     at: str
     source: str
     data: str
-
-
-@dataclass(frozen=True)
-class SignalCounts:
-    """What a batch of events adds to the session's counters."""
-
-    event_count: int = 0
-    prompt_count: int = 0
-    tool_call_count: int = 0
-    test_run_count: int = 0
-    test_pass_count: int = 0
-    decision_count: int = 0
-    file_change_count: int = 0
-    ai_file_change_count: int = 0
 
 
 class EventsRefusedError(Exception):
@@ -154,9 +139,9 @@ def _count_action(session: SessionRecord, events: Sequence[EventRecord], counts:
     """The session's update adding ``counts`` and moving its first and last event times outwards."""
     values: dict[str, object] = {":cutoff": cutoff}
     adds = []
-    for field in fields(counts):
-        values[f":{field.name}"] = getattr(counts, field.name)
-        adds.append(f"{to_camel(field.name)} :{field.name}")
+    for name in SignalCounts.model_fields:
+        values[f":{name}"] = getattr(counts, name)
+        adds.append(f"{to_camel(name)} :{name}")
     first, last = min(event.at for event in events), max(event.at for event in events)
     seen_first, seen_last = session.first_event_at, session.last_event_at
     set_first, if_first = _bounds_update(

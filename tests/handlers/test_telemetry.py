@@ -15,8 +15,8 @@ import pytest
 from shared import clock
 from shared.domain.telemetry import ingest_events
 from shared.models.telemetry import IngestRequest
-from shared.store.candidate_keys import CandidateKeyStore, SessionRecord
-from shared.store.telemetry import EventRecord, SignalCounts, TelemetryStore
+from shared.store.candidate_keys import CandidateKeyStore, SessionRecord, SignalCounts
+from shared.store.telemetry import EventRecord, TelemetryStore
 from tests.conftest import RequestCounter
 from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys
 

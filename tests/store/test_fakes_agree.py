@@ -14,11 +14,17 @@ from shared.auth import new_key_code
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Score
 from shared.store.assessments import AssessmentRecord, AssessmentStore
-from shared.store.candidate_keys import CandidateKeyRecord, CandidateKeyStore, CodeTakenError, SessionRecord
+from shared.store.candidate_keys import (
+    CandidateKeyRecord,
+    CandidateKeyStore,
+    CodeTakenError,
+    SessionRecord,
+    SignalCounts,
+)
 from shared.store.cascade import AssessmentDeletion
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord, RubricStore
-from shared.store.telemetry import EventRecord, EventsRefusedError, SignalCounts, TelemetryStore
+from shared.store.telemetry import EventRecord, EventsRefusedError, TelemetryStore
 from shared.store.tokens import TokenRecord, TokenStore
 from tests.unit.domain.fakes import Memory, Stores, in_memory_stores
 

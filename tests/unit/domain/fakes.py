@@ -21,11 +21,12 @@ from shared.store.candidate_keys import (
     CodeTakenError,
     CodeTarget,
     SessionRecord,
+    SignalCounts,
 )
 from shared.store.cascade import Deletion
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord
-from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError, SignalCounts
+from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 from shared.store.tokens import TokenRecord
 
 RecordT = TypeVar("RecordT", AssessmentRecord, RubricRecord)

@@ -14,8 +14,8 @@ from shared.domain.sessions import complete_session, get_session, start_session
 from shared.domain.telemetry import assessment_stats, ingest_events
 from shared.errors import ConflictError, NotFoundError, PayloadTooLargeError
 from shared.models.telemetry import IngestRequest, IngestResult
-from shared.store.candidate_keys import SessionRecord
-from shared.store.telemetry import EventRecord, SignalCounts
+from shared.store.candidate_keys import SessionRecord, SignalCounts
+from shared.store.telemetry import EventRecord
 from tests.unit.domain.fakes import FakeTelemetry, Stores
 from tests.unit.domain.support import (
     ORG,
