@@ -133,3 +133,21 @@ SESSION_FIELDS = {
 }
 REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals"}
 CANDIDATE_FIELDS = SESSION_FIELDS | {"remainingSeconds"}
+
+# A key's fields, as the generate and list answers show them.
+KEY_FIELDS = {
+    "id",
+    "key",
+    "assessmentId",
+    "orgId",
+    "candidateEmail",
+    "candidateName",
+    "status",
+    "sessionId",
+    "expiresAt",
+    "redeemedAt",
+    "completedAt",
+    "createdAt",
+    "invite",
+    "erasedAt",
+}

@@ -12,26 +12,9 @@ import pytest
 from shared import clock
 from shared.clock import from_timestamp
 from tests.conftest import RequestCounter
-from tests.support import ORG_B, call, create_assessment, generate_keys, invoke
+from tests.support import KEY_FIELDS, ORG_B, call, create_assessment, generate_keys, invoke
 
 pytestmark = pytest.mark.usefixtures("table")
-
-KEY_FIELDS = {
-    "id",
-    "key",
-    "assessmentId",
-    "orgId",
-    "candidateEmail",
-    "candidateName",
-    "status",
-    "sessionId",
-    "expiresAt",
-    "redeemedAt",
-    "completedAt",
-    "createdAt",
-    "invite",
-    "erasedAt",
-}
 
 
 def test_generated_keys_are_pending_one_time_codes_expiring_after_the_assessments_days() -> None:
