@@ -122,6 +122,12 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "get_timeline": {"404": ("not_found",)},
     "get_assessment_stats": {"404": ("not_found",)},
     "erase_candidate": {"409": ("conflict",)},
+    "create_webhook": {"400": ("url_not_allowed",)},
+    "list_webhooks": {},
+    "get_webhook": {"404": ("not_found",)},
+    "delete_webhook": {"404": ("not_found",)},
+    "test_webhook": {"404": ("not_found",), "409": ("webhook_disabled",)},
+    "list_webhook_deliveries": {"404": ("not_found",)},
     "get_openapi": {},
     "get_docs": {},
 }
@@ -142,6 +148,7 @@ PATH_PARAMETERS: dict[str, tuple[str, str]] = {
     "key_id": ("The key's `id` (a UUID; not its code).", "0195f3a2-c1e8-7c3a-9b5d-2f4e6a8c0b1d"),
     "session_id": ("The session's id (a UUID).", "0195f3a4-0b2c-7d1e-8f3a-5b6c7d8e9f01"),
     "rubric_id": ("The rubric's id (a UUID).", "0195f3a0-7e6d-7c5b-9a48-3f2e1d0c9b8a"),
+    "webhook_id": ("The webhook's id (a UUID).", "0195f3b1-4c2d-7e8f-9a0b-1c2d3e4f5a6b"),
 }
 
 

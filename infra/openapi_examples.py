@@ -33,6 +33,15 @@ from shared.models.sessions import (
     Submission,
 )
 from shared.models.telemetry import AssessmentStats, Event, IngestResult, Signals, Spread, TimelinePage
+from shared.models.webhooks import (
+    CreatedWebhook,
+    Delivery,
+    DeliveryPage,
+    QueuedEvent,
+    Webhook,
+    WebhookEnvelope,
+    WebhookPage,
+)
 
 ASSESSMENT_ID = "01234567-89ab-cdef-0123-456789abcdef"
 KEY_ID = "0195f3a2-c1e8-7c3a-9b5d-2f4e6a8c0b1d"
@@ -157,6 +166,28 @@ CANDIDATE_ASSESSMENT = CandidateAssessment(
     issue=None,
 )
 
+WEBHOOK = Webhook(
+    id="0195f3b1-4c2d-7e8f-9a0b-1c2d3e4f5a6b",
+    org_id=ORG_ID,
+    url="https://ats.example.com/hooks/promptster",
+    events=["session.completed", "session.scored"],
+    description="Applicant tracking: results",
+    status="active",
+    disabled_reason=None,
+    created_at=CREATED_AT,
+    updated_at=CREATED_AT,
+)
+EXAMPLE_SECRET = "whsec_2b9Jk7rQ0xZ4mN8pV1cT6yH3wE5uA9sD0fG7hJ2kL4q"  # noqa: S105 - a documentation example
+DELIVERY = Delivery(
+    event_id="evt_5d41402abc4b2a76b9719d911017c592",
+    type="session.completed",
+    attempt=1,
+    status_code=200,
+    duration_ms=184,
+    error=None,
+    at="2026-04-02T09:12:03Z",
+)
+
 
 def _json(model: BaseModel) -> Any:
     return model.model_dump(mode="json", by_alias=True)
@@ -224,6 +255,15 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "list_rubrics": (None, _json(RubricPage(rubrics=[RUBRIC], next_cursor=None))),
         "get_rubric": (None, _json(RubricEnvelope(rubric=RUBRIC))),
         "delete_rubric": (None, _json(Deleted(id=RUBRIC_ID))),
+        "create_webhook": (
+            {"url": WEBHOOK.url, "events": list(WEBHOOK.events), "description": WEBHOOK.description},
+            _json(CreatedWebhook(webhook=WEBHOOK, secret=EXAMPLE_SECRET)),
+        ),
+        "list_webhooks": (None, _json(WebhookPage(webhooks=[WEBHOOK], next_cursor=None))),
+        "get_webhook": (None, _json(WebhookEnvelope(webhook=WEBHOOK))),
+        "delete_webhook": (None, _json(Deleted(id=WEBHOOK.id))),
+        "test_webhook": (None, _json(QueuedEvent(event_id="evt_0195f3b2a1c47d3e9f0a1b2c3d4e5f60", type="ping"))),
+        "list_webhook_deliveries": (None, _json(DeliveryPage(deliveries=[DELIVERY], next_cursor=None))),
         "list_issues": (None, _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), next_cursor=None))),
         "get_issue": (None, _json(IssueEnvelope(issue=issue))),
     }

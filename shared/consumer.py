@@ -1,6 +1,7 @@
 """The event consumer: a batch of the table's stream records in, domain events out, each acted on
-(only ``key.created`` has an action yet: the invitation). One failing record is reported alone,
-so the rest of its batch is not held back."""
+(``key.created``: the invitation; the session and assessment events: a delivery queued for each of
+the org's webhooks that takes them). One failing record is reported alone, so the rest of its batch
+is not held back."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from shared import settings
+from shared import clock, settings
 from shared.domain.events import Change, ChangeKind, events_of
 from shared.domain.invitations import MailSettings, send_invitation
-from shared.domain.ports import Mailer
+from shared.domain.ports import DeliveryQueue, Mailer, Webhooks
+from shared.domain.webhooks import deliveries_for
 from shared.store import dynamo
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import InviteStore
+from shared.store.webhooks import WebhookStore
+from shared.webhooks import queue
 
 # How many times a failing record is delivered again before it goes to the dead-letter queue.
 RETRY_ATTEMPTS = 5
@@ -34,11 +38,19 @@ class EventConsumer:
     """Acts on the events of stream batches, sending mail through ``mailer`` as ``mail`` says (else as
     the environment does)."""
 
-    def __init__(self, mailer: Mailer, mail: MailSettings | None = None) -> None:
+    def __init__(
+        self,
+        mailer: Mailer,
+        mail: MailSettings | None = None,
+        webhooks: Webhooks | None = None,
+        deliveries: DeliveryQueue | None = None,
+    ) -> None:
         self.mailer = mailer
         self.mail = mail
         self.assessments = AssessmentStore()
         self.invites = InviteStore()
+        self.webhooks = webhooks or WebhookStore()
+        self.deliveries = deliveries or queue.DeliveryQueue()
 
     def handle(self, batch: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Process one batch; the answer lists the records to deliver again (Lambda's partial batch response)."""
@@ -52,3 +64,4 @@ class EventConsumer:
             key = event.invitation
             if key is not None:
                 send_invitation(key, self.assessments, self.invites, self.mailer, mail)
+            self.deliveries.send(deliveries_for(event, self.webhooks, self.assessments, clock.utc_now()))

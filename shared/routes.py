@@ -70,6 +70,8 @@ class Route:
     table_actions: tuple[str, ...]
     status: int = 200  # of a success; the handler may answer another (start_session: 200 on resume)
     max_body_bytes: int = DEFAULT_BODY_BYTES  # larger bodies are refused with 413 before the handler runs
+    # The function queues webhook deliveries itself: it is told the delivery queue and may send to it.
+    enqueues_webhooks: bool = False
 
     @property
     def writes(self) -> bool:
@@ -98,6 +100,7 @@ OPENAPI_PATH = "/v1/openapi.json"
 
 _ASSESSMENT = "/v1/assessments/{assessment_id}"
 _SESSION = "/v1/sessions/{session_id}"
+_WEBHOOK = "/v1/webhooks/{webhook_id}"
 _REVIEWER, _CANDIDATE, _EITHER = Auth.REVIEWER, Auth.CANDIDATE, Auth.REVIEWER_OR_CANDIDATE
 
 # Body limits: 64 KiB unless a route's largest schema-valid body, with every character sent as a JSON
@@ -239,6 +242,43 @@ ROUTES: tuple[Route, ...] = (
         _REVIEWER,
         "Delete a rubric no active assessment links",
         (GET, PUT, DELETE),
+    ),
+    Route(
+        "create_webhook",
+        "POST",
+        "/v1/webhooks",
+        _REVIEWER,
+        "Register an https endpoint for signed event deliveries; its secret is shown once",
+        (PUT, UPDATE, DELETE),
+        201,
+    ),
+    Route("list_webhooks", "GET", "/v1/webhooks", _REVIEWER, "List the organisation's webhooks", (QUERY,)),
+    Route("get_webhook", "GET", _WEBHOOK, _REVIEWER, "Get one webhook", (GET,)),
+    Route(
+        "delete_webhook",
+        "DELETE",
+        _WEBHOOK,
+        _REVIEWER,
+        "Delete a webhook: deliveries stop, its delivery log stays readable",
+        (GET, UPDATE),
+    ),
+    Route(
+        "test_webhook",
+        "POST",
+        f"{_WEBHOOK}/test",
+        _REVIEWER,
+        "Queue a ping event to a webhook",
+        (GET, PUT, UPDATE, DELETE),
+        202,
+        enqueues_webhooks=True,
+    ),
+    Route(
+        "list_webhook_deliveries",
+        "GET",
+        f"{_WEBHOOK}/deliveries",
+        _REVIEWER,
+        "A webhook's delivery attempts of the last 30 days, newest first",
+        (GET, QUERY),
     ),
     Route("list_issues", "GET", "/v1/issues", _REVIEWER, "List curated OSS issues", ()),
     Route("get_issue", "GET", "/v1/issues/{issue_id}", _REVIEWER, "Get one OSS issue", ()),

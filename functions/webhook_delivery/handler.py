@@ -1,0 +1,17 @@
+"""The delivery queue: each message one signed POST to a customer's endpoint, retried with growing delays."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.observability import logger, tracer
+from shared.webhooks.delivery import DeliveryWorker
+
+worker = DeliveryWorker()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return worker.handle(event, context)

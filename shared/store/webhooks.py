@@ -1,0 +1,175 @@
+"""Webhooks and their delivery logs, each webhook in a partition of its own: the webhook
+(``WEBHOOK#{id}`` / ``WEBHOOK``, listed in the GSI1 index under ``WEBHOOKS#{orgId}`` until it is
+deleted) and its delivery attempts (``DELIVERY#{attemptId}``, time-ordered ids, gone after 30 days).
+Everything the delivery function touches is under ``WEBHOOK#``, which is all its role may touch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field
+
+from shared import clock
+from shared.observability import traced
+from shared.store import dynamo
+from shared.store.dynamo import Record
+from shared.store.schema import (
+    INDEX_PARTITION_KEY,
+    INDEX_SORT_KEY,
+    PARTITION_KEY,
+    SESSIONS_INDEX,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+)
+
+PARTITION_PREFIX = "WEBHOOK#"
+_WEBHOOK_SK = "WEBHOOK"
+_DELIVERY_PREFIX = "DELIVERY#"
+# How long the delivery log keeps an attempt.
+DELIVERY_LOG_RETENTION = timedelta(days=30)
+
+WebhookStatus = Literal["active", "disabled", "deleted"]
+
+
+class WebhookRecord(Record):
+    id: str
+    org_id: str
+    url: str
+    events: tuple[str, ...]
+    description: str | None = None
+    # Signs every delivery. Never in a repr (so never in a log line or a traceback of one).
+    secret: str = Field(repr=False)
+    status: WebhookStatus = "active"
+    created_at: str
+    updated_at: str
+    disabled_reason: str | None = None
+
+
+class DeliveryRecord(Record):
+    """One attempt to deliver one event."""
+
+    id: str
+    event_id: str
+    type: str
+    attempt: int
+    status_code: int | None = None
+    duration_ms: int
+    error: str | None = None
+    at: str
+
+
+def _keys(webhook_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"{PARTITION_PREFIX}{webhook_id}", SORT_KEY: _WEBHOOK_SK}
+
+
+def _org_index(org_id: str) -> str:
+    return f"WEBHOOKS#{org_id}"
+
+
+def _delivery_keys(webhook_id: str, delivery_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"{PARTITION_PREFIX}{webhook_id}", SORT_KEY: f"{_DELIVERY_PREFIX}{delivery_id}"}
+
+
+class WebhookStore:
+    @traced
+    def create(self, webhook: WebhookRecord) -> None:
+        index = {INDEX_PARTITION_KEY: _org_index(webhook.org_id), INDEX_SORT_KEY: f"{PARTITION_PREFIX}{webhook.id}"}
+        dynamo.put(
+            {**dynamo.item_of(_keys(webhook.id), webhook), **index}, "webhook", condition="attribute_not_exists(PK)"
+        )
+
+    @traced
+    def get(self, org_id: str, webhook_id: str) -> WebhookRecord | None:
+        """The org's webhook, deleted or not; another org's reads as None."""
+        item = dynamo.get(_keys(webhook_id))
+        webhook = WebhookRecord.model_validate(item) if item else None
+        return webhook if webhook is not None and webhook.org_id == org_id else None
+
+    @traced
+    def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[WebhookRecord], str | None]:
+        """One Query of the org's webhooks not deleted, in creation order, and the id to resume after.
+        The index is read eventually consistently: a webhook created a moment ago may be a moment late."""
+        start_after = None
+        if after_id is not None:
+            start_after = {
+                **_keys(after_id),
+                INDEX_PARTITION_KEY: _org_index(org_id),
+                INDEX_SORT_KEY: f"{PARTITION_PREFIX}{after_id}",
+            }
+        items, last = dynamo.query(
+            f"{INDEX_PARTITION_KEY} = :pk",
+            {":pk": _org_index(org_id)},
+            limit=limit,
+            start_after=start_after,
+            index=SESSIONS_INDEX,
+        )
+        resume_after = str(last[INDEX_SORT_KEY]).removeprefix(PARTITION_PREFIX) if last else None
+        return [WebhookRecord.model_validate(item) for item in items], resume_after
+
+    @traced
+    def subscribed(self, org_id: str, event_type: str) -> list[WebhookRecord]:
+        """The org's active webhooks that take ``event_type``, every page of them."""
+        found: list[WebhookRecord] = []
+        after_id: str | None = None
+        while True:
+            page, after_id = self.list_page(org_id, 100, after_id)
+            found.extend(hook for hook in page if hook.status == "active" and event_type in hook.events)
+            if after_id is None:
+                return found
+
+    @traced
+    def delete(self, webhook: WebhookRecord, deleted_at: str) -> None:
+        """Mark the webhook deleted and take it out of the org's list (ConditionFailedError names
+        ``webhook`` when it is already deleted); its delivery log stays."""
+        dynamo.update(
+            _keys(webhook.id),
+            "webhook",
+            f"SET #status = :deleted, deletedAt = :at, updatedAt = :at REMOVE {INDEX_PARTITION_KEY}, {INDEX_SORT_KEY}",
+            condition="attribute_exists(PK) AND #status <> :deleted",
+            names={"#status": "status"},
+            values={":deleted": "deleted", ":at": deleted_at},
+        )
+
+    @traced
+    def disable(self, webhook_id: str, disabled_at: str, reason: str) -> None:
+        """Stop deliveries to an active webhook (ConditionFailedError names ``webhook`` otherwise)."""
+        dynamo.update(
+            _keys(webhook_id),
+            "webhook",
+            "SET #status = :disabled, disabledReason = :reason, disabledAt = :at, updatedAt = :at",
+            condition="#status = :active",
+            names={"#status": "status"},
+            values={":disabled": "disabled", ":active": "active", ":reason": reason, ":at": disabled_at},
+        )
+
+    @traced
+    def find_active(self, webhook_id: str) -> WebhookRecord | None:
+        """The webhook a delivery is for, if it is still active."""
+        item = dynamo.get(_keys(webhook_id))
+        webhook = WebhookRecord.model_validate(item) if item else None
+        return webhook if webhook is not None and webhook.status == "active" else None
+
+    @traced
+    def record_delivery(self, webhook_id: str, delivery: DeliveryRecord) -> None:
+        expires = clock.from_timestamp(delivery.at) + DELIVERY_LOG_RETENTION
+        item = {
+            **dynamo.item_of(_delivery_keys(webhook_id, delivery.id), delivery),
+            TTL_ATTRIBUTE: int(expires.timestamp()),
+        }
+        dynamo.put(item, "delivery")
+
+    @traced
+    def list_deliveries(
+        self, webhook_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[DeliveryRecord], str | None]:
+        """One Query of the webhook's delivery attempts, newest first, and the id to resume after."""
+        items, last = dynamo.query(
+            "PK = :pk AND begins_with(SK, :prefix)",
+            {":pk": f"{PARTITION_PREFIX}{webhook_id}", ":prefix": _DELIVERY_PREFIX},
+            limit=limit,
+            start_after=_delivery_keys(webhook_id, after_id) if after_id else None,
+            forward=False,
+        )
+        resume_after = str(last[SORT_KEY]).removeprefix(_DELIVERY_PREFIX) if last else None
+        return [DeliveryRecord.model_validate(item) for item in items], resume_after

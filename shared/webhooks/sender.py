@@ -1,0 +1,98 @@
+"""One HTTP POST of a webhook delivery, to the address its URL was checked against: TLS still verifies
+the host name, redirects are not followed, and an answer must come within the delivery timeout."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from shared.webhooks.addresses import Destination
+from shared.webhooks.schedule import DELIVERY_TIMEOUT_SECONDS
+
+# The endpoint's answer is not used: read a little of it so the connection closes cleanly, no more.
+_RESPONSE_BYTES_READ = 4096
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one POST came to: the status an endpoint answered, or why there was none."""
+
+    status_code: int | None
+    duration_ms: int
+    error: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error is None and self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def gone(self) -> bool:
+        """The endpoint says it is gone for good (410): the webhook is disabled."""
+        return self.status_code == 410
+
+
+@cache
+def _tls() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Plain http to the checked address (the local server's loopback receivers only)."""
+
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self._address = destination.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """https to the checked address, with the certificate verified for the URL's host name."""
+
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout, context=_tls())
+        self._address = destination.address
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _tls().wrap_socket(raw, server_hostname=self.host)
+
+
+def post(
+    destination: Destination, body: bytes, headers: Mapping[str, str], timeout: float = DELIVERY_TIMEOUT_SECONDS
+) -> Attempt:
+    """POST ``body`` to ``destination``; never raises for what the network or the endpoint does."""
+    started = time.monotonic()
+    kind = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
+    connection = kind(destination, timeout)
+    try:
+        connection.request("POST", destination.target, body=body, headers=dict(headers))
+        response = connection.getresponse()
+        response.read(_RESPONSE_BYTES_READ)
+        status: int | None = response.status
+        error = None
+    except (OSError, http.client.HTTPException) as failure:
+        status, error = None, _describe(failure)
+    finally:
+        connection.close()
+    elapsed = time.monotonic() - started
+    if error is None and elapsed > timeout:
+        error = f"no answer within {timeout:g} s"
+    return Attempt(status, round(elapsed * 1000), error)
+
+
+def _describe(failure: Exception) -> str:
+    """A short reason fit for the delivery log (no header or body of ours is ever in it)."""
+    if isinstance(failure, TimeoutError | socket.timeout):
+        return f"no answer within {DELIVERY_TIMEOUT_SECONDS} s"
+    if isinstance(failure, ssl.SSLCertVerificationError):
+        return f"TLS certificate not valid: {failure.verify_message}"
+    if isinstance(failure, ConnectionRefusedError):
+        return "connection refused"
+    return f"{type(failure).__name__}: {failure}"[:300]
