@@ -1,6 +1,7 @@
 """The event consumer in the local server: a thread reading the table's stream and handing each batch
 to the same EventConsumer the Lambda function runs, delivering reported failures again as Lambda's
-event source mapping does (from the first failed record, at most RETRY_ATTEMPTS times)."""
+event source mapping does (from the first failed record, at most RETRY_ATTEMPTS times); beside it,
+the webhook deliveries its events queue."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from botocore.config import Config
 
 from infra.local.embedded_dynamodb import ENDPOINT_VARIABLE
 from infra.local.mail import FolderMailer
+from infra.local.webhooks import local_webhooks
 from shared import settings
 from shared.consumer import RETRY_ATTEMPTS, EventConsumer
 from shared.domain.invitations import MailSettings
@@ -121,14 +123,21 @@ class StreamPoller:
                 self._stop.wait(POLL_SECONDS)
 
 
+def delivers_webhooks() -> bool:
+    """Whether webhooks are delivered locally: with the embedded moto, which holds their queue; not
+    against an external DynamoDB endpoint (there is no queue beside it)."""
+    return not os.environ.get(ENDPOINT_VARIABLE)
+
+
 @contextmanager
 def local_events(table_name: str, api_url: str, folder: Path) -> Iterator[None]:
     """Run the event consumer against ``table_name``'s stream while the block runs, its mail written
-    to ``folder``."""
+    to ``folder``, and deliver the webhooks its events queue."""
     mail = MailSettings(sender=settings.mail_from() or LOCAL_SENDER, api_url=api_url)
     poller = StreamPoller(EventConsumer(FolderMailer(folder), mail), table_name)
-    poller.start()
-    try:
-        yield
-    finally:
-        poller.stop()
+    with local_webhooks() if delivers_webhooks() else nullcontext():
+        poller.start()
+        try:
+            yield
+        finally:
+            poller.stop()

@@ -1,0 +1,116 @@
+"""Webhook deliveries in the local server: the delivery queue and its dead-letter queue in the embedded
+moto, and a thread handing their messages to the same DeliveryWorker the Lambda function runs, as
+Lambda's SQS event source does (failed messages stay on the queue, the rest are deleted). Locally a
+receiver on this machine may be registered over plain http, and retries come after seconds, not hours."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from shared.domain.webhooks import AttemptSettings
+from shared.settings import WEBHOOK_QUEUE_VARIABLE
+from shared.webhooks import queue
+from shared.webhooks.addresses import LOCAL_LOOPBACK_VARIABLE
+from shared.webhooks.delivery import DeliveryWorker
+from shared.webhooks.schedule import DELIVERY_BATCH_SIZE
+
+# The pause after each failed attempt, locally; then the message goes to the dead-letter queue.
+LOCAL_RETRY_DELAYS_SECONDS = (1, 2, 4)
+QUEUE_NAME = "promptster-webhook-deliveries"
+DEAD_LETTER_QUEUE_NAME = "promptster-webhook-dead-letters"
+POLL_SECONDS = 0.2
+
+
+def _queue(name: str, attributes: dict[str, str] | None = None) -> tuple[str, str]:
+    """Create the queue (or find it) and return its URL and ARN."""
+    sqs = queue.client()
+    url = sqs.create_queue(QueueName=name, Attributes=attributes or {})["QueueUrl"]  # type: ignore[arg-type]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def lambda_record(message: Any, queue_arn: str) -> dict[str, Any]:
+    """A ReceiveMessage message as Lambda's SQS event source delivers it."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": queue_arn.split(":")[3],
+    }
+
+
+class QueuePoller:
+    """Receives the delivery queue's messages and hands each batch to ``worker``."""
+
+    def __init__(self, worker: DeliveryWorker, queue_url: str, queue_arn: str) -> None:
+        self.worker = worker
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="webhook-delivery", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def poll(self) -> int:
+        """One receive: deliver what is visible, and return how many messages were handled."""
+        sqs = queue.client()
+        messages = sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=DELIVERY_BATCH_SIZE, MessageSystemAttributeNames=["All"]
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        answer = self.worker.handle({"Records": [lambda_record(message, self.queue_arn) for message in messages]})
+        failed = {str(failure["itemIdentifier"]) for failure in answer["batchItemFailures"]}
+        for message in messages:
+            if message["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                handled = self.poll()
+            except Exception:  # a local worker keeps going, as Lambda's polling does
+                traceback.print_exc()
+                handled = 0
+            if not handled:
+                self._stop.wait(POLL_SECONDS)
+
+
+@contextmanager
+def local_webhooks() -> Iterator[str]:
+    """Deliver webhooks for real while the block runs (inside the embedded moto); yields the queue's URL."""
+    _, dead_letter_arn = _queue(DEAD_LETTER_QUEUE_NAME)
+    redrive = {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": len(LOCAL_RETRY_DELAYS_SECONDS) + 1}
+    queue_url, queue_arn = _queue(QUEUE_NAME, {"RedrivePolicy": json.dumps(redrive), "VisibilityTimeout": "30"})
+    saved = {name: os.environ.get(name) for name in (WEBHOOK_QUEUE_VARIABLE, LOCAL_LOOPBACK_VARIABLE)}
+    os.environ[WEBHOOK_QUEUE_VARIABLE] = queue_url
+    os.environ[LOCAL_LOOPBACK_VARIABLE] = "1"
+    worker = DeliveryWorker(delays=LOCAL_RETRY_DELAYS_SECONDS, settings=AttemptSettings(allow_loopback=True))
+    poller = QueuePoller(worker, queue_url, queue_arn)
+    poller.start()
+    try:
+        yield queue_url
+    finally:
+        poller.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
