@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import warnings
 from collections.abc import Callable
@@ -40,6 +41,11 @@ def deployment_dimensions() -> dict[str, str]:
 
 # Two environment reads: cheap enough for import time, and every flush then carries them.
 metrics.set_default_dimensions(**deployment_dimensions())
+
+# The AWS SDK's DEBUG lines carry whole requests: key codes, webhook secrets. Whatever level the function
+# logs at, they stay out.
+for _sdk in ("boto3", "botocore", "urllib3"):
+    logging.getLogger(_sdk).setLevel(logging.INFO)
 
 # Read-only requests record no business metric; an empty flush is expected, not worth a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish")

@@ -21,7 +21,34 @@ os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 os.environ.pop("AWS_PROFILE", None)
 
 from infra.local.embedded_dynamodb import local_dynamodb
+from infra.local.webhooks import Queues, create_queues
+from shared import settings
 from shared.store import dynamo
+from shared.webhooks import addresses, queue
+from shared.webhooks.schedule import MAX_ATTEMPTS
+
+# The host names tests resolve, and what to. Any other name fails as an unknown one does, so no test
+# sends a DNS query (tests reach loopback only).
+TEST_HOSTS: dict[str, list[str]] = {
+    "hooks.example.com": ["93.184.215.14"],
+    "ats.example.org": ["2606:2800:21f:cb07:6820:80da:af6b:8b2c"],
+    "internal.example.com": ["10.1.2.3"],
+    "metadata.example.com": ["169.254.169.254"],
+    "split.example.com": ["93.184.215.14", "127.0.0.1"],
+    "localhost": ["127.0.0.1", "::1"],
+}
+
+
+@pytest.fixture(autouse=True)
+def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Webhook URLs resolve from TEST_HOSTS alone."""
+
+    def resolve(host: str) -> list[str]:
+        if host not in TEST_HOSTS:
+            raise OSError(f"{host}: unknown host (tests resolve TEST_HOSTS only)")
+        return TEST_HOSTS[host]
+
+    monkeypatch.setattr(addresses, "resolve", resolve)
 
 
 @pytest.fixture
@@ -56,3 +83,14 @@ def dynamodb_calls(table: None) -> Iterator[RequestCounter]:
     events.register("before-call.dynamodb", counter)
     yield counter
     events.unregister("before-call.dynamodb", counter)
+
+
+@pytest.fixture
+def delivery_queue(table: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Queues]:
+    """The webhook delivery queue (and its dead-letter queue) in the table's moto, with the real
+    attempt count; the functions that queue deliveries are told where it is."""
+    queue.client.cache_clear()
+    queues = create_queues(MAX_ATTEMPTS)
+    monkeypatch.setenv(settings.WEBHOOK_QUEUE_VARIABLE, queues.url)
+    yield queues
+    queue.client.cache_clear()

@@ -11,6 +11,7 @@ import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from shared.domain.webhooks import AttemptSettings
@@ -27,12 +28,27 @@ DEAD_LETTER_QUEUE_NAME = "promptster-webhook-dead-letters"
 POLL_SECONDS = 0.2
 
 
+@dataclass(frozen=True)
+class Queues:
+    url: str
+    arn: str
+    dead_letter_url: str
+
+
 def _queue(name: str, attributes: dict[str, str] | None = None) -> tuple[str, str]:
     """Create the queue (or find it) and return its URL and ARN."""
     sqs = queue.client()
     url = sqs.create_queue(QueueName=name, Attributes=attributes or {})["QueueUrl"]  # type: ignore[arg-type]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn
+
+
+def create_queues(attempts: int) -> Queues:
+    """The delivery queue, moving a message to its dead-letter queue after ``attempts`` receives."""
+    dead_letter_url, dead_letter_arn = _queue(DEAD_LETTER_QUEUE_NAME)
+    redrive = {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": attempts}
+    url, arn = _queue(QUEUE_NAME, {"RedrivePolicy": json.dumps(redrive), "VisibilityTimeout": "30"})
+    return Queues(url, arn, dead_letter_url)
 
 
 def lambda_record(message: Any, queue_arn: str) -> dict[str, Any]:
@@ -96,17 +112,15 @@ class QueuePoller:
 @contextmanager
 def local_webhooks() -> Iterator[str]:
     """Deliver webhooks for real while the block runs (inside the embedded moto); yields the queue's URL."""
-    _, dead_letter_arn = _queue(DEAD_LETTER_QUEUE_NAME)
-    redrive = {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": len(LOCAL_RETRY_DELAYS_SECONDS) + 1}
-    queue_url, queue_arn = _queue(QUEUE_NAME, {"RedrivePolicy": json.dumps(redrive), "VisibilityTimeout": "30"})
+    queues = create_queues(len(LOCAL_RETRY_DELAYS_SECONDS) + 1)
     saved = {name: os.environ.get(name) for name in (WEBHOOK_QUEUE_VARIABLE, LOCAL_LOOPBACK_VARIABLE)}
-    os.environ[WEBHOOK_QUEUE_VARIABLE] = queue_url
+    os.environ[WEBHOOK_QUEUE_VARIABLE] = queues.url
     os.environ[LOCAL_LOOPBACK_VARIABLE] = "1"
     worker = DeliveryWorker(delays=LOCAL_RETRY_DELAYS_SECONDS, settings=AttemptSettings(allow_loopback=True))
-    poller = QueuePoller(worker, queue_url, queue_arn)
+    poller = QueuePoller(worker, queues.url, queues.arn)
     poller.start()
     try:
-        yield queue_url
+        yield queues.url
     finally:
         poller.stop()
         for name, value in saved.items():

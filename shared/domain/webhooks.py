@@ -47,7 +47,7 @@ def create_webhook(
 ) -> WebhookRecord:
     """Register an endpoint, with a new signing secret, unless its URL may not receive webhooks."""
     try:
-        addresses.destination(request.url, resolver or addresses.resolve)
+        addresses.destination(request.url, resolver)
     except UrlNotAllowedError as refused:
         raise InvalidInputError.for_field(("url",), "url_not_allowed", str(refused), "url_not_allowed") from None
     now = clock.to_timestamp(clock.utc_now())
@@ -181,9 +181,7 @@ def attempt_delivery(
         return "dropped"  # deleted or disabled since the event: it receives nothing more
     started = clock.utc_now()
     try:
-        where = addresses.destination(
-            webhook.url, settings.resolver or addresses.resolve, allow_loopback=settings.allow_loopback
-        )
+        where = addresses.destination(webhook.url, settings.resolver, allow_loopback=settings.allow_loopback)
     except UrlNotAllowedError as refused:
         result = sender.Attempt(None, 0, f"url_not_allowed: {refused}")
     else:

@@ -56,9 +56,10 @@ def loopback_allowed() -> bool:
     return bool(os.environ.get(LOCAL_LOOPBACK_VARIABLE)) and "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
 
 
-def destination(url: str, resolver: Resolver = resolve, *, allow_loopback: bool | None = None) -> Destination:
-    """Where ``url`` is delivered, or UrlNotAllowedError saying why it may not be. ``allow_loopback``
-    (default: as the environment says) admits http and https to loopback addresses only."""
+def destination(url: str, resolver: Resolver | None = None, *, allow_loopback: bool | None = None) -> Destination:
+    """Where ``url`` is delivered, or UrlNotAllowedError saying why it may not be. ``resolver``
+    defaults to the system's; ``allow_loopback`` (default: as the environment says) admits http and
+    https to loopback addresses, and nothing else that is not public."""
     loopback = loopback_allowed() if allow_loopback is None else allow_loopback
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -73,7 +74,7 @@ def destination(url: str, resolver: Resolver = resolve, *, allow_loopback: bool 
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
         raise UrlNotAllowedError("has an invalid port") from None
-    addresses = [_parse(address) for address in _addresses_of(host, resolver)]
+    addresses = [_parse(address) for address in _addresses_of(host, resolver or resolve)]
     refused = [address for address in addresses if not _public(address)]
     if refused and not (loopback and all(address.is_loopback for address in refused)):
         raise UrlNotAllowedError(f"must point to a public address, not {refused[0]} ({_kind(refused[0])})")
@@ -158,8 +159,8 @@ def _kind(address: IpAddress) -> str:
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
         ("unspecified", address.is_unspecified),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
     ):
         if matches:
             return kind

@@ -56,7 +56,7 @@ class DeliveryWorker:
         outcome = attempt_delivery(delivery, attempt, self.webhooks, self.settings)
         context = {"webhook_id": delivery.webhook_id, "event_id": delivery.event_id, "attempt": attempt}
         if outcome != "retry":
-            logger.info(f"Webhook delivery {outcome}", extra={**context, "event_type": delivery.type})
+            logger.info("Webhook delivery settled", extra={**context, "outcome": outcome, "event_type": delivery.type})
             return
         # Past the last delay the message goes straight back, to be moved to the dead-letter queue.
         delay = self.delays[attempt - 1] if attempt <= len(self.delays) else 0

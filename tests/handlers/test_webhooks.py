@@ -1,0 +1,130 @@
+"""The webhook endpoints: registering shows the secret once, nothing else ever does; URLs that reach no
+public https host are refused; deleted webhooks leave the list but keep their delivery log; every
+route reads another organisation's webhook as not found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shared.models.webhooks import WEBHOOK_EVENT_TYPES
+from tests.support import ORG_A, ORG_B, call, invoke
+
+pytestmark = pytest.mark.usefixtures("table", "delivery_queue")
+
+URL = "https://hooks.example.com/promptster"
+
+
+def register(url: str = URL, principal: Any = ORG_A, **fields: Any) -> dict[str, Any]:
+    status, body = call("create_webhook", principal, body={"url": url, **fields})
+    assert status == 201, body
+    return dict(body)
+
+
+def webhook_path(webhook_id: str) -> dict[str, str]:
+    return {"webhook_id": webhook_id}
+
+
+def test_registering_answers_the_webhook_and_its_secret_once() -> None:
+    answer = invoke("create_webhook", body={"url": URL, "description": "ATS"})
+    assert answer.status == 201
+    webhook, secret = answer.body["webhook"], answer.body["secret"]
+    assert secret.startswith("whsec_")
+    assert len(secret) > 40
+    assert answer.headers["Location"] == f"/v1/webhooks/{webhook['id']}"
+    assert webhook["url"] == URL
+    assert webhook["events"] == list(WEBHOOK_EVENT_TYPES)
+    assert (webhook["status"], webhook["description"], webhook["orgId"]) == ("active", "ATS", "org_a")
+
+    status, got = call("get_webhook", path=webhook_path(webhook["id"]))
+    assert status == 200
+    assert got["webhook"] == webhook
+    _, listed = call("list_webhooks")
+    assert listed["webhooks"] == [webhook]
+    for shown in (got, listed):
+        assert secret not in str(shown)
+        assert "secret" not in str(shown)
+    assert register()["secret"] != secret  # each webhook its own
+
+
+def test_a_webhook_takes_the_event_types_it_names() -> None:
+    webhook = register(events=["session.completed", "session.scored"])["webhook"]
+    assert webhook["events"] == ["session.completed", "session.scored"]
+
+
+@pytest.mark.parametrize(
+    ("events", "code"),
+    [
+        ([], "too_short"),
+        (["session.started", "session.started"], "unique"),
+        (["key.created"], "literal_error"),
+        (["ping"], "literal_error"),
+        ("session.started", "list_type"),
+    ],
+)
+def test_event_types_must_be_known_and_named_once(events: Any, code: str) -> None:
+    status, body = call("create_webhook", body={"url": URL, "events": events})
+    assert status == 400
+    assert body["code"] == "validation_error"
+    assert body["details"][0]["path"][0] == "events"
+    assert body["details"][0]["code"] == code
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.example.com/promptster",
+        "https://127.0.0.1/hooks",
+        "https://2130706433/hooks",
+        "https://[::1]/hooks",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://internal.example.com/",
+        "https://nowhere.example.net/",
+        "not a url",
+    ],
+)
+def test_urls_that_reach_no_public_https_host_are_refused_naming_the_field(url: str) -> None:
+    status, body = call("create_webhook", body={"url": url})
+    assert status == 400
+    assert body["code"] == "url_not_allowed"
+    assert body["details"] == [{"path": ["url"], "code": "url_not_allowed", "message": body["details"][0]["message"]}]
+    assert body["error"].startswith("url: ")
+    _, listed = call("list_webhooks")
+    assert listed["webhooks"] == []
+
+
+def test_deleting_takes_the_webhook_out_of_the_list_but_keeps_its_delivery_log() -> None:
+    kept = register()["webhook"]
+    deleted = register()["webhook"]
+    status, body = call("delete_webhook", path=webhook_path(deleted["id"]))
+    assert (status, body) == (200, {"ok": True, "id": deleted["id"]})
+
+    assert call("get_webhook", path=webhook_path(deleted["id"]))[0] == 404
+    assert call("delete_webhook", path=webhook_path(deleted["id"]))[0] == 404
+    assert call("test_webhook", path=webhook_path(deleted["id"]))[0] == 404
+    assert [hook["id"] for hook in call("list_webhooks")[1]["webhooks"]] == [kept["id"]]
+    status, log = call("list_webhook_deliveries", path=webhook_path(deleted["id"]))
+    assert (status, log) == (200, {"deliveries": [], "nextCursor": None})
+
+
+def test_another_organisations_webhook_is_not_found_by_any_route() -> None:
+    theirs = register(principal=ORG_B)["webhook"]
+    for route_name in ("get_webhook", "delete_webhook", "test_webhook", "list_webhook_deliveries"):
+        status, body = call(route_name, ORG_A, path=webhook_path(theirs["id"]))
+        assert (status, body["code"]) == (404, "not_found"), route_name
+    assert call("list_webhooks", ORG_A)[1]["webhooks"] == []
+    assert call("get_webhook", ORG_B, path=webhook_path(theirs["id"]))[0] == 200
+
+
+def test_the_list_pages_in_creation_order() -> None:
+    ids = [register()["webhook"]["id"] for _ in range(3)]
+    _, first = call("list_webhooks", query="limit=2")
+    _, second = call("list_webhooks", query=f"limit=2&cursor={first['nextCursor']}")
+    assert [hook["id"] for hook in first["webhooks"] + second["webhooks"]] == ids
+    assert second["nextCursor"] is None
+
+
+def test_unknown_and_malformed_ids_are_not_found() -> None:
+    for webhook_id in ("0195f3b1-4c2d-7e8f-9a0b-1c2d3e4f5a6b", "nope"):
+        assert call("get_webhook", path=webhook_path(webhook_id))[0] == 404
