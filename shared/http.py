@@ -76,6 +76,10 @@ def to_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+# Problems a client must tell apart from other invalid input: alone, each is the error's code too.
+ERROR_CODE_PROBLEMS = frozenset({"url_not_allowed"})
+
+
 def _problems_from_validation(errors: Sequence[Any]) -> list[FieldProblem]:
     problems = []
     for error in errors:
@@ -171,7 +175,8 @@ def make_resolver(module_name: str) -> RouteResolver:
         first = problems[0] if problems else FieldProblem((), "invalid", "invalid request")
         where = ".".join(str(part) for part in first.path) or "body"
         message = f"{where}: {first.message}"
-        return respond(HTTPStatus.BAD_REQUEST, error_body(message, "validation_error", request_id(), problems))
+        code = first.code if len(problems) == 1 and first.code in ERROR_CODE_PROBLEMS else "validation_error"
+        return respond(HTTPStatus.BAD_REQUEST, error_body(message, code, request_id(), problems))
 
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:

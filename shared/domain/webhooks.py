@@ -47,7 +47,7 @@ def create_webhook(
 ) -> WebhookRecord:
     """Register an endpoint, with a new signing secret, unless its URL may not receive webhooks."""
     try:
-        addresses.destination(request.url, resolver)
+        addresses.check_registration(request.url, resolver)
     except UrlNotAllowedError as refused:
         raise InvalidInputError.for_field(("url",), "url_not_allowed", str(refused), "url_not_allowed") from None
     now = clock.to_timestamp(clock.utc_now())

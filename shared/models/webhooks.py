@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from shared.models.common import NEXT_CURSOR_DESCRIPTION, ApiModel, RequestModel
+from shared.models.common import NEXT_CURSOR_DESCRIPTION, URI_CHAR, ApiModel, RequestModel
+from shared.webhooks.addresses import loopback_allowed
 
 # What a webhook may subscribe to; ``ping`` is sent on request only (POST /v1/webhooks/{id}/test).
 WebhookEventType = Literal["session.started", "session.completed", "session.scored", "assessment.deleted"]
@@ -19,6 +21,24 @@ WEBHOOK_EVENT_TYPES: tuple[WebhookEventType, ...] = (
 )
 PING = "ping"
 
+# An https URL naming its host by a DNS name (the last label starts with a letter, so no IPv4 address
+# in any spelling matches, nor an IPv6 one), with an optional port (1 to 65535), a path and a query.
+_PORT = r"(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+_DNS_NAME = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]"
+_PATH_AND_QUERY = rf"(?:/{URI_CHAR}*)*(?:\?(?:{URI_CHAR}|[/?])*)?"
+WEBHOOK_URL_PATTERN = rf"^https://{_DNS_NAME}{_PORT}{_PATH_AND_QUERY}$"
+# What the local server also takes: a receiver on this machine, over http or https.
+_LOCAL_URL = re.compile(rf"https?://(?:127\.0\.0\.1|localhost|\[::1\]){_PORT}{_PATH_AND_QUERY}")
+_WEBHOOK_URL = re.compile(WEBHOOK_URL_PATTERN.removesuffix("$") + r"\Z")
+
+
+def _webhook_url(url: str) -> str:
+    if loopback_allowed() and _LOCAL_URL.fullmatch(url):
+        return url
+    if not _WEBHOOK_URL.search(url):
+        raise PydanticCustomError("url_not_allowed", "must be an https URL naming its host (not an address)")
+    return url
+
 
 def _unique(events: list[WebhookEventType]) -> list[WebhookEventType]:
     if len(set(events)) != len(events):
@@ -29,11 +49,12 @@ def _unique(events: list[WebhookEventType]) -> list[WebhookEventType]:
 class CreateWebhookRequest(RequestModel):
     """Body of `POST /v1/webhooks`."""
 
-    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)] = Field(
-        description="Where events are POSTed: an `https` URL whose host is public. A URL that is not, or whose "
+    url: Annotated[str, StringConstraints(max_length=2048), AfterValidator(_webhook_url)] = Field(
+        description="Where events are POSTed: an `https` URL naming a public host. Any other URL, or one whose "
         "host resolves to a loopback, private, link-local, multicast or reserved address, is a 400 "
-        "`url_not_allowed` (checked again at each delivery; redirects are not followed).",
-        json_schema_extra={"format": "uri"},
+        "`url_not_allowed`. The host is checked again at each delivery (DNS can change), and redirects are "
+        "not followed.",
+        json_schema_extra={"format": "uri", "pattern": WEBHOOK_URL_PATTERN},
     )
     events: Annotated[list[WebhookEventType], Field(min_length=1, max_length=4), AfterValidator(_unique)] = Field(
         default_factory=lambda: list(WEBHOOK_EVENT_TYPES),

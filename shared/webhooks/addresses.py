@@ -6,6 +6,7 @@ A delivery then connects to the address that was checked, never to a second look
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import re
@@ -32,6 +33,10 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 class UrlNotAllowedError(Exception):
     """The URL may not receive webhooks; the message says why, for the caller."""
+
+
+class UnresolvedHostError(UrlNotAllowedError):
+    """The URL's host resolves to nothing (yet): nowhere to deliver, and nothing to refuse."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,13 @@ def destination(url: str, resolver: Resolver | None = None, *, allow_loopback: b
     return Destination(scheme, host, port, target, str(addresses[0]))
 
 
+def check_registration(url: str, resolver: Resolver | None = None) -> None:
+    """Refuse to register a URL that reaches an address that is not public. A host that does not
+    resolve is let through: its DNS may not be published yet, and every delivery checks again."""
+    with contextlib.suppress(UnresolvedHostError):
+        destination(url, resolver)
+
+
 def _addresses_of(host: str, resolver: Resolver) -> list[str]:
     literal = _literal(host)
     if literal is not None:
@@ -93,7 +105,7 @@ def _addresses_of(host: str, resolver: Resolver) -> list[str]:
     except (OSError, UnicodeError):
         found = []
     if not found:
-        raise UrlNotAllowedError(f"host {host!r} does not resolve")
+        raise UnresolvedHostError(f"host {host!r} does not resolve")
     return found
 
 

@@ -79,8 +79,13 @@ def test_event_types_must_be_known_and_named_once(events: Any, code: str) -> Non
         "https://2130706433/hooks",
         "https://[::1]/hooks",
         "https://169.254.169.254/latest/meta-data/",
+        "https://0177.0.0.1/hooks",
+        "https://localhost/hooks",
+        "https://hooks.example.com:0/",
+        "https://user:secret@hooks.example.com/",
         "https://internal.example.com/",
-        "https://nowhere.example.net/",
+        "https://metadata.example.com/latest/meta-data/",
+        "https://split.example.com/",
         "not a url",
     ],
 )
@@ -92,6 +97,11 @@ def test_urls_that_reach_no_public_https_host_are_refused_naming_the_field(url: 
     assert body["error"].startswith("url: ")
     _, listed = call("list_webhooks")
     assert listed["webhooks"] == []
+
+
+def test_a_host_that_does_not_resolve_yet_is_accepted_and_checked_at_each_delivery() -> None:
+    # Its DNS may not be published yet; a delivery to it fails (and is retried) until it resolves.
+    assert register("https://nowhere.example.net/hooks")["webhook"]["url"] == "https://nowhere.example.net/hooks"
 
 
 def test_deleting_takes_the_webhook_out_of_the_list_but_keeps_its_delivery_log() -> None:

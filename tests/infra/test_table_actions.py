@@ -60,7 +60,7 @@ class ActionRecorder:
 
 
 @pytest.fixture
-def recorder(table: None) -> Iterator[ActionRecorder]:
+def recorder(delivery_queue: object) -> Iterator[ActionRecorder]:
     recorder = ActionRecorder()
     events = dynamo.client().meta.events
     events.register("before-parameter-build.dynamodb", recorder)
@@ -72,11 +72,15 @@ def _refuse(*_: Any) -> None:
     raise ConflictError("refused by the test")
 
 
+# Handlers whose domain function is not named like their route.
+DOMAIN_CALLS = {"test_webhook": "queue_ping"}
+
+
 def _fail_with_a_key(
-    recorder: ActionRecorder, monkeypatch: pytest.MonkeyPatch, candidate: Principal, session_id: str
+    recorder: ActionRecorder, monkeypatch: pytest.MonkeyPatch, candidate: Principal, session_id: str, webhook_id: str
 ) -> None:
     """Call every idempotent route with a key while its domain function fails: the record kept for
-    the key is deleted (each handler calls the domain function named like its route)."""
+    the key is deleted (each handler calls the domain function named like its route, or as DOMAIN_CALLS says)."""
     requests: dict[str, dict[str, Any]] = {
         "create_assessment": {"principal": ORG_A, "body": SEED_BODY},
         "generate_keys": {"principal": ORG_A, "body": {"count": 1}, "path": {"assessment_id": "a"}},
@@ -85,11 +89,13 @@ def _fail_with_a_key(
         "complete_session": {"principal": candidate, "path": {"session_id": session_id}},
         "ingest_events": {"principal": candidate, "path": {"session_id": session_id}, "body": EVENTS},
         "erase_candidate": {"principal": ORG_A, "body": {"email": "ada@example.com"}},
+        "create_webhook": {"principal": ORG_A, "body": {"url": "https://hooks.example.com/"}},
+        "test_webhook": {"principal": ORG_A, "path": {"webhook_id": webhook_id}},
     }
     assert set(requests) == {route.name for route in ROUTES if route.idempotent}
     for name, request in requests.items():
         with monkeypatch.context() as patch:
-            patch.setattr(f"functions.{name}.handler.{name}", _refuse)
+            patch.setattr(f"functions.{name}.handler.{DOMAIN_CALLS.get(name, name)}", _refuse)
             recorder.route = name
             assert invoke(name, **request, headers=[("Idempotency-Key", "fails")]).status == 409
 
@@ -97,6 +103,12 @@ def _fail_with_a_key(
 def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder: ActionRecorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _, hook = recorder.call("create_webhook", body={"url": "https://hooks.example.com/"}, headers=IDEMPOTENCY_KEY)
+    webhook_id = hook["webhook"]["id"]
+    recorder.call("get_webhook", path={"webhook_id": webhook_id})
+    recorder.call("list_webhooks")
+    recorder.call("test_webhook", path={"webhook_id": webhook_id}, headers=IDEMPOTENCY_KEY)
+    recorder.call("list_webhook_deliveries", path={"webhook_id": webhook_id})
     _, created = recorder.call(
         "create_rubric",
         body={"name": "Backend", "criteria": [{"name": "Design", "weight": 1}]},
@@ -123,7 +135,7 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("get_timeline", path={"session_id": session_id})
     recorder.call("get_timeline", path={"session_id": session_id}, query="type=decision")
     recorder.call("complete_session", candidate, path={"session_id": session_id})
-    _fail_with_a_key(recorder, monkeypatch, candidate, session_id)
+    _fail_with_a_key(recorder, monkeypatch, candidate, session_id, webhook_id)
     recorder.call("list_sessions", path={"assessment_id": assessment["id"]})
     recorder.call("get_assessment_stats", path={"assessment_id": assessment["id"]})
     recorder.call(
@@ -132,6 +144,7 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("delete_assessment", path={"assessment_id": assessment["id"]})  # revokes ``pending``
     recorder.call("erase_candidate", body={"email": "ada@example.com"}, headers=IDEMPOTENCY_KEY)
     recorder.call("delete_rubric", path={"rubric_id": rubric_id})
+    recorder.call("delete_webhook", path={"webhook_id": webhook_id})
     recorder.call("list_issues")
     recorder.call("get_issue", path={"issue_id": catalog.all_issues()[0].id})
 
