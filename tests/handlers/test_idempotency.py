@@ -31,6 +31,8 @@ def test_every_post_route_honours_the_header_and_no_other_does() -> None:
         "complete_session",
         "ingest_events",
         "erase_candidate",
+        "create_webhook",
+        "test_webhook",
     }
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import pytest
 
+from infra.local.webhooks import Queues
 from shared.models.webhooks import WEBHOOK_EVENT_TYPES
 from tests.support import ORG_A, ORG_B, call, invoke
 
@@ -138,3 +140,18 @@ def test_the_list_pages_in_creation_order() -> None:
 def test_unknown_and_malformed_ids_are_not_found() -> None:
     for webhook_id in ("0195f3b1-4c2d-7e8f-9a0b-1c2d3e4f5a6b", "nope"):
         assert call("get_webhook", path=webhook_path(webhook_id))[0] == 404
+
+
+def test_a_retried_registration_or_ping_with_its_idempotency_key_happens_once(delivery_queue: Queues) -> None:
+    key = [("Idempotency-Key", "register-1")]
+    first = invoke("create_webhook", body={"url": URL}, headers=key)
+    retry = invoke("create_webhook", body={"url": URL}, headers=key)
+    assert retry.body == first.body  # the same webhook and secret: the client may have lost the first answer
+    assert len(call("list_webhooks")[1]["webhooks"]) == 1
+
+    path = webhook_path(first.body["webhook"]["id"])
+    pings = [invoke("test_webhook", path=path, headers=[("Idempotency-Key", "ping-1")]) for _ in range(2)]
+    assert pings[0].status == pings[1].status == 202
+    assert pings[0].body == pings[1].body
+    queued = boto3.client("sqs").receive_message(QueueUrl=delivery_queue.url, MaxNumberOfMessages=10)
+    assert len(queued.get("Messages", [])) == 1
