@@ -70,6 +70,8 @@ class Route:
     table_actions: tuple[str, ...]
     status: int = 200  # of a success; the handler may answer another (start_session: 200 on resume)
     max_body_bytes: int = DEFAULT_BODY_BYTES  # larger bodies are refused with 413 before the handler runs
+    # The function queues webhook deliveries itself: it is told the delivery queue and may send to it.
+    enqueues_webhooks: bool = False
 
     @property
     def writes(self) -> bool:

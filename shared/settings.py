@@ -26,3 +26,12 @@ def mail_from() -> str | None:
 def api_url() -> str:
     """The API's base URL, without a trailing slash."""
     return os.environ.get(API_URL_VARIABLE, "").rstrip("/")
+
+
+# The SQS queue webhook deliveries wait in; the stack tells the functions that queue them.
+WEBHOOK_QUEUE_VARIABLE = "PROMPTSTER_WEBHOOK_QUEUE_URL"
+
+
+def webhook_queue_url() -> str | None:
+    """The delivery queue's URL, or None where there is none."""
+    return os.environ.get(WEBHOOK_QUEUE_VARIABLE) or None
