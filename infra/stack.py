@@ -60,7 +60,7 @@ class AssessmentsStack(Stack):
         table = Table(self, "Data", deployment=deployment, key=key).table
         defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key)
         authorizer = self._authorizer(defaults)
-        # Not a route either: the queue's event source invokes it. Built first, as functions send to its queue.
+        # Not a route: its queue's event source invokes it. Built before the routes, some of which queue deliveries.
         webhooks = WebhookDelivery(self, "Webhooks", defaults=defaults)
         functions = self._route_functions(defaults, webhooks)
         api = Api(
