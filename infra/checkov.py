@@ -9,12 +9,13 @@ from constructs import IConstruct
 # No function is invoked asynchronously: a dead-letter queue on the function would never receive anything.
 LAMBDA_DLQ = (
     "CKV_AWS_116",
-    "Never invoked asynchronously: API Gateway calls synchronously, and the stream consumer's mapping sends "
-    "what it gives up on to its own on-failure queue",
+    "Never invoked asynchronously: API Gateway calls synchronously, the stream consumer's mapping sends what it "
+    "gives up on to its own on-failure queue, and the webhook queue's redrive policy dead-letters failed deliveries",
 )
 LAMBDA_VPC = (
     "CKV_AWS_117",
-    "Reaches only AWS service APIs (DynamoDB, SES) over HTTPS with IAM; no private network resource, so no VPC",
+    "Reaches AWS service APIs (DynamoDB, SES, SQS) over HTTPS with IAM, and customers' public webhook endpoints; "
+    "no private network resource, so no VPC",
 )
 LAMBDA_ENVIRONMENT_KEY = (
     "CKV_AWS_173",

@@ -1,5 +1,5 @@
 """One customer's stack: the table, a function per route plus the authorizer, the API, the event
-pipeline on the table's stream, and their alarms."""
+pipeline on the table's stream, webhook delivery, and their alarms."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from infra.constructs.events import EventPipeline
 from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
 from infra.constructs.table import Table
+from infra.constructs.webhooks import WebhookDelivery
 from infra.deployment import API_ID_OUTPUT, API_STAGE_OUTPUT, Deployment
 from infra.paths import REPO_ROOT
 from shared.observability import SERVICE
@@ -59,7 +60,9 @@ class AssessmentsStack(Stack):
         table = Table(self, "Data", deployment=deployment, key=key).table
         defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key)
         authorizer = self._authorizer(defaults)
-        functions = self._route_functions(defaults)
+        # Not a route: its queue's event source invokes it. Built before the routes, some of which queue deliveries.
+        webhooks = WebhookDelivery(self, "Webhooks", defaults=defaults)
+        functions = self._route_functions(defaults, webhooks)
         api = Api(
             self,
             "Api",
@@ -70,7 +73,9 @@ class AssessmentsStack(Stack):
             key=key,
         )
         # Not a route: the table's stream invokes it, so it stays out of the route table.
-        events = EventPipeline(self, "Events", defaults=defaults, table=table, api_url=api.rest_api.url)
+        events = EventPipeline(
+            self, "Events", defaults=defaults, table=table, api_url=api.rest_api.url, webhooks=webhooks
+        )
         if deployment.waf_enabled:
             Firewall(self, "Firewall", deployment=deployment, stage=api.rest_api.deployment_stage)
         Alarms(
@@ -84,6 +89,9 @@ class AssessmentsStack(Stack):
             table=table,
             consumer=events.consumer.function,
             dead_letters=events.dead_letters,
+            delivery=webhooks.delivery.function,
+            delivery_queue=webhooks.queue,
+            delivery_dead_letters=webhooks.dead_letters,
             key=key,
         )
         self._outputs(table, api.rest_api)
@@ -105,9 +113,9 @@ class AssessmentsStack(Stack):
             timeout=Duration.seconds(5),
         )
 
-    def _route_functions(self, defaults: FunctionDefaults) -> dict[str, ApiFunction]:
+    def _route_functions(self, defaults: FunctionDefaults, webhooks: WebhookDelivery) -> dict[str, ApiFunction]:
         """Route name -> the function serving it, one per entry of the route table."""
-        return {
+        functions = {
             route.name: ApiFunction(
                 self,
                 route.name.title().replace("_", ""),
@@ -119,6 +127,10 @@ class AssessmentsStack(Stack):
             )
             for route in ROUTES
         }
+        for route in ROUTES:
+            if route.enqueues_webhooks:
+                webhooks.allow_enqueueing(functions[route.name])
+        return functions
 
     def _outputs(self, table: dynamodb.ITable, rest_api: apigw.RestApi) -> None:
         # The API's URL is output by RestApi itself; this is where the first token gets minted.

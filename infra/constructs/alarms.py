@@ -1,5 +1,5 @@
 """Alarms on what needs a person: API 5xx rate, function errors, throttles and latency, table throttles,
-and the event pipeline falling behind or giving up on records."""
+the event pipeline falling behind or giving up on records, and webhook deliveries given up or stuck."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from constructs import Construct
 from infra.checkov import TOPIC_KEY, skip_checks
 from infra.deployment import Deployment
 from shared.observability import AUTHORIZATION_DENIED, NAMESPACE, metric_dimensions
+from shared.webhooks.schedule import RETRY_DELAYS_SECONDS
 
 PERIOD = Duration.minutes(5)
 # Share of requests answered with a 5xx (API Gateway's 5XXError averages to that rate).
@@ -29,6 +30,11 @@ LATENCY_P90 = Duration.seconds(1)
 LATENCY_PERIODS = 3
 # The oldest stream record the consumer is still working on: past this, invitations are late.
 ITERATOR_AGE = Duration.minutes(10)
+# A delivery being retried stays in its queue for the whole schedule (about a day) before it is
+# dead-lettered; one older than that plus a margin was never received at all: nothing drains the queue,
+# and its deliveries expire unseen when the queue's retention runs out. (A lower threshold would fire
+# on deliveries merely backing off.)
+OLDEST_DELIVERY_AGE = Duration.seconds(sum(RETRY_DELAYS_SECONDS)).plus(Duration.hours(2))
 
 
 def emitted_metric(deployment: Deployment, name: str) -> cloudwatch.Metric:
@@ -57,6 +63,9 @@ class Alarms(Construct):
         table: dynamodb.ITable,
         consumer: lambda_.IFunction,
         dead_letters: sqs.IQueue,
+        delivery: lambda_.IFunction,
+        delivery_queue: sqs.IQueue,
+        delivery_dead_letters: sqs.IQueue,
         key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -70,6 +79,7 @@ class Alarms(Construct):
         self._latency_alarms(every_function)
         self._table_alarms(table)
         self._pipeline_alarms(consumer, dead_letters)
+        self._webhook_alarms(delivery, delivery_queue, delivery_dead_letters)
 
     def _topic(self, key: kms.IKey | None) -> sns.Topic:
         """Encrypted under the customer's key if given. Not under SNS's AWS-managed key otherwise: its
@@ -210,6 +220,40 @@ class Alarms(Construct):
             threshold=1,
             description="Stream records the consumer gave up on (their invitations were not sent) wait in "
             "the dead-letter queue",
+        )
+
+    def _webhook_alarms(self, delivery: lambda_.IFunction, queue: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
+        # A failed delivery is no error (it is reported and retried): errors are crashes and timeouts.
+        self._alarm(
+            "WebhookDeliveryErrors",
+            "webhook-delivery-errors",
+            delivery.metric_errors(period=PERIOD, statistic=cloudwatch.Stats.SUM),
+            threshold=1,
+            description="webhook_delivery: a batch failed as a whole (unhandled error or timeout)",
+        )
+        self._alarm(
+            "WebhookDeliveryThrottles",
+            "webhook-delivery-throttles",
+            delivery.metric_throttles(period=PERIOD, statistic=cloudwatch.Stats.SUM),
+            threshold=1,
+            description="webhook_delivery: invocations throttled by the account's concurrency limit",
+        )
+        self._alarm(
+            "WebhookDeadLetters",
+            "webhook-dead-letters",
+            dead_letters.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=1,
+            description="Webhook deliveries that failed every attempt for about a day wait in the dead-letter queue",
+        )
+        self._alarm(
+            "WebhookQueueStalled",
+            "webhook-queue-stalled",
+            queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic=cloudwatch.Stats.MAXIMUM),
+            threshold=OLDEST_DELIVERY_AGE.to_seconds(),
+            description=f"A webhook delivery has waited over {OLDEST_DELIVERY_AGE.to_hours(integral=False):.1f} "
+            "hours, longer than all its retries take: the queue is not being drained",
         )
 
     def _alarm(

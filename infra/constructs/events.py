@@ -1,5 +1,5 @@
 """The event pipeline: the table's stream read by one consumer function (domain events, invitations
-through SES), with the records it gives up on kept in an SQS dead-letter queue."""
+through SES, webhook deliveries queued), with the records it gives up on kept in an SQS dead-letter queue."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from constructs import Construct
 
 from infra.checkov import QUEUE_KEY, skip_checks
 from infra.constructs.function import ApiFunction, FunctionDefaults
+from infra.constructs.webhooks import WebhookDelivery
 from shared.consumer import RETRY_ATTEMPTS
 from shared.settings import API_URL_VARIABLE, MAIL_FROM_VARIABLE
 
 CONSUMER_NAME = "stream_consumer"
 CONSUMER_HANDLER = "functions.stream_consumer.handler.handler"
-# It reads the assessment an invitation names and moves the key's invite status.
-CONSUMER_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem")
+# It reads the assessment an invitation names and moves the key's invite status, and finds the
+# organisation's webhooks an event goes to.
+CONSUMER_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query")
 BATCH_SIZE = 100
 # A stream record older than this is dead-lettered rather than delivered: an invitation a day late
 # is better reviewed by a person.
@@ -30,10 +32,18 @@ CONSUMER_TIMEOUT = Duration.seconds(60)
 
 class EventPipeline(Construct):
     """The consumer function on the table's stream, its dead-letter queue, and what it may touch: the
-    stream, two item actions on the table, and ``ses:SendEmail`` as the configured sender only."""
+    stream, three actions on the table, ``ses:SendEmail`` as the configured sender only, and sending to
+    the webhook delivery queue."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, defaults: FunctionDefaults, table: dynamodb.ITable, api_url: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        defaults: FunctionDefaults,
+        table: dynamodb.ITable,
+        api_url: str,
+        webhooks: WebhookDelivery,
     ) -> None:
         super().__init__(scope, construct_id)
         deployment = defaults.deployment
@@ -43,7 +53,7 @@ class EventPipeline(Construct):
             defaults=defaults,
             name=CONSUMER_NAME,
             handler=CONSUMER_HANDLER,
-            description="The table's stream: domain events and invitation emails",
+            description="The table's stream: domain events, invitation emails and webhook deliveries to queue",
             table_actions=CONSUMER_TABLE_ACTIONS,
             timeout=CONSUMER_TIMEOUT,
             no_dlq_reason="Invoked by its stream's event source mapping, not asynchronously: records it "
@@ -54,6 +64,7 @@ class EventPipeline(Construct):
         if deployment.mail_from:
             function.add_environment(MAIL_FROM_VARIABLE, deployment.mail_from)
             self._allow_sending(deployment.mail_from, deployment.mail_domain or "")
+        webhooks.allow_enqueueing(self.consumer)
         self.dead_letters = sqs.Queue(
             self,
             "DeadLetters",

@@ -50,7 +50,8 @@ class FunctionDefaults:
 
 class ApiFunction(Construct):
     """A function with its own log group and a role that may touch only its table, with only ``table_actions``
-    (a function with none is not even told the table's name).
+    (a function with none is not even told the table's name), and with ``table_partition_prefixes`` only
+    on items whose partition key starts with one of them.
 
     ``target`` is what API Gateway invokes: the function itself, or with SnapStart its ``live`` alias
     (SnapStart snapshots published versions only)."""
@@ -65,6 +66,7 @@ class ApiFunction(Construct):
         handler: str,
         description: str,
         table_actions: Sequence[str],
+        table_partition_prefixes: Sequence[str] = (),
         memory_mb: int = 512,
         timeout: Duration | None = None,
         no_dlq_reason: str = "Invoked synchronously by API Gateway only: a failure goes back to the caller, "
@@ -78,7 +80,7 @@ class ApiFunction(Construct):
                 f"function name {self.function_name!r} is longer than Lambda allows; shorten the route name"
             )
         self.log_group = self._log_group()
-        self.role = self._role(table_actions)
+        self.role = self._role(table_actions, table_partition_prefixes)
         self.function = self._function(
             handler, description, memory_mb, timeout or Duration.seconds(10), uses_table=bool(table_actions)
         )
@@ -104,7 +106,7 @@ class ApiFunction(Construct):
             encryption_key=self._defaults.key,
         )
 
-    def _role(self, table_actions: Sequence[str]) -> iam.Role:
+    def _role(self, table_actions: Sequence[str], partition_prefixes: Sequence[str]) -> iam.Role:
         # An explicit role instead of the managed basic-execution policy: logs go to this one
         # log group only, and the table grant names each action.
         role = iam.Role(
@@ -120,7 +122,16 @@ class ApiFunction(Construct):
             resources = [table_arn]
             if "dynamodb:Query" in table_actions:
                 resources.append(f"{table_arn}/index/{SESSIONS_INDEX}")
-            role.add_to_policy(iam.PolicyStatement(actions=list(table_actions), resources=resources))
+            # Every partition key the request names must start with a prefix; item actions always name one,
+            # so ForAllValues cannot pass for want of a key.
+            conditions = (
+                {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{prefix}*" for prefix in partition_prefixes]}}
+                if partition_prefixes
+                else None
+            )
+            role.add_to_policy(
+                iam.PolicyStatement(actions=list(table_actions), resources=resources, conditions=conditions)
+            )
             if self._defaults.key is not None:
                 # A table under the customer's key is read and written through it (named actions: no wildcards).
                 self._defaults.key.grant(role, *TABLE_KEY_ACTIONS)

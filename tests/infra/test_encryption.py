@@ -1,5 +1,5 @@
 """Encryption under the customer's key (``-c customerManagedKey=true`` or ``-c kmsKeyArn=…``): the table,
-every log group, the alarm topic and the functions' environment; AWS-managed keys without the option."""
+every log group, the alarm topic, the queues and the functions' environment; AWS-managed keys without the option."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def encrypted_parts(synthesized: Synthesized) -> dict[str, list[Any]]:
         ],
         "log groups": [group.get("KmsKeyId") for group in synthesized.properties("AWS::Logs::LogGroup").values()],
         "topic": [topic.get("KmsMasterKeyId") for topic in synthesized.properties("AWS::SNS::Topic").values()],
+        "queues": [queue.get("KmsMasterKeyId") for queue in synthesized.properties("AWS::SQS::Queue").values()],
         "functions": [
             function.get("KmsKeyArn") for function in synthesized.properties("AWS::Lambda::Function").values()
         ],
@@ -73,8 +74,8 @@ def test_functions_using_the_table_may_use_the_key_and_only_with_named_actions(d
         for statement in policy["PolicyDocument"]["Statement"]
         if statement.get("Resource") == CUSTOMER_KEY_ARN
     ]
-    # The one exception: CDK's grant to send the stream consumer's failed records to its encrypted
-    # dead-letter queue names KMS's data-key action families (acknowledged on that role, on this key only).
+    # The one exception: CDK's grant to send to an encrypted queue (the stream's dead letters, webhook
+    # deliveries) names KMS's data-key action families (acknowledged on those roles, on this key only).
     wildcards = [
         {action for action in statement["Action"] if "*" in action}
         for statement in granted
@@ -82,7 +83,7 @@ def test_functions_using_the_table_may_use_the_key_and_only_with_named_actions(d
     ]
 
     assert granted
-    assert wildcards in ([], [{"kms:GenerateDataKey*", "kms:ReEncrypt*"}])
+    assert all(found == {"kms:GenerateDataKey*", "kms:ReEncrypt*"} for found in wildcards)
 
 
 def test_without_the_option_aws_managed_keys_where_offered(prod: Synthesized) -> None:
@@ -93,6 +94,7 @@ def test_without_the_option_aws_managed_keys_where_offered(prod: Synthesized) ->
     assert set(parts["log groups"]) == set(parts["functions"]) == {None}
     # The topic is not put under SNS's AWS-managed key: CloudWatch could not publish alarms to it.
     assert parts["topic"] == [None]
+    assert all(queue["SqsManagedSseEnabled"] for queue in prod.properties("AWS::SQS::Queue").values())
 
 
 @pytest.mark.parametrize("variant", ["prod", "dev"])

@@ -11,13 +11,13 @@ from infra.app import MAIL_NOT_CONFIGURED_NOTE
 from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_TABLE_ACTIONS
 from shared.consumer import RETRY_ATTEMPTS
 from shared.settings import API_URL_VARIABLE, MAIL_FROM_VARIABLE
-from shared.store.schema import STREAM_VIEW_TYPE
+from shared.store.schema import SESSIONS_INDEX, STREAM_VIEW_TYPE
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
 
 STREAM_READ = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
-DEAD_LETTER_SEND = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+QUEUE_SEND = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 # ListStreams has no resource-level permission: the event source mapping needs it on "*".
 UNSCOPED = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
@@ -58,6 +58,16 @@ def _single(stack: Synthesized, resource_type: str) -> str:
     return logical_id
 
 
+def _queue(stack: Synthesized, suffix: str) -> str:
+    """The queue named ``<prefix>-<suffix>``."""
+    (logical_id,) = [
+        logical_id
+        for logical_id, props in stack.properties("AWS::SQS::Queue").items()
+        if props["QueueName"].endswith(f"-{suffix}")
+    ]
+    return logical_id
+
+
 @pytest.mark.parametrize("stage", ["prod", "dev"])
 def test_the_table_streams_new_and_old_images(prod: Synthesized, dev: Synthesized, stage: str) -> None:
     (table,) = (prod if stage == "prod" else dev).properties("AWS::DynamoDB::Table").values()
@@ -71,9 +81,13 @@ def test_the_consumer_reads_the_stream_reporting_failed_records_and_dead_letters
 ) -> None:
     consumer, _ = _consumer(prod)
     table = _single(prod, "AWS::DynamoDB::Table")
-    queue = _single(prod, "AWS::SQS::Queue")
+    queue = _queue(prod, "stream-dead-letters")
 
-    (mapping,) = prod.properties("AWS::Lambda::EventSourceMapping").values()
+    (mapping,) = [
+        mapping
+        for mapping in prod.properties("AWS::Lambda::EventSourceMapping").values()
+        if mapping["FunctionName"] == {"Ref": consumer}
+    ]
 
     assert mapping["FunctionName"] == {"Ref": consumer}
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": [table, "StreamArn"]}
@@ -81,8 +95,7 @@ def test_the_consumer_reads_the_stream_reporting_failed_records_and_dead_letters
     assert mapping["MaximumRetryAttempts"] == RETRY_ATTEMPTS
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
     assert mapping["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": [queue, "Arn"]}}}
-    (queue_props,) = prod.properties("AWS::SQS::Queue").values()
-    assert queue_props["SqsManagedSseEnabled"] is True
+    assert prod.properties("AWS::SQS::Queue")[queue]["SqsManagedSseEnabled"] is True
 
 
 def test_the_consumer_is_no_route_of_the_api(prod: Synthesized) -> None:
@@ -92,12 +105,19 @@ def test_the_consumer_is_no_route_of_the_api(prod: Synthesized) -> None:
         assert permission["FunctionName"] != {"Fn::GetAtt": [consumer, "Arn"]}
 
 
-def test_the_consumer_may_read_the_stream_update_keys_and_send_as_the_configured_sender_only(
+def test_the_consumer_may_read_the_stream_use_the_table_send_as_the_configured_sender_and_queue_only(
     prod: Synthesized,
 ) -> None:
     table = _single(prod, "AWS::DynamoDB::Table")
-    queue = _single(prod, "AWS::SQS::Queue")
     _, function = _consumer(prod)
+    named = [
+        ("table", {"Fn::GetAtt": [table, "Arn"]}),
+        ("index", {"Fn::Join": ["", [{"Fn::GetAtt": [table, "Arn"]}, f"/index/{SESSIONS_INDEX}"]]}),
+        ("stream", {"Fn::GetAtt": [table, "StreamArn"]}),
+        ("dead letters", {"Fn::GetAtt": [_queue(prod, "stream-dead-letters"), "Arn"]}),
+        ("webhook deliveries", {"Fn::GetAtt": [_queue(prod, "webhook-deliveries"), "Arn"]}),
+        ("logs", {"Fn::GetAtt": [function["LoggingConfig"]["LogGroup"]["Ref"], "Arn"]}),
+    ]
     by_resource: dict[str, set[str]] = {}
 
     for statement in _statements(prod):
@@ -110,21 +130,20 @@ def test_the_consumer_may_read_the_stream_update_keys_and_send_as_the_configured
             by_resource["ses"] = actions
         elif statement["Resource"] == "*":
             assert actions <= UNSCOPED
-        elif statement["Resource"] == {"Fn::GetAtt": [table, "Arn"]}:
-            by_resource["table"] = actions
-        elif statement["Resource"] == {"Fn::GetAtt": [table, "StreamArn"]}:
-            by_resource["stream"] = actions
-        elif statement["Resource"] == {"Fn::GetAtt": [queue, "Arn"]}:
-            by_resource["queue"] = actions
         else:
-            assert statement["Resource"] == {"Fn::GetAtt": [function["LoggingConfig"]["LogGroup"]["Ref"], "Arn"]}
-            assert actions == LOG_ACTIONS
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for resource in resources:
+                (name,) = [name for name, arn in named if arn == resource]
+                by_resource[name] = actions
 
     assert by_resource == {
         "ses": {"ses:SendEmail"},
         "table": set(CONSUMER_TABLE_ACTIONS),
+        "index": set(CONSUMER_TABLE_ACTIONS),
         "stream": STREAM_READ,
-        "queue": DEAD_LETTER_SEND,
+        "dead letters": QUEUE_SEND,
+        "webhook deliveries": QUEUE_SEND,
+        "logs": LOG_ACTIONS,
     }
 
 
@@ -158,7 +177,7 @@ def test_without_a_sender_the_stack_still_synthesizes_may_send_nothing_and_says_
 
 def test_dead_letters_and_a_lagging_stream_alarm_into_the_topic(prod: Synthesized) -> None:
     topic = _single(prod, "AWS::SNS::Topic")
-    queue = _single(prod, "AWS::SQS::Queue")
+    queue = _queue(prod, "stream-dead-letters")
     consumer, _ = _consumer(prod)
     alarms = {props["AlarmName"]: props for props in prod.properties("AWS::CloudWatch::Alarm").values()}
 

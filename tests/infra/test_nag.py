@@ -25,6 +25,7 @@ ACKNOWLEDGED = {
     "Serverless-SNSRedrivePolicy",
     "AwsSolutions-SQS3",
     "Serverless-SQSRedrivePolicy",
+    "Serverless-LambdaEventSourceMappingDestination",
 }
 
 

@@ -67,7 +67,7 @@ def test_with_snap_start_every_function_snapshots_its_published_versions_behind_
     versions = snap_start.resources("AWS::Lambda::Version")
     aliases = snap_start.properties("AWS::Lambda::Alias")
 
-    assert len(functions) == len(ROUTES) + 2  # the authorizer and the stream consumer
+    assert len(functions) == len(ROUTES) + 3  # the authorizer, the stream consumer and webhook delivery
     assert all(props["SnapStart"] == {"ApplyOn": "PublishedVersions"} for props in functions.values())
     assert set(_aliases_by_function(snap_start)) == set(functions)
     for alias in aliases.values():

@@ -13,6 +13,7 @@ from infra.constructs.alarms import LATENCY_P90
 from infra.constructs.api import AUTHORIZERS, THROTTLING, path_parameters
 from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_TABLE_ACTIONS
 from infra.constructs.function import AUTHORIZER_ACTIONS
+from infra.constructs.webhooks import DELIVERY_HANDLER, DELIVERY_TABLE_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
 from shared.observability import CUSTOMER_VARIABLE, STAGE_VARIABLE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route, route
@@ -70,11 +71,14 @@ def _function_of_role(stack: Synthesized) -> dict[str, str]:
 
 
 def _declared_table_actions(handler: str) -> set[str]:
-    """What the route table (or, for the authorizer and the stream consumer, its construct) says the function issues."""
+    """What the route table (or, for the authorizer, the stream consumer and webhook delivery, its construct)
+    says the function issues."""
     if handler == AUTHORIZER_HANDLER:
         return set(AUTHORIZER_ACTIONS)
     if handler == CONSUMER_HANDLER:
         return set(CONSUMER_TABLE_ACTIONS)
+    if handler == DELIVERY_HANDLER:
+        return set(DELIVERY_TABLE_ACTIONS)
     return set(next(route for route in ROUTES if route.handler == handler).table_actions)
 
 
@@ -114,10 +118,14 @@ def test_every_route_is_one_method_integrated_with_the_function_named_after_it(p
     assert len(prod.resources("AWS::ApiGateway::Method")) == len(ROUTES)
 
 
-def test_there_is_one_function_per_route_plus_the_authorizer_and_the_stream_consumer(prod: Synthesized) -> None:
+def test_there_is_one_function_per_route_plus_the_authorizer_the_stream_consumer_and_webhook_delivery(
+    prod: Synthesized,
+) -> None:
     handlers = [props["Handler"] for props in prod.properties("AWS::Lambda::Function").values()]
 
-    assert sorted(handlers) == sorted([route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, CONSUMER_HANDLER])
+    assert sorted(handlers) == sorted(
+        [route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, CONSUMER_HANDLER, DELIVERY_HANDLER]
+    )
 
 
 def test_every_function_is_arm64_python_3_12_traced_with_explicit_memory_and_timeout(prod: Synthesized) -> None:
@@ -224,13 +232,16 @@ def test_functions_may_use_only_their_table_actions_their_log_group_and_xray(pro
     table = _single(prod, "AWS::DynamoDB::Table")
     functions = prod.properties("AWS::Lambda::Function")
     function_of_role = _function_of_role(prod)
+    enqueuing = {route.handler for route in ROUTES if route.enqueues_webhooks}
 
     for policy in prod.properties("AWS::IAM::Policy").values():
         (role,) = policy["Roles"]
         function = functions[function_of_role[role["Ref"]]]
-        if function["Handler"] == CONSUMER_HANDLER:
-            continue  # the stream, SES and its queue besides: tests/infra/test_events.py
+        if function["Handler"] in (CONSUMER_HANDLER, DELIVERY_HANDLER):
+            continue  # the stream, SES and queues besides: tests/infra/test_events.py, test_webhooks.py
         for statement in policy["PolicyDocument"]["Statement"]:
+            if function["Handler"] in enqueuing and "sqs:SendMessage" in statement["Action"]:
+                continue  # sending to the delivery queue: tests/infra/test_webhooks.py
             actions = set(statement["Action"]) if isinstance(statement["Action"], list) else {statement["Action"]}
             resource = statement["Resource"]
             assert statement["Effect"] == "Allow"
@@ -279,7 +290,12 @@ def test_every_declared_action_is_a_dynamodb_item_action() -> None:
         "BatchWriteItem",
     }
 
-    for declared in [*(r.table_actions for r in ROUTES), AUTHORIZER_ACTIONS]:
+    for declared in [
+        *(r.table_actions for r in ROUTES),
+        AUTHORIZER_ACTIONS,
+        CONSUMER_TABLE_ACTIONS,
+        DELIVERY_TABLE_ACTIONS,
+    ]:
         assert {action.removeprefix("dynamodb:") for action in declared} <= item_actions
         assert all(action.startswith("dynamodb:") for action in declared)
 
@@ -329,7 +345,8 @@ def test_every_log_group_has_an_explicit_retention(
     stack = prod if stage == "prod" else dev
     log_groups = stack.resources("AWS::Logs::LogGroup").values()
 
-    assert len(log_groups) == len(ROUTES) + 3  # the functions, the authorizer, the consumer, the API's access log
+    # The functions, the authorizer, the consumer, webhook delivery, the API's access log.
+    assert len(log_groups) == len(ROUTES) + 4
     for log_group in log_groups:
         assert log_group["Properties"]["RetentionInDays"] == days
         assert log_group["DeletionPolicy"] == policy
@@ -393,20 +410,24 @@ def test_api_gateway_answers_its_own_errors_with_the_error_envelope(prod: Synthe
 # Alarms
 
 
-def test_alarms_watch_the_api_every_function_the_table_and_the_stream_and_notify_one_topic(
+def test_alarms_watch_the_api_every_function_the_table_the_stream_and_webhooks_and_notify_one_topic(
     prod: Synthesized,
 ) -> None:
     topic = _single(prod, "AWS::SNS::Topic")
     alarms = prod.properties("AWS::CloudWatch::Alarm").values()
     functions = [props["FunctionName"] for props in prod.properties("AWS::Lambda::Function").values()]
-    # A stream batch may send a hundred emails: its duration is watched as the stream's iterator age.
-    api_functions = [name for name in functions if name != "promptster-acme-prod-stream-consumer"]
+    # A stream batch may send a hundred emails, a delivery batch wait on ten endpoints: their durations are
+    # watched as the stream's iterator age and the delivery queue's oldest message.
+    queue_consumers = ("promptster-acme-prod-stream-consumer", "promptster-acme-prod-webhook-delivery")
+    api_functions = [name for name in functions if name not in queue_consumers]
 
     assert {props["AlarmName"] for props in alarms} == {
         "promptster-acme-prod-api-5xx-rate",
         "promptster-acme-prod-table-throttles",
         "promptster-acme-prod-stream-iterator-age",
         "promptster-acme-prod-stream-dead-letters",
+        "promptster-acme-prod-webhook-dead-letters",
+        "promptster-acme-prod-webhook-queue-stalled",
         *(f"{name}-errors" for name in functions),
         *(f"{name}-throttles" for name in functions),
         *(f"{name}-latency-p90" for name in api_functions),
@@ -420,7 +441,7 @@ def test_every_api_function_has_a_p90_duration_alarm_held_over_several_periods(p
     functions = {
         logical_id: props["FunctionName"]
         for logical_id, props in prod.properties("AWS::Lambda::Function").items()
-        if props["Handler"] != CONSUMER_HANDLER
+        if props["Handler"] not in (CONSUMER_HANDLER, DELIVERY_HANDLER)
     }
     latency = [a for a in prod.properties("AWS::CloudWatch::Alarm").values() if a["AlarmName"].endswith("-latency-p90")]
 
