@@ -13,6 +13,7 @@ from infra.checkov import QUEUE_KEY, skip_checks
 from infra.constructs.function import ApiFunction, FunctionDefaults
 from shared.routes import GET, PUT, UPDATE
 from shared.settings import WEBHOOK_QUEUE_VARIABLE
+from shared.store import webhooks as webhook_store
 from shared.webhooks.schedule import DELIVERY_BATCH_SIZE, DELIVERY_TIMEOUT_SECONDS, MAX_ATTEMPTS
 
 DELIVERY_NAME = "webhook_delivery"
@@ -20,7 +21,7 @@ DELIVERY_HANDLER = "functions.webhook_delivery.handler.handler"
 # It reads the webhook, writes the attempt to its delivery log, and disables the webhook on a 410.
 DELIVERY_TABLE_ACTIONS = (GET, PUT, UPDATE)
 # The webhook and its delivery log share the partition WEBHOOK#{id}: nothing else in the table is its business.
-DELIVERY_PARTITION_PREFIXES = ("WEBHOOK#",)
+DELIVERY_PARTITION_PREFIXES = (webhook_store.PARTITION_PREFIX,)
 # A batch's deliveries go one after the other, each allowed its timeout; the rest is DNS checks and the log.
 DELIVERY_FUNCTION_TIMEOUT = Duration.seconds(DELIVERY_BATCH_SIZE * DELIVERY_TIMEOUT_SECONDS + 10)
 # AWS's advice for an SQS event source: six times the function's timeout, so that a batch still being

@@ -9,11 +9,18 @@ from typing import Any
 
 import pytest
 
+from infra.constructs.webhooks import DELIVERY_PARTITION_PREFIXES, DELIVERY_TABLE_ACTIONS
+from infra.local.webhooks import QueuePoller, Queues
 from shared import catalog
 from shared.auth import Principal
+from shared.domain.webhooks import AttemptSettings
 from shared.errors import ConflictError
 from shared.routes import ROUTES
 from shared.store import dynamo
+from shared.store.schema import PARTITION_KEY
+from shared.webhooks import addresses
+from shared.webhooks.delivery import DeliveryWorker
+from tests.receiver import receiver
 from tests.support import ORG_A, SEED_BODY, candidate_for, create_assessment, generate_keys, invoke
 
 IDEMPOTENCY_KEY = [("Idempotency-Key", "retry-1")]
@@ -152,3 +159,29 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     declared = {r.name: set(r.table_actions) for r in ROUTES}
     # A route missing from the calls above reads as issuing nothing: call it there too.
     assert {name: recorder.actions.get(name, set()) for name in declared} == declared
+
+
+def test_the_delivery_function_touches_only_webhook_items_with_the_actions_it_is_granted(
+    delivery_queue: Queues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(addresses.LOCAL_LOOPBACK_VARIABLE, "1")
+    touched: list[tuple[str, str]] = []  # (action, partition key) of each request the worker makes
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        keys = params.get("Key") or params.get("Item") or {}
+        touched.append((f"dynamodb:{model.name}", keys[PARTITION_KEY]["S"]))
+
+    worker = DeliveryWorker(settings=AttemptSettings(allow_loopback=True))
+    poller = QueuePoller(worker, delivery_queue.url, delivery_queue.arn)
+    with receiver(statuses=[500]) as failing, receiver(statuses=[410]) as gone, receiver() as fine:
+        for endpoint in (failing, gone, fine):
+            hook = invoke("create_webhook", body={"url": endpoint.url}).body["webhook"]
+            assert invoke("test_webhook", path={"webhook_id": hook["id"]}).status == 202
+        events = dynamo.client().meta.events
+        events.register("before-parameter-build.dynamodb", record)
+        try:
+            assert poller.poll() == 3
+        finally:
+            events.unregister("before-parameter-build.dynamodb", record)
+    assert {action for action, _ in touched} == set(DELIVERY_TABLE_ACTIONS)  # a 410 included: UpdateItem
+    assert all(partition.startswith(tuple(DELIVERY_PARTITION_PREFIXES)) for _, partition in touched)
