@@ -27,7 +27,9 @@ from shared import docs
 from shared.auth import API_TOKEN_PREFIX, KEY_CODE_ALPHABET
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
+from shared.models.webhooks import AssessmentWebhookEvent, PingWebhookEvent, SessionWebhookEvent
 from shared.routes import ROUTES, Auth, Route
+from shared.webhooks.signing import EVENT_ID_HEADER, SIGNATURE_HEADER
 
 DOCUMENT_PATH = REPO_ROOT / "openapi.json"
 TITLE = "Promptster Assessments API"
@@ -289,6 +291,60 @@ def _components(document: dict[str, Any]) -> None:
     components["securitySchemes"] = SECURITY_SCHEMES
 
 
+# What a webhook endpoint receives, by event type: OpenAPI 3.1's ``webhooks``.
+WEBHOOK_EVENTS: dict[str, type[BaseModel]] = {
+    "session.started": SessionWebhookEvent,
+    "session.completed": SessionWebhookEvent,
+    "session.scored": SessionWebhookEvent,
+    "assessment.deleted": AssessmentWebhookEvent,
+    "ping": PingWebhookEvent,
+}
+_WEBHOOK_HEADERS = [
+    {
+        "name": SIGNATURE_HEADER,
+        "in": "header",
+        "required": True,
+        "description": '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the webhook\'s '
+        "secret>`. Verify it on the raw body, in constant time, and refuse a `t` more than 5 minutes old.",
+        "schema": {"type": "string", "pattern": "^t=[0-9]+,v1=[0-9a-f]{64}$"},
+    },
+    {
+        "name": EVENT_ID_HEADER,
+        "in": "header",
+        "required": True,
+        "description": "The event's `id`: the same on every delivery of one event (delivery is at least once).",
+        "schema": {"type": "string"},
+    },
+]
+
+
+def _webhooks(document: dict[str, Any]) -> None:
+    """The deliveries a registered endpoint receives, one POST per event type."""
+    schemas = document["components"]["schemas"]
+    webhooks: dict[str, Any] = {}
+    for event_type, model in WEBHOOK_EVENTS.items():
+        schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        schemas[model.__name__] = schema
+        webhooks[event_type] = {
+            "post": {
+                "summary": f"A `{event_type}` event",
+                "description": model.__doc__ or "",
+                "parameters": _WEBHOOK_HEADERS,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+                },
+                "responses": {
+                    "2XX": {"description": "Received, within 5 seconds. Anything else is retried for about a day."},
+                    "410": {"description": "The endpoint is gone: the webhook is disabled, nothing more is sent."},
+                },
+            }
+        }
+    document["webhooks"] = webhooks
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """The whole API's OpenAPI document, one operation per route of the route table.
@@ -307,6 +363,7 @@ def openapi_document() -> dict[str, Any]:
     for route in ROUTES:
         _describe(route, document["paths"][route.path][route.method.lower()])
     _components(document)
+    _webhooks(document)
     return document
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from shared import clock, ids
 from shared.domain.assessments import assessment_view
@@ -18,7 +17,20 @@ from shared.domain.paging import decode_cursor, encode_cursor, within_budget
 from shared.domain.ports import Assessments, DeliveryQueue, Webhooks
 from shared.domain.sessions import session_view
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
-from shared.models.webhooks import PING, WEBHOOK_EVENT_TYPES, CreateWebhookRequest, Delivery, Webhook
+from shared.models.webhooks import (
+    PING,
+    WEBHOOK_EVENT_TYPES,
+    AssessmentEventData,
+    AssessmentWebhookEvent,
+    CreateWebhookRequest,
+    Delivery,
+    PingEventData,
+    PingWebhookEvent,
+    SessionEventData,
+    SessionWebhookEvent,
+    Webhook,
+    WebhookEvent,
+)
 from shared.store.dynamo import ConditionFailedError
 from shared.store.webhooks import DeliveryRecord, WebhookRecord
 from shared.webhooks import addresses, sender, signing
@@ -99,10 +111,15 @@ def queue_ping(webhooks: Webhooks, queue: DeliveryQueue, org_id: str, webhook_id
             "The webhook is disabled (its endpoint answered 410 Gone); register the endpoint again",
             code="webhook_disabled",
         )
-    event_id = EVENT_ID_PREFIX + ids.new_uuid7().hex
-    body = envelope(event_id, PING, clock.to_timestamp(clock.utc_now()), org_id, {"webhook": webhook_view(webhook)})
-    queue.send([QueuedDelivery(org_id, webhook.id, event_id, PING, body)])
-    return event_id
+    ping = PingWebhookEvent(
+        id=EVENT_ID_PREFIX + ids.new_uuid7().hex,
+        type=PING,
+        created_at=clock.to_timestamp(clock.utc_now()),
+        org_id=org_id,
+        data=PingEventData(webhook=webhook_view(webhook)),
+    )
+    queue.send([QueuedDelivery(org_id, webhook.id, ping.id, PING, body_of(ping))])
+    return ping.id
 
 
 def list_deliveries(
@@ -122,16 +139,9 @@ def event_id_of(event: DomainEvent) -> str:
     return EVENT_ID_PREFIX + hashlib.sha256(event.id.encode()).hexdigest()[:32]
 
 
-def envelope(event_id: str, event_type: str, created_at: str, org_id: str, data: dict[str, Any]) -> str:
-    """The delivered JSON: the event's id, type, time and organisation, and the objects it is about."""
-    payload = {
-        "id": event_id,
-        "type": event_type,
-        "createdAt": created_at,
-        "orgId": org_id,
-        "data": {name: view.model_dump(mode="json", by_alias=True) for name, view in data.items()},
-    }
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+def body_of(event: WebhookEvent) -> str:
+    """The delivered JSON, exactly as the OpenAPI document's ``webhooks`` describe it."""
+    return event.model_dump_json(by_alias=True)
 
 
 def deliveries_for(
@@ -143,19 +153,26 @@ def deliveries_for(
     subscribed = webhooks.subscribed(event.org_id, event.type)
     if not subscribed:
         return []
-    data = _event_data(event, assessments, now)
-    if data is None:
+    delivered = _webhook_event(event, assessments, now)
+    if delivered is None:
         return []
-    event_id = event_id_of(event)
-    body = envelope(event_id, event.type, event.occurred_at, event.org_id, data)
-    return [QueuedDelivery(event.org_id, webhook.id, event_id, event.type, body) for webhook in subscribed]
+    body = body_of(delivered)
+    return [QueuedDelivery(event.org_id, webhook.id, delivered.id, event.type, body) for webhook in subscribed]
 
 
-def _event_data(event: DomainEvent, assessments: Assessments, now: datetime) -> dict[str, Any] | None:
+def _webhook_event(event: DomainEvent, assessments: Assessments, now: datetime) -> WebhookEvent | None:
+    """The body of ``event``'s deliveries (None when what it is about is gone)."""
+    fields = {"id": event_id_of(event), "type": event.type, "created_at": event.occurred_at, "org_id": event.org_id}
     if event.session is not None:
-        return {"session": session_view(event.session, now)}
+        return SessionWebhookEvent.model_validate(
+            {**fields, "data": SessionEventData(session=session_view(event.session, now))}
+        )
     assessment = assessments.get_deleted(event.org_id, event.assessment_id)
-    return {"assessment": assessment_view(assessment)} if assessment is not None else None
+    if assessment is None:
+        return None
+    return AssessmentWebhookEvent.model_validate(
+        {**fields, "data": AssessmentEventData(assessment=assessment_view(assessment))}
+    )
 
 
 # One delivery attempt

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import time
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from infra.local.webhooks import QueuePoller, Queues
+from shared import docs
 from shared.consumer import EventConsumer
 from shared.domain.webhooks import AttemptSettings
 from shared.observability import logger
@@ -24,7 +27,7 @@ from shared.webhooks.schedule import MAX_ATTEMPTS, RETRY_DELAYS_SECONDS
 from tests.conftest import TEST_HOSTS
 from tests.handlers.test_invitations import RecordingMailer, Stream
 from tests.handlers.test_results import GOOD_SCORE, complete, scorable, started
-from tests.receiver import Receiver, receiver, signature_is_valid
+from tests.receiver import Received, Receiver, receiver, signature_is_valid
 from tests.support import ORG_A, ORG_B, call
 
 pytestmark = pytest.mark.usefixtures("table")
@@ -96,6 +99,17 @@ def payloads(endpoint: Receiver) -> list[dict[str, Any]]:
     return [json.loads(request.body) for request in endpoint.received]
 
 
+def assert_documented(request: Received) -> None:
+    """The delivery is what the served OpenAPI document's ``webhooks`` say it is, headers included."""
+    document = json.loads(docs.DOCUMENT_PATH.read_text(encoding="utf-8"))
+    payload = json.loads(request.body)
+    operation = document["webhooks"][payload["type"]]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    Draft202012Validator({**schema, "components": document["components"]}).validate(payload)
+    for header in operation["parameters"]:
+        assert re.search(header["schema"].get("pattern", ""), request.headers[header["name"]])
+
+
 def test_each_event_reaches_the_subscribed_webhooks_of_its_organisation_signed(
     pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,6 +141,8 @@ def test_each_event_reaches_the_subscribed_webhooks_of_its_organisation_signed(
     assert deleted["data"]["assessment"]["id"] == assessment["id"]
     assert deleted["data"]["assessment"] == {**assessment, "issue": None}
     assert deleted["createdAt"] >= assessment["createdAt"]  # when it was deleted
+    for request in everything.received + scores_only.received:
+        assert_documented(request)
     for request in everything.received:
         assert signature_is_valid(hook["secret"], request.headers["Promptster-Signature"], request.body, time.time())
         assert request.headers["Promptster-Event-Id"] == json.loads(request.body)["id"]
@@ -236,6 +252,7 @@ def test_a_ping_is_signed_and_logged_like_any_delivery(pipeline: Pipeline, monke
         assert status == 202
         pipeline.run()
     [request] = endpoint.received
+    assert_documented(request)
     assert json.loads(request.body)["id"] == queued["eventId"]
     assert signature_is_valid(created["secret"], request.headers["Promptster-Signature"], request.body, time.time())
     [entry] = deliveries_of(created["webhook"]["id"])
