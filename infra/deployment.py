@@ -19,7 +19,7 @@ DEFAULT_WAF_RATE_LIMIT = 1000
 WAF_RATE_LIMITS = range(100, 2_000_000_001)
 # The stack's outputs naming its REST API and stage, read back with CloudFormation's DescribeStacks
 # on ``Deployment.stack_name`` (the token CLI flushes that stage's authorizer cache).
-# Concurrent executions reserved for each function: 27 functions reserve 270 of an account's default
+# Concurrent executions reserved for each function: 33 functions reserve 330 of an account's default
 # 1000 (Lambda keeps at least 100 unreserved). 0 reserves none, for accounts with a low limit.
 DEFAULT_RESERVED_CONCURRENCY = 10
 API_ID_OUTPUT = "ApiId"
