@@ -124,7 +124,7 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "get_timeline": {"404": ("not_found",)},
     "get_assessment_stats": {"404": ("not_found",)},
     "erase_candidate": {"409": ("conflict",)},
-    "create_webhook": {"400": ("url_not_allowed",)},
+    "create_webhook": {"400": ("url_not_allowed",), "409": ("too_many_webhooks",)},
     "list_webhooks": {},
     "get_webhook": {"404": ("not_found",)},
     "delete_webhook": {"404": ("not_found",)},

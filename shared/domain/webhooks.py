@@ -38,6 +38,8 @@ from shared.webhooks.addresses import Resolver, UrlNotAllowedError
 from shared.webhooks.queue import Delivery as QueuedDelivery
 
 EVENT_ID_PREFIX = "evt_"
+# Each event is queued once per webhook: a bound keeps one organisation from multiplying the work.
+MAX_WEBHOOKS_PER_ORG = 25
 
 # Views
 
@@ -57,11 +59,18 @@ def delivery_view(delivery: DeliveryRecord) -> Delivery:
 def create_webhook(
     webhooks: Webhooks, org_id: str, request: CreateWebhookRequest, resolver: Resolver | None = None
 ) -> WebhookRecord:
-    """Register an endpoint, with a new signing secret, unless its URL may not receive webhooks."""
+    """Register an endpoint, with a new signing secret, unless its URL may not receive webhooks or the
+    organisation has as many as it may (deleted ones do not count)."""
     try:
         addresses.check_registration(request.url, resolver)
     except UrlNotAllowedError as refused:
         raise InvalidInputError.for_field(("url",), "url_not_allowed", str(refused), "url_not_allowed") from None
+    registered, _ = webhooks.list_page(org_id, MAX_WEBHOOKS_PER_ORG, None)
+    if len(registered) >= MAX_WEBHOOKS_PER_ORG:
+        raise ConflictError(
+            f"The organisation has {MAX_WEBHOOKS_PER_ORG} webhooks, the most it may; delete one first",
+            code="too_many_webhooks",
+        )
     now = clock.to_timestamp(clock.utc_now())
     webhook = WebhookRecord(
         id=ids.new_id(),

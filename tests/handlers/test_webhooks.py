@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from infra.local.webhooks import Queues
+from shared.domain import webhooks as domain
 from shared.models.webhooks import WEBHOOK_EVENT_TYPES
 from tests.support import ORG_A, ORG_B, call, invoke
 
@@ -155,3 +156,13 @@ def test_a_retried_registration_or_ping_with_its_idempotency_key_happens_once(de
     assert pings[0].body == pings[1].body
     queued = boto3.client("sqs").receive_message(QueueUrl=delivery_queue.url, MaxNumberOfMessages=10)
     assert len(queued.get("Messages", [])) == 1
+
+
+def test_an_organisation_has_a_bounded_number_of_webhooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(domain, "MAX_WEBHOOKS_PER_ORG", 2)
+    first, _ = (register()["webhook"] for _ in range(2))
+    status, body = call("create_webhook", body={"url": URL})
+    assert (status, body["code"]) == (409, "too_many_webhooks")
+    assert call("create_webhook", ORG_B, body={"url": URL})[0] == 201  # each organisation its own
+    call("delete_webhook", path=webhook_path(first["id"]))
+    assert call("create_webhook", body={"url": URL})[0] == 201
