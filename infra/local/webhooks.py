@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from shared.domain.webhooks import AttemptSettings
 from shared.settings import WEBHOOK_QUEUE_VARIABLE
 from shared.webhooks import queue
 from shared.webhooks.addresses import LOCAL_LOOPBACK_VARIABLE
@@ -116,7 +115,7 @@ def local_webhooks() -> Iterator[str]:
     saved = {name: os.environ.get(name) for name in (WEBHOOK_QUEUE_VARIABLE, LOCAL_LOOPBACK_VARIABLE)}
     os.environ[WEBHOOK_QUEUE_VARIABLE] = queues.url
     os.environ[LOCAL_LOOPBACK_VARIABLE] = "1"
-    worker = DeliveryWorker(delays=LOCAL_RETRY_DELAYS_SECONDS, settings=AttemptSettings(allow_loopback=True))
+    worker = DeliveryWorker(delays=LOCAL_RETRY_DELAYS_SECONDS, allow_loopback=True)
     poller = QueuePoller(worker, queues.url, queues.arn)
     poller.start()
     try:

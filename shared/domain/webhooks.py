@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -34,7 +33,7 @@ from shared.models.webhooks import (
 from shared.store.dynamo import ConditionFailedError
 from shared.store.webhooks import DeliveryRecord, WebhookRecord
 from shared.webhooks import addresses, sender, signing
-from shared.webhooks.addresses import Resolver, UrlNotAllowedError
+from shared.webhooks.addresses import UrlNotAllowedError
 from shared.webhooks.queue import Delivery as QueuedDelivery
 
 EVENT_ID_PREFIX = "evt_"
@@ -56,13 +55,11 @@ def delivery_view(delivery: DeliveryRecord) -> Delivery:
 # The API
 
 
-def create_webhook(
-    webhooks: Webhooks, org_id: str, request: CreateWebhookRequest, resolver: Resolver | None = None
-) -> WebhookRecord:
+def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookRequest) -> WebhookRecord:
     """Register an endpoint, with a new signing secret, unless its URL may not receive webhooks or the
     organisation has as many as it may (deleted ones do not count)."""
     try:
-        addresses.check_registration(request.url, resolver)
+        addresses.check_registration(request.url)
     except UrlNotAllowedError as refused:
         raise InvalidInputError.for_field(("url",), "url_not_allowed", str(refused), "url_not_allowed") from None
     registered, _ = webhooks.list_page(org_id, MAX_WEBHOOKS_PER_ORG, None)
@@ -189,25 +186,17 @@ def _webhook_event(event: DomainEvent, assessments: Assessments, now: datetime) 
 Outcome = Literal["delivered", "disabled", "dropped", "retry"]
 
 
-@dataclass(frozen=True)
-class AttemptSettings:
-    """How attempts are made: the resolver URL checks use, and whether loopback is allowed (locally)."""
-
-    resolver: Resolver | None = None
-    allow_loopback: bool | None = None
-
-
 def attempt_delivery(
-    delivery: QueuedDelivery, attempt: int, webhooks: Webhooks, settings: AttemptSettings | None = None
+    delivery: QueuedDelivery, attempt: int, webhooks: Webhooks, *, allow_loopback: bool | None = None
 ) -> Outcome:
-    """Send ``delivery`` once (``attempt`` counts from 1) and log the attempt; what happens next."""
-    settings = settings or AttemptSettings()
+    """Send ``delivery`` once (``attempt`` counts from 1) and log the attempt; what happens next.
+    ``allow_loopback`` as for :func:`addresses.destination` (the local server allows it)."""
     webhook = webhooks.find_active(delivery.webhook_id)
     if webhook is None or webhook.org_id != delivery.org_id:
         return "dropped"  # deleted or disabled since the event: it receives nothing more
     started = clock.utc_now()
     try:
-        where = addresses.destination(webhook.url, settings.resolver, allow_loopback=settings.allow_loopback)
+        where = addresses.destination(webhook.url, allow_loopback=allow_loopback)
     except UrlNotAllowedError as refused:
         result = sender.Attempt(None, 0, f"url_not_allowed: {refused}")
     else:

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.domain.ports import Webhooks
-from shared.domain.webhooks import AttemptSettings, attempt_delivery
+from shared.domain.webhooks import attempt_delivery
 from shared.observability import logger
 from shared.store.webhooks import WebhookStore
 from shared.webhooks import queue
@@ -39,11 +39,12 @@ class DeliveryWorker:
         self,
         webhooks: Webhooks | None = None,
         delays: Sequence[int] = RETRY_DELAYS_SECONDS,
-        settings: AttemptSettings | None = None,
+        *,
+        allow_loopback: bool | None = None,
     ) -> None:
         self.webhooks = webhooks or WebhookStore()
         self.delays = tuple(delays)
-        self.settings = settings or AttemptSettings()
+        self.allow_loopback = allow_loopback  # the local server's receivers on this machine
 
     def handle(self, batch: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Process one batch; the answer lists the messages the queue keeps (Lambda's partial batch response)."""
@@ -53,7 +54,7 @@ class DeliveryWorker:
     def _record(self, record: SQSRecord) -> None:
         delivery = Delivery.from_message(record.body)
         attempt = int(record.attributes.approximate_receive_count)
-        outcome = attempt_delivery(delivery, attempt, self.webhooks, self.settings)
+        outcome = attempt_delivery(delivery, attempt, self.webhooks, allow_loopback=self.allow_loopback)
         context = {"webhook_id": delivery.webhook_id, "event_id": delivery.event_id, "attempt": attempt}
         if outcome != "retry":
             logger.info("Webhook delivery settled", extra={**context, "outcome": outcome, "event_type": delivery.type})

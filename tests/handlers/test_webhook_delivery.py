@@ -17,7 +17,6 @@ from jsonschema import Draft202012Validator
 from infra.local.webhooks import QueuePoller, Queues
 from shared import docs
 from shared.consumer import EventConsumer
-from shared.domain.webhooks import AttemptSettings
 from shared.observability import logger
 from shared.store.webhooks import WebhookStore
 from shared.webhooks import addresses, queue, sender
@@ -39,7 +38,7 @@ class Pipeline:
     def __init__(self, queues: Queues) -> None:
         self.stream = Stream()
         self.consumer = EventConsumer(RecordingMailer())
-        self.worker = DeliveryWorker(settings=AttemptSettings(allow_loopback=True))
+        self.worker = DeliveryWorker(allow_loopback=True)
         self.poller = QueuePoller(self.worker, queues.url, queues.arn)
         self.queues = queues
         self.delays: list[int] = []  # the visibility each failed attempt asked for

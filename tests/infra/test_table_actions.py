@@ -13,7 +13,6 @@ from infra.constructs.webhooks import DELIVERY_PARTITION_PREFIXES, DELIVERY_TABL
 from infra.local.webhooks import QueuePoller, Queues
 from shared import catalog
 from shared.auth import Principal
-from shared.domain.webhooks import AttemptSettings
 from shared.errors import ConflictError
 from shared.routes import ROUTES
 from shared.store import dynamo
@@ -171,7 +170,7 @@ def test_the_delivery_function_touches_only_webhook_items_with_the_actions_it_is
         keys = params.get("Key") or params.get("Item") or {}
         touched.append((f"dynamodb:{model.name}", keys[PARTITION_KEY]["S"]))
 
-    worker = DeliveryWorker(settings=AttemptSettings(allow_loopback=True))
+    worker = DeliveryWorker(allow_loopback=True)
     poller = QueuePoller(worker, delivery_queue.url, delivery_queue.arn)
     with receiver(statuses=[500]) as failing, receiver(statuses=[410]) as gone, receiver() as fine:
         for endpoint in (failing, gone, fine):
