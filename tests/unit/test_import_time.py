@@ -8,6 +8,7 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,12 +31,26 @@ OTHER_RESOLVERS = (
 )
 
 
+# Every function's module, the stream consumer's included (the route table names the others).
+FUNCTION_MODULES = sorted(f"functions.{path.parent.name}.handler" for path in (ROOT / "functions").glob("*/handler.py"))
+
+
 @cache
+def load(module: str) -> dict[str, Any]:
+    """What a fresh interpreter has once ``module`` is imported: the modules it loaded, and whether its
+    garbage collector is on and has frozen the objects built so far."""
+    script = (
+        f"import gc, json, sys; import {module}; "
+        "print(json.dumps({'modules': sorted(sys.modules), 'gc': [gc.isenabled(), gc.get_freeze_count() > 0]}))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    loaded: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return loaded
+
+
 def modules_loaded_by(module: str) -> frozenset[str]:
     """Every module a fresh interpreter has loaded once ``module`` is imported."""
-    script = f"import json, sys; import {module}; print(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
-    return frozenset(json.loads(done.stdout.splitlines()[-1]))
+    return frozenset(load(module)["modules"])
 
 
 def _within(loaded: frozenset[str], packages: tuple[str, ...]) -> list[str]:
@@ -76,3 +91,10 @@ def test_the_local_server_needs_only_what_make_dev_installs() -> None:
     # `make dev` installs the runtime and the `local` group (moto), not the dev tools.
     dev_only = ("aws_cdk", "cdk_nag", "constructs", "jsii", "cfnlint", "mypy", "pytest", "flask", "mypy_boto3_dynamodb")
     assert _within(modules_loaded_by("infra.local.__main__"), dev_only) == []
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_every_function_turns_the_garbage_collector_back_on_once_loaded(module: str) -> None:
+    # functions/__init__.py turns it off while a function loads; left off, a warm function's cyclic
+    # garbage would pile up for as long as Lambda keeps it.
+    assert load(module)["gc"] == [True, True]
