@@ -74,6 +74,15 @@ def test_only_the_idempotent_routes_import_the_idempotency_utility(route: Route)
     assert ("aws_lambda_powertools.utilities.idempotency" in loaded) == route.idempotent
 
 
+@pytest.mark.parametrize("route", [each for each in ROUTES if "rubric" in each.name], ids=lambda route: route.name)
+def test_a_rubric_route_loads_no_store_but_the_rubrics_one(route: Route) -> None:
+    # The domain's ports name every store's records for the type checker only.
+    stores = {name for name in modules_loaded_by(route.handler.rpartition(".")[0]) if name.startswith("shared.store.")}
+    assert stores - {"shared.store.dynamo", "shared.store.schema", "shared.store.idempotency"} == {
+        "shared.store.rubrics"
+    }
+
+
 def test_the_authorizer_imports_no_resolver() -> None:
     assert _within(modules_loaded_by(AUTHORIZER_MODULE), ("aws_lambda_powertools.event_handler",)) == []
 
