@@ -52,4 +52,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return response.asdict()
 
 
-loaded()
+loaded()  # the end of loading: the garbage collector runs again (see functions/__init__.py)

@@ -18,4 +18,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     return consumer.handle(event, context)
 
 
-loaded()
+loaded()  # the end of loading: the garbage collector runs again (see functions/__init__.py)
