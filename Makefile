@@ -50,13 +50,16 @@ typecheck: $(INSTALLED)
 pytest: $(INSTALLED)
 	$(BIN)/pytest
 
-# What a Lambda function has: the runtime dependencies of uv.lock and nothing else.
-RUNTIME_VENV := .bench/runtime
+# What a Lambda function has: the runtime dependencies of uv.lock and nothing else, on the runtime's
+# Python where it is installed (make bench BENCH_PYTHON=python3.12; with python3.12 on PATH, synthesis
+# also compiles the code asset's bytecode, which only that version reads).
+BENCH_PYTHON ?= $(PYTHON)
+RUNTIME_VENV := .bench/runtime-$(notdir $(BENCH_PYTHON))
 # Fresh interpreters per function (and as many floor runs): make bench RUNS=21
 RUNS ?= 7
 
 $(RUNTIME_VENV)/.installed: $(UV) uv.lock pyproject.toml
-	UV_PROJECT_ENVIRONMENT=$(RUNTIME_VENV) $(UV) sync --locked --no-dev --no-install-project --quiet
+	UV_PYTHON=$(BENCH_PYTHON) UV_PROJECT_ENVIRONMENT=$(RUNTIME_VENV) $(UV) sync --locked --no-dev --no-install-project --quiet
 	@touch $@
 
 bench: $(INSTALLED) $(RUNTIME_VENV)/.installed ## cold start as Lambda runs it, warm overhead, DynamoDB requests: figures

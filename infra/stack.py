@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, IgnoreMode, Stack, Tags
+from aws_cdk import CfnOutput, Duration, Stack, Tags
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.code_asset import function_code
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
 from infra.constructs.encryption import customer_key
@@ -21,19 +22,10 @@ from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAM
 from infra.constructs.table import Table
 from infra.constructs.webhooks import WebhookDelivery
 from infra.deployment import API_ID_OUTPUT, API_STAGE_OUTPUT, Deployment
-from infra.paths import REPO_ROOT
 from shared.observability import SERVICE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
 
-# The code asset is the repository with everything but the two packages the functions import
-# ignored (git-style patterns: ignore all, then re-include).
-CODE_ASSET_PATTERNS = ("*", "!functions/", "!functions/**", "!shared/", "!shared/**", "__pycache__/", "*.pyc")
 AUTHORIZER_NAME = "authorizer"
-
-
-def function_code() -> lambda_.Code:
-    """``functions/`` and ``shared/`` only: the managed layer brings Powertools and pydantic, the runtime boto3."""
-    return lambda_.Code.from_asset(str(REPO_ROOT), exclude=list(CODE_ASSET_PATTERNS), ignore_mode=IgnoreMode.GIT)
 
 
 def powertools_layer(scope: Construct) -> lambda_.ILayerVersion:

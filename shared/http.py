@@ -31,7 +31,7 @@ from shared.errors import (
     UnauthorizedError,
     UnprocessableError,
 )
-from shared.observability import logger, metrics, tracer
+from shared.observability import loaded, logger, metrics, tracer
 from shared.routes import DEFAULT_BODY_BYTES, Auth, Route, route
 
 MAX_BODY_BYTES = DEFAULT_BODY_BYTES  # the limit of most routes (Route.max_body_bytes says otherwise)
@@ -211,6 +211,7 @@ def lambda_handler(app: RouteResolver) -> LambdaHandler:
         _log_refusal(event, response)
         return response
 
+    loaded()  # the last line of a route's module builds its entry point
     return handler
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import warnings
@@ -49,6 +50,13 @@ for _sdk in ("boto3", "botocore", "urllib3"):
 
 # Read-only requests record no business metric; an empty flush is expected, not worth a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def loaded() -> None:
+    """The end of a function's loading (see ``functions/__init__.py``): what it built lives as long as the
+    process, so the garbage collector, off until now, never scans it again and runs on what comes after."""
+    gc.freeze()
+    gc.enable()
 
 
 def traced(method: CallableT) -> CallableT:

@@ -139,8 +139,20 @@ SEED_BODY = {
     "expiresInDays": 7,
 }
 RUBRIC = {"name": "Backend", "criteria": [{"name": "Correctness", "weight": 60}, {"name": "Tests", "weight": 40}]}
+SCORE = {"criteria": [{"name": "Correctness", "score": 80}, {"name": "Tests", "score": 90.5}]}
 # The list route's page: 100 full assessments (an issue snapshot and a rubric on each).
 PAGE = 100
+# The largest batch a candidate's client sends, and so the timeline's page.
+EVENTS = [
+    {
+        "id": f"00000000-0000-4000-8000-{index:012}",
+        "type": "prompt",
+        "at": f"2026-04-01T10:00:{index // 1000:02}.{index % 1000:03}Z",
+        "source": "hook",
+        "data": {"text": "Write a test for the retry path", "tokens": 412},
+    }
+    for index in range(100)
+]
 
 
 class _Recorder:
@@ -186,7 +198,7 @@ def record_scenarios() -> dict[str, Scenario]:
         recorder.responses = None
         scenario.status = result["statusCode"]
         scenarios[name] = scenario
-        return json.loads(result["body"]) if result.get("body") else None
+        return json.loads(result["body"]) if name != "get_docs" and result.get("body") else None  # docs: HTML
 
     with local_dynamodb(TABLE_NAME):
         dynamo.client().meta.events.register_first("after-call.dynamodb", recorder)
@@ -204,13 +216,23 @@ def record_scenarios() -> dict[str, Scenario]:
         run("revoke_key", REVIEWER, {**ids, "key_id": keys[0]["id"]})
         candidate = Candidate(org_id=REVIEWER.org_id, assessment_id=assessment["id"], key_id=keys[1]["id"])
         session = run("start_session", candidate)["session"]
-        run("complete_session", candidate, {"session_id": session["id"]})
+        session_ids = {"session_id": session["id"]}
+        run("ingest_events", candidate, session_ids, body={"events": EVENTS})
+        run("get_session", REVIEWER, session_ids)
+        run("complete_session", candidate, session_ids)
+        run("score_session", REVIEWER, session_ids, body=SCORE)
+        run("get_timeline", REVIEWER, session_ids, query=f"limit={len(EVENTS)}")
+        run("list_sessions", REVIEWER, ids)
+        run("get_assessment_stats", REVIEWER, ids)
+        run("erase_candidate", REVIEWER, body={"email": "ada@example.org"})
         run("list_rubrics", REVIEWER)
         run("get_rubric", REVIEWER, {"rubric_id": rubric["id"]})
         spare = run("create_rubric", REVIEWER, body=RUBRIC)["rubric"]
         run("delete_rubric", REVIEWER, {"rubric_id": spare["id"]})
         run("list_issues", REVIEWER)
         run("get_issue", REVIEWER, {"issue_id": issue.id})
+        run("get_openapi", REVIEWER)
+        run("get_docs", REVIEWER)
         run("delete_assessment", REVIEWER, ids)
         scenarios[AUTHORIZER] = _authorizer_scenario(recorder)
         scenarios[STREAM_CONSUMER] = _stream_scenario(recorder)

@@ -46,7 +46,13 @@ def _ms(start: float) -> float:
 
 
 def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This interpreter's peak RSS. Linux keeps ``ru_maxrss`` across exec, so a child of a bigger
+    process reports its parent's peak: the kernel's high-water mark of this address space is read instead."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _operation(target: str) -> str:

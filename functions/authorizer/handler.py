@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.auth import principal_to_context
 from shared.domain.access import authenticate
 from shared.errors import UnauthorizedError
-from shared.observability import AUTHORIZATION_DENIED, logger, metrics, tracer
+from shared.observability import AUTHORIZATION_DENIED, loaded, logger, metrics, tracer
 from shared.routes import find_route
 from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.tokens import TokenStore
@@ -50,3 +50,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     )
     response.allow_all_routes()
     return response.asdict()
+
+
+loaded()  # the end of loading: the garbage collector runs again (see functions/__init__.py)

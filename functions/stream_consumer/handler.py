@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.consumer import EventConsumer
 from shared.mail import SesMailer
-from shared.observability import logger, tracer
+from shared.observability import loaded, logger, tracer
 
 consumer = EventConsumer(SesMailer())
 
@@ -16,3 +16,6 @@ consumer = EventConsumer(SesMailer())
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consumer.handle(event, context)
+
+
+loaded()  # the end of loading: the garbage collector runs again (see functions/__init__.py)

@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.observability import logger, tracer
+from shared.observability import loaded, logger, tracer
 from shared.webhooks.delivery import DeliveryWorker
 
 worker = DeliveryWorker()
@@ -15,3 +15,6 @@ worker = DeliveryWorker()
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return worker.handle(event, context)
+
+
+loaded()  # the end of loading: the garbage collector runs again (see functions/__init__.py)

@@ -5,18 +5,21 @@ item, ``WriteConflictError``, ``CodeTakenError``); the domain decides what they 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from shared.mail import Message
-from shared.models.sessions import Score, Submission
-from shared.store.assessments import AssessmentRecord, AssessmentState
-from shared.store.candidate_keys import CandidateKeyRecord, CodeTarget, InviteStatus, SessionRecord, SignalCounts
-from shared.store.cascade import Deletion
-from shared.store.rubrics import RubricRecord
-from shared.store.telemetry import EventRecord
-from shared.store.tokens import TokenRecord
-from shared.store.webhooks import DeliveryRecord, WebhookRecord
-from shared.webhooks.queue import Delivery
+# For the type checker only: a Protocol needs no class at run time, and each function loads just
+# the store modules it uses.
+if TYPE_CHECKING:
+    from shared.mail import Message
+    from shared.models.sessions import Score, Submission
+    from shared.store.assessments import AssessmentRecord, AssessmentState
+    from shared.store.candidate_keys import CandidateKeyRecord, CodeTarget, InviteStatus, SessionRecord, SignalCounts
+    from shared.store.cascade import Deletion
+    from shared.store.rubrics import RubricRecord
+    from shared.store.telemetry import EventRecord
+    from shared.store.tokens import TokenRecord
+    from shared.store.webhooks import DeliveryRecord, WebhookRecord
+    from shared.webhooks.queue import Delivery
 
 
 class Assessments(Protocol):

@@ -22,8 +22,13 @@ def _field_title(name: str, _: object) -> str:
 class ApiModel(BaseModel):
     """A JSON object of the API: snake_case in Python, camelCase on the wire."""
 
+    # Validators are built on first use: a function uses few of the models the modules it imports define.
     model_config = ConfigDict(
-        alias_generator=to_camel, validate_by_name=True, frozen=True, field_title_generator=_field_title
+        alias_generator=to_camel,
+        validate_by_name=True,
+        frozen=True,
+        field_title_generator=_field_title,
+        defer_build=True,
     )
 
 

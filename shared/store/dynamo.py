@@ -35,7 +35,10 @@ class Record(BaseModel):
     """An item's attributes as the store keeps them: camelCase names, the keys (PK, SK, …) left to
     the store module that owns the item type."""
 
-    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, frozen=True, extra="ignore")
+    # Built on first use, as the API's models are: a function reads few of the item types.
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_name=True, frozen=True, extra="ignore", defer_build=True
+    )
 
 
 @cache

@@ -1,7 +1,9 @@
-"""The functions' code asset holds ``functions/`` and ``shared/`` only, and every Handler string resolves in it."""
+"""The functions' code asset holds ``functions/`` and ``shared/`` only (with the runtime's bytecode where it
+can be compiled), and every Handler string resolves in it."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -9,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from infra.code_asset import bundle, runtime_python
+from infra.constructs.function import RUNTIME
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -40,7 +44,53 @@ def test_one_code_asset_with_functions_and_shared_only(prod: Synthesized) -> Non
     (asset,) = set(_asset_directories(prod).values())
 
     assert sorted(path.name for path in asset.iterdir()) == ["functions", "shared"]
-    assert not [path for path in asset.rglob("*") if path.name == "__pycache__" or path.suffix == ".pyc"]
+    # Bytecode of the runtime's Python, for every module, where that interpreter was at hand; none else.
+    compiled = set(asset.rglob("*.pyc"))
+    expected = {_bytecode_of(source) for source in asset.rglob("*.py")} if runtime_python() else set()
+    assert compiled == expected
+
+
+def _bytecode_of(source: Path, version: str = RUNTIME.name.removeprefix("python")) -> Path:
+    return source.parent / "__pycache__" / f"{source.stem}.cpython-{version.replace('.', '')}.pyc"
+
+
+def test_the_bytecode_is_compiled_by_the_given_python_and_never_checked_against_its_source(tmp_path: Path) -> None:
+    bundle(tmp_path, sys.executable)
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+    sources = sorted(tmp_path.rglob("*.py"))
+    assert {path.relative_to(tmp_path).parts[0] for path in sources} == {"functions", "shared"}
+    assert sorted(tmp_path.rglob("*.pyc")) == sorted(_bytecode_of(source, version) for source in sources)
+    header = _bytecode_of(tmp_path / "shared" / "http.py", version).read_bytes()[:8]
+    assert header[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, the source never checked
+
+
+def test_without_the_runtimes_python_the_asset_holds_the_sources_alone(tmp_path: Path) -> None:
+    bundle(tmp_path, None)
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["functions", "shared"]
+    assert list(tmp_path.rglob("*.pyc")) == []
+    assert (tmp_path / "shared" / "catalog" / "issues.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("script", "found"),
+    [
+        (f"echo {RUNTIME.name}", True),
+        ("echo python3.99", False),  # another version under the runtime's name
+        ("exit 127", False),  # a version manager's shim with no such version installed
+    ],
+)
+def test_the_bundler_compiles_only_with_an_interpreter_of_the_runtimes_version(
+    script: str, found: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    interpreter = tmp_path / RUNTIME.name
+    interpreter.write_text(f"#!/bin/sh\n{script}\n")
+    interpreter.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    assert runtime_python() == (str(interpreter) if found else None)
 
 
 def test_every_handler_string_names_a_callable_in_the_code_asset(prod: Synthesized) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,12 +31,26 @@ OTHER_RESOLVERS = (
 )
 
 
+# Every function's module, the stream consumer's included (the route table names the others).
+FUNCTION_MODULES = sorted(f"functions.{path.parent.name}.handler" for path in (ROOT / "functions").glob("*/handler.py"))
+
+
 @cache
+def load(module: str) -> dict[str, Any]:
+    """What a fresh interpreter has once ``module`` is imported: the modules it loaded, and whether its
+    garbage collector is on and has frozen the objects built so far."""
+    script = (
+        f"import gc, json, sys; import {module}; "
+        "print(json.dumps({'modules': sorted(sys.modules), 'gc': [gc.isenabled(), gc.get_freeze_count() > 0]}))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    loaded: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return loaded
+
+
 def modules_loaded_by(module: str) -> frozenset[str]:
     """Every module a fresh interpreter has loaded once ``module`` is imported."""
-    script = f"import json, sys; import {module}; print(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
-    return frozenset(json.loads(done.stdout.splitlines()[-1]))
+    return frozenset(load(module)["modules"])
 
 
 def _within(loaded: frozenset[str], packages: tuple[str, ...]) -> list[str]:
@@ -59,6 +74,15 @@ def test_only_the_idempotent_routes_import_the_idempotency_utility(route: Route)
     assert ("aws_lambda_powertools.utilities.idempotency" in loaded) == route.idempotent
 
 
+@pytest.mark.parametrize("route", [each for each in ROUTES if "rubric" in each.name], ids=lambda route: route.name)
+def test_a_rubric_route_loads_no_store_but_the_rubrics_one(route: Route) -> None:
+    # The domain's ports name every store's records for the type checker only.
+    stores = {name for name in modules_loaded_by(route.handler.rpartition(".")[0]) if name.startswith("shared.store.")}
+    assert stores - {"shared.store.dynamo", "shared.store.schema", "shared.store.idempotency"} == {
+        "shared.store.rubrics"
+    }
+
+
 def test_the_authorizer_imports_no_resolver() -> None:
     assert _within(modules_loaded_by(AUTHORIZER_MODULE), ("aws_lambda_powertools.event_handler",)) == []
 
@@ -76,3 +100,10 @@ def test_the_local_server_needs_only_what_make_dev_installs() -> None:
     # `make dev` installs the runtime and the `local` group (moto), not the dev tools.
     dev_only = ("aws_cdk", "cdk_nag", "constructs", "jsii", "cfnlint", "mypy", "pytest", "flask", "mypy_boto3_dynamodb")
     assert _within(modules_loaded_by("infra.local.__main__"), dev_only) == []
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_every_function_turns_the_garbage_collector_back_on_once_loaded(module: str) -> None:
+    # functions/__init__.py turns it off while a function loads; left off, a warm function's cyclic
+    # garbage would pile up for as long as Lambda keeps it.
+    assert load(module)["gc"] == [True, True]
