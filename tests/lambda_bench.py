@@ -30,11 +30,17 @@ from typing import Any
 from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LambdaContext, proxy_event
 from infra.local.stream import lambda_record, streams_client
+from shared import clock
 from shared.auth import Candidate, Reviewer, principal_to_context
 from shared.catalog import all_issues
 from shared.domain.tokens import issue_token
+from shared.ids import new_id
+from shared.models.webhooks import WEBHOOK_EVENT_TYPES
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route, route
 from shared.store import dynamo
+from shared.store.webhooks import WebhookRecord, WebhookStore
+from shared.webhooks.queue import Delivery
+from shared.webhooks.signing import new_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -43,6 +49,7 @@ TABLE_NAME = "promptster-bench"
 REGION = "eu-west-1"
 AUTHORIZER = "authorizer"
 STREAM_CONSUMER = "stream_consumer"
+WEBHOOK_DELIVERY = "webhook_delivery"
 FLOOR = "floor"
 # A sampled X-Ray trace, as Lambda hands one to a function with active tracing.
 TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -234,8 +241,18 @@ def record_scenarios() -> dict[str, Scenario]:
         run("get_openapi", REVIEWER)
         run("get_docs", REVIEWER)
         run("delete_assessment", REVIEWER, ids)
+        # The probes fake DynamoDB alone: no request below may resolve a host name or reach SQS.
+        run("create_webhook", REVIEWER, body={"url": "https://127.0.0.1/hooks"})  # refused by its pattern
+        webhook = _stored_webhook()  # registering one for real would resolve its host
+        hook_ids = {"webhook_id": webhook.id}
+        run("get_webhook", REVIEWER, hook_ids)
+        run("list_webhooks", REVIEWER)
+        run("list_webhook_deliveries", REVIEWER, hook_ids)
+        run("test_webhook", REVIEWER, {"webhook_id": new_id()})  # 404: a ping would be queued on SQS
+        run("delete_webhook", REVIEWER, hook_ids)
         scenarios[AUTHORIZER] = _authorizer_scenario(recorder)
         scenarios[STREAM_CONSUMER] = _stream_scenario(recorder)
+        scenarios[WEBHOOK_DELIVERY] = _delivery_scenario(recorder, webhook.id)
         dynamo.client().meta.events.unregister("after-call.dynamodb", recorder)
     return scenarios
 
@@ -282,6 +299,45 @@ def _stream_scenario(recorder: _Recorder) -> Scenario:
     recorder.responses = scenario.responses
     _handler(f"functions.{STREAM_CONSUMER}.handler.handler")(
         scenario.event, LambdaContext(function_name=STREAM_CONSUMER)
+    )
+    recorder.responses = None
+    return scenario
+
+
+def _stored_webhook() -> WebhookRecord:
+    now = clock.to_timestamp(clock.utc_now())
+    webhook = WebhookRecord(
+        id=new_id(),
+        org_id=REVIEWER.org_id,
+        url="https://hooks.example.com/promptster",
+        events=WEBHOOK_EVENT_TYPES,
+        secret=new_secret(),
+        created_at=now,
+        updated_at=now,
+    )
+    WebhookStore().create(webhook)
+    return webhook
+
+
+def _delivery_scenario(recorder: _Recorder, deleted_webhook_id: str) -> Scenario:
+    """A delivery queue batch as Lambda delivers it, for the webhook deleted above: the function reads
+    the webhook and drops the delivery (the probe answers DynamoDB only, so nothing is POSTed)."""
+    ping = Delivery(REVIEWER.org_id, deleted_webhook_id, "evt_bench", "ping", "{}")
+    record = {
+        "messageId": "bench-message",
+        "receiptHandle": "bench-receipt",
+        "body": ping.to_message(),
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "0"},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{REGION}:000000000000:bench-webhook-deliveries",
+        "awsRegion": REGION,
+    }
+    scenario = Scenario({"Records": [record]})
+    recorder.responses = scenario.responses
+    _handler(f"functions.{WEBHOOK_DELIVERY}.handler.handler")(
+        scenario.event, LambdaContext(function_name=WEBHOOK_DELIVERY)
     )
     recorder.responses = None
     return scenario
