@@ -27,7 +27,8 @@ from shared import docs
 from shared.auth import API_TOKEN_PREFIX, KEY_CODE_ALPHABET
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
-from shared.models.webhooks import AssessmentWebhookEvent, PingWebhookEvent, SessionWebhookEvent
+from shared.models.webhook_events import AssessmentWebhookEvent, SessionWebhookEvent
+from shared.models.webhooks import PingWebhookEvent
 from shared.routes import ROUTES, Auth, Route
 from shared.webhooks.signing import EVENT_ID_HEADER, SIGNATURE_HEADER
 

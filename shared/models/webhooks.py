@@ -8,9 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from shared.models.assessments import AssessmentView
 from shared.models.common import NEXT_CURSOR_DESCRIPTION, URI_CHAR, ApiModel, RequestModel
-from shared.models.sessions import Session
 from shared.webhooks.addresses import loopback_allowed
 
 # What a webhook may subscribe to; ``ping`` is sent on request only (POST /v1/webhooks/{id}/test).
@@ -123,46 +121,22 @@ class DeliveryPage(ApiModel):
     next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)
 
 
-# What a delivery's body is: one model per kind of event, each with the objects the API returns.
+# What a delivery's body is: the envelope every event shares, and the ping (the events about sessions
+# and assessments are in shared.models.webhook_events, which only the delivery side loads).
 
 
-class _WebhookEventFields(ApiModel):
+class WebhookEventFields(ApiModel):
     id: str = Field(description="The event's id, the same on every delivery of it (and in `Promptster-Event-Id`).")
     created_at: str = Field(description="When it happened (ISO 8601).")
     org_id: str = Field(description="The organisation it happened in.")
-
-
-class SessionEventData(ApiModel):
-    session: Session = Field(description="The session as a reviewer reads it (`GET /v1/sessions/{id}`).")
-
-
-class SessionWebhookEvent(_WebhookEventFields):
-    """A candidate started, completed, or was scored."""
-
-    type: Literal["session.started", "session.completed", "session.scored"]
-    data: SessionEventData
-
-
-class AssessmentEventData(ApiModel):
-    assessment: AssessmentView = Field(description="The assessment as it was when deleted.")
-
-
-class AssessmentWebhookEvent(_WebhookEventFields):
-    """An assessment was deleted."""
-
-    type: Literal["assessment.deleted"]
-    data: AssessmentEventData
 
 
 class PingEventData(ApiModel):
     webhook: Webhook = Field(description="The webhook the ping was asked for.")
 
 
-class PingWebhookEvent(_WebhookEventFields):
+class PingWebhookEvent(WebhookEventFields):
     """Asked for with `POST /v1/webhooks/{id}/test`."""
 
     type: Literal["ping"]
     data: PingEventData
-
-
-WebhookEvent = SessionWebhookEvent | AssessmentWebhookEvent | PingWebhookEvent

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.domain.ports import Webhooks
-from shared.domain.webhooks import attempt_delivery
+from shared.domain.webhook_delivery import attempt_delivery
 from shared.observability import logger
 from shared.store.webhooks import WebhookStore
 from shared.webhooks import queue
