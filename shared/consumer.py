@@ -15,7 +15,7 @@ from shared import clock, settings
 from shared.domain.events import Change, ChangeKind, events_of
 from shared.domain.invitations import MailSettings, send_invitation
 from shared.domain.ports import DeliveryQueue, Mailer, Webhooks
-from shared.domain.webhook_delivery import deliveries_for
+from shared.domain.webhook_events import deliveries_for
 from shared.store import dynamo
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import InviteStore

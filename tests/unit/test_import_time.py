@@ -87,12 +87,25 @@ def test_a_rubric_route_loads_no_store_but_the_rubrics_one(route: Route) -> None
 def test_a_webhook_route_loads_neither_the_delivery_side_nor_other_stores(route: Route) -> None:
     # What is delivered, and the HTTP client that delivers it, are the consumer's and the worker's.
     loaded = modules_loaded_by(route.handler.rpartition(".")[0])
-    delivery_side = ("shared.domain.webhook_delivery", "shared.models.webhook_events", "shared.webhooks.sender")
+    delivery_side = (
+        "shared.domain.webhook_events",
+        "shared.domain.webhook_delivery",
+        "shared.models.webhook_events",
+        "shared.webhooks.sender",
+    )
     assert _within(loaded, delivery_side) == []
     stores = {name for name in loaded if name.startswith("shared.store.")}
     assert stores - {"shared.store.dynamo", "shared.store.schema", "shared.store.idempotency"} == {
         "shared.store.webhooks"
     }
+
+
+def test_the_delivery_function_loads_no_session_or_assessment_code() -> None:
+    # An attempt needs the webhook, the queue message and the network; what was delivered was built upstream.
+    loaded = modules_loaded_by("functions.webhook_delivery.handler")
+    assert (
+        _within(loaded, ("shared.domain.sessions", "shared.domain.webhook_events", "shared.store.candidate_keys")) == []
+    )
 
 
 def test_the_authorizer_imports_no_resolver() -> None:

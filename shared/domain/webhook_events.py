@@ -1,0 +1,58 @@
+"""Which webhooks a domain event goes to, and with what body: the same objects the API returns, in
+the envelope the OpenAPI document's ``webhooks`` describe. The stream consumer's part of delivery."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from shared.domain.assessments import assessment_view
+from shared.domain.events import DomainEvent
+from shared.domain.ports import Assessments, Webhooks
+from shared.domain.sessions import session_view
+from shared.domain.webhooks import EVENT_ID_PREFIX
+from shared.models.webhook_events import (
+    AssessmentEventData,
+    AssessmentWebhookEvent,
+    SessionEventData,
+    SessionWebhookEvent,
+    WebhookEvent,
+)
+from shared.models.webhooks import WEBHOOK_EVENT_TYPES
+from shared.webhooks.queue import Delivery as QueuedDelivery
+
+
+def event_id_of(event: DomainEvent) -> str:
+    """The id every delivery of one domain event carries, however often the stream reports it."""
+    return EVENT_ID_PREFIX + hashlib.sha256(event.id.encode()).hexdigest()[:32]
+
+
+def deliveries_for(
+    event: DomainEvent, webhooks: Webhooks, assessments: Assessments, now: datetime
+) -> list[QueuedDelivery]:
+    """A delivery of ``event`` for each of its org's active webhooks that takes its type."""
+    if event.type not in WEBHOOK_EVENT_TYPES:
+        return []
+    subscribed = webhooks.subscribed(event.org_id, event.type)
+    if not subscribed:
+        return []
+    delivered = _webhook_event(event, assessments, now)
+    if delivered is None:
+        return []
+    body = delivered.model_dump_json(by_alias=True)  # as the OpenAPI document's ``webhooks`` describe it
+    return [QueuedDelivery(event.org_id, webhook.id, delivered.id, event.type, body) for webhook in subscribed]
+
+
+def _webhook_event(event: DomainEvent, assessments: Assessments, now: datetime) -> WebhookEvent | None:
+    """The body of ``event``'s deliveries (None when what it is about is gone)."""
+    fields = {"id": event_id_of(event), "type": event.type, "created_at": event.occurred_at, "org_id": event.org_id}
+    if event.session is not None:
+        return SessionWebhookEvent.model_validate(
+            {**fields, "data": SessionEventData(session=session_view(event.session, now))}
+        )
+    assessment = assessments.get_deleted(event.org_id, event.assessment_id)
+    if assessment is None:
+        return None
+    return AssessmentWebhookEvent.model_validate(
+        {**fields, "data": AssessmentEventData(assessment=assessment_view(assessment))}
+    )
