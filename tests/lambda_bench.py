@@ -41,6 +41,7 @@ from shared.store import dynamo
 from shared.store.webhooks import WebhookRecord, WebhookStore
 from shared.webhooks.queue import Delivery
 from shared.webhooks.signing import new_secret
+from tests.support import SEED_BODY
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -138,13 +139,6 @@ def _working_tree_functions() -> list[Function]:
 # Scenarios: one realistic request per function, and what DynamoDB answered ---------------------
 
 REVIEWER = Reviewer(org_id="org_bench", token_name="bench")
-SEED_BODY = {
-    "title": "Backend API Challenge",
-    "role": "Senior Backend Engineer",
-    "taskBrief": "Build a webhook ingestion endpoint that validates, stores, and deduplicates incoming events.",
-    "timeLimitMinutes": 120,
-    "expiresInDays": 7,
-}
 RUBRIC = {"name": "Backend", "criteria": [{"name": "Correctness", "weight": 60}, {"name": "Tests", "weight": 40}]}
 SCORE = {"criteria": [{"name": "Correctness", "score": 80}, {"name": "Tests", "score": 90.5}]}
 # The list route's page: 100 full assessments (an issue snapshot and a rubric on each).

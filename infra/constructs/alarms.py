@@ -190,19 +190,12 @@ class Alarms(Construct):
         )
 
     def _pipeline_alarms(self, consumer: lambda_.IFunction, dead_letters: sqs.IQueue) -> None:
-        self._alarm(
-            "StreamConsumerErrors",
-            "stream-consumer-errors",
-            consumer.metric_errors(period=PERIOD, statistic=cloudwatch.Stats.SUM),
-            threshold=1,
-            description="stream_consumer: a batch failed as a whole (unhandled error or timeout)",
-        )
-        self._alarm(
-            "StreamConsumerThrottles",
-            "stream-consumer-throttles",
-            consumer.metric_throttles(period=PERIOD, statistic=cloudwatch.Stats.SUM),
-            threshold=1,
-            description="stream_consumer: invocations throttled by the account's concurrency limit",
+        self._background_alarms(
+            "stream_consumer",
+            consumer,
+            "Stream",
+            dead_letters,
+            "Stream records the consumer gave up on (their invitations were not sent) wait in the dead-letter queue",
         )
         self._alarm(
             "StreamIteratorAge",
@@ -211,41 +204,15 @@ class Alarms(Construct):
             threshold=ITERATOR_AGE.to_milliseconds(),
             description=f"stream_consumer: stream records waited more than {ITERATOR_AGE.to_minutes()} minutes",
         )
-        self._alarm(
-            "StreamDeadLetters",
-            "stream-dead-letters",
-            dead_letters.metric_approximate_number_of_messages_visible(
-                period=PERIOD, statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=1,
-            description="Stream records the consumer gave up on (their invitations were not sent) wait in "
-            "the dead-letter queue",
-        )
 
     def _webhook_alarms(self, delivery: lambda_.IFunction, queue: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
         # A failed delivery is no error (it is reported and retried): errors are crashes and timeouts.
-        self._alarm(
-            "WebhookDeliveryErrors",
-            "webhook-delivery-errors",
-            delivery.metric_errors(period=PERIOD, statistic=cloudwatch.Stats.SUM),
-            threshold=1,
-            description="webhook_delivery: a batch failed as a whole (unhandled error or timeout)",
-        )
-        self._alarm(
-            "WebhookDeliveryThrottles",
-            "webhook-delivery-throttles",
-            delivery.metric_throttles(period=PERIOD, statistic=cloudwatch.Stats.SUM),
-            threshold=1,
-            description="webhook_delivery: invocations throttled by the account's concurrency limit",
-        )
-        self._alarm(
-            "WebhookDeadLetters",
-            "webhook-dead-letters",
-            dead_letters.metric_approximate_number_of_messages_visible(
-                period=PERIOD, statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=1,
-            description="Webhook deliveries that failed every attempt for about a day wait in the dead-letter queue",
+        self._background_alarms(
+            "webhook_delivery",
+            delivery,
+            "Webhook",
+            dead_letters,
+            "Webhook deliveries that failed every attempt for about a day wait in the dead-letter queue",
         )
         self._alarm(
             "WebhookQueueStalled",
@@ -254,6 +221,31 @@ class Alarms(Construct):
             threshold=OLDEST_DELIVERY_AGE.to_seconds(),
             description=f"A webhook delivery has waited over {OLDEST_DELIVERY_AGE.to_hours(integral=False):.1f} "
             "hours, longer than all its retries take: the queue is not being drained",
+        )
+
+    def _background_alarms(
+        self, name: str, function: lambda_.IFunction, queue_prefix: str, dead_letters: sqs.IQueue, given_up: str
+    ) -> None:
+        """A function no caller waits on: its crashes and timeouts, its throttles, and what it gave up on."""
+        for kind, metric, what in (
+            ("Errors", function.metric_errors, "a batch failed as a whole (unhandled error or timeout)"),
+            ("Throttles", function.metric_throttles, "invocations throttled by the account's concurrency limit"),
+        ):
+            self._alarm(
+                f"{_pascal(name)}{kind}",
+                f"{_kebab(name)}-{kind.lower()}",
+                metric(period=PERIOD, statistic=cloudwatch.Stats.SUM),
+                threshold=1,
+                description=f"{name}: {what}",
+            )
+        self._alarm(
+            f"{queue_prefix}DeadLetters",
+            f"{queue_prefix.lower()}-dead-letters",
+            dead_letters.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=1,
+            description=given_up,
         )
 
     def _alarm(

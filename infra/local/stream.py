@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -19,6 +17,7 @@ from botocore.config import Config
 
 from infra.local.embedded_dynamodb import ENDPOINT_VARIABLE
 from infra.local.mail import FolderMailer
+from infra.local.polling import Poller
 from infra.local.webhooks import local_webhooks
 from shared import settings
 from shared.consumer import RETRY_ATTEMPTS, EventConsumer
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams.client import DynamoDBStreamsClient
 
 BATCH_SIZE = 100
-POLL_SECONDS = 0.2
 # Locally, invitations come from this sender unless PROMPTSTER_MAIL_FROM names one.
 LOCAL_SENDER = "invitations@promptster.localhost"
 
@@ -53,25 +51,17 @@ def lambda_record(record: Any, stream_arn: str) -> dict[str, Any]:
     return {**record, "dynamodb": images, "eventSourceARN": stream_arn}
 
 
-class StreamPoller:
+class StreamPoller(Poller):
     """Reads every shard of ``table_name``'s stream from its oldest record."""
 
     def __init__(self, consumer: EventConsumer, table_name: str) -> None:
+        super().__init__("stream-consumer")
         self.consumer = consumer
         self.table_name = table_name
         self._streams = streams_client()
         self._stream_arn = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         self._iterators: dict[str, str | None] = {}  # shard id -> where to read next (None: closed)
         self._failures: dict[tuple[str, str], int] = {}  # (shard, sequence number) -> deliveries failed
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stream-consumer", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
     def poll(self) -> int:
         """One pass over the shards: deliver what is new, and return how many records were delivered."""
@@ -111,16 +101,6 @@ class StreamPoller:
             StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType=kind, **position
         )
         return response["ShardIterator"]
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                delivered = self.poll()
-            except Exception:  # a local consumer keeps going, as Lambda's polling does
-                traceback.print_exc()
-                delivered = 0
-            if not delivered:
-                self._stop.wait(POLL_SECONDS)
 
 
 def delivers_webhooks() -> bool:

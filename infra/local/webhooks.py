@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from infra.local.polling import Poller
 from shared.settings import WEBHOOK_QUEUE_VARIABLE
 from shared.webhooks import queue
 from shared.webhooks.addresses import LOCAL_LOOPBACK_VARIABLE
@@ -24,7 +23,6 @@ from shared.webhooks.schedule import DELIVERY_BATCH_SIZE
 LOCAL_RETRY_DELAYS_SECONDS = (1, 2, 4)
 QUEUE_NAME = "promptster-webhook-deliveries"
 DEAD_LETTER_QUEUE_NAME = "promptster-webhook-dead-letters"
-POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -65,22 +63,14 @@ def lambda_record(message: Any, queue_arn: str) -> dict[str, Any]:
     }
 
 
-class QueuePoller:
+class QueuePoller(Poller):
     """Receives the delivery queue's messages and hands each batch to ``worker``."""
 
     def __init__(self, worker: DeliveryWorker, queue_url: str, queue_arn: str) -> None:
+        super().__init__("webhook-delivery")
         self.worker = worker
         self.queue_url = queue_url
         self.queue_arn = queue_arn
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="webhook-delivery", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
 
     def poll(self) -> int:
         """One receive: deliver what is visible, and return how many messages were handled."""
@@ -96,16 +86,6 @@ class QueuePoller:
             if message["MessageId"] not in failed:
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return len(messages)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                handled = self.poll()
-            except Exception:  # a local worker keeps going, as Lambda's polling does
-                traceback.print_exc()
-                handled = 0
-            if not handled:
-                self._stop.wait(POLL_SECONDS)
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """Domain events: what one committed change of the table means, read from the before and after images
-of its stream record. Pure, so the event consumer (invitations now, webhooks later) and the tests
+of its stream record. Pure, so the event consumer (invitations, webhooks) and the tests
 share one reading of the data."""
 
 from __future__ import annotations

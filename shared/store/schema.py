@@ -15,10 +15,10 @@ SESSIONS_INDEX = "GSI1"
 INDEX_PARTITION_KEY = "GSI1PK"
 INDEX_SORT_KEY = "GSI1SK"
 
-# Epoch seconds after which DynamoDB deletes the item (idempotency records only).
+# Epoch seconds after which DynamoDB deletes the item (idempotency records, webhook delivery attempts).
 TTL_ATTRIBUTE = "ttl"
 
-# Every committed change, before and after, feeds the event consumer (invitations, later webhooks).
+# Every committed change, before and after, feeds the event consumer (invitations, webhooks).
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 STREAM: dict[str, Any] = {"StreamEnabled": True, "StreamViewType": STREAM_VIEW_TYPE}
 

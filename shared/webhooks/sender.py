@@ -78,19 +78,23 @@ def post(
         status: int | None = response.status
         error = None
     except (OSError, http.client.HTTPException) as failure:
-        status, error = None, _describe(failure)
+        status, error = None, _describe(failure, timeout)
     finally:
         connection.close()
     elapsed = time.monotonic() - started
     if error is None and elapsed > timeout:
-        error = f"no answer within {timeout:g} s"
+        error = _too_late(timeout)
     return Attempt(status, round(elapsed * 1000), error)
 
 
-def _describe(failure: Exception) -> str:
+def _too_late(timeout: float) -> str:
+    return f"no answer within {timeout:g} s"
+
+
+def _describe(failure: Exception, timeout: float) -> str:
     """A short reason fit for the delivery log (no header or body of ours is ever in it)."""
     if isinstance(failure, TimeoutError | socket.timeout):
-        return f"no answer within {DELIVERY_TIMEOUT_SECONDS} s"
+        return _too_late(timeout)
     if isinstance(failure, ssl.SSLCertVerificationError):
         return f"TLS certificate not valid: {failure.verify_message}"
     if isinstance(failure, ConnectionRefusedError):

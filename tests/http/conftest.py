@@ -7,7 +7,9 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ import pytest
 from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LocalGateway
 from infra.local.server import LocalServer
+from infra.local.stream import local_events
 
 
 @dataclass(frozen=True)
@@ -47,15 +50,25 @@ class Api:
         return HttpResult(status, json.loads(raw) if raw else None, response_headers)
 
 
-@pytest.fixture(scope="module")
-def api() -> Iterator[Api]:
-    """A local server for the whole module; tests keep apart by using their own organisations."""
-    with local_dynamodb("promptster-http"):
+@contextmanager
+def local_api(table_name: str, mail: Path | None = None) -> Iterator[Api]:
+    """The local server on a free port with its own embedded table; with ``mail``, as ``make dev`` runs
+    it: the stream's consumer beside it (invitations written to ``mail``) and webhooks delivered."""
+    with local_dynamodb(table_name):
         server = LocalServer(("127.0.0.1", 0), LocalGateway(), access_log=False)
+        base = f"http://127.0.0.1:{server.server_address[1]}"
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield Api(f"http://127.0.0.1:{server.server_address[1]}")
+            with local_events(table_name, base, mail) if mail is not None else nullcontext():
+                yield Api(base)
         finally:
             server.shutdown()
             server.server_close()
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[Api]:
+    """A local server for the whole module; tests keep apart by using their own organisations."""
+    with local_api("promptster-http") as served:
+        yield served

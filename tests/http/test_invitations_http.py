@@ -4,7 +4,6 @@ read from the embedded table's stream by the same consumer the Lambda function r
 from __future__ import annotations
 
 import email
-import threading
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -13,11 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.local.embedded_dynamodb import local_dynamodb
-from infra.local.gateway import LocalGateway
-from infra.local.server import LocalServer
-from infra.local.stream import LOCAL_SENDER, local_events
-from tests.http.conftest import Api
+from infra.local.stream import LOCAL_SENDER
+from tests.http.conftest import Api, local_api
 from tests.support import SEED_BODY, new_token
 
 EMAILS = ["ada@example.com", "alan@example.org"]
@@ -31,17 +27,8 @@ def maildir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def api(maildir: Path) -> Iterator[Api]:
     """The local server as ``make dev`` runs it: the API and the stream's consumer beside it."""
-    with local_dynamodb("promptster-http-mail"):
-        server = LocalServer(("127.0.0.1", 0), LocalGateway(), access_log=False)
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            with local_events("promptster-http-mail", base, maildir):
-                yield Api(base)
-        finally:
-            server.shutdown()
-            server.server_close()
+    with local_api("promptster-http-mail", maildir) as served:
+        yield served
 
 
 def wait_for_mail(folder: Path, count: int) -> list[EmailMessage]:

@@ -4,35 +4,20 @@ candidate starts and completes, and signed deliveries arrive within seconds."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from infra.local.embedded_dynamodb import local_dynamodb
-from infra.local.gateway import LocalGateway
-from infra.local.server import LocalServer
-from infra.local.stream import local_events
-from tests.http.conftest import Api
+from tests.http.conftest import Api, local_api
 from tests.receiver import receiver, signature_is_valid
 from tests.support import SEED_BODY, new_token
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    with local_dynamodb("promptster-http-webhooks"):
-        server = LocalServer(("127.0.0.1", 0), LocalGateway(), access_log=False)
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            with local_events("promptster-http-webhooks", base, Path(tmp_path_factory.mktemp("mail"))):
-                yield Api(base)
-        finally:
-            server.shutdown()
-            server.server_close()
+    with local_api("promptster-http-webhooks", tmp_path_factory.mktemp("mail")) as served:
+        yield served
 
 
 def test_a_registered_receiver_sees_the_session_start_then_its_completion_signed(api: Api) -> None:

@@ -49,6 +49,31 @@ class Synthesized:
         """Logical id -> ``Properties``, for every resource of ``resource_type``."""
         return {logical_id: resource["Properties"] for logical_id, resource in self.resources(resource_type).items()}
 
+    def function(self, handler: str) -> tuple[str, dict[str, Any]]:
+        """The logical id and ``Properties`` of the one function serving ``handler``."""
+        (found,) = [
+            (logical_id, props)
+            for logical_id, props in self.properties("AWS::Lambda::Function").items()
+            if props["Handler"] == handler
+        ]
+        return found
+
+    def role_statements(self, handler: str) -> list[dict[str, Any]]:
+        """Every policy statement of the role of the function serving ``handler``."""
+        role = self.function(handler)[1]["Role"]["Fn::GetAtt"][0]
+        return [
+            statement
+            for policy in self.properties("AWS::IAM::Policy").values()
+            if policy["Roles"] == [{"Ref": role}]
+            for statement in policy["PolicyDocument"]["Statement"]
+        ]
+
+
+def statement_actions(statement: dict[str, Any]) -> set[str]:
+    """The actions a policy statement allows (one or a list)."""
+    actions = statement["Action"]
+    return set(actions) if isinstance(actions, list) else {actions}
+
 
 @dataclass(frozen=True)
 class ProdSynthesis:

@@ -12,7 +12,7 @@ from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_TABLE_ACTIONS
 from shared.consumer import RETRY_ATTEMPTS
 from shared.settings import API_URL_VARIABLE, MAIL_FROM_VARIABLE
 from shared.store.schema import SESSIONS_INDEX, STREAM_VIEW_TYPE
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import Synthesized, statement_actions
 
 pytestmark = pytest.mark.infra
 
@@ -24,29 +24,12 @@ UNSCOPED = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListS
 
 
 def _consumer(stack: Synthesized) -> tuple[str, dict[str, Any]]:
-    (found,) = [
-        (logical_id, props)
-        for logical_id, props in stack.properties("AWS::Lambda::Function").items()
-        if props["Handler"] == CONSUMER_HANDLER
-    ]
-    return found
+    return stack.function(CONSUMER_HANDLER)
 
 
 def _statements(stack: Synthesized) -> list[dict[str, Any]]:
     """Every statement of the consumer's role."""
-    _, function = _consumer(stack)
-    role = function["Role"]["Fn::GetAtt"][0]
-    return [
-        statement
-        for policy in stack.properties("AWS::IAM::Policy").values()
-        if policy["Roles"] == [{"Ref": role}]
-        for statement in policy["PolicyDocument"]["Statement"]
-    ]
-
-
-def _actions(statement: dict[str, Any]) -> set[str]:
-    actions = statement["Action"]
-    return set(actions) if isinstance(actions, list) else {actions}
+    return stack.role_statements(CONSUMER_HANDLER)
 
 
 def _ses_resources(statement: dict[str, Any]) -> list[str]:
@@ -122,7 +105,7 @@ def test_the_consumer_may_read_the_stream_use_the_table_send_as_the_configured_s
 
     for statement in _statements(prod):
         assert statement["Effect"] == "Allow"
-        actions = _actions(statement)
+        actions = statement_actions(statement)
         if "ses:SendEmail" in actions:
             assert actions == {"ses:SendEmail"}
             assert sorted(_ses_resources(statement)) == [":identity/acme.com", ":identity/hiring@acme.com"]
@@ -154,8 +137,8 @@ def test_no_other_function_may_send_mail_or_read_the_stream(prod: Synthesized) -
         for statement in policy["PolicyDocument"]["Statement"]:
             if statement in consumer_statements:
                 continue
-            assert not {action for action in _actions(statement) if action.startswith("ses:")}
-            assert not _actions(statement) & (STREAM_READ | {"dynamodb:ListStreams"})
+            assert not {action for action in statement_actions(statement) if action.startswith("ses:")}
+            assert not statement_actions(statement) & (STREAM_READ | {"dynamodb:ListStreams"})
 
 
 def test_the_consumer_is_told_the_sender_and_the_apis_url(prod: Synthesized) -> None:
@@ -171,7 +154,7 @@ def test_without_a_sender_the_stack_still_synthesizes_may_send_nothing_and_says_
     _, function = _consumer(dev)
 
     assert MAIL_FROM_VARIABLE not in function["Environment"]["Variables"]
-    assert not [statement for statement in _statements(dev) if "ses:SendEmail" in _actions(statement)]
+    assert not [statement for statement in _statements(dev) if "ses:SendEmail" in statement_actions(statement)]
     assert MAIL_NOT_CONFIGURED_NOTE in dev.output
 
 

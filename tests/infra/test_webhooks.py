@@ -26,7 +26,7 @@ from shared.webhooks.schedule import (
     MAX_ATTEMPTS,
     RETRY_DELAYS_SECONDS,
 )
-from tests.infra.conftest import DEV_CONTEXT, Synthesized
+from tests.infra.conftest import DEV_CONTEXT, Synthesized, statement_actions
 
 pytestmark = pytest.mark.infra
 
@@ -55,32 +55,6 @@ def _queue(stack: Synthesized, name: str) -> tuple[str, dict[str, Any]]:
         if props["QueueName"] == name
     ]
     return found
-
-
-def _function(stack: Synthesized, handler: str) -> tuple[str, dict[str, Any]]:
-    (found,) = [
-        (logical_id, props)
-        for logical_id, props in stack.properties("AWS::Lambda::Function").items()
-        if props["Handler"] == handler
-    ]
-    return found
-
-
-def _statements(stack: Synthesized, handler: str) -> list[dict[str, Any]]:
-    """Every statement of the role of the function serving ``handler``."""
-    _, function = _function(stack, handler)
-    role = function["Role"]["Fn::GetAtt"][0]
-    return [
-        statement
-        for policy in stack.properties("AWS::IAM::Policy").values()
-        if policy["Roles"] == [{"Ref": role}]
-        for statement in policy["PolicyDocument"]["Statement"]
-    ]
-
-
-def _actions(statement: dict[str, Any]) -> set[str]:
-    actions = statement["Action"]
-    return set(actions) if isinstance(actions, list) else {actions}
 
 
 def _resources(statement: dict[str, Any]) -> list[Any]:
@@ -116,7 +90,7 @@ def test_the_delivery_queue_dead_letters_a_message_received_once_more_than_its_a
 def test_the_queue_keeps_a_delivery_for_its_whole_schedule_and_the_dead_letters_longer(prod: Synthesized) -> None:
     _, queue = _queue(prod, QUEUE_NAME)
     _, dead_letters = _queue(prod, DEAD_LETTERS_NAME)
-    _, delivery = _function(prod, DELIVERY_HANDLER)
+    _, delivery = prod.function(DELIVERY_HANDLER)
 
     assert queue["VisibilityTimeout"] >= 6 * delivery["Timeout"]  # AWS's advice for an SQS event source
     assert queue["MessageRetentionPeriod"] >= sum(RETRY_DELAYS_SECONDS) + queue["VisibilityTimeout"]
@@ -141,7 +115,7 @@ def test_both_queues_are_encrypted_and_refuse_plain_http(prod: Synthesized) -> N
 
 def test_the_queue_invokes_the_delivery_function_in_batches_reporting_each_failed_message(prod: Synthesized) -> None:
     queue, _ = _queue(prod, QUEUE_NAME)
-    delivery, props = _function(prod, DELIVERY_HANDLER)
+    delivery, props = prod.function(DELIVERY_HANDLER)
 
     (mapping,) = [
         mapping
@@ -160,7 +134,7 @@ def test_the_queue_invokes_the_delivery_function_in_batches_reporting_each_faile
 
 def test_the_delivery_function_is_no_route_and_is_told_the_table_but_not_the_queue(prod: Synthesized) -> None:
     table = _single(prod, "AWS::DynamoDB::Table")
-    delivery, props = _function(prod, DELIVERY_HANDLER)
+    delivery, props = prod.function(DELIVERY_HANDLER)
 
     for permission in prod.properties("AWS::Lambda::Permission").values():
         assert permission["FunctionName"] != _arn(delivery)
@@ -171,12 +145,12 @@ def test_the_delivery_function_is_no_route_and_is_told_the_table_but_not_the_que
 def test_the_delivery_role_may_touch_webhook_items_and_settle_its_own_queue_only(prod: Synthesized) -> None:
     table = _single(prod, "AWS::DynamoDB::Table")
     queue, _ = _queue(prod, QUEUE_NAME)
-    _, function = _function(prod, DELIVERY_HANDLER)
+    _, function = prod.function(DELIVERY_HANDLER)
     by_resource: dict[str, set[str]] = {}
 
-    for statement in _statements(prod, DELIVERY_HANDLER):
+    for statement in prod.role_statements(DELIVERY_HANDLER):
         assert statement["Effect"] == "Allow"
-        actions = _actions(statement)
+        actions = statement_actions(statement)
         (resource,) = _resources(statement)
         if resource == "*":
             assert actions <= XRAY_ACTIONS
@@ -220,7 +194,7 @@ def _enqueuers(template: Mapping[str, Any]) -> dict[str, set[str]]:
             continue
         (role,) = resource["Properties"]["Roles"]
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
-            if "sqs:SendMessage" in _actions(statement) and _arn(queue) in _resources(statement):
+            if "sqs:SendMessage" in statement_actions(statement) and _arn(queue) in _resources(statement):
                 found.setdefault(handler_of_role[role["Ref"]], set()).add("sends")
     return found
 
@@ -256,7 +230,9 @@ def test_the_consumer_may_find_an_organisations_webhooks(prod: Synthesized) -> N
     table = _single(prod, "AWS::DynamoDB::Table")
 
     queries = [
-        statement for statement in _statements(prod, CONSUMER_HANDLER) if "dynamodb:Query" in _actions(statement)
+        statement
+        for statement in prod.role_statements(CONSUMER_HANDLER)
+        if "dynamodb:Query" in statement_actions(statement)
     ]
 
     (statement,) = queries
@@ -272,7 +248,7 @@ def test_dead_letters_a_stalled_queue_and_failing_deliveries_alarm_into_the_topi
     topic = _single(prod, "AWS::SNS::Topic")
     queue, queue_props = _queue(prod, QUEUE_NAME)
     dead_letters, _ = _queue(prod, DEAD_LETTERS_NAME)
-    delivery, _ = _function(prod, DELIVERY_HANDLER)
+    delivery, _ = prod.function(DELIVERY_HANDLER)
     alarms = {props["AlarmName"]: props for props in prod.properties("AWS::CloudWatch::Alarm").values()}
 
     dead = alarms["promptster-acme-prod-webhook-dead-letters"]
