@@ -1,7 +1,7 @@
 """The event consumer: a batch of the table's stream records in, domain events out, each acted on
 (``key.created``: the invitation; the session and assessment events: a delivery queued for each of
-the org's webhooks that takes them). One failing record is reported alone, so the rest of its batch
-is not held back."""
+the org's webhooks that takes them, with a report link made for those that ask for one). One failing
+record is reported alone, so the rest of its batch is not held back."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from shared import clock, settings
 from shared.domain.events import Change, ChangeKind, events_of
 from shared.domain.invitations import MailSettings, send_invitation
-from shared.domain.ports import DeliveryQueue, Mailer, Webhooks
-from shared.domain.webhook_events import deliveries_for
+from shared.domain.ports import DeliveryQueue, Mailer, Shares, Webhooks
+from shared.domain.webhook_events import ReportLinks, deliveries_for
 from shared.store import dynamo
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import InviteStore
+from shared.store.shares import ShareStore
 from shared.store.webhooks import WebhookStore
 from shared.webhooks import queue
 
@@ -44,6 +45,7 @@ class EventConsumer:
         mail: MailSettings | None = None,
         webhooks: Webhooks | None = None,
         deliveries: DeliveryQueue | None = None,
+        shares: Shares | None = None,
     ) -> None:
         self.mailer = mailer
         self.mail = mail
@@ -51,6 +53,7 @@ class EventConsumer:
         self.invites = InviteStore()
         self.webhooks = webhooks or WebhookStore()
         self.deliveries = deliveries or queue.DeliveryQueue()
+        self.shares = shares or ShareStore()
 
     def handle(self, batch: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Process one batch; the answer lists the records to deliver again (Lambda's partial batch response)."""
@@ -60,8 +63,10 @@ class EventConsumer:
 
     def _record(self, record: DynamoDBRecord) -> None:
         mail = self.mail or MailSettings(sender=settings.mail_from(), api_url=settings.api_url())
+        # Report links in webhook deliveries point at the API the invitations name.
+        reports = ReportLinks(self.shares, mail.api_url)
         for event in events_of(change_of(record)):
             key = event.invitation
             if key is not None:
                 send_invitation(key, self.assessments, self.invites, self.mailer, mail)
-            self.deliveries.send(deliveries_for(event, self.webhooks, self.assessments, clock.utc_now()))
+            self.deliveries.send(deliveries_for(event, self.webhooks, self.assessments, clock.utc_now(), reports))

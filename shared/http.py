@@ -98,6 +98,9 @@ class RouteResolver(APIGatewayRestResolver):
         super().__init__(enable_validation=True, serializer=to_json, cors=cors.RouteCors())
         self.served = served
         self.query_names: frozenset[str] = frozenset()
+        # Fields of a JSON answer shown once (a share link's URL): what an Idempotency-Key keeps of the
+        # answer, and so a replay, holds null in their place.
+        self.shown_once: frozenset[str] = frozenset()
 
     def endpoint(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``function`` as the handler of the served route (its method, path, summary and status);
@@ -119,6 +122,13 @@ class RouteResolver(APIGatewayRestResolver):
             body=body,
             headers={"Location": self._base_path() + resource_path},
         )
+
+    def api_url(self) -> str:
+        """The API's base URL as the client called it: its scheme, host and stage (``https://…/prod``)."""
+        event = self.current_event
+        scheme = "http" if event.headers.get("X-Forwarded-Proto") == "http" else "https"  # API Gateway: https
+        host = event.request_context.domain_name or event.headers.get("Host", "")
+        return f"{scheme}://{host}{self._base_path()}"
 
     def _base_path(self) -> str:
         """What comes before the route's path in the URL the client called (``/prod``, or nothing)."""

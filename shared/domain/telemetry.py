@@ -152,10 +152,17 @@ def get_timeline(
     cursor: str | None,
     event_type: EventType | None,
 ) -> tuple[list[Event], str | None]:
-    """One page of the session's events in ``at`` order (ties by id), of one type if asked: one
-    Query, cut where its JSON would pass the response budget."""
+    """One page of one of the org's sessions' events (see :func:`timeline_page`)."""
     session = org_session(keys, org_id, session_id)
-    records, more = telemetry.timeline(session.id, event_type, limit, _decode_cursor(cursor))
+    return timeline_page(telemetry, session.id, limit=limit, cursor=cursor, event_type=event_type)
+
+
+def timeline_page(
+    telemetry: Telemetry, session_id: str, *, limit: int, cursor: str | None, event_type: EventType | None
+) -> tuple[list[Event], str | None]:
+    """One page of a session's events in ``at`` order (ties by id), of one type if asked: one Query,
+    cut where its JSON would pass the response budget."""
+    records, more = telemetry.timeline(session_id, event_type, limit, _decode_cursor(cursor))
     views = [_event_view(record) for record in records]
     resume_after = _position(views[-1]) if more and views else None
     return within_budget(
