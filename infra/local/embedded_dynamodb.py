@@ -134,7 +134,8 @@ def _partition_queries() -> Iterator[None]:
         if hash_key is None or not self.range_key_attr:
             return original(self, hash_key, *arguments, **keywords)
         if index_name is None:
-            partition = _table_partition(self, hash_key, start_key=arguments[3], forward=arguments[4])
+            prefix = arguments[1][0] if arguments[0] == "BEGINS_WITH" else None
+            partition = _table_partition(self, hash_key, prefix, start_key=arguments[3], forward=arguments[4])
         else:
             partition = _index_partition(self, index_name, hash_key)
         self.all_items = lambda: partition  # type: ignore[method-assign] # for this request alone (they are serialised)
@@ -150,10 +151,14 @@ def _partition_queries() -> Iterator[None]:
         moto_tables.Table.query = original  # type: ignore[method-assign]
 
 
-def _table_partition(table: moto_tables.Table, hash_key: Any, *, start_key: Any, forward: bool) -> list[Any]:
-    """The partition's items in sort key order, from the start key on (the start item itself included:
-    moto steps over it as it would)."""
+def _table_partition(
+    table: moto_tables.Table, hash_key: Any, prefix: Any, *, start_key: Any, forward: bool
+) -> list[Any]:
+    """The partition's items in sort key order, those a ``begins_with`` sort key condition names, from the
+    start key on (the start item itself included: moto steps over it as it would)."""
     items = sorted(table.items[hash_key].values(), key=_sort_key) if hash_key in table.items else []
+    if prefix is not None and prefix.type == "S":
+        items = [item for item in items if item.range_key.type == "S" and item.range_key.value.startswith(prefix.value)]
     if not start_key:
         return items
     start = _plain(moto_types.DynamoType(start_key[table.range_key_attr]))
