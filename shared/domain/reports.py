@@ -42,7 +42,7 @@ def session_report(
     keys: CandidateKeys, assessments: Assessments, telemetry: Telemetry, org_id: str, session_id: str
 ) -> Report:
     """The report of one of the org's sessions; another org's is not found."""
-    return _report(assessments, keys, telemetry, org_session(keys, org_id, session_id), shared=False)
+    return _report(keys, assessments, telemetry, org_session(keys, org_id, session_id), shared=False)
 
 
 def shared_report(
@@ -53,11 +53,11 @@ def shared_report(
     session = keys.get_session(share.session_id)
     if session is None or session.org_id != share.org_id:
         raise NotFoundError("Report not found")
-    return _report(assessments, keys, telemetry, session, shared=True)
+    return _report(keys, assessments, telemetry, session, shared=True)
 
 
 def _report(
-    assessments: Assessments, keys: CandidateKeys, telemetry: Telemetry, session: SessionRecord, *, shared: bool
+    keys: CandidateKeys, assessments: Assessments, telemetry: Telemetry, session: SessionRecord, *, shared: bool
 ) -> Report:
     now = clock.utc_now()
     view = session_view(session, now)

@@ -13,14 +13,17 @@ from typing import Any
 
 import pytest
 
+from infra.local.gateway import proxy_event
 from shared import clock
+from shared.auth import principal_to_context
 from shared.observability import logger
 from shared.reports.render import CONTENT_SECURITY_POLICY
+from shared.routes import route
 from shared.store import dynamo
 from shared.store.schema import TTL_ATTRIBUTE
 from tests.conftest import RequestCounter
 from tests.handlers.test_results import GOOD_SCORE, FrozenClock, complete, create_rubric, start
-from tests.support import ORG_A, ORG_B, Answer, call, candidate_for, create_assessment, generate_keys, invoke
+from tests.support import ORG_A, ORG_B, Answer, call, candidate_for, create_assessment, generate_keys, invoke, run
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -157,6 +160,30 @@ def test_a_link_is_made_once_and_opens_the_report_without_a_credential_or_the_em
     assert session["candidateName"] in page.body
     assert session["candidateEmail"] not in page.body
     assert "org_a" not in page.body
+
+
+def test_a_link_names_the_host_and_stage_the_reviewer_called() -> None:
+    session = a_scored_session()
+    path = f"/v1/sessions/{session['id']}/share"
+    event = proxy_event(
+        route("create_share"),
+        method="POST",
+        path=path,
+        query="",
+        headers=[("X-Forwarded-Proto", "https")],
+        body=b"",
+        path_parameters={"session_id": session["id"]},
+        request_id="stage",
+        source_ip="192.0.2.1",
+    )
+    event["headers"]["X-Forwarded-Proto"] = "https"  # as API Gateway sends it
+    event["requestContext"] |= {"domainName": "abc123.execute-api.eu-west-1.amazonaws.com", "path": f"/prod{path}"}
+    event["requestContext"]["authorizer"] = {**principal_to_context(ORG_A), "principalId": "x"}
+
+    answer = run("create_share", event)
+
+    url = json.loads(answer["body"])["url"]
+    assert url.startswith("https://abc123.execute-api.eu-west-1.amazonaws.com/prod/v1/reports/")
 
 
 def test_a_link_lasts_30_days_by_default_and_1_to_90_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
