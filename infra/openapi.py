@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from infra.openapi_conventions import describe_conventions
 from infra.openapi_examples import examples
 from infra.paths import REPO_ROOT
-from shared import docs
+from shared import catalog, docs
 from shared.auth import API_TOKEN_PREFIX, KEY_CODE_ALPHABET
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
@@ -289,7 +289,15 @@ def _components(document: dict[str, Any]) -> None:
     error_schema = Error.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
     schemas.update(error_schema.pop("$defs", {}))
     schemas["Error"] = error_schema
+    _catalog_ids(schemas["CreateAssessmentRequest"]["properties"]["issueId"])
     components["securitySchemes"] = SECURITY_SCHEMES
+
+
+def _catalog_ids(issue_id: dict[str, Any]) -> None:
+    """The catalog's ids as ``issueId``'s enum: the catalog ships with the code, so the list is the rule."""
+    for branch in issue_id.get("anyOf", [issue_id]):
+        if branch.get("type") == "string":
+            branch["enum"] = [issue.id for issue in catalog.all_issues()]
 
 
 # What a webhook endpoint receives, by event type: OpenAPI 3.1's ``webhooks``.

@@ -21,6 +21,7 @@ from shared import cors
 from shared.auth import API_TOKEN_PREFIX, is_api_token
 from shared.domain.tokens import issue_token, seed_token
 from shared.settings import DEFAULT_TABLE_NAME
+from shared.store.tokens import TokenStore
 
 DEFAULT_ORG = "org_local"
 
@@ -61,11 +62,11 @@ def main() -> int:
             raise
         if pairs:
             for token, org_id in pairs:
-                seed_token(token, org_id, name="local")
+                seed_token(TokenStore(), token, org_id, name="local")
             tokens = [token for token, _ in pairs]
             print(f"Seeded {len(pairs)} token(s) from PROMPTSTER_LOCAL_TOKENS")
         else:
-            tokens = [issue_token(DEFAULT_ORG, name="local").token]
+            tokens = [issue_token(TokenStore(), DEFAULT_ORG, name="local").token]
             print(f"Token for {DEFAULT_ORG}: {tokens[0]}")
         base = f"http://{host}:{port}"
         folder = maildir().resolve()

@@ -9,7 +9,7 @@ from shared.auth import API_TOKEN_PREFIX, hash_api_token, is_api_token, new_api_
 from shared.domain.ports import Tokens
 from shared.errors import NotFoundError
 from shared.store.dynamo import ConditionFailedError
-from shared.store.tokens import TokenRecord, TokenStore
+from shared.store.tokens import TokenRecord
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class IssuedToken:
     stored: TokenRecord
 
 
-def seed_token(token: str, org_id: str, name: str, store: Tokens | None = None) -> TokenRecord:
+def seed_token(store: Tokens, token: str, org_id: str, name: str) -> TokenRecord:
     """Store a token chosen by the operator (local runs and scripts); it must have a token's shape."""
     if not is_api_token(token):
         raise ValueError(f"a token is {API_TOKEN_PREFIX} followed by 32 to 128 letters or digits")
@@ -29,25 +29,24 @@ def seed_token(token: str, org_id: str, name: str, store: Tokens | None = None) 
         name=name,
         created_at=clock.to_timestamp(clock.utc_now()),
     )
-    (store or TokenStore()).create(stored)
+    store.create(stored)
     return stored
 
 
-def issue_token(org_id: str, name: str, store: Tokens | None = None) -> IssuedToken:
+def issue_token(store: Tokens, org_id: str, name: str) -> IssuedToken:
     """Mint a new token for the org; the caller must show it now, as only its hash is kept."""
     token = new_api_token()
-    return IssuedToken(token=token, stored=seed_token(token, org_id, name, store))
+    return IssuedToken(token=token, stored=seed_token(store, token, org_id, name))
 
 
-def revoke_token(org_id: str, token_id: str, store: Tokens | None = None) -> TokenRecord:
+def revoke_token(store: Tokens, org_id: str, token_id: str) -> TokenRecord:
     """Revoke one of the org's tokens; it fails authorization from now on."""
-    tokens = store or TokenStore()
-    token = tokens.get(org_id, token_id)
+    token = store.get(org_id, token_id)
     if token is None or token.revoked_at is not None:
         raise NotFoundError(f"No active token {token_id} for {org_id}")
     revoked_at = clock.to_timestamp(clock.utc_now())
     try:
-        tokens.revoke(token, revoked_at)
+        store.revoke(token, revoked_at)
     except ConditionFailedError as failed:
         raise NotFoundError(f"No active token {token_id} for {org_id}") from failed
     return token.model_copy(update={"revoked_at": revoked_at})

@@ -174,6 +174,14 @@ def update(
     return deserialize(attributes) if attributes else None
 
 
+def delete(keys: Mapping[str, str], what: str, condition: str | None = None) -> None:
+    """Delete the ``what`` under ``keys``; a failed ``condition`` raises ConditionFailedError."""
+    arguments: dict[str, Any] = {"TableName": table_name(), "Key": serialize(keys)}
+    if condition:
+        arguments["ConditionExpression"] = condition
+    _conditional(what, lambda: client().delete_item(**arguments))
+
+
 def _conditional(what: str, request: Callable[[], object]) -> object:
     try:
         return request()

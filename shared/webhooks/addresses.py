@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import os
 import re
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from shared import settings
+
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Host name -> the addresses it resolves to (a failed lookup raises OSError).
 Resolver = Callable[[str], Sequence[str]]
-
-# Set by the local server alone: plain http to this machine, for a receiver beside `make dev`. Inside
-# Lambda it is ignored, whoever sets it.
-LOCAL_LOOPBACK_VARIABLE = "PROMPTSTER_LOCAL_WEBHOOKS"
 
 # An IPv4 address the way inet_aton reads one: 1 to 4 dot-separated numbers, each decimal, octal
 # (leading 0) or hex (0x). No DNS name ends in such a label, so a host like this is an address.
@@ -56,16 +53,11 @@ def resolve(host: str) -> list[str]:
     return sorted(found, key=lambda address: (":" in address, address))
 
 
-def loopback_allowed() -> bool:
-    """Whether plain http to this machine is allowed: only when the local server says so, never in Lambda."""
-    return bool(os.environ.get(LOCAL_LOOPBACK_VARIABLE)) and "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
-
-
 def destination(url: str, resolver: Resolver | None = None, *, allow_loopback: bool | None = None) -> Destination:
     """Where ``url`` is delivered, or UrlNotAllowedError saying why it may not be. ``resolver``
     defaults to the system's; ``allow_loopback`` (default: as the environment says) admits http and
     https to loopback addresses, and nothing else that is not public."""
-    loopback = loopback_allowed() if allow_loopback is None else allow_loopback
+    loopback = settings.loopback_receivers_allowed() if allow_loopback is None else allow_loopback
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http"):

@@ -7,6 +7,7 @@ import socket
 
 import pytest
 
+from shared import settings
 from shared.webhooks import addresses
 from shared.webhooks.addresses import UrlNotAllowedError, destination
 
@@ -102,7 +103,7 @@ def test_loopback_over_http_is_allowed_only_when_the_local_server_allows_it(monk
     with pytest.raises(UrlNotAllowedError, match="https"):
         destination("http://hooks.example.com/", allow_loopback=True)
 
-    monkeypatch.setenv(addresses.LOCAL_LOOPBACK_VARIABLE, "1")
+    monkeypatch.setenv(settings.LOCAL_LOOPBACK_VARIABLE, "1")
     assert destination(url).address == "127.0.0.1"
     # Inside Lambda the variable means nothing, whoever set it.
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "acme-prod-webhook-delivery")
