@@ -43,6 +43,7 @@ test: lint typecheck pytest ## everything CI checks
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy shared functions infra tests
