@@ -74,7 +74,7 @@ class RawServer:
 
 
 def serve(server: LocalServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     return thread
 
@@ -230,8 +230,9 @@ def test_a_head_response_carries_headers_but_no_body(raw: RawServer) -> None:
 
 @pytest.mark.parametrize("method", ["TRACE", "CONNECT", "FOO", "get", "PATCH"])
 def test_a_method_no_route_of_the_path_takes_is_a_405_naming_those_that_do(raw: RawServer, method: str) -> None:
-    [response] = raw.exchange(f"{method} /v1/assessments HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
-    [elsewhere] = raw.exchange(f"{method} /v1/nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    close = "Connection: close"
+    [response] = raw.exchange(f"{method} /v1/assessments HTTP/1.1\r\nHost: localhost\r\n{close}\r\n\r\n".encode())
+    [elsewhere] = raw.exchange(f"{method} /v1/nowhere HTTP/1.1\r\nHost: localhost\r\n{close}\r\n\r\n".encode())
 
     assert response.status == 405
     assert response.envelope()["code"] == "method_not_allowed"
