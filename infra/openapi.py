@@ -76,6 +76,7 @@ ERROR_STATUSES: dict[str, str] = {
     "422": "The Idempotency-Key was used before with another request",
     "429": "Throttled; retry with backoff",
     "500": "Internal server error (no details are disclosed)",
+    "503": "A service the request needs timed out or is throttled; retry after `Retry-After` seconds",
 }
 # What every route can answer: bodies are checked (and size-limited) whatever the route, API Gateway
 # and the firewall answer before any function runs.
@@ -86,6 +87,7 @@ COMMON_CODES: dict[str, tuple[str, ...]] = {
     "413": ("payload_too_large",),
     "429": ("throttled", "quota_exceeded"),
     "500": ("internal_error",),
+    "503": ("unavailable",),
 }
 # What each route's domain function adds (shared/domain/*: the codes of the errors it raises).
 _KEY_REFUSED = ("key_revoked", "key_expired")
@@ -194,7 +196,9 @@ def error_codes(route: Route) -> dict[str, tuple[str, ...]]:
     """Status -> every error code the route can answer with it."""
     common = COMMON_CODES
     if route.auth is Auth.PUBLIC:  # no credentials to refuse
-        common = {status: codes for status, codes in COMMON_CODES.items() if status not in ("401", "403")}
+        common = {status: codes for status, codes in common.items() if status not in ("401", "403")}
+    if not route.table_actions:  # no service to wait for
+        common = {status: codes for status, codes in common.items() if status != "503"}
     added = [ROUTE_CODES[route.name], IDEMPOTENCY_CODES if route.idempotent else {}]
     statuses = sorted(set(common).union(*added))
     return {status: common.get(status, ()) + sum((codes.get(status, ()) for codes in added), ()) for status in statuses}

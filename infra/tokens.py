@@ -27,7 +27,7 @@ from botocore.exceptions import (
 from infra.deployment import Deployment, DeploymentError, Stage
 from shared import settings
 from shared.domain.tokens import issue_token, revoke_token
-from shared.errors import NotFoundError
+from shared.errors import NotFoundError, UnavailableError
 from shared.store import dynamo
 from shared.store.tokens import TokenStore
 
@@ -182,6 +182,9 @@ def main(argv: Sequence[str] | None = None, client: ClientFactory = _aws_client)
             return _run(arguments, client)
         except (BotoCoreError, ClientError) as error:
             return _fail(_explain(error))
+        except UnavailableError as error:  # the store's word for a DynamoDB that timed out or throttled
+            cause = error.__cause__
+            return _fail(_explain(cause) if isinstance(cause, BotoCoreError | ClientError) else error.message)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from shared import clock, ids
 from shared.auth import API_TOKEN_PREFIX, hash_api_token, is_api_token, new_api_token
 from shared.domain.ports import Tokens
-from shared.errors import NotFoundError
+from shared.errors import ConflictError, NotFoundError
 from shared.store.dynamo import ConditionFailedError
 from shared.store.tokens import TokenRecord
 
@@ -19,9 +19,28 @@ class IssuedToken:
 
 
 def seed_token(store: Tokens, token: str, org_id: str, name: str) -> TokenRecord:
-    """Store a token chosen by the operator (local runs and scripts); it must have a token's shape."""
+    """Store a token chosen by the operator (local runs and scripts); it must have a token's shape. Seeding
+    a token the org already holds changes nothing (a restart against a table that persists); one held
+    by another organisation, or revoked, is a ConflictError saying so."""
     if not is_api_token(token):
         raise ValueError(f"a token is {API_TOKEN_PREFIX} followed by 32 to 128 letters or digits")
+    existing = store.find_by_hash(hash_api_token(token))
+    if existing is None:
+        return _store(store, token, org_id, name)
+    if existing.org_id != org_id:
+        raise ConflictError(f"this token already belongs to another organisation, not {org_id}")
+    if existing.revoked_at is not None:
+        raise ConflictError(f"this token of {org_id} was revoked at {existing.revoked_at}")
+    return existing
+
+
+def issue_token(store: Tokens, org_id: str, name: str) -> IssuedToken:
+    """Mint a new token for the org; the caller must show it now, as only its hash is kept."""
+    token = new_api_token()
+    return IssuedToken(token=token, stored=_store(store, token, org_id, name))
+
+
+def _store(store: Tokens, token: str, org_id: str, name: str) -> TokenRecord:
     stored = TokenRecord(
         token_id=ids.new_id(),
         token_hash=hash_api_token(token),
@@ -31,12 +50,6 @@ def seed_token(store: Tokens, token: str, org_id: str, name: str) -> TokenRecord
     )
     store.create(stored)
     return stored
-
-
-def issue_token(store: Tokens, org_id: str, name: str) -> IssuedToken:
-    """Mint a new token for the org; the caller must show it now, as only its hash is kept."""
-    token = new_api_token()
-    return IssuedToken(token=token, stored=seed_token(store, token, org_id, name))
 
 
 def revoke_token(store: Tokens, org_id: str, token_id: str) -> TokenRecord:
