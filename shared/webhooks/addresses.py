@@ -150,8 +150,9 @@ def _public(address: IpAddress) -> bool:
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             return _public(embedded)
+    site_local = isinstance(address, ipaddress.IPv6Address) and address.is_site_local
     return address.is_global and not (
-        address.is_multicast or address.is_reserved or address.is_link_local or address.is_unspecified
+        address.is_multicast or address.is_reserved or address.is_link_local or address.is_unspecified or site_local
     )
 
 
@@ -165,6 +166,8 @@ def _kind(address: IpAddress) -> str:
         ("unspecified", address.is_unspecified),
         ("reserved", address.is_reserved),
         ("private", address.is_private),
+        # Deprecated (RFC 3879) but still routed inside some networks, and Python counts it global.
+        ("site-local", isinstance(address, ipaddress.IPv6Address) and address.is_site_local),
     ):
         if matches:
             return kind

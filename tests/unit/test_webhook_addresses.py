@@ -38,6 +38,8 @@ REFUSED = [
     ("https://172.16.5.4/", "private"),
     ("https://192.168.1.1/", "private"),
     ("https://[fd00::1]/", "private"),
+    ("https://[fec0::1]/", "site-local"),  # deprecated, yet Python's is_global says True
+    ("https://[feff:ffff::1]/", "site-local"),
     ("https://[64:ff9b::a00:1]/", "private"),  # NAT64 of 10.0.0.1
     ("https://internal.example.com/", "private"),
     ("https://split.example.com/", "loopback"),  # one public answer does not excuse another
