@@ -248,7 +248,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/webhooks",
         _REVIEWER,
         "Register an https endpoint for signed event deliveries; its secret is shown once",
-        (QUERY, PUT, UPDATE, DELETE),
+        (GET, QUERY, PUT, UPDATE, DELETE),
         201,
     ),
     Route("list_webhooks", "GET", "/v1/webhooks", _REVIEWER, "List the organisation's webhooks", (QUERY,)),
