@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from shared import cors
 from shared.auth import Candidate, Principal, Reviewer, principal_from_context
@@ -100,6 +101,7 @@ class RouteResolver(APIGatewayRestResolver):
         super().__init__(enable_validation=True, serializer=to_json, cors=cors.RouteCors())
         self.served = served
         self.query_names: frozenset[str] = frozenset()
+        self.replayed: Callable[[Any], BaseModel] | None = None
 
     def endpoint(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``function`` as the handler of the served route (its method, path, summary and status);
@@ -111,6 +113,14 @@ class RouteResolver(APIGatewayRestResolver):
             served.resolver_path, method=served.method, summary=served.summary, status_code=served.status
         )
         return register(function)
+
+    def on_replay(self, function: Callable[[Any], BaseModel]) -> Callable[[Any], BaseModel]:
+        """Register how an ``Idempotency-Key`` replay of this route reads: given the first answer's body
+        (as JSON), the same resources as they are now, or the error a new request would meet. Routes
+        whose answer carries a candidate's data have one, so a replay never shows what was erased or
+        revoked since; the others replay the first answer as it was."""
+        self.replayed = function
+        return function
 
     def created(self, body: Any, resource_path: str) -> Response[Any]:
         """A 201 with ``body`` and ``Location``: the new resource's path as the client addresses the API

@@ -44,8 +44,9 @@ class Auth(StrEnum):
 DEFAULT_BODY_BYTES = 64 * 1024
 
 # The DynamoDB actions a function may be granted, by what its code issues.
-GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
+GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
@@ -75,7 +76,7 @@ class Route:
     @property
     def writes(self) -> bool:
         """Whether the function changes the table (and so may meet a conflict)."""
-        return not set(self.table_actions) <= {GET, QUERY}
+        return not set(self.table_actions) <= {GET, BATCH_GET, QUERY}
 
     @property
     def idempotent(self) -> bool:
@@ -133,7 +134,7 @@ ROUTES: tuple[Route, ...] = (
         f"{_ASSESSMENT}/keys",
         _REVIEWER,
         "Generate one-time candidate keys",
-        (GET, PUT, UPDATE, DELETE),
+        (GET, BATCH_GET, PUT, UPDATE, DELETE),
         201,
         max_body_bytes=512 * _KIB,
     ),

@@ -166,6 +166,10 @@ class FakeCandidateKeys:
     def get(self, assessment_id: str, key_id: str) -> CandidateKeyRecord | None:
         return self.memory.keys.get((assessment_id, key_id))
 
+    def get_many(self, assessment_id: str, key_ids: Sequence[str]) -> list[CandidateKeyRecord]:
+        found = (self.memory.keys.get((assessment_id, key_id)) for key_id in key_ids)
+        return [key for key in found if key is not None]
+
     def find_code(self, code: str) -> CodeTarget | None:
         return self.memory.codes.get(code)
 
