@@ -72,7 +72,7 @@ def _data_texts(events: Sequence[EventIn]) -> list[str]:
             ) from None
         if len(text.encode()) > MAX_DATA_BYTES:
             raise PayloadTooLargeError(
-                f"events[{index}].data is larger than {MAX_DATA_BYTES // 1024} KiB as JSON", code="event_too_large"
+                f"events.{index}.data is larger than {MAX_DATA_BYTES // 1024} KiB as JSON", code="event_too_large"
             )
         texts.append(text)
     return texts
