@@ -57,6 +57,9 @@ class Sessions(Protocol):
     def list_page(
         self, org_id: str, assessment_id: str, limit: int, after_id: str | None
     ) -> tuple[list[SessionRecord], str | None] | None: ...
+    def list_signals(
+        self, org_id: str, assessment_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[SessionRecord], str | None] | None: ...
 
 
 class Telemetry(Protocol):

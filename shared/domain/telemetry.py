@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from shared import clock, ids
 from shared.auth import Candidate
 from shared.domain.candidate_keys import running_cutoff
-from shared.domain.paging import decode_name_cursor, encode_name_cursor, within_budget
+from shared.domain.paging import decode_cursor, decode_name_cursor, encode_cursor, encode_name_cursor, within_budget
 from shared.domain.ports import Sessions, Telemetry
 from shared.domain.sessions import list_sessions, org_session, own_session, session_status, signals_view
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
@@ -189,6 +189,8 @@ def _decode_cursor(cursor: str | None) -> tuple[str, str] | None:
 # Cohort statistics (reviewer)
 
 _COHORT_PAGE = 1000
+# Ranks an answer of stats carries at most: about 170 bytes each, far inside a response's 6 MB.
+MAX_STATS_PAGE = 1000
 NUMERIC_SIGNALS = (
     "eventCount",
     "promptCount",
@@ -200,15 +202,23 @@ NUMERIC_SIGNALS = (
 )
 
 
-def assessment_stats(sessions: Sessions, org_id: str, assessment_id: str) -> AssessmentStats:
+def assessment_stats(
+    sessions: Sessions, org_id: str, assessment_id: str, limit: int = MAX_STATS_PAGE, cursor: str | None = None
+) -> AssessmentStats:
     """The spread of each numeric signal over the assessment's completed sessions, and where each of
-    them stands in it (percentile rank, 0 to 100). One item a session is read, never an event."""
-    cohort = {session.id: signals_view(session) for session in _completed_sessions(sessions, org_id, assessment_id)}
+    them stands in it (percentile rank, 0 to 100), ``limit`` sessions a page in start order. Every page
+    reads the whole cohort (its counters only: one Query a 1,000 sessions, never an event), so each
+    rank is exact against all of it, while an answer stays small however large the cohort."""
+    cohort = _completed_signals(sessions, org_id, assessment_id)
     columns, ranks = _cohort(cohort)
+    after = decode_cursor(cursor)
+    following = [session_id for session_id in sorted(ranks) if after is None or session_id > after]
+    page = following[:limit]
     return AssessmentStats(
         sessions=len(cohort),
         signals={name: _spread(column) for name, column in columns.items()},
-        percentiles=ranks,
+        percentiles={session_id: ranks[session_id] for session_id in page},
+        next_cursor=encode_cursor(page[-1]) if len(following) > limit else None,
     )
 
 
@@ -221,7 +231,7 @@ def list_ranked_sessions(
     if cursor is None and next_cursor is None:
         _, ranks = _cohort({view.id: view.signals for view in page if view.status == "completed"})
     else:
-        ranks = assessment_stats(sessions, org_id, assessment_id).percentiles
+        _, ranks = _cohort(_completed_signals(sessions, org_id, assessment_id))
     listed = [ListedSession.model_validate({**view.model_dump(), "percentiles": ranks.get(view.id)}) for view in page]
     return listed, next_cursor
 
@@ -242,20 +252,23 @@ def _cohort(
     return columns, ranks
 
 
-def _completed_sessions(sessions: Sessions, org_id: str, assessment_id: str) -> list[SessionRecord]:
-    """Every completed session of the org's assessment: the sessions index, page after page."""
+def _completed_signals(sessions: Sessions, org_id: str, assessment_id: str) -> dict[str, Signals]:
+    """The signals of every completed session of the org's assessment, by session id: the sessions
+    index, page after page, each session's counters alone."""
     canonical_id = ids.canonical_uuid(assessment_id)
     if canonical_id is None:
         raise NotFoundError("Assessment not found")
     now = clock.utc_now()
-    completed: list[SessionRecord] = []
+    completed: dict[str, Signals] = {}
     after: str | None = None
     while True:
-        found = sessions.list_page(org_id, canonical_id, _COHORT_PAGE, after)
+        found = sessions.list_signals(org_id, canonical_id, _COHORT_PAGE, after)
         if found is None:
             raise NotFoundError("Assessment not found")
         page, after = found
-        completed += [session for session in page if session_status(session, now) == "completed"]
+        completed |= {
+            session.id: signals_view(session) for session in page if session_status(session, now) == "completed"
+        }
         if after is None:
             return completed
 

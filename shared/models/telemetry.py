@@ -151,8 +151,14 @@ class Spread(ApiModel):
 
 class AssessmentStats(ApiModel):
     """The signals' spread over the assessment's completed sessions, and each such session's
-    percentile rank in it, by session id."""
+    percentile rank in it, by session id: the spread over all of them, the ranks a page at a time."""
 
-    sessions: int
-    signals: dict[str, Spread]
-    percentiles: dict[str, dict[str, Number | None]]
+    sessions: int = Field(description="How many sessions of the assessment are completed: the cohort.")
+    signals: dict[str, Spread] = Field(description="Each numeric signal's spread over the whole cohort.")
+    percentiles: dict[str, dict[str, Number | None]] = Field(
+        description="Per completed session of this page (in start order), each numeric signal's percentile rank "
+        "in the whole cohort."
+    )
+    next_cursor: str | None = Field(
+        None, description="Pass it as `cursor` for the next page of ranks; null once every session's are in."
+    )

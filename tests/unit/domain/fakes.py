@@ -293,6 +293,11 @@ class FakeSessions:
         more = not isinstance(read[-1], AssessmentState) and len(read) == limit + 1 and bool(page)
         return page, page[-1].id if more else None
 
+    def list_signals(
+        self, org_id: str, assessment_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[SessionRecord], str | None] | None:
+        return self.list_page(org_id, assessment_id, limit, after_id)  # the store leaves out what signals ignore
+
 
 class FakeRubrics:
     def __init__(self, memory: Memory) -> None:

@@ -120,7 +120,7 @@ def test_another_candidates_session_is_not_found(stores: Stores) -> None:
 def test_data_over_32_kib_is_too_large_naming_the_event(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
 
-    with pytest.raises(PayloadTooLargeError, match=r"events\[1\]\.data"):
+    with pytest.raises(PayloadTooLargeError, match=r"events\.1\.data"):
         send(stores, candidate, session.id, [an_event(1), an_event(2, text="x" * 33_000)])
 
 
@@ -145,3 +145,26 @@ def test_stats_spread_over_completed_sessions_and_rank_each(stores: Stores) -> N
     assert [stats.percentiles[session.id]["decisionCount"] for session in sessions[:3]] == [83.3, 16.7, 50]
     with pytest.raises(NotFoundError):
         assessment_stats(stores.sessions, OTHER_ORG, assessment.id)
+
+
+def test_stats_page_the_ranks_each_page_ranked_against_the_whole_cohort(stores: Stores) -> None:
+    assessment = an_assessment(stores)
+    candidates = [candidate_of(key) for key in some_keys(stores, assessment, count=5)]
+    for count, candidate in zip([3, 1, 4, 1, 5], candidates, strict=True):
+        session = start_session(stores.assessments, stores.keys, stores.sessions, candidate)[0].session
+        send(stores, candidate, session.id, [an_event(second, "decision", title="t") for second in range(count)])
+        complete_session(stores.sessions, candidate, session.id, None)
+    whole = assessment_stats(stores.sessions, ORG, assessment.id)
+
+    pages, cursor = [], None
+    while True:
+        page = assessment_stats(stores.sessions, ORG, assessment.id, limit=2, cursor=cursor)
+        assert (page.sessions, page.signals) == (whole.sessions, whole.signals)
+        pages.append(page.percentiles)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert [len(ranks) for ranks in pages] == [2, 2, 1]
+    assert {session_id: ranks for page in pages for session_id, ranks in page.items()} == whole.percentiles
+    assert whole.next_cursor is None
