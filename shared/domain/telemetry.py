@@ -4,7 +4,10 @@ once; reviewers read the timeline, the signals kept on the session, and their sp
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 
 from shared import clock, ids
 from shared.auth import Candidate
@@ -33,6 +36,7 @@ from shared.store.dynamo import WriteConflictError
 from shared.store.sessions import SessionRecord, SignalCounts
 from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Each attempt either stores the batch or learns something (duplicates, or the session's new bounds).
 _ATTEMPTS = 8
 
@@ -40,10 +44,18 @@ _ATTEMPTS = 8
 
 
 def ingest_events(
-    sessions: Sessions, telemetry: Telemetry, candidate: Candidate, session_id: str, request: IngestRequest
+    sessions: Sessions,
+    telemetry: Telemetry,
+    candidate: Candidate,
+    session_id: str,
+    request: IngestRequest,
+    *,
+    sent: str,
 ) -> IngestResult:
     """Store the events of the candidate's own running session, each id once: an id already stored,
-    or repeated in the request, counts as a duplicate and changes nothing."""
+    or repeated in the request, counts as a duplicate and changes nothing. ``sent`` is the body as the
+    client sent it, whose numbers ``data`` must keep as written."""
+    _refuse_inexact_numbers(sent)
     texts = _data_texts(request.events)
     session = own_session(sessions, candidate, session_id)
     _refuse_finished(session)
@@ -60,7 +72,9 @@ def ingest_events(
 
 
 def _data_texts(events: Sequence[EventIn]) -> list[str]:
-    """Each event's ``data`` as the JSON text stored; 413 naming the first event whose data is too large."""
+    """Each event's ``data`` as the JSON text stored; 413 naming the first event whose data is too large,
+    400 naming the first string that is not Unicode text (an unpaired surrogate, which JSON's escapes
+    can spell and no store can keep)."""
     texts = []
     for index, event in enumerate(events):
         data = event.data if isinstance(event.data, dict) else event.data.model_dump(by_alias=True)
@@ -70,12 +84,61 @@ def _data_texts(events: Sequence[EventIn]) -> list[str]:
             raise InvalidInputError.for_field(
                 ("events", index, "data"), "json_invalid", "NaN and Infinity are not JSON numbers"
             ) from None
+        broken = _surrogate_path(data)
+        if broken is not None:
+            raise InvalidInputError.for_field(
+                ("events", index, "data", *broken), "string_unicode", "an unpaired surrogate is not Unicode text"
+            )
         if len(text.encode()) > MAX_DATA_BYTES:
             raise PayloadTooLargeError(
                 f"events.{index}.data is larger than {MAX_DATA_BYTES // 1024} KiB as JSON", code="event_too_large"
             )
         texts.append(text)
     return texts
+
+
+def _surrogate_path(value: object, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where in ``value`` a string (or a key) holds an unpaired surrogate, if anywhere."""
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found = (*path, key) if _SURROGATE.search(key) else _surrogate_path(inner, (*path, key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, inner in enumerate(value):
+            found = _surrogate_path(inner, (*path, index))
+            if found is not None:
+                return found
+    return None
+
+
+def _refuse_inexact_numbers(sent: str) -> None:
+    """400 naming the first number of an event's ``data`` that a double cannot hold as written (more
+    than 17 significant digits, or beyond a double's range): it is kept as sent or refused, never
+    changed on the way in. A number meant to be exact beyond that belongs in a string."""
+    for index, event in enumerate(json.loads(sent, parse_float=Decimal).get("events", [])):
+        for path, number in _decimals(event.get("data") if isinstance(event, dict) else None):
+            as_double = float(number)
+            if not math.isfinite(as_double) or Decimal(repr(as_double)) != number:
+                raise InvalidInputError.for_field(
+                    ("events", index, "data", *path),
+                    "number_not_exact",
+                    f"{number} cannot be kept as written (at most 17 significant digits, within ±1.7e308); "
+                    "send it as a string",
+                )
+
+
+def _decimals(value: object, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Decimal]]:
+    if isinstance(value, Decimal):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _decimals(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _decimals(inner, (*path, index))
 
 
 def _refuse_finished(session: SessionRecord) -> None:

@@ -95,7 +95,9 @@ EventIn = Annotated[TestRunEvent | FileChangeEvent | DecisionEvent | OtherEvent,
 
 
 class IngestRequest(RequestModel):
-    """Body of ``POST /v1/sessions/{id}/events``: 1 to 100 events, each ``data`` at most 32 KiB as JSON."""
+    """Body of ``POST /v1/sessions/{id}/events``: 1 to 100 events, each ``data`` at most 32 KiB as JSON,
+    kept as sent: its numbers are those a double holds as written (at most 17 significant digits, within
+    ±1.7e308; send others as strings) and its strings Unicode text."""
 
     events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)]
 

@@ -40,7 +40,9 @@ def an_event(second: int, event_type: str = "prompt", **data: Any) -> dict[str, 
 
 def send(stores: Stores, candidate: Candidate, session_id: str, events: Sequence[dict[str, Any]]) -> IngestResult:
     request = IngestRequest.model_validate({"events": list(events)})
-    return ingest_events(stores.sessions, stores.telemetry, candidate, session_id, request)
+    return ingest_events(
+        stores.sessions, stores.telemetry, candidate, session_id, request, sent=request.model_dump_json(by_alias=True)
+    )
 
 
 def test_an_id_is_stored_once_within_and_across_requests(stores: Stores) -> None:
@@ -87,7 +89,9 @@ def test_a_batch_is_retried_when_another_moved_the_bounds_it_moves(stores: Store
     telemetry = Interleaved(stores, [other])
     request = IngestRequest.model_validate({"events": [an_event(10), an_event(40)]})
 
-    result = ingest_events(stores.sessions, telemetry, candidate, session.id, request)
+    result = ingest_events(
+        stores.sessions, telemetry, candidate, session.id, request, sent=request.model_dump_json(by_alias=True)
+    )
 
     assert result == IngestResult(accepted=2, duplicates=0)
     signals = get_session(stores.sessions, ORG, session.id).signals
