@@ -26,6 +26,7 @@ from infra.local.embedded_dynamodb import local_dynamodb
 from shared.auth import Reviewer
 from shared.domain.tokens import issue_token
 from shared.store import dynamo
+from shared.store.tokens import TokenStore
 from tests import lambda_bench
 from tests.conftest import RequestCounter
 from tests.support import SEED_BODY, call, candidate_for
@@ -141,7 +142,7 @@ def report_times(sizes: tuple[int, ...] = (10, 10_000), runs: int = 7) -> None:
 
     print(f"Report page over HTTP on the local server (embedded DynamoDB; p50 of {runs})")
     with local_api("promptster-bench-report") as api:
-        token = issue_token(REVIEWER.org_id, name="bench").token
+        token = issue_token(TokenStore(), REVIEWER.org_id, name="bench").token
         counter = RequestCounter()
         dynamo.client().meta.events.register("before-call.dynamodb", counter)
         for size in sizes:

@@ -11,7 +11,7 @@ from shared.domain.shares import create_share
 from shared.http import lambda_handler, make_resolver
 from shared.models.shares import CreatedShare, CreateShareRequest
 from shared.observability import metrics
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 from shared.store.shares import ShareStore
 
 app = make_resolver(__name__)
@@ -20,9 +20,7 @@ app.shown_once = frozenset({"url"})
 
 @app.endpoint
 def share(session_id: str, body: Annotated[CreateShareRequest | None, Body()] = None) -> Response[CreatedShare]:
-    created = create_share(
-        ShareStore(), CandidateKeyStore(), app.reviewer().org_id, session_id, body, api_url=app.api_url()
-    )
+    created = create_share(ShareStore(), SessionStore(), app.reviewer().org_id, session_id, body, api_url=app.api_url())
     metrics.add_metric(name="ReportShared", unit=MetricUnit.Count, value=1)
     return app.created(created, f"/v1/sessions/{session_id}/shares/{created.id}")
 

@@ -8,7 +8,7 @@ from shared.domain.reports import session_report
 from shared.http import lambda_handler, make_resolver
 from shared.reports.render import report_response
 from shared.store.assessments import AssessmentStore
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 from shared.store.telemetry import TelemetryStore
 
 app = make_resolver(__name__)
@@ -17,7 +17,7 @@ app = make_resolver(__name__)
 @app.endpoint
 def report(session_id: str) -> Response[str]:
     org_id = app.reviewer().org_id
-    return report_response(session_report(CandidateKeyStore(), AssessmentStore(), TelemetryStore(), org_id, session_id))
+    return report_response(session_report(SessionStore(), AssessmentStore(), TelemetryStore(), org_id, session_id))
 
 
 handler = lambda_handler(app)

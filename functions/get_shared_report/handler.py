@@ -7,7 +7,7 @@ from shared.domain.reports import shared_report
 from shared.http import lambda_handler, make_resolver
 from shared.reports.render import report_response
 from shared.store.assessments import AssessmentStore
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 from shared.store.shares import ShareStore
 from shared.store.telemetry import TelemetryStore
 
@@ -16,7 +16,7 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def shared(token: str) -> Response[str]:
-    return report_response(shared_report(ShareStore(), CandidateKeyStore(), AssessmentStore(), TelemetryStore(), token))
+    return report_response(shared_report(ShareStore(), SessionStore(), AssessmentStore(), TelemetryStore(), token))
 
 
 handler = lambda_handler(app)

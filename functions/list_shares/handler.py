@@ -8,7 +8,7 @@ from shared.domain.shares import list_shares
 from shared.http import lambda_handler, make_resolver
 from shared.models.paging import Cursor, limit_description
 from shared.models.shares import SharePage
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 from shared.store.shares import ShareStore
 
 app = make_resolver(__name__)
@@ -21,7 +21,7 @@ def list_page(
     cursor: Cursor = None,
 ) -> SharePage:
     shares, next_cursor = list_shares(
-        ShareStore(), CandidateKeyStore(), app.reviewer().org_id, session_id, limit=limit, cursor=cursor
+        ShareStore(), SessionStore(), app.reviewer().org_id, session_id, limit=limit, cursor=cursor
     )
     return SharePage(shares=shares, next_cursor=next_cursor)
 

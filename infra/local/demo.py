@@ -5,6 +5,7 @@ embedded table only; its clock is moved back for the start and the completion, a
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from shared.models.telemetry import IngestRequest
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.rubrics import RubricStore
+from shared.store.sessions import SessionStore
 from shared.store.shares import ShareStore
 from shared.store.telemetry import TelemetryStore
 
@@ -53,7 +55,7 @@ def _clock_at(moment: datetime) -> Iterator[None]:
 
 def seed_demo(org_id: str, api_url: str) -> Demo:
     """Make the sample session in ``org_id``'s name and a share link to its report at ``api_url``."""
-    assessments, keys, rubrics = AssessmentStore(), CandidateKeyStore(), RubricStore()
+    assessments, keys, sessions, rubrics = AssessmentStore(), CandidateKeyStore(), SessionStore(), RubricStore()
     rubric = create_rubric(rubrics, org_id, CreateRubricRequest.model_validate(_RUBRIC))
     assessment = create_assessment(
         assessments, rubrics, org_id, CreateAssessmentRequest.model_validate({**_ASSESSMENT, "rubricId": rubric.id})
@@ -65,13 +67,14 @@ def seed_demo(org_id: str, api_url: str) -> Demo:
     candidate = Candidate(org_id=org_id, assessment_id=assessment.id, key_id=key.id)
     began = clock.utc_now() - WORKED - timedelta(minutes=3)
     with _clock_at(began):
-        started, _ = start_session(assessments, keys, candidate)
+        started, _ = start_session(assessments, keys, sessions, candidate)
     session_id = started.session.id
-    events = IngestRequest.model_validate({"events": _events(began)})
-    ingest_events(keys, TelemetryStore(), candidate, session_id, events)
+    sent = json.dumps({"events": _events(began)})
+    events = IngestRequest.model_validate_json(sent)
+    ingest_events(sessions, TelemetryStore(), candidate, session_id, events, sent=sent)
     with _clock_at(began + WORKED):
-        complete_session(keys, candidate, session_id, CompleteSessionRequest.model_validate(_SUBMISSION))
-    score_session(keys, org_id, session_id, ScoreSessionRequest.model_validate(_SCORE))
+        complete_session(sessions, candidate, session_id, CompleteSessionRequest.model_validate(_SUBMISSION))
+    score_session(sessions, org_id, session_id, ScoreSessionRequest.model_validate(_SCORE))
     _, url = make_share(ShareStore(), org_id, session_id, api_url)
     return Demo(session_id, url)
 

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 
 from shared import clock
 from shared.domain.assessments import assessment_view
-from shared.domain.ports import Assessments, CandidateKeys, Shares, Telemetry
+from shared.domain.ports import Assessments, Sessions, Shares, Telemetry
 from shared.domain.sessions import org_session, session_view
 from shared.domain.shares import open_share
-from shared.domain.telemetry import assessment_stats, timeline_page
+from shared.domain.telemetry import session_standing, timeline_page
 from shared.errors import NotFoundError
 from shared.models.assessments import AssessmentView
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Session
 from shared.models.telemetry import MAX_TIMELINE_PAGE, AssessmentStats, Event
-from shared.store.candidate_keys import SessionRecord
+from shared.store.sessions import SessionRecord
 
 # 10,000 events at most are read for one page (the chart, the tables and the prompts): five Queries.
 MAX_TIMELINE_PAGES = 5
@@ -39,25 +39,25 @@ class Report:
 
 
 def session_report(
-    keys: CandidateKeys, assessments: Assessments, telemetry: Telemetry, org_id: str, session_id: str
+    sessions: Sessions, assessments: Assessments, telemetry: Telemetry, org_id: str, session_id: str
 ) -> Report:
     """The report of one of the org's sessions; another org's is not found."""
-    return _report(keys, assessments, telemetry, org_session(keys, org_id, session_id), shared=False)
+    return _report(sessions, assessments, telemetry, org_session(sessions, org_id, session_id), shared=False)
 
 
 def shared_report(
-    shares: Shares, keys: CandidateKeys, assessments: Assessments, telemetry: Telemetry, token: str
+    shares: Shares, sessions: Sessions, assessments: Assessments, telemetry: Telemetry, token: str
 ) -> Report:
     """The report a share link's token opens: that session's alone, without the candidate's email."""
     share = open_share(shares, token)
-    session = keys.get_session(share.session_id)
+    session = sessions.get(share.session_id)
     if session is None or session.org_id != share.org_id:
         raise NotFoundError("Report not found")
-    return _report(keys, assessments, telemetry, session, shared=True)
+    return _report(sessions, assessments, telemetry, session, shared=True)
 
 
 def _report(
-    keys: CandidateKeys, assessments: Assessments, telemetry: Telemetry, session: SessionRecord, *, shared: bool
+    sessions: Sessions, assessments: Assessments, telemetry: Telemetry, session: SessionRecord, *, shared: bool
 ) -> Report:
     now = clock.utc_now()
     view = session_view(session, now)
@@ -65,13 +65,13 @@ def _report(
         view = view.model_copy(update={"candidate_email": None})
     active = assessments.get(session.org_id, session.assessment_id)
     found = active or assessments.get_deleted(session.org_id, session.assessment_id)
-    events, all_events = _events(telemetry, session.id)
+    events, all_events = _events(telemetry, session)
     return Report(
         session=view,
         rubric=session.rubric_criteria or (),
         assessment=assessment_view(found) if found is not None else None,
         assessment_deleted=active is None and found is not None,
-        cohort=assessment_stats(keys, session.org_id, session.assessment_id),
+        cohort=session_standing(sessions, session.org_id, session.assessment_id, session.id),
         events=tuple(events),
         all_events=all_events,
         made_at=clock.to_timestamp(now),
@@ -79,12 +79,12 @@ def _report(
     )
 
 
-def _events(telemetry: Telemetry, session_id: str) -> tuple[list[Event], bool]:
+def _events(telemetry: Telemetry, session: SessionRecord) -> tuple[list[Event], bool]:
     """The session's events in time order, MAX_TIMELINE_PAGES pages at most, and whether that was all."""
     events: list[Event] = []
     cursor: str | None = None
     for _ in range(MAX_TIMELINE_PAGES):
-        page, cursor = timeline_page(telemetry, session_id, limit=MAX_TIMELINE_PAGE, cursor=cursor, event_type=None)
+        page, cursor = timeline_page(telemetry, session, limit=MAX_TIMELINE_PAGE, cursor=cursor, event_type=None)
         events += page
         if cursor is None:
             return events, True

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from shared import clock, ids
 from shared.domain.paging import decode_cursor, encode_cursor
-from shared.domain.ports import CandidateKeys, Shares
+from shared.domain.ports import Sessions, Shares
 from shared.domain.sessions import org_session
 from shared.errors import NotFoundError
 from shared.models.shares import (
@@ -81,7 +81,7 @@ def make_share(
 
 def create_share(
     shares: Shares,
-    keys: CandidateKeys,
+    sessions: Sessions,
     org_id: str,
     session_id: str,
     request: CreateShareRequest | None,
@@ -89,17 +89,17 @@ def create_share(
     api_url: str,
 ) -> CreatedShare:
     """A new link to the report of one of the org's sessions; another org's session is not found."""
-    session = org_session(keys, org_id, session_id)
+    session = org_session(sessions, org_id, session_id)
     days = request.expires_in_days if request is not None else DEFAULT_EXPIRES_IN_DAYS
     share, url = make_share(shares, org_id, session.id, api_url, days=days)
     return CreatedShare(id=share.id, url=url, expires_at=share.expires_at)
 
 
 def list_shares(
-    shares: Shares, keys: CandidateKeys, org_id: str, session_id: str, *, limit: int, cursor: str | None
+    shares: Shares, sessions: Sessions, org_id: str, session_id: str, *, limit: int, cursor: str | None
 ) -> tuple[list[Share], str | None]:
     """One page of the live links of one of the org's sessions, oldest first (expired ones left out)."""
-    session = org_session(keys, org_id, session_id)
+    session = org_session(sessions, org_id, session_id)
     page, resume_after = shares.list_page(session.id, limit, decode_cursor(cursor))
     now = clock.to_timestamp(clock.utc_now())
     live = [share_view(share) for share in page if share.expires_at > now]

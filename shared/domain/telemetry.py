@@ -4,13 +4,16 @@ once; reviewers read the timeline, the signals kept on the session, and their sp
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 
 from shared import clock, ids
 from shared.auth import Candidate
 from shared.domain.candidate_keys import running_cutoff
-from shared.domain.paging import decode_name_cursor, encode_name_cursor, within_budget
-from shared.domain.ports import CandidateKeys, Telemetry
+from shared.domain.paging import decode_cursor, decode_name_cursor, encode_cursor, encode_name_cursor, within_budget
+from shared.domain.ports import Sessions, Telemetry
 from shared.domain.sessions import list_sessions, org_session, own_session, session_status, signals_view
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from shared.models.rubrics import whole_as_int
@@ -29,10 +32,11 @@ from shared.models.telemetry import (
     Spread,
     TestRunEvent,
 )
-from shared.store.candidate_keys import SessionRecord, SignalCounts
 from shared.store.dynamo import WriteConflictError
+from shared.store.sessions import SessionRecord, SignalCounts
 from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Each attempt either stores the batch or learns something (duplicates, or the session's new bounds).
 _ATTEMPTS = 8
 
@@ -40,12 +44,20 @@ _ATTEMPTS = 8
 
 
 def ingest_events(
-    keys: CandidateKeys, telemetry: Telemetry, candidate: Candidate, session_id: str, request: IngestRequest
+    sessions: Sessions,
+    telemetry: Telemetry,
+    candidate: Candidate,
+    session_id: str,
+    request: IngestRequest,
+    *,
+    sent: str,
 ) -> IngestResult:
     """Store the events of the candidate's own running session, each id once: an id already stored,
-    or repeated in the request, counts as a duplicate and changes nothing."""
+    or repeated in the request, counts as a duplicate and changes nothing. ``sent`` is the body as the
+    client sent it, whose numbers ``data`` must keep as written."""
+    _refuse_inexact_numbers(sent)
     texts = _data_texts(request.events)
-    session = own_session(keys, candidate, session_id)
+    session = own_session(sessions, candidate, session_id)
     _refuse_finished(session)
     unique: dict[str, tuple[EventIn, str]] = {}
     for event, text in zip(request.events, texts, strict=True):
@@ -54,13 +66,15 @@ def ingest_events(
     pending = list(unique.values())
     for start in range(0, len(pending), EVENTS_PER_TRANSACTION):
         batch = pending[start : start + EVENTS_PER_TRANSACTION]
-        stored, repeated, session = _store_batch(keys, telemetry, candidate, session, batch)
+        stored, repeated, session = _store_batch(sessions, telemetry, candidate, session, batch)
         accepted, duplicates = accepted + stored, duplicates + repeated
     return IngestResult(accepted=accepted, duplicates=duplicates)
 
 
 def _data_texts(events: Sequence[EventIn]) -> list[str]:
-    """Each event's ``data`` as the JSON text stored; 413 naming the first event whose data is too large."""
+    """Each event's ``data`` as the JSON text stored; 413 naming the first event whose data is too large,
+    400 naming the first string that is not Unicode text (an unpaired surrogate, which JSON's escapes
+    can spell and no store can keep)."""
     texts = []
     for index, event in enumerate(events):
         data = event.data if isinstance(event.data, dict) else event.data.model_dump(by_alias=True)
@@ -70,21 +84,72 @@ def _data_texts(events: Sequence[EventIn]) -> list[str]:
             raise InvalidInputError.for_field(
                 ("events", index, "data"), "json_invalid", "NaN and Infinity are not JSON numbers"
             ) from None
+        broken = _surrogate_path(data)
+        if broken is not None:
+            raise InvalidInputError.for_field(
+                ("events", index, "data", *broken), "string_unicode", "an unpaired surrogate is not Unicode text"
+            )
         if len(text.encode()) > MAX_DATA_BYTES:
             raise PayloadTooLargeError(
-                f"events[{index}].data is larger than {MAX_DATA_BYTES // 1024} KiB as JSON", code="event_too_large"
+                f"events.{index}.data is larger than {MAX_DATA_BYTES // 1024} KiB as JSON", code="event_too_large"
             )
         texts.append(text)
     return texts
 
 
+def _surrogate_path(value: object, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where in ``value`` a string (or a key) holds an unpaired surrogate, if anywhere."""
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found = (*path, key) if _SURROGATE.search(key) else _surrogate_path(inner, (*path, key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, inner in enumerate(value):
+            found = _surrogate_path(inner, (*path, index))
+            if found is not None:
+                return found
+    return None
+
+
+def _refuse_inexact_numbers(sent: str) -> None:
+    """400 naming the first number of an event's ``data`` that a double cannot hold as written (more
+    than 17 significant digits, or beyond a double's range): it is kept as sent or refused, never
+    changed on the way in. A number meant to be exact beyond that belongs in a string."""
+    for index, event in enumerate(json.loads(sent, parse_float=Decimal).get("events", [])):
+        for path, number in _decimals(event.get("data") if isinstance(event, dict) else None):
+            as_double = float(number)
+            if not math.isfinite(as_double) or Decimal(repr(as_double)) != number:
+                raise InvalidInputError.for_field(
+                    ("events", index, "data", *path),
+                    "number_not_exact",
+                    f"{number} cannot be kept as written (at most 17 significant digits, within ±1.7e308); "
+                    "send it as a string",
+                )
+
+
+def _decimals(value: object, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Decimal]]:
+    if isinstance(value, Decimal):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _decimals(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _decimals(inner, (*path, index))
+
+
 def _refuse_finished(session: SessionRecord) -> None:
+    if session.erased_at is not None:
+        raise ConflictError("This session's candidate was erased: it takes no more events", code="session_finished")
     if session_status(session, clock.utc_now()) != "in_progress":
         raise ConflictError("This session is no longer in progress", code="session_finished")
 
 
 def _store_batch(
-    keys: CandidateKeys,
+    sessions: Sessions,
     telemetry: Telemetry,
     candidate: Candidate,
     session: SessionRecord,
@@ -106,7 +171,7 @@ def _store_batch(
             repeated += len(refused.duplicates)
             batch = [pair for index, pair in enumerate(batch) if index not in set(refused.duplicates)]
             if refused.session_changed:
-                session = own_session(keys, candidate, session.id)
+                session = own_session(sessions, candidate, session.id)
                 _refuse_finished(session)
             continue
         except WriteConflictError:
@@ -143,7 +208,7 @@ def _counts(events: Sequence[EventIn]) -> SignalCounts:
 
 
 def get_timeline(
-    keys: CandidateKeys,
+    sessions: Sessions,
     telemetry: Telemetry,
     org_id: str,
     session_id: str,
@@ -153,16 +218,18 @@ def get_timeline(
     event_type: EventType | None,
 ) -> tuple[list[Event], str | None]:
     """One page of one of the org's sessions' events (see :func:`timeline_page`)."""
-    session = org_session(keys, org_id, session_id)
-    return timeline_page(telemetry, session.id, limit=limit, cursor=cursor, event_type=event_type)
+    session = org_session(sessions, org_id, session_id)
+    return timeline_page(telemetry, session, limit=limit, cursor=cursor, event_type=event_type)
 
 
 def timeline_page(
-    telemetry: Telemetry, session_id: str, *, limit: int, cursor: str | None, event_type: EventType | None
+    telemetry: Telemetry, session: SessionRecord, *, limit: int, cursor: str | None, event_type: EventType | None
 ) -> tuple[list[Event], str | None]:
     """One page of a session's events in ``at`` order (ties by id), of one type if asked: one Query,
-    cut where its JSON would pass the response budget."""
-    records, more = telemetry.timeline(session_id, event_type, limit, _decode_cursor(cursor))
+    cut where its JSON would pass the response budget. An erased session's is empty."""
+    if session.erased_at is not None:
+        return [], None  # what the candidate's tools captured went with them (its deletion may still run)
+    records, more = telemetry.timeline(session.id, event_type, limit, _decode_cursor(cursor))
     views = [_event_view(record) for record in records]
     resume_after = _position(views[-1]) if more and views else None
     return within_budget(
@@ -192,6 +259,8 @@ def _decode_cursor(cursor: str | None) -> tuple[str, str] | None:
 # Cohort statistics (reviewer)
 
 _COHORT_PAGE = 1000
+# Ranks an answer of stats carries at most: about 170 bytes each, far inside a response's 6 MB.
+MAX_STATS_PAGE = 1000
 NUMERIC_SIGNALS = (
     "eventCount",
     "promptCount",
@@ -203,28 +272,54 @@ NUMERIC_SIGNALS = (
 )
 
 
-def assessment_stats(keys: CandidateKeys, org_id: str, assessment_id: str) -> AssessmentStats:
+def assessment_stats(
+    sessions: Sessions, org_id: str, assessment_id: str, limit: int = MAX_STATS_PAGE, cursor: str | None = None
+) -> AssessmentStats:
     """The spread of each numeric signal over the assessment's completed sessions, and where each of
-    them stands in it (percentile rank, 0 to 100). One item a session is read, never an event."""
-    cohort = {session.id: signals_view(session) for session in _completed_sessions(keys, org_id, assessment_id)}
+    them stands in it (percentile rank, 0 to 100), ``limit`` sessions a page in start order. Every page
+    reads the whole cohort (its counters only: one Query a 1,000 sessions, never an event), so each
+    rank is exact against all of it, while an answer stays small however large the cohort."""
+    cohort = _completed_signals(sessions, org_id, assessment_id)
     columns, ranks = _cohort(cohort)
+    after = decode_cursor(cursor)
+    following = [session_id for session_id in sorted(ranks) if after is None or session_id > after]
+    page = following[:limit]
+    next_cursor = encode_cursor(page[-1]) if len(following) > limit else None
+    return _stats(len(cohort), columns, {session_id: ranks[session_id] for session_id in page}, next_cursor)
+
+
+def session_standing(sessions: Sessions, org_id: str, assessment_id: str, session_id: str) -> AssessmentStats:
+    """What :func:`assessment_stats` answers of one session: the cohort's spread, and that session's rank
+    alone (none unless it is completed), however large the cohort."""
+    cohort = _completed_signals(sessions, org_id, assessment_id)
+    columns, ranks = _cohort(cohort)
+    return _stats(len(cohort), columns, {session_id: ranks[session_id]} if session_id in ranks else {}, None)
+
+
+def _stats(
+    size: int,
+    columns: Mapping[str, Sequence[float]],
+    percentiles: dict[str, dict[str, Number | None]],
+    next_cursor: str | None,
+) -> AssessmentStats:
     return AssessmentStats(
-        sessions=len(cohort),
+        sessions=size,
         signals={name: _spread(column) for name, column in columns.items()},
-        percentiles=ranks,
+        percentiles=percentiles,
+        next_cursor=next_cursor,
     )
 
 
 def list_ranked_sessions(
-    keys: CandidateKeys, org_id: str, assessment_id: str, limit: int, cursor: str | None
+    sessions: Sessions, org_id: str, assessment_id: str, limit: int, cursor: str | None
 ) -> tuple[list[ListedSession], str | None]:
     """One page of the assessment's sessions, each completed one ranked against the completed cohort.
     The cohort costs nothing more when the page is the whole list, else one Query a 1,000 sessions."""
-    page, next_cursor = list_sessions(keys, org_id, assessment_id, limit, cursor)
+    page, next_cursor = list_sessions(sessions, org_id, assessment_id, limit, cursor)
     if cursor is None and next_cursor is None:
         _, ranks = _cohort({view.id: view.signals for view in page if view.status == "completed"})
     else:
-        ranks = assessment_stats(keys, org_id, assessment_id).percentiles
+        _, ranks = _cohort(_completed_signals(sessions, org_id, assessment_id))
     listed = [ListedSession.model_validate({**view.model_dump(), "percentiles": ranks.get(view.id)}) for view in page]
     return listed, next_cursor
 
@@ -245,20 +340,23 @@ def _cohort(
     return columns, ranks
 
 
-def _completed_sessions(keys: CandidateKeys, org_id: str, assessment_id: str) -> list[SessionRecord]:
-    """Every completed session of the org's assessment: the sessions index, page after page."""
+def _completed_signals(sessions: Sessions, org_id: str, assessment_id: str) -> dict[str, Signals]:
+    """The signals of every completed session of the org's assessment, by session id: the sessions
+    index, page after page, each session's counters alone."""
     canonical_id = ids.canonical_uuid(assessment_id)
     if canonical_id is None:
         raise NotFoundError("Assessment not found")
     now = clock.utc_now()
-    completed: list[SessionRecord] = []
+    completed: dict[str, Signals] = {}
     after: str | None = None
     while True:
-        found = keys.list_sessions(org_id, canonical_id, _COHORT_PAGE, after)
+        found = sessions.list_signals(org_id, canonical_id, _COHORT_PAGE, after)
         if found is None:
             raise NotFoundError("Assessment not found")
-        sessions, after = found
-        completed += [session for session in sessions if session_status(session, now) == "completed"]
+        page, after = found
+        completed |= {
+            session.id: signals_view(session) for session in page if session_status(session, now) == "completed"
+        }
         if after is None:
             return completed
 

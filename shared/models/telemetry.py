@@ -95,7 +95,9 @@ EventIn = Annotated[TestRunEvent | FileChangeEvent | DecisionEvent | OtherEvent,
 
 
 class IngestRequest(RequestModel):
-    """Body of ``POST /v1/sessions/{id}/events``: 1 to 100 events, each ``data`` at most 32 KiB as JSON."""
+    """Body of ``POST /v1/sessions/{id}/events``: 1 to 100 events, each ``data`` at most 32 KiB as JSON,
+    kept as sent: its numbers are those a double holds as written (at most 17 significant digits, within
+    ±1.7e308; send others as strings) and its strings Unicode text."""
 
     events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)]
 
@@ -151,8 +153,14 @@ class Spread(ApiModel):
 
 class AssessmentStats(ApiModel):
     """The signals' spread over the assessment's completed sessions, and each such session's
-    percentile rank in it, by session id."""
+    percentile rank in it, by session id: the spread over all of them, the ranks a page at a time."""
 
-    sessions: int
-    signals: dict[str, Spread]
-    percentiles: dict[str, dict[str, Number | None]]
+    sessions: int = Field(description="How many sessions of the assessment are completed: the cohort.")
+    signals: dict[str, Spread] = Field(description="Each numeric signal's spread over the whole cohort.")
+    percentiles: dict[str, dict[str, Number | None]] = Field(
+        description="Per completed session of this page (in start order), each numeric signal's percentile rank "
+        "in the whole cohort."
+    )
+    next_cursor: str | None = Field(
+        None, description="Pass it as `cursor` for the next page of ranks; null once every session's are in."
+    )

@@ -15,7 +15,7 @@ import pytest
 from shared import clock
 from shared.domain.telemetry import ingest_events
 from shared.models.telemetry import IngestRequest
-from shared.store.candidate_keys import CandidateKeyStore, SessionRecord, SignalCounts
+from shared.store.sessions import SessionRecord, SessionStore, SignalCounts
 from shared.store.telemetry import EventRecord, TelemetryStore
 from tests.conftest import RequestCounter
 from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys
@@ -164,8 +164,14 @@ def test_a_concurrent_batch_between_read_and_write_neither_loses_counts_nor_boun
     theirs = [event("prompt", 10), event("prompt", 90), mine[0]]
     store = InterleavedStore(key, session["id"], theirs)
 
+    body = {"events": mine}
     result = ingest_events(
-        CandidateKeyStore(), store, candidate_for(key), session["id"], IngestRequest.model_validate({"events": mine})
+        SessionStore(),
+        store,
+        candidate_for(key),
+        session["id"],
+        IngestRequest.model_validate(body),
+        sent=json.dumps(body),
     )
 
     assert (result.accepted, result.duplicates) == (2, 1)
@@ -193,7 +199,7 @@ def test_data_over_32_kib_is_413_naming_the_event_and_nothing_is_stored() -> Non
     status, payload = send(key, session["id"], [fits, event(), too_large])
 
     assert (status, payload["code"]) == (413, "event_too_large")
-    assert "events[2].data" in payload["error"]
+    assert payload["error"].startswith("events.2.data is larger than 32 KiB")
     assert read_all(session["id"])[0] == []
     assert send(key, session["id"], [fits])[1] == {"accepted": 1, "duplicates": 0}
 
@@ -251,6 +257,57 @@ def test_events_are_validated_where_they_drive_signals(changed: dict[str, Any], 
     assert (status, payload["code"]) == (400, "validation_error")
     assert field in json.dumps(payload["details"])
     assert read_all(session["id"])[0] == []
+
+
+def test_an_events_field_has_one_path_the_documents_in_the_details_and_the_message() -> None:
+    _, key, session = started_session()
+
+    status, payload = send(key, session["id"], [event(), event("test_run", data={"result": "ok"})])
+
+    assert status == 400
+    assert [detail["path"] for detail in payload["details"]] == [["events", 1, "data", "passed"]]
+    assert payload["error"].startswith("events.1.data.passed: ")
+
+
+@pytest.mark.parametrize(
+    ("number", "where"),
+    [
+        ("123456789012345678901234567890.123456789", ["events", 1, "data", "n"]),
+        ("1e-400", ["events", 1, "data", "n"]),
+        ("1e400", ["events", 1, "data", "n"]),
+        ("0.30000000000000001", ["events", 1, "data", "n"]),
+    ],
+)
+def test_a_number_a_double_cannot_hold_as_written_is_refused_naming_it(number: str, where: list[Any]) -> None:
+    _, key, session = started_session()
+    text = json.dumps({"events": [event(), event("note", data={"n": 0})]}).replace('{"n": 0}', f'{{"n": {number}}}')
+
+    status, payload = call("ingest_events", candidate_for(key), path={"session_id": session["id"]}, raw_body=text)
+
+    assert (status, payload["code"]) == (400, "validation_error")
+    assert [(detail["path"], detail["code"]) for detail in payload["details"]] == [(where, "number_not_exact")]
+    assert read_all(session["id"])[0] == []
+
+
+def test_numbers_a_double_holds_come_back_as_sent() -> None:
+    _, key, session = started_session()
+    numbers = {"ratio": 0.1, "big": 12345678901234567, "tiny": 5e-324, "negative": -2.5e300, "count": 3}
+
+    send(key, session["id"], [event("note", data=numbers)])
+
+    assert read_all(session["id"])[0][0]["data"] == numbers
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "a\\udc00b"])
+def test_an_unpaired_surrogate_in_event_data_is_a_400_naming_where(escape: str) -> None:
+    _, key, session = started_session()
+    text = json.dumps({"events": [event("note", data={"notes": ["ok", "X"]})]}).replace('"X"', f'"{escape}"')
+
+    status, payload = call("ingest_events", candidate_for(key), path={"session_id": session["id"]}, raw_body=text)
+
+    assert (status, payload["code"]) == (400, "validation_error")
+    assert payload["details"][0]["path"] == ["events", 0, "data", "notes", 1]
+    assert payload["details"][0]["code"] == "string_unicode"
 
 
 def test_data_is_kept_as_sent_beside_the_fields_that_drive_signals() -> None:

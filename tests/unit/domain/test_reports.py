@@ -37,7 +37,7 @@ def a_completed_session(stores: Stores, events: int = 0) -> str:
     """A session of Ada's, completed with ``events`` prompts stored a millisecond apart."""
     key = some_keys(stores, an_assessment(stores), candidateEmails=["ada@example.com"], candidateNames=["Ada"])[0]
     candidate = candidate_of(key)
-    started, _ = start_session(stores.assessments, stores.keys, candidate)
+    started, _ = start_session(stores.assessments, stores.keys, stores.sessions, candidate)
     stores.memory.events[started.session.id] = {
         event.id: event
         for event in (
@@ -51,12 +51,12 @@ def a_completed_session(stores: Stores, events: int = 0) -> str:
             for index in range(events)
         )
     }
-    complete_session(stores.keys, candidate, started.session.id, None)
+    complete_session(stores.sessions, candidate, started.session.id, None)
     return started.session.id
 
 
 def a_token(stores: Stores, session_id: str) -> str:
-    url = create_share(stores.shares, stores.keys, ORG, session_id, None, api_url=API).url
+    url = create_share(stores.shares, stores.sessions, ORG, session_id, None, api_url=API).url
     assert url is not None
     return url.rsplit("/", 1)[1]
 
@@ -64,11 +64,11 @@ def a_token(stores: Stores, session_id: str) -> str:
 def test_the_report_holds_what_the_json_routes_answer(stores: Stores) -> None:
     session_id = a_completed_session(stores, events=3)
 
-    report = session_report(stores.keys, stores.assessments, stores.telemetry, ORG, session_id)
+    report = session_report(stores.sessions, stores.assessments, stores.telemetry, ORG, session_id)
 
-    assert report.session == get_session(stores.keys, ORG, session_id)
-    assert report.cohort == assessment_stats(stores.keys, ORG, report.session.assessment_id)
-    events, _ = get_timeline(stores.keys, stores.telemetry, ORG, session_id, limit=10, cursor=None, event_type=None)
+    assert report.session == get_session(stores.sessions, ORG, session_id)
+    assert report.cohort == assessment_stats(stores.sessions, ORG, report.session.assessment_id)
+    events, _ = get_timeline(stores.sessions, stores.telemetry, ORG, session_id, limit=10, cursor=None, event_type=None)
     assert list(report.events) == events
     assert report.all_events
     assert report.assessment is not None
@@ -80,10 +80,10 @@ def test_a_session_of_10000_events_is_read_in_5_pages_and_more_are_left_to_the_a
     full = a_completed_session(stores, events=MAX_TIMELINE_PAGES * MAX_TIMELINE_PAGE)
     beyond = a_completed_session(stores, events=MAX_TIMELINE_PAGES * MAX_TIMELINE_PAGE + 1)
 
-    report = session_report(stores.keys, stores.assessments, counting, ORG, full)
+    report = session_report(stores.sessions, stores.assessments, counting, ORG, full)
     assert (len(report.events), report.all_events, counting.pages) == (10_000, True, 5)
     counting.pages = 0
-    report = session_report(stores.keys, stores.assessments, counting, ORG, beyond)
+    report = session_report(stores.sessions, stores.assessments, counting, ORG, beyond)
     assert (len(report.events), report.all_events, counting.pages) == (10_000, False, 5)
 
 
@@ -91,15 +91,15 @@ def test_another_organisations_session_has_no_report(stores: Stores) -> None:
     session_id = a_completed_session(stores)
 
     with pytest.raises(NotFoundError):
-        session_report(stores.keys, stores.assessments, stores.telemetry, OTHER_ORG, session_id)
+        session_report(stores.sessions, stores.assessments, stores.telemetry, OTHER_ORG, session_id)
 
 
 def test_a_deleted_assessments_session_still_has_its_report(stores: Stores) -> None:
     session_id = a_completed_session(stores)
-    assessment_id = get_session(stores.keys, ORG, session_id).assessment_id
+    assessment_id = get_session(stores.sessions, ORG, session_id).assessment_id
     delete_assessment(stores.assessments, stores.deleter, ORG, assessment_id)
 
-    report = session_report(stores.keys, stores.assessments, stores.telemetry, ORG, session_id)
+    report = session_report(stores.sessions, stores.assessments, stores.telemetry, ORG, session_id)
 
     assert report.assessment is not None
     assert report.assessment_deleted
@@ -109,7 +109,7 @@ def test_a_share_links_report_is_the_sessions_own_without_the_email(stores: Stor
     session_id = a_completed_session(stores, events=2)
 
     report = shared_report(
-        stores.shares, stores.keys, stores.assessments, stores.telemetry, a_token(stores, session_id)
+        stores.shares, stores.sessions, stores.assessments, stores.telemetry, a_token(stores, session_id)
     )
 
     assert report.shared
@@ -124,7 +124,7 @@ def test_a_revoked_or_expired_links_report_is_not_found(stores: Stores, clock: F
     revoke_share(stores.shares, ORG, session_id, stores.memory.shares[token_digest(revoked)].id)
 
     with pytest.raises(NotFoundError):
-        shared_report(stores.shares, stores.keys, stores.assessments, stores.telemetry, revoked)
+        shared_report(stores.shares, stores.sessions, stores.assessments, stores.telemetry, revoked)
     clock.advance(days=30)
     with pytest.raises(NotFoundError):
-        shared_report(stores.shares, stores.keys, stores.assessments, stores.telemetry, expired)
+        shared_report(stores.shares, stores.sessions, stores.assessments, stores.telemetry, expired)

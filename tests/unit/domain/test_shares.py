@@ -19,7 +19,7 @@ API = "https://api.example.com/prod"
 def a_link(stores: Stores, session_id: str, days: int | None = None) -> tuple[str, str]:
     """A new link to the session's report: its id and its token."""
     request = CreateShareRequest.model_validate({"expiresInDays": days}) if days is not None else None
-    created = create_share(stores.shares, stores.keys, ORG, session_id, request, api_url=API)
+    created = create_share(stores.shares, stores.sessions, ORG, session_id, request, api_url=API)
     assert created.url is not None
     return created.id, created.url.removeprefix(f"{API}/v1/reports/")
 
@@ -27,14 +27,14 @@ def a_link(stores: Stores, session_id: str, days: int | None = None) -> tuple[st
 def test_a_link_is_the_apis_report_url_with_a_token_of_256_random_bits(stores: Stores) -> None:
     _, session = a_started_session(stores)
 
-    created = create_share(stores.shares, stores.keys, ORG, session.id, None, api_url=API + "/")
+    created = create_share(stores.shares, stores.sessions, ORG, session.id, None, api_url=API + "/")
 
     assert created.url is not None
     assert created.url.startswith(f"{API}/v1/reports/")
     token = created.url.rsplit("/", 1)[1]
     assert is_share_token(token)
     assert len(token) == 43  # 32 bytes, URL-safe base64 without padding
-    assert created.url != create_share(stores.shares, stores.keys, ORG, session.id, None, api_url=API).url
+    assert created.url != create_share(stores.shares, stores.sessions, ORG, session.id, None, api_url=API).url
 
 
 def test_only_the_tokens_hash_is_kept(stores: Stores) -> None:
@@ -49,10 +49,10 @@ def test_only_the_tokens_hash_is_kept(stores: Stores) -> None:
 def test_a_link_lasts_30_days_unless_asked_otherwise(stores: Stores, clock: FrozenClock) -> None:
     _, session = a_started_session(stores)
 
-    default = create_share(stores.shares, stores.keys, ORG, session.id, None, api_url=API)
+    default = create_share(stores.shares, stores.sessions, ORG, session.id, None, api_url=API)
     week = create_share(
         stores.shares,
-        stores.keys,
+        stores.sessions,
         ORG,
         session.id,
         CreateShareRequest.model_validate({"expiresInDays": 7}),
@@ -100,9 +100,9 @@ def test_the_list_shows_live_links_oldest_first_without_their_tokens(stores: Sto
     clock.advance(seconds=1)
     lasting, _ = a_link(stores, session.id)
 
-    listed, _ = list_shares(stores.shares, stores.keys, ORG, session.id, limit=10, cursor=None)
+    listed, _ = list_shares(stores.shares, stores.sessions, ORG, session.id, limit=10, cursor=None)
     clock.advance(days=1)
-    later, _ = list_shares(stores.shares, stores.keys, ORG, session.id, limit=10, cursor=None)
+    later, _ = list_shares(stores.shares, stores.sessions, ORG, session.id, limit=10, cursor=None)
 
     assert [share.id for share in listed] == [short, lasting]
     assert [share.id for share in later] == [lasting]
@@ -125,9 +125,9 @@ def test_another_organisations_session_and_links_are_not_found(stores: Stores) -
     share_id, token = a_link(stores, session.id)
 
     with pytest.raises(NotFoundError):
-        create_share(stores.shares, stores.keys, OTHER_ORG, session.id, None, api_url=API)
+        create_share(stores.shares, stores.sessions, OTHER_ORG, session.id, None, api_url=API)
     with pytest.raises(NotFoundError):
-        list_shares(stores.shares, stores.keys, OTHER_ORG, session.id, limit=10, cursor=None)
+        list_shares(stores.shares, stores.sessions, OTHER_ORG, session.id, limit=10, cursor=None)
     with pytest.raises(NotFoundError):
         revoke_share(stores.shares, OTHER_ORG, session.id, share_id)
     assert open_share(stores.shares, token).session_id == session.id  # still the owner's
