@@ -65,7 +65,12 @@ class Sessions(Protocol):
 
 class Telemetry(Protocol):
     def insert(
-        self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str
+        self,
+        session: SessionRecord,
+        events: Sequence[EventRecord],
+        counts: SignalCounts,
+        cutoff: str,
+        max_events: int,
     ) -> None: ...
     def timeline(
         self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None

@@ -20,6 +20,7 @@ from shared.models.rubrics import whole_as_int
 from shared.models.sessions import ListedSession
 from shared.models.telemetry import (
     MAX_DATA_BYTES,
+    MAX_EVENTS_PER_SESSION,
     AssessmentStats,
     Event,
     EventIn,
@@ -28,6 +29,7 @@ from shared.models.telemetry import (
     IngestRequest,
     IngestResult,
     Number,
+    RefusedEvent,
     Signals,
     Spread,
     TestRunEvent,
@@ -59,6 +61,7 @@ def ingest_events(
     texts = _data_texts(request.events)
     session = own_session(sessions, candidate, session_id)
     _refuse_finished(session)
+    _refuse_full(session, 1)
     unique: dict[str, tuple[EventIn, str]] = {}
     for event, text in zip(request.events, texts, strict=True):
         unique.setdefault(event.id, (event, text))
@@ -66,7 +69,16 @@ def ingest_events(
     pending = list(unique.values())
     for start in range(0, len(pending), EVENTS_PER_TRANSACTION):
         batch = pending[start : start + EVENTS_PER_TRANSACTION]
-        stored, repeated, session = _store_batch(sessions, telemetry, candidate, session, batch)
+        try:
+            stored, repeated, session = _store_batch(sessions, telemetry, candidate, session, batch)
+        except ConflictError as stopped:
+            if accepted + duplicates == 0:
+                raise  # nothing of the request is stored: the request as a whole is refused
+            # The batches before stand: say so, and which events were not stored.
+            refused = [
+                RefusedEvent(id=event.id, code=stopped.code, message=stopped.message) for event, _ in pending[start:]
+            ]
+            return IngestResult(accepted=accepted, duplicates=duplicates, refused=refused)
         accepted, duplicates = accepted + stored, duplicates + repeated
     return IngestResult(accepted=accepted, duplicates=duplicates)
 
@@ -141,6 +153,14 @@ def _decimals(value: object, path: tuple[str | int, ...] = ()) -> Iterator[tuple
             yield from _decimals(inner, (*path, index))
 
 
+def _refuse_full(session: SessionRecord, adding: int) -> None:
+    if session.event_count + adding > MAX_EVENTS_PER_SESSION:
+        raise ConflictError(
+            f"This session holds {session.event_count} events; it may hold at most {MAX_EVENTS_PER_SESSION}",
+            code="event_limit_reached",
+        )
+
+
 def _refuse_finished(session: SessionRecord) -> None:
     if session.erased_at is not None:
         raise ConflictError("This session's candidate was erased: it takes no more events", code="session_finished")
@@ -166,13 +186,15 @@ def _store_batch(
             for event, text in batch
         ]
         try:
-            telemetry.insert(session, records, _counts([event for event, _ in batch]), running_cutoff(clock.utc_now()))
+            counts = _counts([event for event, _ in batch])
+            telemetry.insert(session, records, counts, running_cutoff(clock.utc_now()), MAX_EVENTS_PER_SESSION)
         except EventsRefusedError as refused:
             repeated += len(refused.duplicates)
             batch = [pair for index, pair in enumerate(batch) if index not in set(refused.duplicates)]
             if refused.session_changed:
                 session = own_session(sessions, candidate, session.id)
                 _refuse_finished(session)
+                _refuse_full(session, len(batch))
             continue
         except WriteConflictError:
             continue

@@ -12,6 +12,8 @@ from pydantic_core import PydanticCustomError
 from shared.models.common import ApiModel, RequestModel, UuidString, matches
 
 MAX_EVENTS_PER_REQUEST = 100
+# What one session may record: hours of heavy work capture a few thousand events.
+MAX_EVENTS_PER_SESSION = 50_000
 MAX_DATA_BYTES = 32 * 1024  # of one event's ``data``, as compact JSON
 MAX_TIMELINE_PAGE = 2000
 
@@ -102,11 +104,24 @@ class IngestRequest(RequestModel):
     events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)]
 
 
+class RefusedEvent(ApiModel):
+    """An event of the request that was not stored, and why (the code a request refused whole answers)."""
+
+    id: str
+    code: str = Field(description="`session_finished` or `event_limit_reached`.")
+    message: str
+
+
 class IngestResult(ApiModel):
-    """How many events were stored now, and how many were already stored (or repeated in the request)."""
+    """How many events were stored now, how many were already stored (or repeated in the request), and
+    which were refused: a request stores its events a batch at a time, so when the session finishes
+    (or fills) part-way, the events stored before stand and the rest are listed here."""
 
     accepted: int
     duplicates: int
+    refused: list[RefusedEvent] = Field(
+        default_factory=list, description="Events not stored, in request order; empty when all were taken."
+    )
 
 
 class Event(ApiModel):

@@ -378,7 +378,9 @@ class FakeTelemetry:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
-    def insert(self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> None:
+    def insert(
+        self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str, max_events: int
+    ) -> None:
         assert 0 < len(events) <= EVENTS_PER_TRANSACTION
         stored = self.memory.events.setdefault(session.id, {})
         current = self.memory.sessions.get(session.id)
@@ -390,6 +392,7 @@ class FakeTelemetry:
             current is not None
             and _running(current, cutoff)
             and current.erased_at is None
+            and current.event_count + counts.event_count <= max_events
             and (not moves_first or current.first_event_at == session.first_event_at)
             and (not moves_last or current.last_event_at == session.last_event_at)
         )

@@ -74,13 +74,15 @@ class Interleaved(FakeTelemetry):
         super().__init__(stores.memory)
         self.stores, self.other = stores, other
 
-    def insert(self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> None:
+    def insert(
+        self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str, max_events: int
+    ) -> None:
         if self.other:
             current = self.stores.sessions.get(session.id)
             assert current is not None
-            super().insert(current, self.other, SignalCounts(event_count=len(self.other)), cutoff)
+            super().insert(current, self.other, SignalCounts(event_count=len(self.other)), cutoff, max_events)
             self.other = []
-        super().insert(session, events, counts, cutoff)
+        super().insert(session, events, counts, cutoff, max_events)
 
 
 def test_a_batch_is_retried_when_another_moved_the_bounds_it_moves(stores: Stores) -> None:
