@@ -242,8 +242,10 @@ def test_the_consumer_issues_exactly_the_table_actions_it_is_granted(
     assessment = create_assessment()
     [key] = generate_keys(assessment["id"], 1, candidateEmails=["ada@example.com"])  # an invitation to send
     session = invoke("start_session", candidate_for(key)).body["session"]
+    invoke("ingest_events", candidate_for(key), body=EVENTS, path={"session_id": session["id"]})
     invoke("complete_session", candidate_for(key), path={"session_id": session["id"]})  # a report link to make
     invoke("delete_assessment", path={"assessment_id": assessment["id"]})  # the deleted assessment to read
+    invoke("erase_candidate", body={"email": "ada@example.com"})  # a timeline to delete, then its lookup
     records = stream.new_records()
     recorder.route = "stream_consumer"
 
