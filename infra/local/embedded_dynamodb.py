@@ -140,10 +140,12 @@ def _partition_queries() -> Iterator[None]:
         else:
             partition = _index_partition(self, index_name, hash_key)
         self.all_items = lambda: partition  # type: ignore[method-assign] # for this request alone (they are serialised)
+        setattr(moto_tables, "copy", _SHALLOW_RESULTS)  # noqa: B010 - replacing a module the table imported
         try:
             return original(self, hash_key, *arguments, **keywords)
         finally:
             del self.all_items
+            setattr(moto_tables, "copy", copy)  # noqa: B010
 
     moto_tables.Table.query = query  # type: ignore[method-assign]
     try:
@@ -177,6 +179,21 @@ def _index_partition(table: moto_tables.Table, index_name: str, hash_key: Any) -
         for item in partition.values()
         if (value := item.attrs.get(name)) is not None and (value.type, value.value) == wanted
     ]
+
+
+class _ShallowResults:
+    """Stands in for the ``copy`` module inside moto's Query, which deep-copies every item of a page
+    before answering: the answer is written out as JSON within the same request and nothing changes
+    the items meanwhile (projections make new ones), so the page is copied, not its items."""
+
+    copy = staticmethod(copy.copy)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        return list(value) if isinstance(value, list) else copy.deepcopy(value, memo)
+
+
+_SHALLOW_RESULTS = _ShallowResults()
 
 
 def _plain(key: Any) -> Any:
