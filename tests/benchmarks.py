@@ -21,7 +21,7 @@ from infra.local.embedded_dynamodb import local_dynamodb
 from shared.store import dynamo
 from tests import lambda_bench
 from tests.conftest import RequestCounter
-from tests.support import SEED_BODY, call, candidate_for
+from tests.support import SEED_BODY, call, candidate_for, instant
 
 
 def request_budgets() -> None:
@@ -59,12 +59,12 @@ def request_budgets() -> None:
 
 
 def _events(count: int, start: int = 0) -> list[dict[str, Any]]:
-    """``count`` prompt events a millisecond apart."""
+    """``count`` prompt events a millisecond apart from 30 s before now: within a session started just now."""
     return [
         {
             "id": str(uuid.uuid4()),
             "type": "prompt",
-            "at": f"2026-04-01T10:{index // 60_000 % 60:02}:{index // 1000 % 60:02}.{index % 1000:03}Z",
+            "at": instant((index - start) / 1000 - 30),
             "source": "hook",
             "data": {"text": "Write a test for the retry path", "tokens": 412},
         }

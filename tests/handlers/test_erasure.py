@@ -17,7 +17,7 @@ from shared.observability import logger
 from shared.store import dynamo
 from shared.store.candidate_keys import CandidateKeyStore
 from tests.conftest import RequestCounter
-from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys
+from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys, instant
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -172,7 +172,7 @@ def test_erasure_removes_the_timeline_and_keeps_the_signals() -> None:
     _, started = call("start_session", candidate_for(key))
     session_id = started["session"]["id"]
     events = [
-        {"id": str(uuid.uuid4()), "type": "prompt", "at": "2026-11-28T10:00:00Z", "source": "cli", "data": {"i": i}}
+        {"id": str(uuid.uuid4()), "type": "prompt", "at": instant(), "source": "cli", "data": {"i": i}}
         for i in range(30)
     ]
     assert call("ingest_events", candidate_for(key), path={"session_id": session_id}, body={"events": events})[0] == 200
