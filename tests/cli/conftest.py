@@ -96,6 +96,7 @@ def a_workspace(root: Path, api_url: str = "http://127.0.0.1:9", **state: Any) -
     """A session's workspace without a server: a git repository with its ``.promptster/`` state."""
     root.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "init", "--quiet", str(root)], check=True)
+    (root / ".git" / "info" / "exclude").write_text("/.promptster/\n")  # as start writes it
     Workspace(str(root)).write_state(
         {
             "version": 1,

@@ -427,19 +427,22 @@ def submit(args: argparse.Namespace) -> int:
         with flush_lock(workspace, wait=60) as held:
             if not held:
                 raise CommandError("busy: events are still being sent — run `promptster submit` again in a minute")
-            human_edits.record_human_edits(workspace, spool, state)
-            _record_summary(workspace, spool, state)
-            report = flush(workspace)
-        waiting = spool.counts()["waiting"]
+            report = flush(workspace)  # human edits first, then everything waiting
+            stopped = report.stopped
+            finished = stopped is not None and stopped.code in FINISHED_CODES
+            waiting = spool.counts()["waiting"]
+            if waiting and not args.force and not finished:
+                why = str(stopped) if stopped else "they are still waiting"
+                raise CommandError(
+                    f"not_sent: {waiting} events could not be sent ({why}) — run `promptster submit` again once "
+                    "the API is reachable, or `promptster submit --force` to hand in without them"
+                )
+            if not finished:
+                _record_summary(workspace, spool, state)
+                flush(workspace)
+            waiting = spool.counts()["waiting"]
     finally:
         spool.close()
-    stopped = report.stopped
-    if waiting and not args.force and (stopped is None or stopped.code not in FINISHED_CODES):
-        why = str(stopped) if stopped else "they are still waiting"
-        raise CommandError(
-            f"not_sent: {waiting} events could not be sent ({why}) — run `promptster submit` again once the API "
-            "is reachable, or `promptster submit --force` to hand in without them"
-        )
     submission = {name: value for name, value in (("submissionUrl", args.url), ("notes", args.notes)) if value}
     api = api_for(state, args)
     try:

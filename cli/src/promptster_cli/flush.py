@@ -30,6 +30,8 @@ from promptster_cli.workspace import Workspace
 
 BATCH = 100
 ATTEMPTS = 6
+# A background flush gives up sooner: the next hook or command starts another.
+BACKGROUND_ATTEMPTS = 3
 BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
 # How long a background flush waits for more events before it exits (an AI tool's hooks come in bursts).
@@ -182,7 +184,7 @@ def background(root: str) -> int:
             if not held:
                 return 0
             try:
-                report = flush(workspace, linger=linger)
+                report = flush(workspace, attempts=BACKGROUND_ATTEMPTS, linger=linger)
             except Exception as error:
                 workspace.log_error(f"flush: {type(error).__name__}: {error}")
                 return 1
