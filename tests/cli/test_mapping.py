@@ -18,7 +18,8 @@ def captured(module: Any, tool: str, name: str) -> Capture:
     found = payload(tool, name, ROOT)
     if tool == "copilot":
         found["hookEventName"] = COPILOT_EVENTS[name]
-    return module.capture(found, Context(root=str(ROOT), tool=tool))
+    mapped: Capture = module.capture(found, Context(root=str(ROOT), tool=tool))
+    return mapped
 
 
 def shapes(capture: Capture) -> list[tuple[str, dict[str, Any]]]:

@@ -26,7 +26,7 @@ from promptster_cli.background import start_flush
 from promptster_cli.events import bounded, new_event
 from promptster_cli.flush import BLOCKED, FlushReport, flush, flush_lock
 from promptster_cli.record import record
-from promptster_cli.runner import run_live, test_counts, test_runner
+from promptster_cli.runner import counts_of, run_live, runner_of
 from promptster_cli.spool import Spool
 from promptster_cli.workspace import STATE_DIR, State, Workspace, find_workspace
 
@@ -383,7 +383,7 @@ def run_command(args: argparse.Namespace) -> int:
             at=ran_at,
         )
     ]
-    runner = test_runner(argv) or ("other" if args.test else None)
+    runner = runner_of(argv) or ("other" if args.test else None)
     if runner is not None:
         data: dict[str, Any] = {
             "passed": finished.exit_status == 0,
@@ -391,7 +391,7 @@ def run_command(args: argparse.Namespace) -> int:
             "command": line,
             "durationMs": finished.duration_ms,
         }
-        counts = test_counts(finished.tail)
+        counts = counts_of(finished.tail)
         if counts:
             data["counts"] = counts
         events.append(new_event("test_run", data, source="cli", tool="cli", clock_offset_ms=offset, at=ran_at))

@@ -76,7 +76,7 @@ _SUBCOMMAND_RUNNERS = {
 _PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm"})
 
 
-def test_runner(argv: Sequence[str]) -> str | None:
+def runner_of(argv: Sequence[str]) -> str | None:
     """The test runner ``argv`` runs, if it is one this recognises."""
     words = [os.path.basename(word) for word in argv]
     if words[:1] and words[0].startswith("python") and words[1:2] == ["-m"]:
@@ -106,11 +106,11 @@ def _count(pattern: str, text: str) -> int | None:
     return int(found[-1]) if found else None
 
 
-def test_counts(output: str) -> dict[str, int]:
+def counts_of(output: str) -> dict[str, int]:
     """The counts a test runner's summary gives (passed, failed, skipped, errors, total), whichever
     it prints; empty when none is recognised."""
     text = _ANSI.sub("", output)
-    for parse in (_pytest, _jest, _vitest, _cargo, _maven, _unittest, _go, _gradle, _mocha):
+    for parse in (_pytest, _jest, _vitest, _cargo, _maven, _unittest, _node, _go, _gradle, _mocha):
         counts = parse(text)
         if counts:
             return counts
@@ -199,16 +199,17 @@ def _unittest(text: str) -> dict[str, int]:
 
 
 def _go(text: str) -> dict[str, int]:
+    """``go test``: each test's line under -v; else each package's, and the failed tests it always names."""
     passed = len(re.findall(r"^\s*--- PASS: ", text, re.M))
     failed = len(re.findall(r"^\s*--- FAIL: ", text, re.M))
     skipped = len(re.findall(r"^\s*--- SKIP: ", text, re.M))
-    if passed or failed or skipped:
+    if passed or skipped:
         return {"passed": passed, "failed": failed, "skipped": skipped}
-    packages_ok = len(re.findall(r"^ok\s+\S+", text, re.M))
-    packages_failed = len(re.findall(r"^FAIL\s+\S+", text, re.M))
-    if packages_ok or packages_failed:
-        return {"packagesPassed": packages_ok, "packagesFailed": packages_failed}
-    return {}
+    packages_ok = len(re.findall(r"^ok\s+\S+\s+(?:[\d.]+s|\(cached\))", text, re.M))
+    packages_failed = len(re.findall(r"^FAIL\s+\S+\s+[\d.]+s", text, re.M))
+    if not (packages_ok or packages_failed):
+        return {}
+    return {"packagesPassed": packages_ok, "packagesFailed": packages_failed, "failed": failed}
 
 
 def _gradle(text: str) -> dict[str, int]:
@@ -221,6 +222,16 @@ def _gradle(text: str) -> dict[str, int]:
         failed=int(failed),
         skipped=int(skipped) if skipped else None,
         total=int(total),
+    )
+
+
+def _node(text: str) -> dict[str, int]:
+    """Node's own test runner (``node --test``): its closing TAP comments."""
+    passed, failed = _count(r"^# pass (\d+)$", text), _count(r"^# fail (\d+)$", text)
+    if passed is None or failed is None:
+        return {}
+    return _known(
+        passed=passed, failed=failed, skipped=_count(r"^# skipped (\d+)$", text), total=_count(r"^# tests (\d+)$", text)
     )
 
 
