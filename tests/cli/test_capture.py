@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from promptster_cli.capture import install, installed
 
@@ -34,7 +35,7 @@ def test_every_tool_is_captured_in_the_workspace_running_promptster_by_its_absol
 
 
 def test_the_candidates_own_settings_are_kept_and_a_second_install_changes_nothing(tmp_path: Path) -> None:
-    own = {
+    own: dict[str, Any] = {
         "permissions": {"allow": ["Bash(npm test)"]},
         "hooks": {"PostToolUse": [{"matcher": "Write", "hooks": [{"type": "command", "command": "prettier --write"}]}]},
     }
