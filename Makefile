@@ -45,7 +45,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 
 typecheck: $(INSTALLED)
-	$(BIN)/mypy shared functions infra tests
+	$(BIN)/mypy shared functions infra tests cli/src
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from promptster_cli.events import MAX_SUMMARY_CHARS, Event, bounded, changed_lines, line_count, new_event, relative_path
@@ -23,14 +22,16 @@ class UnknownPayloadError(ValueError):
     """The payload is not one this tool's hooks are documented to send (or not one we capture)."""
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: importing dataclasses (and the inspect module it loads) costs the hook
+# path ~10 ms.
 class Context:
     """What a mapper needs besides the payload: the workspace root (paths are sent relative to it) and
     the laptop's offset from the server's clock."""
 
-    root: str
-    tool: str
-    clock_offset_ms: int = 0
+    __slots__ = ("clock_offset_ms", "root", "tool")
+
+    def __init__(self, root: str, tool: str, clock_offset_ms: int = 0) -> None:
+        self.root, self.tool, self.clock_offset_ms = root, tool, clock_offset_ms
 
     def event(self, event_type: str, data: dict[str, Any]) -> Event:
         return new_event(event_type, data, source="hook", tool=self.tool, clock_offset_ms=self.clock_offset_ms)
@@ -39,18 +40,25 @@ class Context:
         return relative_path(path, self.root)
 
 
-@dataclass
 class Capture:
     """What one hook payload comes to: events to spool, the paths the assistant touched, a tool call to
     hold until its result (``hold``: key and event) or the result of one held (``finish``: key and the
     event as the result tells it), and whether the turn ended (``settle``: held calls never finished
     are recorded as such)."""
 
-    events: list[Event] = field(default_factory=list)
-    touched: list[str] = field(default_factory=list)
-    hold: tuple[str, Event] | None = None
-    finish: tuple[str, Event] | None = None
-    settle: bool = False
+    __slots__ = ("events", "finish", "hold", "settle", "touched")
+
+    def __init__(
+        self,
+        events: list[Event] | None = None,
+        touched: list[str] | None = None,
+        hold: tuple[str, Event] | None = None,
+        finish: tuple[str, Event] | None = None,
+        settle: bool = False,
+    ) -> None:
+        self.events = events if events is not None else []
+        self.touched = touched if touched is not None else []
+        self.hold, self.finish, self.settle = hold, finish, settle
 
 
 def text_of(payload: dict[str, Any], name: str) -> str:
