@@ -60,16 +60,16 @@ def run_hook(tool: str, name: str, root: Path, body: bytes | None = None) -> sub
     )
 
 
-def promptster(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """A ``promptster`` command, as the candidate runs it."""
+def promptster(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """A ``promptster`` command, as the candidate runs it (``env`` over the usual environment)."""
     return subprocess.run(
         [PROMPTSTER, *args],
         check=False,
-        input=stdin,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=environment(cwd.parent),
+        env={**environment(cwd.parent), **(env or {})},
         timeout=120,
     )
 

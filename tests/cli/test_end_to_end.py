@@ -149,3 +149,37 @@ def test_a_session_from_start_to_submit_shows_every_event_once_with_its_author(
     assert reviewed["signals"]["decisionCount"] == 1
     assert reviewed["signals"]["promptCount"] == 3
     assert reviewed["signals"]["aiAttributionPct"] == 57.14  # 4 files by the assistants, 3 by hand
+
+
+def test_a_revoked_key_is_one_line_naming_the_reason_and_the_key_is_never_shown_whole(
+    served: ServedApi, tmp_path: Path
+) -> None:
+    key = served.key()
+    assessment_id = served.api.request("GET", "/v1/assessments?limit=100", served.token).body["assessments"][-1]["id"]
+    [listed] = [
+        found
+        for found in served.api.request("GET", f"/v1/assessments/{assessment_id}/keys", served.token).body["keys"]
+        if found["key"] == key
+    ]
+    served.api.request("DELETE", f"/v1/assessments/{assessment_id}/keys/{listed['id']}", served.token)
+
+    started = promptster(
+        "start",
+        "--dir",
+        str(tmp_path / "work"),
+        cwd=tmp_path,
+        env={"PROMPTSTER_KEY": key, "PROMPTSTER_API_URL": served.url},
+    )
+
+    assert started.returncode == 1
+    assert started.stderr.startswith("promptster: key_revoked: ")
+    assert len(started.stderr.strip().splitlines()) == 1
+    assert key not in started.stdout + started.stderr
+    assert not (tmp_path / "work").exists()
+
+
+def test_start_without_an_api_url_is_a_usage_error(tmp_path: Path) -> None:
+    started = promptster("start", "PST-AB12-CD34", cwd=tmp_path, env={"PROMPTSTER_API_URL": ""})
+
+    assert started.returncode == 2
+    assert started.stderr.startswith("promptster: no API URL: pass --api URL")

@@ -3,6 +3,7 @@ API; a payload of another shape is refused by its mapper (the hook logs and igno
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +172,11 @@ def test_a_path_outside_the_workspace_is_sent_as_its_last_part_only() -> None:
 def test_a_payload_the_tool_does_not_send_or_we_do_not_capture_is_refused(module: Any, body: dict[str, Any]) -> None:
     with pytest.raises(UnknownPayloadError):
         module.capture(body, Context(root=str(ROOT), tool="x"))
+
+
+def test_a_laptop_clock_known_to_be_off_is_corrected_in_the_events_time() -> None:
+    behind = Context(root=str(ROOT), tool="cursor", clock_offset_ms=-3_600_000).event("note", {})
+    on_time = Context(root=str(ROOT), tool="cursor").event("note", {})
+
+    shift = datetime.fromisoformat(on_time["at"]) - datetime.fromisoformat(behind["at"])
+    assert 3599 < shift.total_seconds() < 3601

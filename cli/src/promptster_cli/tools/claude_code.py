@@ -41,10 +41,8 @@ def capture(payload: dict[str, Any], context: Context) -> Capture:
     if event_name == "PostToolUse":
         return _after_tool(payload, context)
     if event_name == "Stop":
-        data: dict[str, Any] = {"endOfTurn": True}
-        if isinstance(payload.get("last_assistant_message"), str):
-            data["text"] = bounded(payload["last_assistant_message"])
-        return Capture(events=[context.event("response", data)], settle=True)
+        # The end of the turn only: the assistant's answer itself is not recorded.
+        return Capture(events=[context.event("response", {"endOfTurn": True})], settle=True)
     if event_name == "SessionStart":
         return Capture(
             events=[context.event("note", {"text": "Claude Code session started", "how": payload.get("source")})]
