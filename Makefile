@@ -43,12 +43,14 @@ test: lint typecheck pytest ## everything CI checks
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy shared functions infra tests cli/src
 
+# Two workers on this 2-core machine (one per core elsewhere); tests sharing a costly set-up stay together.
 pytest: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 # What a Lambda function has: the runtime dependencies of uv.lock and nothing else, on the runtime's
 # Python where it is installed (make bench BENCH_PYTHON=python3.12; with python3.12 on PATH, synthesis

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from functools import cache
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.event_handler import content_types
 from aws_lambda_powertools.event_handler.api_gateway import Response
@@ -20,13 +20,15 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from pydantic import BaseModel
 
 from shared.auth import Principal, Reviewer
 from shared.errors import ConflictError, InvalidInputError, UnprocessableError
+from shared.routes import Route
 from shared.store.idempotency import KEY_PREFIX, idempotency_store
 
 if TYPE_CHECKING:
-    from shared.http import RouteResolver
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -35,7 +37,22 @@ EXPIRES_AFTER_SECONDS = 24 * 60 * 60
 # Headers of a kept response replayed as they were (CORS and the like are added per request).
 _KEPT_HEADERS = ("Location",)
 
-NextMiddleware = Callable[["RouteResolver"], Response[Any]]
+
+class RouteApp(Protocol):
+    """What the middleware needs of the resolver it runs in (shared.http's RouteResolver)."""
+
+    served: Route
+    replayed: Callable[[Any], BaseModel] | None
+
+    @property
+    def current_event(self) -> APIGatewayProxyEvent: ...
+    @property
+    def lambda_context(self) -> Any: ...
+    def caller(self) -> Principal: ...
+    def json_text(self, body: Any) -> str: ...
+
+
+NextMiddleware = Callable[[RouteApp], Response[Any]]
 
 
 class _NotKeptError(Exception):
@@ -70,7 +87,7 @@ def caller_scope(caller: Principal) -> str:
     return f"candidate:{caller.org_id}:{caller.key_id}"
 
 
-def idempotency_middleware(app: RouteResolver, next_middleware: NextMiddleware) -> Response[Any]:
+def idempotency_middleware(app: RouteApp, next_middleware: NextMiddleware) -> Response[Any]:
     """Run the route once per key: replay what the first request answered, or refuse a conflicting reuse."""
     event = app.current_event
     key = event.headers.get(HEADER)
@@ -110,12 +127,12 @@ def idempotency_middleware(app: RouteResolver, next_middleware: NextMiddleware) 
             f"The first request with this {HEADER} is still running; retry shortly",
             code="idempotency_key_in_progress",
         ) from None
-    headers = dict(kept["headers"])
+    headers, body = dict(kept["headers"]), kept["body"]
     if kept.get("replayed"):
         headers[REPLAYED_HEADER] = "true"
-    return Response(
-        status_code=kept["status"], content_type=content_types.APPLICATION_JSON, body=kept["body"], headers=headers
-    )
+        if app.replayed is not None:
+            body = app.json_text(app.replayed(json.loads(body)).model_dump(mode="json", by_alias=True))
+    return Response(status_code=kept["status"], content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
 def _body(text: str | None) -> Any:
@@ -128,7 +145,7 @@ def _body(text: str | None) -> Any:
         return text
 
 
-def _kept(app: RouteResolver, response: Response[Any]) -> dict[str, Any]:
+def _kept(app: RouteApp, response: Response[Any]) -> dict[str, Any]:
     """What is kept of a response: status, JSON body text and the headers that describe the resource."""
     body = app.json_text(response.body)
     headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}

@@ -4,8 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from shared import catalog
-from shared.domain.paging import decode_name_cursor
+from shared.domain.issues import list_issues
 from shared.http import lambda_handler, make_resolver
 from shared.models.issues import Difficulty, IssuePage
 from shared.models.paging import NameCursor, limit_description
@@ -22,7 +21,7 @@ def list_page(
     limit: Annotated[int, Query(ge=1, le=50, description=limit_description(20, 50))] = 20,
     cursor: NameCursor = None,
 ) -> IssuePage:
-    issues, total, next_cursor = catalog.page_of_issues(language, difficulty, limit, decode_name_cursor(cursor))
+    issues, total, next_cursor = list_issues(language, difficulty, limit, cursor)
     return IssuePage(issues=issues, total=total, next_cursor=next_cursor)
 
 

@@ -15,7 +15,7 @@ import pytest
 from shared import clock
 from shared.domain.telemetry import ingest_events
 from shared.models.telemetry import IngestRequest
-from shared.store.candidate_keys import CandidateKeyStore, SessionRecord, SignalCounts
+from shared.store.sessions import SessionRecord, SessionStore, SignalCounts
 from shared.store.telemetry import EventRecord, TelemetryStore
 from tests.conftest import RequestCounter
 from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys
@@ -186,7 +186,7 @@ def test_a_concurrent_batch_between_read_and_write_neither_loses_counts_nor_boun
     store = InterleavedStore(key, session["id"], theirs)
 
     result = ingest_events(
-        CandidateKeyStore(), store, candidate_for(key), session["id"], IngestRequest.model_validate({"events": mine})
+        SessionStore(), store, candidate_for(key), session["id"], IngestRequest.model_validate({"events": mine})
     )
 
     assert (result.accepted, result.duplicates) == (2, 1)
@@ -214,7 +214,7 @@ def test_data_over_32_kib_is_413_naming_the_event_and_nothing_is_stored() -> Non
     status, payload = send(key, session["id"], [fits, event(), too_large])
 
     assert (status, payload["code"]) == (413, "event_too_large")
-    assert "events[2].data" in payload["error"]
+    assert payload["error"].startswith("events.2.data is larger than 32 KiB")
     assert read_all(session["id"])[0] == []
     assert send(key, session["id"], [fits])[1] == {"accepted": 1, "duplicates": 0}
 
@@ -272,6 +272,16 @@ def test_events_are_validated_where_they_drive_signals(changed: dict[str, Any], 
     assert (status, payload["code"]) == (400, "validation_error")
     assert field in json.dumps(payload["details"])
     assert read_all(session["id"])[0] == []
+
+
+def test_an_events_field_has_one_path_the_documents_in_the_details_and_the_message() -> None:
+    _, key, session = started_session()
+
+    status, payload = send(key, session["id"], [event(), event("test_run", data={"result": "ok"})])
+
+    assert status == 400
+    assert [detail["path"] for detail in payload["details"]] == [["events", 1, "data", "passed"]]
+    assert payload["error"].startswith("events.1.data.passed: ")
 
 
 def test_data_is_kept_as_sent_beside_the_fields_that_drive_signals() -> None:

@@ -14,7 +14,7 @@ from shared.domain.sessions import complete_session, get_session, start_session
 from shared.domain.telemetry import assessment_stats, get_timeline, ingest_events
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from shared.models.telemetry import IngestRequest, IngestResult
-from shared.store.candidate_keys import SessionRecord, SignalCounts
+from shared.store.sessions import SessionRecord, SignalCounts
 from shared.store.telemetry import EventRecord
 from tests.unit.domain.fakes import FakeTelemetry, Stores
 from tests.unit.domain.support import (
@@ -44,7 +44,7 @@ def an_event_at(at: str) -> dict[str, Any]:
 
 def send(stores: Stores, candidate: Candidate, session_id: str, events: Sequence[dict[str, Any]]) -> IngestResult:
     request = IngestRequest.model_validate({"events": list(events)})
-    return ingest_events(stores.keys, stores.telemetry, candidate, session_id, request)
+    return ingest_events(stores.sessions, stores.telemetry, candidate, session_id, request)
 
 
 def test_an_id_is_stored_once_within_and_across_requests(stores: Stores) -> None:
@@ -54,7 +54,7 @@ def test_an_id_is_stored_once_within_and_across_requests(stores: Stores) -> None
     assert send(stores, candidate, session.id, [first, second, first]) == IngestResult(accepted=2, duplicates=1)
     assert send(stores, candidate, session.id, [second, an_event(3)]) == IngestResult(accepted=1, duplicates=1)
 
-    signals = get_session(stores.keys, ORG, session.id).signals
+    signals = get_session(stores.sessions, ORG, session.id).signals
     assert (signals.event_count, signals.prompt_count, signals.test_pass_count) == (3, 2, 1)
 
 
@@ -64,7 +64,7 @@ def test_a_request_of_more_than_49_new_events_is_stored_in_batches(stores: Store
 
     assert send(stores, candidate, session.id, events) == IngestResult(accepted=100, duplicates=0)
 
-    signals = get_session(stores.keys, ORG, session.id).signals
+    signals = get_session(stores.sessions, ORG, session.id).signals
     assert (signals.event_count, signals.ai_attribution_pct) == (100, 25)
     assert (signals.first_event_at, signals.last_event_at) == ("2026-04-01T10:00:00.000Z", "2026-04-01T10:00:59.000Z")
 
@@ -78,7 +78,7 @@ class Interleaved(FakeTelemetry):
 
     def insert(self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> None:
         if self.other:
-            current = self.stores.keys.get_session(session.id)
+            current = self.stores.sessions.get(session.id)
             assert current is not None
             super().insert(current, self.other, SignalCounts(event_count=len(self.other)), cutoff)
             self.other = []
@@ -91,10 +91,10 @@ def test_a_batch_is_retried_when_another_moved_the_bounds_it_moves(stores: Store
     telemetry = Interleaved(stores, [other])
     request = IngestRequest.model_validate({"events": [an_event(10), an_event(40)]})
 
-    result = ingest_events(stores.keys, telemetry, candidate, session.id, request)
+    result = ingest_events(stores.sessions, telemetry, candidate, session.id, request)
 
     assert result == IngestResult(accepted=2, duplicates=0)
-    signals = get_session(stores.keys, ORG, session.id).signals
+    signals = get_session(stores.sessions, ORG, session.id).signals
     assert (signals.event_count, signals.first_event_at, signals.last_event_at) == (
         3,
         "2026-04-01T10:00:10.000Z",
@@ -131,13 +131,16 @@ def test_data_over_32_kib_is_too_large_naming_the_event(stores: Stores) -> None:
 def test_stats_spread_over_completed_sessions_and_rank_each(stores: Stores) -> None:
     assessment = an_assessment(stores)
     candidates = [candidate_of(key) for key in some_keys(stores, assessment, count=4)]
-    sessions = [start_session(stores.assessments, stores.keys, candidate)[0].session for candidate in candidates]
+    sessions = [
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate)[0].session
+        for candidate in candidates
+    ]
     for count, candidate, session in zip([4, 1, 2, 9], candidates, sessions, strict=True):
         send(stores, candidate, session.id, [an_event(second, "decision", title="t") for second in range(count)])
     for candidate, session in zip(candidates[:3], sessions[:3], strict=True):
-        complete_session(stores.keys, candidate, session.id, None)
+        complete_session(stores.sessions, candidate, session.id, None)
 
-    stats = assessment_stats(stores.keys, ORG, assessment.id)
+    stats = assessment_stats(stores.sessions, ORG, assessment.id)
 
     assert stats.sessions == 3
     spread = stats.signals["decisionCount"]
@@ -145,7 +148,7 @@ def test_stats_spread_over_completed_sessions_and_rank_each(stores: Stores) -> N
     assert stats.signals["aiAttributionPct"].median is None
     assert [stats.percentiles[session.id]["decisionCount"] for session in sessions[:3]] == [83.3, 16.7, 50]
     with pytest.raises(NotFoundError):
-        assessment_stats(stores.keys, OTHER_ORG, assessment.id)
+        assessment_stats(stores.sessions, OTHER_ORG, assessment.id)
 
 
 @pytest.mark.parametrize(
@@ -164,7 +167,7 @@ def test_an_event_outside_the_session_refuses_the_request_naming_it(stores: Stor
     assert problem.path == ("events", 1, "at")
     assert outside["id"] in problem.message
     assert says in problem.message
-    assert get_session(stores.keys, ORG, session.id).signals.event_count == 0
+    assert get_session(stores.sessions, ORG, session.id).signals.event_count == 0
 
 
 def test_events_within_a_minute_of_skew_either_side_are_taken(stores: Stores) -> None:
@@ -185,13 +188,13 @@ def test_each_event_keeps_its_tool_and_when_it_was_received(stores: Stores, cloc
         stores, candidate, session.id, [{**an_event(1), "tool": "cursor"}, {**an_event(2), "tool": "cli"}, an_event(3)]
     )
 
-    events, _ = get_timeline(stores.keys, stores.telemetry, ORG, session.id, limit=10, cursor=None, event_type=None)
+    events, _ = get_timeline(stores.sessions, stores.telemetry, ORG, session.id, limit=10, cursor=None, event_type=None)
     assert [(event.tool, event.received_at) for event in events] == [
         ("cursor", "2026-04-01T10:00:30.000Z"),
         ("cli", "2026-04-01T10:00:30.000Z"),
         (None, "2026-04-01T10:00:30.000Z"),
     ]
-    assert get_session(stores.keys, ORG, session.id).tools == ["cli", "cursor"]
+    assert get_session(stores.sessions, ORG, session.id).tools == ["cli", "cursor"]
 
 
 def test_a_workspace_summary_is_not_counted_among_the_file_changes(stores: Stores) -> None:
@@ -208,5 +211,5 @@ def test_a_workspace_summary_is_not_counted_among_the_file_changes(stores: Store
         ],
     )
 
-    signals = get_session(stores.keys, ORG, session.id).signals
+    signals = get_session(stores.sessions, ORG, session.id).signals
     assert (signals.event_count, signals.ai_attribution_pct) == (3, 50)
