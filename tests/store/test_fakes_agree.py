@@ -306,13 +306,13 @@ def test_the_tools_a_batch_names_join_the_sessions_set_once_each(stores: Stores)
     session = a_started_session(stores, an_assessment(stores))
     first = [an_event("2026-04-01T10:00:01.000Z", tool="cursor"), an_event("2026-04-01T10:00:02.000Z", tool="cli")]
     stores.telemetry.insert(session, [*first, an_event("2026-04-01T10:00:03.000Z")], SignalCounts(event_count=3), AT)
-    counted = stores.keys.get_session(session.id)
+    counted = stores.sessions.get(session.id)
     assert counted is not None
     stores.telemetry.insert(
         counted, [an_event("2026-04-01T10:00:04.000Z", tool="cli")], SignalCounts(event_count=1), AT
     )
 
-    current = stores.keys.get_session(session.id)
+    current = stores.sessions.get(session.id)
     assert current is not None
     assert current.tools == frozenset({"cli", "cursor"})
     assert [event.tool for event in stores.telemetry.timeline(session.id, None, 10, None)[0]] == [
@@ -327,6 +327,6 @@ def test_a_session_without_tools_has_none(stores: Stores) -> None:
     session = a_started_session(stores, an_assessment(stores))
     stores.telemetry.insert(session, [an_event("2026-04-01T10:00:01.000Z")], SignalCounts(event_count=1), AT)
 
-    current = stores.keys.get_session(session.id)
+    current = stores.sessions.get(session.id)
     assert current is not None
     assert current.tools is None
