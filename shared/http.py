@@ -8,7 +8,7 @@ import inspect
 import json
 import re
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -107,7 +107,8 @@ def _union_tags(model: type[BaseModel] | None) -> frozenset[str]:
     pending: list[Any] = [model.__pydantic_core_schema__] if model is not None else []
     while pending:
         node = pending.pop()
-        if isinstance(node, dict):
+        # A Mapping, not only a dict: a model built on first use holds a stand-in until then.
+        if isinstance(node, Mapping):
             if node.get("type") == "tagged-union":
                 tags.update(choice for choice in node["choices"] if isinstance(choice, str))
             pending.extend(node.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,8 +44,10 @@ def fresh_install(folder: Path) -> str | None:
     environment = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "VIRTUAL_ENV": ""}
     venv = folder / "venv"
     subprocess.run([str(UV), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, env=environment)
+    # From a copy: building writes into the source tree.
+    source = shutil.copytree(CLI, folder / "cli", ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     subprocess.run(
-        [str(UV), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(CLI)],
+        [str(UV), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(source)],
         check=True,
         env=environment,
     )

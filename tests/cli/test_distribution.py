@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,8 +82,10 @@ def test_the_cli_installs_from_its_directory_alone_into_a_fresh_environment_and_
         [str(UV), "venv", "--quiet", "--python", sys.executable, str(tmp_path / "venv")], check=True, env=environment
     )
     python = tmp_path / "venv" / "bin" / "python"
+    # From a copy: building writes into the source tree, which other runs may be reading.
+    source = shutil.copytree(CLI, tmp_path / "cli", ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     subprocess.run(
-        [str(UV), "pip", "install", "--quiet", "--python", str(python), str(CLI)],
+        [str(UV), "pip", "install", "--quiet", "--python", str(python), str(source)],
         check=True,
         env=environment,
         timeout=300,
