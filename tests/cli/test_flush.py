@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from promptster_cli.events import instant, new_event
+from promptster_cli.events import bounded, instant, new_event
 from promptster_cli.flush import BLOCKED, FlushReport, flush, flush_lock
 from promptster_cli.spool import Spool
 from promptster_cli.workspace import Workspace
@@ -228,3 +228,22 @@ def test_submitting_after_the_deadline_says_deadline_passed(
 def test_every_event_time_is_the_apis_format(tmp_path: Path) -> None:
     assert len(instant(0)) == len("1970-01-01T00:00:00.000Z")
     assert instant(1.25) == "1970-01-01T00:00:01.250Z"
+
+
+def test_large_events_go_in_as_many_requests_as_the_body_limit_needs(served: ServedApi, tmp_path: Path) -> None:
+    workspace, session_id = a_session(served, tmp_path / "work")
+    events = [new_event("prompt", {"text": bounded("é\n" * 20_000)}, source="hook", tool="cursor") for _ in range(40)]
+    spool = Spool(workspace.spool_file)
+    spool.append(events)
+    spool.close()
+
+    report = flushed(workspace)
+
+    assert (report.accepted, report.rejected, report.stopped) == (40, 0, None)
+    assert len(served.timeline(session_id)) == 40
+
+
+def test_text_is_cut_to_its_bytes_never_inside_a_character() -> None:
+    cut = bounded("é" * 10, limit=5)
+
+    assert cut == "éé… [8 more characters]"

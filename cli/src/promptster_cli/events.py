@@ -7,9 +7,10 @@ import os
 import time
 from typing import Any
 
-# The API's limit on one event's ``data`` is 32 KiB as JSON; text is cut well below it.
-MAX_TEXT_CHARS = 16_000
-MAX_SUMMARY_CHARS = 300
+# The API's limit on one event's ``data`` is 32 KiB as JSON: text is cut to 12,000 bytes of UTF-8, which
+# JSON's escapes (a newline is two bytes) cannot take past it.
+MAX_TEXT_BYTES = 12_000
+MAX_SUMMARY_BYTES = 300
 
 Event = dict[str, Any]
 
@@ -46,11 +47,13 @@ def uuid4() -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
-def bounded(text: str, limit: int = MAX_TEXT_CHARS) -> str:
-    """``text`` cut to ``limit`` characters, saying so when it was."""
-    if len(text) <= limit:
+def bounded(text: str, limit: int = MAX_TEXT_BYTES) -> str:
+    """``text`` cut to ``limit`` bytes of UTF-8 (never inside a character), saying so when it was."""
+    encoded = text.encode()
+    if len(encoded) <= limit:
         return text
-    return text[:limit] + f"… [{len(text) - limit} more characters]"
+    kept = encoded[:limit].decode(errors="ignore")
+    return kept + f"… [{len(text) - len(kept)} more characters]"
 
 
 def line_count(text: str) -> int:

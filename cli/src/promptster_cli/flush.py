@@ -12,6 +12,7 @@ lingers a moment for the events that follow, and exits."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import random
 import sys
@@ -29,6 +30,8 @@ from promptster_cli.spool import REJECTED, SENT, Spool
 from promptster_cli.workspace import Workspace
 
 BATCH = 100
+# The events route takes bodies up to 256 KiB: a batch stops short of it (one event always fits alone).
+BATCH_BYTES = 200_000
 ATTEMPTS = 6
 # A background flush gives up sooner: the next hook or command starts another.
 BACKGROUND_ATTEMPTS = 3
@@ -93,7 +96,7 @@ def flush(
         failures = 0
         idle_until = time.monotonic() + linger
         while True:
-            batch = spool.waiting(BATCH)
+            batch = _within_body_limit(spool.waiting(BATCH))
             if not batch:
                 if time.monotonic() >= idle_until:
                     break
@@ -121,6 +124,16 @@ def flush(
             client.close()
         spool.close()
     return report
+
+
+def _within_body_limit(events: list[Event]) -> list[Event]:
+    """The oldest of ``events`` whose JSON fits one request body (at least one)."""
+    size = 0
+    for count, event in enumerate(events):
+        size += len(json.dumps(event, ensure_ascii=False).encode()) + 1
+        if size > BATCH_BYTES and count:
+            return events[:count]
+    return events
 
 
 def _record_edits(workspace: Workspace, spool: Spool, state: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from promptster_cli.events import MAX_SUMMARY_CHARS, Event, bounded, changed_lines, line_count, new_event, relative_path
+from promptster_cli.events import MAX_SUMMARY_BYTES, Event, bounded, changed_lines, line_count, new_event, relative_path
 
 # The module of each tool name ``promptster hook TOOL`` takes.
 TOOL_MODULES = {"claude-code": "claude_code", "cursor": "cursor", "copilot": "copilot"}
@@ -91,9 +91,9 @@ def input_summary(tool_input: dict[str, Any], context: Context) -> dict[str, Any
         elif isinstance(value, bool | int | float) or value is None:
             summary[name] = value
         elif isinstance(value, str):
-            summary[name] = bounded(value, MAX_SUMMARY_CHARS)
+            summary[name] = bounded(value, MAX_SUMMARY_BYTES)
         else:
-            summary[name] = bounded(json.dumps(value, ensure_ascii=False), MAX_SUMMARY_CHARS)
+            summary[name] = bounded(json.dumps(value, ensure_ascii=False), MAX_SUMMARY_BYTES)
     return summary
 
 
