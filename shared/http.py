@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import inspect
 import json
 import re
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -101,16 +102,16 @@ def _problems_from_validation(errors: Sequence[Any], union_tags: frozenset[str])
     return problems
 
 
+@functools.cache
 def _union_tags(model: type[BaseModel] | None) -> frozenset[str]:
-    """The tags of every tagged union in ``model`` (the names its variants are told apart by)."""
+    """The tags of every tagged union in ``model`` (the names its variants are told apart by), from its
+    JSON schema: built when a request first fails validation, then kept."""
     tags: set[str] = set()
-    pending: list[Any] = [model.__pydantic_core_schema__] if model is not None else []
+    pending: list[Any] = [model.model_json_schema()] if model is not None else []
     while pending:
         node = pending.pop()
-        # A Mapping, not only a dict: a model built on first use holds a stand-in until then.
-        if isinstance(node, Mapping):
-            if node.get("type") == "tagged-union":
-                tags.update(choice for choice in node["choices"] if isinstance(choice, str))
+        if isinstance(node, dict):
+            tags.update(node.get("discriminator", {}).get("mapping", {}))
             pending.extend(node.values())
         elif isinstance(node, list):
             pending.extend(node)

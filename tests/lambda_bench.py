@@ -35,7 +35,6 @@ from shared import clock
 from shared.auth import Candidate, Reviewer, principal_to_context
 from shared.catalog import all_issues
 from shared.domain.tokens import issue_token
-from shared.domain.webhooks import MAX_WEBHOOKS_PER_ORG
 from shared.ids import new_id
 from shared.models.webhooks import WEBHOOK_EVENT_TYPES
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route, route
@@ -318,7 +317,7 @@ def _stored_webhook() -> WebhookRecord:
         created_at=now,
         updated_at=now,
     )
-    WebhookStore().create(webhook, MAX_WEBHOOKS_PER_ORG)
+    WebhookStore().create(webhook, limit=25)
     return webhook
 
 

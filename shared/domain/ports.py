@@ -57,11 +57,19 @@ class Sessions(Protocol):
     def list_page(
         self, org_id: str, assessment_id: str, limit: int, after_id: str | None
     ) -> tuple[list[SessionRecord], str | None] | None: ...
+    def list_signals(
+        self, org_id: str, assessment_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[SessionRecord], str | None] | None: ...
 
 
 class Telemetry(Protocol):
     def insert(
-        self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str
+        self,
+        session: SessionRecord,
+        events: Sequence[EventRecord],
+        counts: SignalCounts,
+        cutoff: str,
+        max_events: int,
     ) -> None: ...
     def timeline(
         self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None

@@ -309,15 +309,19 @@ def query(
     consistent: bool = True,
     names: Mapping[str, str] | None = None,
     forward: bool = True,
+    attributes: Sequence[str] = (),
 ) -> tuple[list[Item], Item | None]:
-    """One Query request (in sort key order, or the reverse unless ``forward``): the items and the
-    LastEvaluatedKey, if the query has more."""
+    """One Query request (in sort key order, or the reverse unless ``forward``): the items (only their
+    ``attributes`` when named) and the LastEvaluatedKey, if the query has more."""
+    projected = {f"#p{index}": name for index, name in enumerate(attributes)}
     arguments: dict[str, Any] = {
         "TableName": table_name(),
         "KeyConditionExpression": condition,
         **_values(values),
-        **_names(names),
+        **_names({**(names or {}), **projected}),
     }
+    if projected:
+        arguments["ProjectionExpression"] = ", ".join(projected)
     if limit is not None:
         arguments["Limit"] = limit
     if not forward:

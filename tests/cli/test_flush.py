@@ -89,7 +89,7 @@ def test_a_resend_of_a_partly_accepted_batch_counts_duplicates_not_new_events(
     sent = served.api.request(
         "POST", f"/v1/sessions/{session_id}/events", body={"events": first}, headers={"X-API-Key": state["key"]}
     )
-    assert sent.body == {"accepted": 60, "duplicates": 0}
+    assert sent.body == {"accepted": 60, "duplicates": 0, "refused": []}
 
     report = flushed(workspace)
 

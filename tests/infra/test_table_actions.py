@@ -78,7 +78,7 @@ def recorder(delivery_queue: object) -> Iterator[ActionRecorder]:
     events.unregister("before-parameter-build.dynamodb", recorder)
 
 
-def _refuse(*_: Any) -> None:
+def _refuse(*_: Any, **__: Any) -> None:
     raise ConflictError("refused by the test")
 
 

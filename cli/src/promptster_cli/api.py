@@ -55,8 +55,9 @@ class Api:
     def session(self, session_id: str) -> dict[str, Any]:
         return dict(self._request("GET", f"/v1/sessions/{session_id}").json()["session"])
 
-    def send_events(self, session_id: str, events: list[dict[str, Any]]) -> dict[str, int]:
-        """Send up to 100 events: how many the API stored now and how many it had already."""
+    def send_events(self, session_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """Send up to 100 events: how many the API stored now, how many it had already, and those it
+        refused when the session finished (or filled) part-way (``refused``: id, code, message)."""
         response = self._request("POST", f"/v1/sessions/{session_id}/events", json={"events": events})
         return dict(response.json())
 

@@ -169,10 +169,18 @@ def _send(api: Api, spool: Spool, session_id: str, batch: list[Event], report: F
         if rest:
             _send(api, spool, session_id, rest, report)
         return
-    spool.mark([event["id"] for event in batch], SENT)
+    refused = {
+        str(item.get("id")): item for item in result.get("refused") or [] if isinstance(item, dict) and item.get("id")
+    }
+    spool.mark([event["id"] for event in batch if event["id"] not in refused], SENT)
     report.accepted += int(result.get("accepted", 0))
     report.duplicates += int(result.get("duplicates", 0))
     spool.put("duplicates", int(spool.get("duplicates") or 0) + int(result.get("duplicates", 0)))
+    if refused:
+        # The session finished (or filled) part-way: what was stored stands, the rest stays waiting and
+        # the sending stops, as if the whole request had been refused.
+        first = next(iter(refused.values()))
+        raise ApiError(409, str(first.get("code") or "session_finished"), str(first.get("message") or ""))
 
 
 def _named_event(error: ApiError, size: int) -> int | None:
