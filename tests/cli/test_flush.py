@@ -15,7 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
+from promptster_cli.api import Api
 from promptster_cli.events import bounded, instant, new_event
 from promptster_cli.flush import BLOCKED, FlushReport, flush, flush_lock
 from promptster_cli.spool import Spool
@@ -247,3 +249,22 @@ def test_text_is_cut_to_its_bytes_never_inside_a_character() -> None:
     cut = bounded("é" * 10, limit=5)
 
     assert cut == "éé… [8 more characters]"
+
+
+def test_events_the_api_refused_part_way_stay_waiting_and_the_sending_stops(tmp_path: Path) -> None:
+    workspace = Workspace(str(a_workspace(tmp_path / "work")))
+    ids = some_events(workspace, 3)
+
+    def finished_part_way(request: httpx2.Request) -> httpx2.Response:
+        refused = [
+            {"id": event_id, "code": "session_finished", "message": "no longer in progress"} for event_id in ids[1:]
+        ]
+        return httpx2.Response(200, json={"accepted": 1, "duplicates": 0, "refused": refused})
+
+    api = Api("http://api.test", "PST-TEST-KEY1", transport=httpx2.MockTransport(finished_part_way))
+    report = flushed(workspace, api=api)
+
+    assert report.stopped is not None
+    assert (report.accepted, report.stopped.code) == (1, "session_finished")
+    assert Spool(workspace.spool_file).counts() == {"waiting": 2, "sent": 1, "rejected": 0}
+    assert Spool(workspace.spool_file).get(BLOCKED)["code"] == "session_finished"
