@@ -5,7 +5,8 @@
 - DynamoDB requests per operation, counted (the budget of DESIGN §5);
 - the time to ingest 10,000 events into one session through the handler, on the embedded DynamoDB;
 - the report page of a session of 10 and of 10,000 events over HTTP on the local server: p50, size, and
-  the DynamoDB requests of each report and share-link route.
+  the DynamoDB requests of each report and share-link route;
+- the candidate CLI's hook time per invocation (p50, p95) and a flush of 1,000 events (``tests/cli_bench.py``).
 
 ``python -m tests.benchmarks --runtime PYTHON`` names the runtime-only interpreter (``make bench`` builds it).
 """
@@ -21,17 +22,20 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import tests.conftest  # noqa: F401 - the fake AWS environment, before any client exists
 from infra.local.embedded_dynamodb import local_dynamodb
+from shared import clock
 from shared.auth import Reviewer
 from shared.domain.tokens import issue_token
 from shared.store import dynamo
 from shared.store.tokens import TokenStore
-from tests import lambda_bench
+from tests import cli_bench, lambda_bench
 from tests.conftest import RequestCounter
-from tests.support import SEED_BODY, call, candidate_for
+from tests.support import SEED_BODY, call, candidate_for, instant
 
 REVIEWER = Reviewer(org_id="org_bench_report", token_name="bench")
 
@@ -71,12 +75,12 @@ def request_budgets() -> None:
 
 
 def _events(count: int, start: int = 0) -> list[dict[str, Any]]:
-    """``count`` prompt events a millisecond apart."""
+    """``count`` prompt events a millisecond apart from 30 s before now: within a session started just now."""
     return [
         {
             "id": str(uuid.uuid4()),
             "type": "prompt",
-            "at": f"2026-04-01T10:{index // 60_000 % 60:02}:{index // 1000 % 60:02}.{index % 1000:03}Z",
+            "at": instant((index - start) / 1000 - 30),
             "source": "hook",
             "data": {"text": "Write a test for the retry path", "tokens": 412},
         }
@@ -116,13 +120,19 @@ _KINDS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def _session_events(count: int) -> list[dict[str, Any]]:
-    """``count`` events of every kind, 0.3 s apart (10,000 of them span 50 minutes)."""
+# A session of 10,000 events started this long ago: its events, 0.3 s apart, span 50 minutes.
+_WORKED = timedelta(minutes=55)
+
+
+def _session_events(count: int, began: datetime) -> list[dict[str, Any]]:
+    """``count`` events of every kind, 0.3 s apart from a second after ``began``."""
     return [
         {
             "id": str(uuid.uuid4()),
             "type": _KINDS[index % len(_KINDS)][0],
-            "at": f"2026-04-01T10:{index * 3 // 600 % 60:02}:{index * 3 // 10 % 60:02}.{index * 300 % 1000:03}Z",
+            "at": (began + timedelta(seconds=1 + index * 0.3))
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "source": "hook",
             "data": _KINDS[index % len(_KINDS)][1],
         }
@@ -171,8 +181,10 @@ def _scored_session(size: int) -> str:
     assessment = call("create_assessment", REVIEWER, body={**SEED_BODY, "rubricId": rubric_id})[1]["assessment"]
     body = {"count": 1, "candidateEmails": ["ada@example.com"], "candidateNames": ["Ada Lovelace"]}
     [key] = call("generate_keys", REVIEWER, body=body, path={"assessment_id": assessment["id"]})[1]["keys"]
-    session_id: str = call("start_session", candidate_for(key))[1]["session"]["id"]
-    events = _session_events(size)
+    began = clock.utc_now() - _WORKED
+    with mock.patch.object(clock, "utc_now", return_value=began):  # started as long ago as its events say
+        session_id: str = call("start_session", candidate_for(key))[1]["session"]["id"]
+    events = _session_events(size, began)
     for start in range(0, size, 100):
         batch = {"events": events[start : start + 100]}
         assert call("ingest_events", candidate_for(key), body=batch, path={"session_id": session_id})[0] == 200
@@ -211,6 +223,7 @@ def main() -> None:
     request_budgets()
     ingest_time()
     report_times()
+    cli_bench.run()
 
 
 if __name__ == "__main__":

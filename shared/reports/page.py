@@ -80,7 +80,7 @@ class DecisionRow:
 @dataclass(frozen=True)
 class RunRow:
     at: str
-    kind: Literal["Command", "Test run"]
+    kind: Literal["Command", "Command (assistant)", "Test run"]
     command: str
     result: str
     tone: Literal["", "pass", "fail"]
@@ -209,14 +209,13 @@ def _facts(report: Report, events: Sequence[Event]) -> tuple[Fact, ...]:
     facts.append(Fact("Deadline", _readable(session.deadline) if session.deadline else "none"))
     if report.assessment is not None and report.assessment.time_limit_minutes is not None:
         facts.append(Fact("Time limit", f"{report.assessment.time_limit_minutes} min"))
-    sources = sorted({event.source for event in events})
-    facts.append(Fact("Captured by", ", ".join(sources) if sources else "nothing yet"))
-    tools = Counter(
-        name for event in events if event.type == "tool_call" and (name := _field(event.data, "tool", "name"))
+    facts.append(Fact("Tools seen", ", ".join(session.tools) if session.tools else "none named"))
+    called = Counter(
+        name for event in events if event.type == "tool_call" and (name := _field(event.data, "name", "tool"))
     )
-    if tools:
+    if called:
         facts.append(
-            Fact("Tools called", ", ".join(f"{name} ({count})" for name, count in tools.most_common(MAX_TOOLS)))
+            Fact("Tools called", ", ".join(f"{name} ({count})" for name, count in called.most_common(MAX_TOOLS)))
         )
     return tuple(facts)
 
@@ -291,18 +290,24 @@ def _runs(events: Sequence[Event], started: datetime) -> Capped[RunRow]:
 
 
 def _run(event: Event, started: datetime) -> RunRow:
-    command = _clip(_field(event.data, "command", "cmd") or "", MAX_CELL_CHARS)
+    """A command or test run as the CLI records it (``exitCode``, or ``success`` for the assistant's)."""
+    at, data = _since(event, started), event.data
+    command = _clip(_field(data, "command", "cmd") or "", MAX_CELL_CHARS)
     if event.type == "test_run":
-        passed = event.data.get("passed") is True
-        failed = event.data.get("failed")
+        passed = data.get("passed") is True
+        counts = data.get("counts")
+        failed = counts.get("failed") if isinstance(counts, dict) else data.get("failed")
         result = "passed" if passed else "failed"
         if not passed and isinstance(failed, int) and not isinstance(failed, bool):
             result += f" ({failed} failing)"
-        return RunRow(_since(event, started), "Test run", command, result, "pass" if passed else "fail")
-    code = event.data.get("exitCode", event.data.get("exit_code"))
+        return RunRow(at, "Test run", command, result, "pass" if passed else "fail")
+    kind: Literal["Command", "Command (assistant)"] = "Command (assistant)" if data.get("author") == "ai" else "Command"
+    code, success = data.get("exitCode", data.get("exit_code")), data.get("success")
     if isinstance(code, int) and not isinstance(code, bool):
-        return RunRow(_since(event, started), "Command", command, f"exit {code}", "pass" if code == 0 else "fail")
-    return RunRow(_since(event, started), "Command", command, "", "")
+        return RunRow(at, kind, command, f"exit {code}", "pass" if code == 0 else "fail")
+    if isinstance(success, bool):
+        return RunRow(at, kind, command, "succeeded" if success else "failed", "pass" if success else "fail")
+    return RunRow(at, kind, command, "", "")
 
 
 def _prompts(events: Sequence[Event], started: datetime) -> Capped[PromptItem]:
@@ -319,7 +324,7 @@ def _prompts(events: Sequence[Event], started: datetime) -> Capped[PromptItem]:
 
 def _point(event: Event) -> Point:
     passed = event.data.get("passed") if event.type == "test_run" else None
-    label = _field(event.data, "title", "command", "tool", "path") or ""
+    label = _field(event.data, "title", "command", "name", "path") or ""
     return Point(event.type, _moment(event.at), passed if isinstance(passed, bool) else None, _clip(label, 80))
 
 

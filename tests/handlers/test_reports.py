@@ -23,7 +23,18 @@ from shared.store import dynamo
 from shared.store.schema import TTL_ATTRIBUTE
 from tests.conftest import RequestCounter
 from tests.handlers.test_results import GOOD_SCORE, FrozenClock, complete, create_rubric, start
-from tests.support import ORG_A, ORG_B, Answer, call, candidate_for, create_assessment, generate_keys, invoke, run
+from tests.support import (
+    ORG_A,
+    ORG_B,
+    Answer,
+    call,
+    candidate_for,
+    create_assessment,
+    generate_keys,
+    instant,
+    invoke,
+    run,
+)
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -33,13 +44,8 @@ NOTES = "Dedup by event id; see the PR"
 
 
 def an_event(second: int, event_type: str, **data: Any) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": event_type,
-        "at": f"2026-04-01T10:00:{second:02}.000Z",
-        "source": "hook",
-        "data": data,
-    }
+    """An event of a session started just now, ``second`` seconds into it."""
+    return {"id": str(uuid.uuid4()), "type": event_type, "at": instant(second), "source": "hook", "data": data}
 
 
 def a_scored_session(principal: Any = ORG_A) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, sync_playwright
 
 from tests.http.conftest import Api
-from tests.support import SEED_BODY, new_token
+from tests.support import SEED_BODY, instant, new_token
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Nothing of the browser's own (updates, sync, metrics) may reach the network: the test counts requests.
@@ -96,11 +96,11 @@ def scored(api: Api) -> dict[str, Any]:
         {
             "id": str(uuid.uuid4()),
             "type": kind,
-            "at": f"2026-04-01T10:{minute:02}:00.000Z",
+            "at": instant(second),
             "source": "hook",
             "data": data,
         }
-        for minute, kind, data in [
+        for second, kind, data in [  # seconds into a session started just now
             (1, "prompt", {"text": "Write the handler " + HOSTILE}),
             (5, "tool_call", {"tool": "Edit"}),
             (8, "test_run", {"passed": False, "command": "pytest -q"}),

@@ -29,21 +29,27 @@ from tests.support import (
     candidate_for,
     create_assessment,
     generate_keys,
+    instant,
     invoke,
 )
 
 IDEMPOTENCY_KEY = [("Idempotency-Key", "retry-1")]
-EVENTS = {
-    "events": [
-        {
-            "id": "0b0c3c1e-8a56-4c50-9d1c-2f1f0f7d5a01",
-            "type": "decision",
-            "at": "2026-04-01T10:00:00Z",
-            "source": "cli",
-            "data": {"title": "Queue the webhooks"},
-        },
-    ]
-}
+
+
+def events() -> dict[str, Any]:
+    """A body of one event, dated now: within a session just started."""
+    return {
+        "events": [
+            {
+                "id": "0b0c3c1e-8a56-4c50-9d1c-2f1f0f7d5a01",
+                "type": "decision",
+                "at": instant(),
+                "source": "cli",
+                "data": {"title": "Queue the webhooks"},
+            },
+        ]
+    }
+
 
 # A TransactWriteItems is authorised per item, by the action its kind stands for.
 TRANSACTION_ITEM_ACTIONS = {
@@ -103,7 +109,7 @@ def _fail_with_a_key(
         "create_rubric": {"principal": ORG_A, "body": {"name": "R", "criteria": [{"name": "C", "weight": 1}]}},
         "start_session": {"principal": candidate},
         "complete_session": {"principal": candidate, "path": {"session_id": session_id}},
-        "ingest_events": {"principal": candidate, "path": {"session_id": session_id}, "body": EVENTS},
+        "ingest_events": {"principal": candidate, "path": {"session_id": session_id}, "body": events()},
         "erase_candidate": {"principal": ORG_A, "body": {"email": "ada@example.com"}},
         "create_webhook": {"principal": ORG_A, "body": {"url": "https://hooks.example.com/"}},
         "test_webhook": {"principal": ORG_A, "path": {"webhook_id": webhook_id}},
@@ -151,7 +157,7 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("start_session", candidate)  # already started: the session is read back
     session_id = session["session"]["id"]
     recorder.call("get_session", candidate, path={"session_id": session_id})
-    recorder.call("ingest_events", candidate, path={"session_id": session_id}, body=EVENTS)
+    recorder.call("ingest_events", candidate, path={"session_id": session_id}, body=events())
     recorder.call("get_timeline", path={"session_id": session_id})
     recorder.call("get_timeline", path={"session_id": session_id}, query="type=decision")
     recorder.call("complete_session", candidate, path={"session_id": session_id})
@@ -218,14 +224,14 @@ def test_a_function_held_to_partition_prefixes_touches_only_those(
     assessment = create_assessment()
     [key] = generate_keys(assessment["id"], 1)
     session = invoke("start_session", candidate_for(key)).body["session"]
-    invoke("ingest_events", candidate_for(key), body=EVENTS, path={"session_id": session["id"]})
+    invoke("ingest_events", candidate_for(key), body=events(), path={"session_id": session["id"]})
     url = invoke("create_share", path={"session_id": session["id"]}).body["url"]
-    events = dynamo.client().meta.events
-    events.register("before-parameter-build.dynamodb", record)
+    hooks = dynamo.client().meta.events
+    hooks.register("before-parameter-build.dynamodb", record)
     try:
         assert invoke("get_shared_report", None, path={"token": url.rsplit("/", 1)[1]}).status == 200
     finally:
-        events.unregister("before-parameter-build.dynamodb", record)
+        hooks.unregister("before-parameter-build.dynamodb", record)
 
     (shared_report,) = [route for route in ROUTES if route.table_partition_prefixes]
     assert shared_report.name == "get_shared_report"
@@ -242,7 +248,7 @@ def test_the_consumer_issues_exactly_the_table_actions_it_is_granted(
     assessment = create_assessment()
     [key] = generate_keys(assessment["id"], 1, candidateEmails=["ada@example.com"])  # an invitation to send
     session = invoke("start_session", candidate_for(key)).body["session"]
-    invoke("ingest_events", candidate_for(key), body=EVENTS, path={"session_id": session["id"]})
+    invoke("ingest_events", candidate_for(key), body=events(), path={"session_id": session["id"]})
     invoke("complete_session", candidate_for(key), path={"session_id": session["id"]})  # a report link to make
     invoke("delete_assessment", path={"assessment_id": assessment["id"]})  # the deleted assessment to read
     invoke("erase_candidate", body={"email": "ada@example.com"})  # a timeline to delete, then its lookup

@@ -44,7 +44,7 @@ def stamp(seconds: float) -> str:
 
 def an_event(seconds: float, event_type: str, **data: Any) -> Event:
     fields = {"id": str(uuid.uuid4()), "type": event_type, "at": stamp(seconds), "source": "hook", "data": data}
-    return Event.model_validate(fields)
+    return Event.model_validate({**fields, "tool": "claude-code", "received_at": stamp(seconds + 1)})
 
 
 def a_session(**fields: Any) -> Session:
@@ -82,6 +82,7 @@ def a_session(**fields: Any) -> Session:
             "last_event_at": stamp(300),
             "ai_attribution_pct": None,
         },
+        "tools": ["claude-code", "cli"],
     }
     return Session.model_validate({**values, **fields})
 
@@ -108,7 +109,7 @@ def an_assessment(**fields: Any) -> AssessmentView:
 def some_events() -> list[Event]:
     return [
         an_event(60, "prompt", text="Add a dedup table keyed by event id"),
-        an_event(90, "tool_call", tool="Edit"),
+        an_event(90, "tool_call", name="Edit"),
         an_event(120, "command", command="make lint", exitCode=0),
         an_event(180, "test_run", command="pytest -q", passed=False, failed=1),
         an_event(300, "decision", title="Conditional put", impact="exactly once", rationale="retries are safe"),
@@ -150,7 +151,7 @@ def a_hostile_report() -> Report:
     )
     events = [
         an_event(60, "prompt", text=EVIL + "\nsecond line " + EVIL),
-        an_event(70, "tool_call", tool=EVIL),
+        an_event(70, "tool_call", name=EVIL),
         an_event(80, "file_change", author="ai", path=EVIL),
         an_event(90, "command", command=EVIL, exitCode=EVIL),
         an_event(100, "test_run", command=EVIL, passed=True),
@@ -328,3 +329,26 @@ def test_a_session_of_10000_events_makes_a_bounded_page_that_points_to_the_api_f
     pointer = f"the rest are read with GET /v1/sessions/{SESSION_ID}/timeline"
     assert f"This page shows the first 10000 of the session's 12000 events; {pointer}" in text
     assert len(list(document.iter(f"{SVG}rect"))) < 1_000
+
+
+def test_commands_and_test_runs_read_as_the_cli_records_them_and_the_tools_seen_are_named() -> None:
+    events = [
+        an_event(10, "command", command="make lint", exitCode=2, author="human"),
+        an_event(20, "command", command="ls", success=False, author="ai"),
+        an_event(30, "test_run", command="pytest -q", runner="pytest", passed=False, counts={"failed": 2}),
+        an_event(40, "tool_call", name="Edit", input={"path": "app.py"}),
+    ]
+
+    document = parse(render_report(a_report(events=events)))
+
+    rows = [[text_of(cell) for cell in row.findall("./td")] for row in list(document.iter("table"))[-1].iter("tr")]
+    assert [row[1:] for row in rows if row] == [
+        ["Command", "make lint", "exit 2"],
+        ["Command (assistant)", "ls", "failed"],
+        ["Test run", "pytest -q", "failed (2 failing)"],
+    ]
+    facts = dict(
+        zip((text_of(term) for term in document.iter("dt")), (text_of(d) for d in document.iter("dd")), strict=False)
+    )
+    assert facts["Tools seen"] == "claude-code, cli"
+    assert facts["Tools called"] == "Edit (1)"
