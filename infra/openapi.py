@@ -7,6 +7,7 @@ and to ``shared/openapi.json``, the copy the functions ship with and serve at ``
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import json
 import sys
@@ -27,6 +28,7 @@ from shared import catalog, docs
 from shared.auth import API_TOKEN_PREFIX, KEY_CODE_ALPHABET
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
+from shared.models.shares import SHARE_TOKEN_PATTERN
 from shared.models.webhook_events import AssessmentWebhookEvent, SessionWebhookEvent
 from shared.models.webhooks import PingWebhookEvent
 from shared.routes import ROUTES, Auth, Route
@@ -56,6 +58,8 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
         "(no I, L, O or U). Any case, white space around it ignored.",
     },
 }
+
+SHARE_TOKEN_EXAMPLE = "q3b2Yx0LrJm0c9kV8wZc1uQe7HtFz5aN4sDpG6iRb2E"  # noqa: S105 - a documentation example
 
 # Alternatives in an OpenAPI security list are OR-ed.
 SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
@@ -133,6 +137,11 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "delete_webhook": {"404": ("not_found",)},
     "test_webhook": {"404": ("not_found",), "409": ("webhook_disabled",)},
     "list_webhook_deliveries": {"404": ("not_found",)},
+    "get_report": {"404": ("not_found",)},
+    "create_share": {"404": ("not_found",)},
+    "list_shares": {"404": ("not_found",)},
+    "revoke_share": {"404": ("not_found",)},
+    "get_shared_report": {"404": ("not_found",)},
     "get_openapi": {},
     "get_docs": {},
 }
@@ -143,7 +152,11 @@ IDEMPOTENCY_CODES: dict[str, tuple[str, ...]] = {
     "422": ("idempotency_key_reused",),
 }
 # Routes whose success is not JSON.
-SUCCESS_MEDIA_TYPES: dict[str, str] = {"get_docs": "text/html"}
+SUCCESS_MEDIA_TYPES: dict[str, str] = {
+    "get_docs": "text/html",
+    "get_report": "text/html",
+    "get_shared_report": "text/html",
+}
 # Answers besides the route's success status.
 OTHER_SUCCESSES: dict[str, tuple[str, str]] = {
     "start_session": ("200", "The key's session had already started: the same session, to resume"),
@@ -154,6 +167,12 @@ PATH_PARAMETERS: dict[str, tuple[str, str]] = {
     "session_id": ("The session's id (a UUID).", "0195f3a4-0b2c-7d1e-8f3a-5b6c7d8e9f01"),
     "rubric_id": ("The rubric's id (a UUID).", "0195f3a0-7e6d-7c5b-9a48-3f2e1d0c9b8a"),
     "webhook_id": ("The webhook's id (a UUID).", "0195f3b1-4c2d-7e8f-9a0b-1c2d3e4f5a6b"),
+    "share_id": ("The share link's `id` (a UUID; not its token).", "0195f3c0-2b1a-7d9e-8c7b-6a5f4e3d2c1b"),
+}
+TOKEN_PARAMETER: dict[str, Any] = {
+    "description": "The share link's token: the last part of the `url` `POST /v1/sessions/{id}/share` answered, "
+    "43 URL-safe characters. Any other value, and an unknown, expired or revoked token, is a 404.",
+    "schema": {"type": "string", "pattern": SHARE_TOKEN_PATTERN, "examples": [SHARE_TOKEN_EXAMPLE]},
 }
 
 
@@ -238,6 +257,8 @@ def _parameters(operation: dict[str, Any]) -> None:
             description, example = PATH_PARAMETERS[parameter["name"]]
             parameter["description"] = description
             parameter["schema"] = {"type": "string", "format": "uuid", "pattern": UUID_PATTERN, "examples": [example]}
+        elif parameter["in"] == "path" and parameter["name"] == "token":
+            parameter.update(copy.deepcopy(TOKEN_PARAMETER))
         elif parameter["in"] == "path":
             parameter["schema"] = {"type": "string", "minLength": 1}
         not_null = [branch for branch in schema.get("anyOf", []) if branch.get("type") != "null"]
@@ -256,7 +277,7 @@ def _examples(route: Route, operation: dict[str, Any]) -> None:
     if request is not None:
         operation["requestBody"]["content"]["application/json"]["example"] = request
     success = operation["responses"][str(route.status)]
-    success["content"]["application/json"]["example"] = response
+    success["content"][SUCCESS_MEDIA_TYPES.get(route.name, "application/json")]["example"] = response
 
 
 def _describe(route: Route, operation: dict[str, Any]) -> None:

@@ -32,6 +32,7 @@ from shared.models.sessions import (
     StartedSession,
     Submission,
 )
+from shared.models.shares import CreatedShare, Share, SharePage
 from shared.models.telemetry import AssessmentStats, Event, IngestResult, Signals, Spread, TimelinePage
 from shared.models.webhooks import (
     CreatedWebhook,
@@ -177,8 +178,26 @@ WEBHOOK = Webhook(
     description="Applicant tracking: results",
     status="active",
     disabled_reason=None,
+    share_reports=True,
     created_at=CREATED_AT,
     updated_at=CREATED_AT,
+)
+SHARE = Share(
+    id="0195f3c0-2b1a-7d9e-8c7b-6a5f4e3d2c1b",
+    session_id=SESSION_ID,
+    created_at=CREATED_AT,
+    expires_at="2026-05-01T10:00:00Z",
+    webhook_id=None,
+)
+SHARE_CREATED = CreatedShare(
+    id=SHARE.id,
+    url="https://api.example.com/v1/reports/q3b2Yx0LrJm0c9kV8wZc1uQe7HtFz5aN4sDpG6iRb2E",
+    expires_at=SHARE.expires_at,
+)
+# The start of a report page (the whole is one self-contained HTML document).
+REPORT_PAGE = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    "<title>Session report: Ada Lovelace</title>\n<style>…</style>\n</head>\n<body>…</body>\n</html>\n"
 )
 EXAMPLE_SECRET = "whsec_2b9Jk7rQ0xZ4mN8pV1cT6yH3wE5uA9sD0fG7hJ2kL4q"  # noqa: S105 - a documentation example
 DELIVERY = Delivery(
@@ -233,6 +252,10 @@ def examples() -> dict[str, tuple[Any, Any]]:
             _json(IngestResult(accepted=1, duplicates=0)),
         ),
         "get_timeline": (None, _json(TimelinePage(events=[EVENT], next_cursor=None))),
+        "get_report": (None, REPORT_PAGE),
+        "create_share": ({"expiresInDays": 30}, _json(SHARE_CREATED)),
+        "list_shares": (None, _json(SharePage(shares=[SHARE], next_cursor=None))),
+        "revoke_share": (None, _json(Deleted(id=SHARE.id))),
         "get_assessment_stats": (
             None,
             _json(
@@ -259,7 +282,12 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "get_rubric": (None, _json(RubricEnvelope(rubric=RUBRIC))),
         "delete_rubric": (None, _json(Deleted(id=RUBRIC_ID))),
         "create_webhook": (
-            {"url": WEBHOOK.url, "events": list(WEBHOOK.events), "description": WEBHOOK.description},
+            {
+                "url": WEBHOOK.url,
+                "events": list(WEBHOOK.events),
+                "description": WEBHOOK.description,
+                "shareReports": WEBHOOK.share_reports,
+            },
             _json(CreatedWebhook(webhook=WEBHOOK, secret=EXAMPLE_SECRET)),
         ),
         "list_webhooks": (None, _json(WebhookPage(webhooks=[WEBHOOK], next_cursor=None))),

@@ -140,6 +140,9 @@ class RouteResolver(APIGatewayRestResolver):
         self.query_names: frozenset[str] = frozenset()
         self.replayed: Callable[[Any], BaseModel] | None = None
         self.body_model: type[BaseModel] | None = None
+        # Fields of a JSON answer shown once (a share link's URL): what an Idempotency-Key keeps of the
+        # answer, and so a replay, holds null in their place.
+        self.shown_once: frozenset[str] = frozenset()
 
     def endpoint(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``function`` as the handler of the served route (its method, path, summary and status);
@@ -170,6 +173,13 @@ class RouteResolver(APIGatewayRestResolver):
             body=body,
             headers={"Location": self._base_path() + resource_path},
         )
+
+    def api_url(self) -> str:
+        """The API's base URL as the client called it: its scheme, host and stage (``https://…/prod``)."""
+        event = self.current_event
+        scheme = "http" if event.headers.get("X-Forwarded-Proto") == "http" else "https"  # API Gateway: https
+        host = event.request_context.domain_name or event.headers.get("Host", "")
+        return f"{scheme}://{host}{self._base_path()}"
 
     def _base_path(self) -> str:
         """What comes before the route's path in the URL the client called (``/prod``, or nothing)."""

@@ -54,6 +54,8 @@ AUTHORIZER = "authorizer"
 STREAM_CONSUMER = "stream_consumer"
 WEBHOOK_DELIVERY = "webhook_delivery"
 FLOOR = "floor"
+# The routes whose answer is an HTML page, not JSON.
+PAGES = ("get_docs", "get_report", "get_shared_report")
 # A sampled X-Ray trace, as Lambda hands one to a function with active tracing.
 TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 
@@ -207,7 +209,7 @@ def record_scenarios() -> dict[str, Scenario]:
         recorder.responses = None
         scenario.status = result["statusCode"]
         scenarios[name] = scenario
-        return json.loads(result["body"]) if name != "get_docs" and result.get("body") else None  # docs: HTML
+        return json.loads(result["body"]) if name not in PAGES and result.get("body") else None
 
     with local_dynamodb(TABLE_NAME):
         dynamo.client().meta.events.register_first("after-call.dynamodb", recorder)
@@ -233,6 +235,11 @@ def record_scenarios() -> dict[str, Scenario]:
         run("get_timeline", REVIEWER, session_ids, query=f"limit={EVENT_BATCH}")
         run("list_sessions", REVIEWER, ids)
         run("get_assessment_stats", REVIEWER, ids)
+        run("get_report", REVIEWER, session_ids)
+        share = run("create_share", REVIEWER, session_ids)
+        run("list_shares", REVIEWER, session_ids)
+        run("get_shared_report", REVIEWER, {"token": share["url"].rsplit("/", 1)[1]})  # the principal goes unread
+        run("revoke_share", REVIEWER, {**session_ids, "share_id": share["id"]})
         run("erase_candidate", REVIEWER, body={"email": "ada@example.org"})
         run("list_rubrics", REVIEWER)
         run("get_rubric", REVIEWER, {"rubric_id": rubric["id"]})

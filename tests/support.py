@@ -26,7 +26,7 @@ ORG_B = Reviewer(org_id="org_b", token_name="tests")
 
 @dataclass(frozen=True)
 class Answer:
-    """A function's answer: status, headers (one value each) and the decoded JSON body."""
+    """A function's answer: status, headers (one value each) and the decoded JSON body (a page's text as is)."""
 
     status: int
     headers: dict[str, str]
@@ -78,7 +78,10 @@ def invoke(
     result = run(route_name, event)
     answer_headers = {name: values[-1] for name, values in (result.get("multiValueHeaders") or {}).items()}
     answer_headers.update(result.get("headers") or {})
-    return Answer(result["statusCode"], answer_headers, json.loads(result["body"]) if result.get("body") else None)
+    answered = result.get("body")
+    if answer_headers.get("Content-Type", "").startswith("text/"):
+        return Answer(result["statusCode"], answer_headers, answered)
+    return Answer(result["statusCode"], answer_headers, json.loads(answered) if answered else None)
 
 
 def run(route_name: str, event: dict[str, Any]) -> dict[str, Any]:

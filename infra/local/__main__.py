@@ -11,7 +11,8 @@ import errno
 import os
 import sys
 
-from infra.local.embedded_dynamodb import local_dynamodb
+from infra.local.demo import seed_demo
+from infra.local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
 from infra.local.gateway import LocalGateway
 from infra.local.mail import maildir
 from infra.local.server import LocalServer
@@ -40,6 +41,19 @@ def _parse_seed(text: str) -> list[tuple[str, str]]:
             )
         pairs.append((token, org_id))
     return pairs
+
+
+def _print_sample_report(base: str, local_token: str | None) -> None:
+    """Where a report can be opened: a demo session seeded for DEFAULT_ORG in the embedded table (an
+    external table is left as it is), shown with a share link, and to DEFAULT_ORG's token if minted."""
+    if os.environ.get(ENDPOINT_VARIABLE):
+        print(f"Reports: curl -s {base}/v1/sessions/<session id>/report -H 'Authorization: Bearer …' -o report.html")
+        return
+    demo = seed_demo(DEFAULT_ORG, base)
+    print(f"Sample report, open it in a browser (a share link, no token): {demo.share_url}")
+    if local_token is not None:
+        reviewer = f"-H 'Authorization: Bearer {local_token}' -o report.html"
+        print(f"  as its reviewer reads it: curl -s {base}/v1/sessions/{demo.session_id}/report {reviewer}")
 
 
 def main() -> int:
@@ -82,6 +96,7 @@ def main() -> int:
         print(f"Webhooks are delivered for real (http://127.0.0.1 receivers too), retried after {delays} s")
         if origins:
             print(f"Browsers may call it from {', '.join(origins)}")
+        _print_sample_report(base, None if pairs else tokens[0])
         print(f"Try: curl -s {base}/v1/assessments -H 'Authorization: Bearer {tokens[0]}'", flush=True)
         try:
             with local_events(DEFAULT_TABLE_NAME, base, folder):

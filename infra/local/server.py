@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from infra.gateway_responses import BY_TYPE
 from infra.local.gateway import LocalGateway, LocalResponse
 from shared.http import error_body, to_json
+from shared.models.shares import REPORTS_PATH
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's own payload ceiling
 MAX_LINE_BYTES = 64 * 1024  # a chunk-size or trailer line
@@ -24,6 +25,7 @@ MAX_TRAILERS = 100
 LINGER_SECONDS = 2.0  # how long a refused body is read and dropped before the connection closes
 _DIGITS = re.compile(r"[0-9]+")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
+_SHARED_REPORT = re.compile(re.escape(REPORTS_PATH) + r"[^/?#\s]+")
 
 # The envelope's code and message for each refusal made before any route is looked up.
 _REFUSALS: dict[int, tuple[str, str]] = {
@@ -175,7 +177,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         if self.server.access_log:
-            super().log_message(format, *args)
+            super().log_message(format, *(_without_tokens(arg) for arg in args))
+
+
+def _without_tokens(value: object) -> object:
+    """A request line as the access log keeps it: a share link's token left out, as the deployed API's
+    access log leaves out every path."""
+    return _SHARED_REPORT.sub(REPORTS_PATH + "…", value) if isinstance(value, str) else value
 
 
 class LocalServer(ThreadingHTTPServer):

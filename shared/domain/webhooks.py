@@ -49,6 +49,7 @@ def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookReques
         url=request.url,
         events=tuple(request.events),
         description=request.description,
+        share_reports=request.share_reports,
         secret=signing.new_secret(),
         created_at=now,
         updated_at=now,

@@ -33,6 +33,7 @@ def test_every_post_route_honours_the_header_and_no_other_does() -> None:
         "erase_candidate",
         "create_webhook",
         "test_webhook",
+        "create_share",
     }
 
 

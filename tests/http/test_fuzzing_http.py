@@ -51,7 +51,7 @@ def test_the_api_answers_as_its_document_says(
     served_document: BaseSchema,
     credentials: dict[Auth, dict[str, str]],
 ) -> None:
-    if mode is GenerationMode.NEGATIVE and route.auth is Auth.PUBLIC:
+    if mode is GenerationMode.NEGATIVE and route.auth is Auth.PUBLIC and "{" not in route.path:
         pytest.skip("the API's own description takes no input to get wrong")
     operation = served_document[route.path][route.method]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from unittest.mock import ANY
 
-from infra.openapi import DOCUMENT_PATH, SECURITY, error_codes, openapi_document
+from infra.openapi import DOCUMENT_PATH, SECURITY, SUCCESS_MEDIA_TYPES, error_codes, openapi_document
 from shared import docs
 from shared.models.assessments import SEED_EXAMPLE_REQUEST
 from shared.models.candidate_keys import EMAIL_PATTERN
@@ -89,7 +90,20 @@ def test_every_route_has_an_example_response_that_its_models_produced() -> None:
         if route.auth is Auth.PUBLIC:
             continue  # the document and its page describe the API itself
         success = document["paths"][route.path][route.method.lower()]["responses"][str(route.status)]
-        assert success["content"]["application/json"]["example"], route.name
+        assert success["content"][SUCCESS_MEDIA_TYPES.get(route.name, "application/json")]["example"], route.name
+
+
+def test_the_report_pages_are_documented_as_html_and_the_shared_one_needs_no_credential() -> None:
+    paths = openapi_document()["paths"]
+
+    for path in ("/v1/sessions/{session_id}/report", "/v1/reports/{token}"):
+        operation = paths[path]["get"]
+        assert operation["responses"]["200"]["content"] == {
+            "text/html": {"schema": {"type": "string"}, **({"example": ANY} if "session_id" in path else {})}
+        }
+        assert set(operation["responses"]["404"]["content"]) == {"application/json"}
+    assert paths["/v1/reports/{token}"]["get"]["security"] == []
+    assert paths["/v1/sessions/{session_id}/report"]["get"]["security"] == [{"apiToken": []}]
 
 
 def test_rules_the_validators_enforce_are_in_the_document() -> None:

@@ -213,10 +213,31 @@ def test_reviewer_methods_cache_the_authorizer_verdict_by_the_authorization_head
         assert authorizer["AuthorizerResultTtlInSeconds"] > 0
 
 
-def test_only_the_apis_description_is_public(prod: Synthesized) -> None:
+def test_only_the_apis_description_and_a_share_links_report_are_public(prod: Synthesized) -> None:
     public = {route.path for route in ROUTES if not route.auth.needs_authorizer}
 
-    assert public == {"/v1/openapi.json", "/v1/docs"}
+    assert public == {"/v1/openapi.json", "/v1/docs", "/v1/reports/{token}"}
+
+
+def test_the_public_report_may_read_share_links_sessions_and_assessments_and_no_credential(prod: Synthesized) -> None:
+    shared = route("get_shared_report")
+    table = _single(prod, "AWS::DynamoDB::Table")
+
+    (statement,) = [
+        statement
+        for statement in prod.role_statements(shared.handler)
+        if any(
+            _is_table(resource, table)
+            for resource in (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+        )
+    ]
+    prefixes = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    assert prefixes == ["SHARE#*", "SESSION#*", "ORG#*", "ASMT#*"]
+    assert not [prefix for prefix in prefixes if prefix.startswith(("TOKEN#", "CODE#", "WEBHOOK#", "IDEMPOTENCY"))]
+    others = [each for each in ROUTES if each.table_actions and each is not shared]
+    assert all(not each.table_partition_prefixes for each in others)
 
 
 def test_there_is_one_authorizer_per_kind_of_caller_the_routes_use_all_on_one_function(prod: Synthesized) -> None:
@@ -380,6 +401,9 @@ def test_the_stage_traces_throttles_and_writes_json_access_logs(prod: Synthesize
     access_log = json.loads(stage["AccessLogSetting"]["Format"])
     assert access_log["requestId"] == "$context.requestId"
     assert access_log["status"] == "$context.status"
+    # The route's template, never the path: a share link's path is its token.
+    assert access_log["resource"] == "$context.resourcePath"
+    assert "$context.path" not in access_log.values()
 
 
 def test_every_method_validates_its_request_and_requires_its_path_parameters(prod: Synthesized) -> None:

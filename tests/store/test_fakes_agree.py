@@ -19,6 +19,7 @@ from shared.store.cascade import AssessmentDeletion
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord, RubricStore
 from shared.store.sessions import SessionRecord, SessionStore, SignalCounts
+from shared.store.shares import ShareRecord, ShareStore
 from shared.store.telemetry import EventRecord, EventsRefusedError, TelemetryStore
 from shared.store.tokens import TokenRecord, TokenStore
 from tests.unit.domain.fakes import Memory, Stores, in_memory_stores
@@ -49,6 +50,7 @@ def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
         rubrics=RubricStore(),
         tokens=TokenStore(),
         telemetry=TelemetryStore(),
+        shares=ShareStore(),
     )
 
 
@@ -326,6 +328,53 @@ def test_the_timeline_pages_in_time_order_ties_by_id_and_by_type(stores: Stores)
     assert (first, more) == (ordered[:4], True)
     assert rest == (ordered[4:], False)
     assert decisions == ([event for event in ordered if event.type == "decision"], False)
+
+
+def a_share(session_id: str = "01a00000-0000-7000-8000-000000000001", **fields: str) -> ShareRecord:
+    return ShareRecord.model_validate(
+        {
+            "id": ids.new_id(),
+            "org_id": ORG,
+            "session_id": session_id,
+            "token_hash": uuid.uuid4().hex * 2,
+            "created_at": AT,
+            "expires_at": LATER,
+            **fields,
+        }
+    )
+
+
+def test_a_share_link_is_found_by_its_hash_and_listed_under_its_session_in_creation_order(stores: Stores) -> None:
+    first, second, elsewhere = a_share(), a_share(), a_share(session_id=ids.new_id())
+    for share in (first, second, elsewhere):
+        stores.shares.create(share)
+
+    assert stores.shares.find(second.token_hash) == second
+    assert stores.shares.get(first.session_id, first.id) == first
+    assert stores.shares.list_page(first.session_id, 1, None) == ([first], first.id)
+    assert stores.shares.list_page(first.session_id, 1, first.id) == ([second], None)
+    assert stores.shares.find(uuid.uuid4().hex * 2) is None
+
+
+def test_a_revoked_share_link_is_gone_and_cannot_be_revoked_again(stores: Stores) -> None:
+    share = a_share()
+    stores.shares.create(share)
+
+    assert outcome(lambda: stores.shares.delete(share)) == ("ok", None)
+    assert outcome(lambda: stores.shares.delete(share)) == ("condition failed", "share", [0, 1])
+    assert stores.shares.find(share.token_hash) is None
+    assert stores.shares.list_page(share.session_id, 10, None) == ([], None)
+
+
+def test_a_share_link_is_written_once_under_its_hash(stores: Stores) -> None:
+    share = a_share()
+    stores.shares.create(share)
+
+    assert outcome(lambda: stores.shares.create(share.model_copy(update={"id": ids.new_id()}))) == (
+        "condition failed",
+        "share",
+        [0],
+    )
 
 
 def test_the_tools_a_batch_names_join_the_sessions_set_once_each(stores: Stores) -> None:

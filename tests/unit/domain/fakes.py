@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from shared.domain.ports import AssessmentDeleter, Assessments, CandidateKeys, Rubrics, Sessions, Telemetry, Tokens
+from shared.domain.ports import (
+    AssessmentDeleter,
+    Assessments,
+    CandidateKeys,
+    Rubrics,
+    Sessions,
+    Shares,
+    Telemetry,
+    Tokens,
+)
 from shared.models.sessions import Score, Submission
 from shared.store.assessments import AssessmentRecord, AssessmentState
 from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError, CodeTarget
@@ -20,6 +29,7 @@ from shared.store.cascade import Deletion
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord
 from shared.store.sessions import SessionRecord, SignalCounts
+from shared.store.shares import ShareRecord
 from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 from shared.store.tokens import TokenRecord
 
@@ -41,6 +51,8 @@ class Memory:
     events: dict[str, dict[str, EventRecord]] = field(default_factory=dict)  # by session id, then event id
     tokens: dict[str, TokenRecord] = field(default_factory=dict)  # by hash: what the authorizer reads
     token_index: dict[tuple[str, str], TokenRecord] = field(default_factory=dict)  # (org, token id)
+    shares: dict[str, ShareRecord] = field(default_factory=dict)  # by token hash: what a shared report reads
+    share_entries: dict[tuple[str, str], ShareRecord] = field(default_factory=dict)  # (session id, share id)
 
     def active_state(self, assessment_id: str, org_id: str | None = None) -> bool:
         """Whether the state record exists, is not a tombstone and (if given) is ``org_id``'s."""
@@ -417,6 +429,40 @@ class FakeTelemetry:
         return not events
 
 
+class FakeShares:
+    """Share links as the store keeps them; expired ones stay until read past (the TTL is not modelled)."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def create(self, share: ShareRecord) -> None:
+        where = (share.session_id, share.id)
+        _transact(
+            [("share", share.token_hash not in self.memory.shares), ("share", where not in self.memory.share_entries)]
+        )
+        self.memory.shares[share.token_hash] = self.memory.share_entries[where] = share
+
+    def find(self, token_hash: str) -> ShareRecord | None:
+        return self.memory.shares.get(token_hash)
+
+    def get(self, session_id: str, share_id: str) -> ShareRecord | None:
+        return self.memory.share_entries.get((session_id, share_id))
+
+    def list_page(self, session_id: str, limit: int, after_id: str | None) -> tuple[list[ShareRecord], str | None]:
+        entries = sorted(
+            (share for (session, _), share in self.memory.share_entries.items() if session == session_id),
+            key=lambda share: share.id,
+        )
+        following = [share for share in entries if after_id is None or share.id > after_id]
+        page = following[:limit]
+        return page, page[-1].id if len(following) > limit else None
+
+    def delete(self, share: ShareRecord) -> None:
+        where = (share.session_id, share.id)
+        _transact([("share", share.token_hash in self.memory.shares), ("share", where in self.memory.share_entries)])
+        del self.memory.shares[share.token_hash], self.memory.share_entries[where]
+
+
 @dataclass(frozen=True)
 class Stores:
     """One in-memory table and a store of each kind over it, typed as the domain sees them."""
@@ -429,6 +475,7 @@ class Stores:
     rubrics: Rubrics
     tokens: Tokens
     telemetry: Telemetry
+    shares: Shares
 
 
 def in_memory_stores() -> Stores:
@@ -442,4 +489,5 @@ def in_memory_stores() -> Stores:
         rubrics=FakeRubrics(memory),
         tokens=FakeTokens(memory),
         telemetry=FakeTelemetry(memory),
+        shares=FakeShares(memory),
     )
