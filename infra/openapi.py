@@ -24,7 +24,7 @@ from infra.openapi_conventions import describe_conventions
 from infra.openapi_examples import examples
 from infra.paths import REPO_ROOT
 from shared import docs
-from shared.auth import API_TOKEN_PREFIX, KEY_CODE_ALPHABET
+from shared.auth import API_TOKEN_PREFIX, API_TOKEN_SHAPE, KEY_CODE_ALPHABET
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
 from shared.models.webhook_events import AssessmentWebhookEvent, SessionWebhookEvent
@@ -43,9 +43,9 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
     "apiToken": {
         "type": "http",
         "scheme": "bearer",
-        "bearerFormat": f"{API_TOKEN_PREFIX} followed by 32 to 128 letters or digits",
+        "bearerFormat": API_TOKEN_SHAPE,
         "description": f"An organisation's API token: `Authorization: Bearer {API_TOKEN_PREFIX}…`, where "
-        f"`{API_TOKEN_PREFIX}` is followed by 32 to 128 ASCII letters or digits (tokens minted by "
+        f"`{API_TOKEN_PREFIX}` is followed by 32 to 128 ASCII letters, digits, `-` or `_` (tokens minted by "
         "`python -m infra.tokens create` have 40). Anything else is refused without a lookup.",
     },
     "candidateKey": {
@@ -90,7 +90,7 @@ COMMON_CODES: dict[str, tuple[str, ...]] = {
 # What each route's domain function adds (shared/domain/*: the codes of the errors it raises).
 _KEY_REFUSED = ("key_revoked", "key_expired")
 ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
-    "create_assessment": {"400": ("issue_not_found",), "404": ("rubric_not_found",), "409": ("conflict",)},
+    "create_assessment": {"400": ("issue_not_found", "rubric_not_found"), "409": ("conflict",)},
     "list_assessments": {},
     "get_assessment": {"401": ("invalid_key",), "403": _KEY_REFUSED, "404": ("not_found",)},
     "delete_assessment": {"404": ("not_found",), "409": ("conflict",)},
@@ -111,7 +111,7 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
         "409": ("session_completed", "deadline_passed", "conflict"),
     },
     "score_session": {"404": ("not_found",), "409": ("no_rubric", "session_not_finished")},
-    "create_rubric": {"409": ("duplicate_criterion",)},
+    "create_rubric": {},
     "list_rubrics": {},
     "get_rubric": {"404": ("not_found",)},
     "delete_rubric": {"404": ("not_found",), "409": ("rubric_in_use",)},

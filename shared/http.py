@@ -181,7 +181,7 @@ def make_resolver(module_name: str) -> RouteResolver:
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:
         status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
-        problems = error.problems if isinstance(error, InvalidInputError | ConflictError) else []
+        problems = error.problems if isinstance(error, InvalidInputError) else []
         return respond(status, error_body(error.message, error.code, request_id(), problems))
 
     @app.not_found

@@ -19,9 +19,11 @@ def assessment_view(assessment: AssessmentRecord) -> AssessmentView:
     return AssessmentView.model_validate(assessment.model_dump(exclude={"rubric_criteria"}))
 
 
-def _rubric_not_found() -> NotFoundError:
-    # A 404, not a 400: the id is well formed (any UUID is, as the document says), the rubric is missing.
-    return NotFoundError("rubricId: no active rubric of this organisation has this id", code="rubric_not_found")
+def _rubric_not_found() -> InvalidInputError:
+    # A 400 naming the field, as v1 first answered (404 is for an id in the path): clients rely on it.
+    return InvalidInputError.for_field(
+        ("rubricId",), "rubric_not_found", "no active rubric of this organisation has this id", "rubric_not_found"
+    )
 
 
 def _catalog_issue(issue_id: str) -> Issue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared import clock, ids
-from shared.auth import API_TOKEN_PREFIX, hash_api_token, is_api_token, new_api_token
+from shared.auth import API_TOKEN_SHAPE, hash_api_token, is_api_token, new_api_token
 from shared.domain.ports import Tokens
 from shared.errors import NotFoundError
 from shared.store.dynamo import ConditionFailedError
@@ -21,7 +21,7 @@ class IssuedToken:
 def seed_token(token: str, org_id: str, name: str, store: Tokens | None = None) -> TokenRecord:
     """Store a token chosen by the operator (local runs and scripts); it must have a token's shape."""
     if not is_api_token(token):
-        raise ValueError(f"a token is {API_TOKEN_PREFIX} followed by 32 to 128 letters or digits")
+        raise ValueError(f"a token is {API_TOKEN_SHAPE}")
     stored = TokenRecord(
         token_id=ids.new_id(),
         token_hash=hash_api_token(token),

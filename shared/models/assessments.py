@@ -82,7 +82,7 @@ class CreateAssessmentRequest(RequestModel):
     rubric_id: UuidString | None = Field(
         None,
         description="UUID of an active scoring rubric of your organisation to link to this assessment. Rubric "
-        "criteria are used when scoring completed sessions; an unknown one is a 404 `rubric_not_found`.",
+        "criteria are used when scoring completed sessions; an unknown one is a 400 `rubric_not_found`.",
     )
 
 

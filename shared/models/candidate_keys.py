@@ -113,7 +113,7 @@ class KeyList(ApiModel):
 
 
 class KeyPage(ApiModel):
-    """One page of an assessment's keys, newest first."""
+    """One page of an assessment's keys, in creation order unless `order=desc` asked for newest first."""
 
     keys: list[CandidateKey]
     next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)
