@@ -47,7 +47,8 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy shared functions infra tests
 
-pytest: $(INSTALLED)
+# The tests also run the npm tools the document is checked with (Redocly, openapi-typescript).
+pytest: $(INSTALLED) node_modules/.installed
 	$(BIN)/pytest
 
 # What a Lambda function has: the runtime dependencies of uv.lock and nothing else, on the runtime's

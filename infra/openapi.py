@@ -330,6 +330,9 @@ def _webhooks(document: dict[str, Any]) -> None:
         schemas[model.__name__] = schema
         webhooks[event_type] = {
             "post": {
+                "operationId": f"receive_{event_type.replace('.', '_')}",
+                # No credential: the receiver proves the sender by the signature header.
+                "security": [],
                 "summary": f"A `{event_type}` event",
                 "description": model.__doc__ or "",
                 "parameters": _WEBHOOK_HEADERS,

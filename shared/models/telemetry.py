@@ -97,7 +97,9 @@ EventIn = Annotated[TestRunEvent | FileChangeEvent | DecisionEvent | OtherEvent,
 class IngestRequest(RequestModel):
     """Body of ``POST /v1/sessions/{id}/events``: 1 to 100 events, each ``data`` at most 32 KiB as JSON."""
 
-    events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)]
+    events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)] = Field(
+        description="What the candidate's tools captured, each with its own `id` (a repeated id is stored once)."
+    )
 
 
 class IngestResult(ApiModel):
