@@ -19,7 +19,7 @@ export UV_PYTHON_DOWNLOADS := never
 # Installed packages come precompiled: PYTHONDONTWRITEBYTECODE would otherwise recompile them in every process.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: dev test lint typecheck pytest openapi synth bench clean cdk-synth
+.PHONY: dev test lint typecheck pytest openapi openapi-baseline synth bench clean cdk-synth
 
 $(UV):
 	$(PYTHON) -m venv $(UV_DIR)
@@ -77,6 +77,10 @@ CDK_ENV := CDK_DISABLE_CLI_TELEMETRY=true
 openapi: $(INSTALLED) ## write openapi.json from the handlers' models (tests fail when it is stale)
 	$(BIN)/python -m infra.openapi
 
+# The published contract: a change that breaks it needs this and a CHANGELOG.md line in the same commit.
+openapi-baseline: openapi ## accept openapi.json as the published v1 (tests/infra/test_contract.py)
+	cp openapi.json openapi.v1.json
+
 synth: $(INSTALLED) ## synthesize the stack into cdk.out, cdk-nag included, without the CDK CLI
 	$(CDK_ENV) $(BIN)/python -m infra.app -c customer=$(CUSTOMER) -c stage=$(STAGE)
 
@@ -84,5 +88,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-cdk-synth: $(INSTALLED) node_modules/.installed ## the same through the CDK CLI (npx cdk synth)
+cdk-# The published contract: a change that breaks it needs this and a CHANGELOG.md line in the same commit.
+openapi-baseline: openapi ## accept openapi.json as the published v1 (tests/infra/test_contract.py)
+	cp openapi.json openapi.v1.json
+
+synth: $(INSTALLED) node_modules/.installed ## the same through the CDK CLI (npx cdk synth)
 	$(CDK_ENV) npx cdk synth --no-notices --quiet -c customer=$(CUSTOMER) -c stage=$(STAGE)
