@@ -25,6 +25,7 @@ from infra.openapi_examples import examples
 from infra.paths import REPO_ROOT
 from shared import docs
 from shared.auth import API_TOKEN_PREFIX, API_TOKEN_SHAPE, KEY_CODE_ALPHABET
+from shared.error_codes import BY_CODE
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
 from shared.models.webhook_events import AssessmentWebhookEvent, SessionWebhookEvent
@@ -200,10 +201,19 @@ def error_codes(route: Route) -> dict[str, tuple[str, ...]]:
     return {status: common.get(status, ()) + sum((codes.get(status, ()) for codes in added), ()) for status in statuses}
 
 
+def _described(status: str, codes: tuple[str, ...]) -> str:
+    """The status's meaning and each code's, from the one list of codes (a code not there is a bug)."""
+    for code in codes:
+        if int(status) not in BY_CODE[code].statuses:
+            raise ValueError(f"{code} is not a {status} in shared/error_codes.py")
+    meanings = "; ".join(f"`{code}`: {BY_CODE[code].meaning[:1].lower()}{BY_CODE[code].meaning[1:]}" for code in codes)
+    return f"{ERROR_STATUSES[status]}. {meanings}."
+
+
 def _error_responses(route: Route) -> dict[str, dict[str, Any]]:
     return {
         status: {
-            "description": f"{ERROR_STATUSES[status]}. `code`: {', '.join(f'`{code}`' for code in codes)}.",
+            "description": _described(status, codes),
             "content": {
                 "application/json": {
                     "schema": {

@@ -62,7 +62,7 @@ class ConflictError(DomainError):
 class UnprocessableError(DomainError):
     """Well-formed, but contradicting something the API already holds (an idempotency key's first request)."""
 
-    code = "unprocessable"
+    code = "idempotency_key_reused"  # the one such contradiction there is
 
 
 class PayloadTooLargeError(DomainError):

@@ -22,7 +22,10 @@ def assessment_view(assessment: AssessmentRecord) -> AssessmentView:
 def _rubric_not_found() -> InvalidInputError:
     # A 400 naming the field, as v1 first answered (404 is for an id in the path): clients rely on it.
     return InvalidInputError.for_field(
-        ("rubricId",), "rubric_not_found", "no active rubric of this organisation has this id", "rubric_not_found"
+        ("rubricId",),
+        "rubric_not_found",
+        "no active rubric of this organisation has this id",
+        error_code="rubric_not_found",
     )
 
 
@@ -32,7 +35,7 @@ def _catalog_issue(issue_id: str) -> Issue:
     issue = catalog.find_issue(issue_id)
     if issue is None:
         raise InvalidInputError.for_field(
-            ("issueId",), "issue_not_found", f"no catalog issue has id {issue_id!r}", "issue_not_found"
+            ("issueId",), "issue_not_found", f"no catalog issue has id {issue_id!r}", error_code="issue_not_found"
         )
     return issue
 

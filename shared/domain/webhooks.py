@@ -39,7 +39,9 @@ def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookReques
     try:
         addresses.check_registration(request.url)
     except UrlNotAllowedError as refused:
-        raise InvalidInputError.for_field(("url",), "url_not_allowed", str(refused), "url_not_allowed") from None
+        raise InvalidInputError.for_field(
+            ("url",), "url_not_allowed", str(refused), error_code="url_not_allowed"
+        ) from None
     registered, _ = webhooks.list_page(org_id, MAX_WEBHOOKS_PER_ORG, None)
     if len(registered) >= MAX_WEBHOOKS_PER_ORG:
         raise ConflictError(
