@@ -19,7 +19,7 @@ export UV_PYTHON_DOWNLOADS := never
 # Installed packages come precompiled: PYTHONDONTWRITEBYTECODE would otherwise recompile them in every process.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: dev test lint typecheck pytest openapi openapi-baseline synth bench clean cdk-synth
+.PHONY: dev test lint typecheck pytest openapi openapi-baseline docs docs-examples synth bench clean cdk-synth
 
 $(UV):
 	$(PYTHON) -m venv $(UV_DIR)
@@ -67,7 +67,7 @@ bench: $(INSTALLED) $(RUNTIME_VENV)/.installed ## cold start as Lambda runs it, 
 	$(BIN)/python -m tests.benchmarks --runtime $(RUNTIME_VENV)/bin/python --runs $(RUNS)
 
 clean:
-	rm -rf $(VENV) .uv .bench cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .uv .bench cdk.out site .pytest_cache .mypy_cache .ruff_cache
 
 # Which customer and stage `make synth` and `make cdk-synth` build: make synth CUSTOMER=acme STAGE=prod
 CUSTOMER ?= demo
@@ -76,6 +76,12 @@ CDK_ENV := CDK_DISABLE_CLI_TELEMETRY=true
 
 openapi: $(INSTALLED) ## write openapi.json from the handlers' models (tests fail when it is stale)
 	$(BIN)/python -m infra.openapi
+
+docs: $(INSTALLED) ## build the documentation site into site/ (MkDocs, Material; the API reference from openapi.json)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
+docs-examples: $(INSTALLED) ## run every example of docs/ against a fresh local server and write its answers in
+	$(BIN)/python -m infra.docs_examples
 
 # The published contract: a change that breaks it needs this and a CHANGELOG.md line in the same commit.
 openapi-baseline: openapi ## accept openapi.json as the published v1 (tests/infra/test_contract.py)
@@ -88,7 +94,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-cdk-# The published contract: a change that breaks it needs this and a CHANGELOG.md line in the same commit.
+cdk-docs: $(INSTALLED) ## build the documentation site into site/ (MkDocs, Material; the API reference from openapi.json)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
+docs-examples: $(INSTALLED) ## run every example of docs/ against a fresh local server and write its answers in
+	$(BIN)/python -m infra.docs_examples
+
+# The published contract: a change that breaks it needs this and a CHANGELOG.md line in the same commit.
 openapi-baseline: openapi ## accept openapi.json as the published v1 (tests/infra/test_contract.py)
 	cp openapi.json openapi.v1.json
 
