@@ -38,7 +38,14 @@ $(INSTALLED): $(UV) uv.lock pyproject.toml
 dev: $(LOCAL) ## serve the API on http://127.0.0.1:3000 with an embedded DynamoDB
 	$(BIN)/python -m infra.local
 
-test: lint typecheck pytest ## everything CI checks
+# Everything CI checks, then what it cost: the install (nothing when .venv and node_modules are current)
+# and the checks, in seconds, and the size of what was installed (the README quotes a fresh clone's).
+test: ## everything CI checks
+	@started=$$(date +%s) && \
+	$(MAKE) --no-print-directory $(INSTALLED) node_modules/.installed && installed=$$(date +%s) && \
+	$(MAKE) --no-print-directory lint typecheck pytest && finished=$$(date +%s) && \
+	echo "make test took $$((finished - started)) s: install $$((installed - started)) s, ruff + mypy + pytest" \
+		"$$((finished - installed)) s; .venv $$(du -sh $(VENV) | cut -f1), node_modules $$(du -sh node_modules | cut -f1)"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -94,15 +101,5 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-cdk-docs: $(INSTALLED) ## build the documentation site into site/ (MkDocs, Material; the API reference from openapi.json)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
-
-docs-examples: $(INSTALLED) ## run every example of docs/ against a fresh local server and write its answers in
-	$(BIN)/python -m infra.docs_examples
-
-# The published contract: a change that breaks it needs this and a CHANGELOG.md line in the same commit.
-openapi-baseline: openapi ## accept openapi.json as the published v1 (tests/infra/test_contract.py)
-	cp openapi.json openapi.v1.json
-
-synth: $(INSTALLED) node_modules/.installed ## the same through the CDK CLI (npx cdk synth)
+cdk-synth: $(INSTALLED) node_modules/.installed ## the same through the CDK CLI (npx cdk synth)
 	$(CDK_ENV) npx cdk synth --no-notices --quiet -c customer=$(CUSTOMER) -c stage=$(STAGE)
