@@ -44,19 +44,21 @@ test: ## everything CI checks
 	@started=$$(date +%s) && \
 	$(MAKE) --no-print-directory $(INSTALLED) node_modules/.installed && installed=$$(date +%s) && \
 	$(MAKE) --no-print-directory lint typecheck pytest && finished=$$(date +%s) && \
-	echo "make test took $$((finished - started)) s: install $$((installed - started)) s, ruff + mypy + pytest" \
+	echo "make test took $$((finished - started)) s: install $$((installed - started)) s, lint, types and tests" \
 		"$$((finished - installed)) s; .venv $$(du -sh $(VENV) | cut -f1), node_modules $$(du -sh node_modules | cut -f1)"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy shared functions infra tests
 
+# Two workers on this 2-core machine (one per core elsewhere); tests sharing a costly set-up stay together.
 # The tests also run the npm tools the document is checked with (Redocly, openapi-typescript).
 pytest: $(INSTALLED) node_modules/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 # What a Lambda function has: the runtime dependencies of uv.lock and nothing else, on the runtime's
 # Python where it is installed (make bench BENCH_PYTHON=python3.12; with python3.12 on PATH, synthesis

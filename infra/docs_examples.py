@@ -358,6 +358,7 @@ def _served(clock: list[datetime]) -> Iterator[tuple[str, str]]:
     from shared import clock as shared_clock  # noqa: PLC0415
     from shared import settings  # noqa: PLC0415
     from shared.domain.tokens import issue_token  # noqa: PLC0415
+    from shared.store.tokens import TokenStore  # noqa: PLC0415
     from shared.webhooks import addresses  # noqa: PLC0415
 
     def now() -> datetime:
@@ -378,7 +379,7 @@ def _served(clock: list[datetime]) -> Iterator[tuple[str, str]]:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_address[1]}", issue_token("org_acme", name="docs").token
+            yield f"http://127.0.0.1:{server.server_address[1]}", issue_token(TokenStore(), "org_acme", name="docs").token
         finally:
             server.shutdown()
             server.server_close()

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from infra.openapi_conventions import describe_conventions
 from infra.openapi_examples import examples
 from infra.paths import REPO_ROOT
-from shared import docs
+from shared import catalog, docs
 from shared.auth import API_TOKEN_PREFIX, API_TOKEN_SHAPE, KEY_CODE_ALPHABET
 from shared.error_codes import BY_CODE
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
@@ -77,6 +77,7 @@ ERROR_STATUSES: dict[str, str] = {
     "422": "The Idempotency-Key was used before with another request",
     "429": "Throttled; retry with backoff",
     "500": "Internal server error (no details are disclosed)",
+    "503": "A service the request needs timed out or is throttled; retry after `Retry-After` seconds",
 }
 # What every route can answer: bodies are checked (and size-limited) whatever the route, API Gateway
 # and the firewall answer before any function runs.
@@ -87,6 +88,7 @@ COMMON_CODES: dict[str, tuple[str, ...]] = {
     "413": ("payload_too_large",),
     "429": ("throttled", "quota_exceeded"),
     "500": ("internal_error",),
+    "503": ("unavailable",),
 }
 # What each route's domain function adds (shared/domain/*: the codes of the errors it raises).
 _KEY_REFUSED = ("key_revoked", "key_expired")
@@ -195,7 +197,9 @@ def error_codes(route: Route) -> dict[str, tuple[str, ...]]:
     """Status -> every error code the route can answer with it."""
     common = COMMON_CODES
     if route.auth is Auth.PUBLIC:  # no credentials to refuse
-        common = {status: codes for status, codes in COMMON_CODES.items() if status not in ("401", "403")}
+        common = {status: codes for status, codes in common.items() if status not in ("401", "403")}
+    if not route.table_actions:  # no service to wait for
+        common = {status: codes for status, codes in common.items() if status != "503"}
     added = [ROUTE_CODES[route.name], IDEMPOTENCY_CODES if route.idempotent else {}]
     statuses = sorted(set(common).union(*added))
     return {status: common.get(status, ()) + sum((codes.get(status, ()) for codes in added), ()) for status in statuses}
@@ -299,7 +303,15 @@ def _components(document: dict[str, Any]) -> None:
     error_schema = Error.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
     schemas.update(error_schema.pop("$defs", {}))
     schemas["Error"] = error_schema
+    _catalog_ids(schemas["CreateAssessmentRequest"]["properties"]["issueId"])
     components["securitySchemes"] = SECURITY_SCHEMES
+
+
+def _catalog_ids(issue_id: dict[str, Any]) -> None:
+    """The catalog's ids as ``issueId``'s enum: the catalog ships with the code, so the list is the rule."""
+    for branch in issue_id.get("anyOf", [issue_id]):
+        if branch.get("type") == "string":
+            branch["enum"] = [issue.id for issue in catalog.all_issues()]
 
 
 # What a webhook endpoint receives, by event type: OpenAPI 3.1's ``webhooks``.

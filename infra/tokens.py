@@ -27,7 +27,7 @@ from botocore.exceptions import (
 from infra.deployment import Deployment, DeploymentError, Stage
 from shared import settings
 from shared.domain.tokens import issue_token, revoke_token
-from shared.errors import NotFoundError
+from shared.errors import NotFoundError, UnavailableError
 from shared.store import dynamo
 from shared.store.tokens import TokenStore
 
@@ -132,7 +132,7 @@ def _dynamodb(table: str | None, endpoint_url: str | None) -> Iterator[None]:
 def _run(arguments: argparse.Namespace, client: ClientFactory) -> int:
     table_name = settings.table_name()
     if arguments.command == "create":
-        issued = issue_token(arguments.org, arguments.name)
+        issued = issue_token(TokenStore(), arguments.org, arguments.name)
         print(f"Token {issued.stored.token_id} for {arguments.org} in table {table_name}:")
         print(issued.token)
         print("Store it now: only its hash is kept.", file=sys.stderr)
@@ -145,7 +145,7 @@ def _run(arguments: argparse.Namespace, client: ClientFactory) -> int:
             print(f"{token.token_id}  {token.created_at}  {state:<28}  {token.name}")
     else:
         try:
-            revoked = revoke_token(arguments.org, arguments.token_id)
+            revoked = revoke_token(TokenStore(), arguments.org, arguments.token_id)
         except NotFoundError as error:
             return _fail(f"{error.message} in table {table_name}")
         print(f"Revoked {revoked.token_id} ({revoked.name}) at {revoked.revoked_at}")
@@ -182,6 +182,9 @@ def main(argv: Sequence[str] | None = None, client: ClientFactory = _aws_client)
             return _run(arguments, client)
         except (BotoCoreError, ClientError) as error:
             return _fail(_explain(error))
+        except UnavailableError as error:  # the store's word for a DynamoDB that timed out or throttled
+            cause = error.__cause__
+            return _fail(_explain(cause) if isinstance(cause, BotoCoreError | ClientError) else error.message)
 
 
 if __name__ == "__main__":

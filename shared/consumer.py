@@ -1,7 +1,7 @@
 """The event consumer: a batch of the table's stream records in, domain events out, each acted on
-(``key.created``: the invitation; the session and assessment events: a delivery queued for each of
-the org's webhooks that takes them). One failing record is reported alone, so the rest of its batch
-is not held back."""
+(``key.created``: the invitation; ``timeline.erasing``: a pass over an erased session's events; the
+session and assessment events: a delivery queued for each of the org's webhooks that takes them).
+One failing record is reported alone, so the rest of its batch is not held back."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from shared import clock, settings
+from shared.domain.erasure import erase_timeline
 from shared.domain.events import Change, ChangeKind, events_of
 from shared.domain.invitations import MailSettings, send_invitation
 from shared.domain.ports import DeliveryQueue, Mailer, Webhooks
@@ -19,6 +20,8 @@ from shared.domain.webhook_events import deliveries_for
 from shared.store import dynamo
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import InviteStore
+from shared.store.erasure import ErasureStore
+from shared.store.telemetry import TelemetryStore
 from shared.store.webhooks import WebhookStore
 from shared.webhooks import queue
 
@@ -49,6 +52,8 @@ class EventConsumer:
         self.mail = mail
         self.assessments = AssessmentStore()
         self.invites = InviteStore()
+        self.erasures = ErasureStore()
+        self.telemetry = TelemetryStore()
         self.webhooks = webhooks or WebhookStore()
         self.deliveries = deliveries or queue.DeliveryQueue()
 
@@ -64,4 +69,6 @@ class EventConsumer:
             key = event.invitation
             if key is not None:
                 send_invitation(key, self.assessments, self.invites, self.mailer, mail)
+            if event.erasure is not None:
+                erase_timeline(self.erasures, self.telemetry, *event.erasure)
             self.deliveries.send(deliveries_for(event, self.webhooks, self.assessments, clock.utc_now()))

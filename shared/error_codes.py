@@ -75,6 +75,11 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
         (500, 502),
         "A fault of ours, logged with the `requestId` and alarmed (502 when API Gateway saw a function fail)",
     ),
+    ErrorCode(
+        "unavailable",
+        (503,),
+        "A service the request needs timed out or throttled: retry after the `Retry-After` seconds",
+    ),
     ErrorCode("request_timeout", (408,), "The request's body stopped arriving (30 s)", "local server"),
     ErrorCode("length_required", (411,), "The request body has no valid length", "local server"),
     ErrorCode("uri_too_long", (414,), "The request line is too long", "local server"),

@@ -67,3 +67,14 @@ class UnprocessableError(DomainError):
 
 class PayloadTooLargeError(DomainError):
     code = "payload_too_large"
+
+
+class UnavailableError(DomainError):
+    """A service the request depends on did not answer in time, or kept refusing for load, after the
+    client's own retries; or this deployment lacks a part the request needs. Retrying later may work."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, retry_after_seconds: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

@@ -29,9 +29,10 @@ from shared.errors import (
     NotFoundError,
     PayloadTooLargeError,
     UnauthorizedError,
+    UnavailableError,
     UnprocessableError,
 )
-from shared.observability import loaded, logger, metrics, tracer
+from shared.observability import DEPENDENCY_UNAVAILABLE, loaded, logger, metrics, tracer
 from shared.routes import DEFAULT_BODY_BYTES, Auth, Route, route
 
 MAX_BODY_BYTES = DEFAULT_BODY_BYTES  # the limit of most routes (Route.max_body_bytes says otherwise)
@@ -44,6 +45,7 @@ _STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
     PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ConflictError: HTTPStatus.CONFLICT,
     UnprocessableError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    UnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 # What pydantic reports when the body is missing, null or not an object at all.
@@ -162,8 +164,10 @@ def make_resolver(module_name: str) -> RouteResolver:
     def request_id() -> str:
         return str(app.current_event.request_context.request_id)
 
-    def respond(status: int, body: dict[str, Any]) -> Response[str]:
-        return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=to_json(body))
+    def respond(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[str]:
+        return Response(
+            status_code=status, content_type=content_types.APPLICATION_JSON, body=to_json(body), headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def invalid_request(error: RequestValidationError) -> Response[str]:
@@ -182,7 +186,12 @@ def make_resolver(module_name: str) -> RouteResolver:
     def domain_error(error: DomainError) -> Response[str]:
         status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
         problems = error.problems if isinstance(error, InvalidInputError) else []
-        return respond(status, error_body(error.message, error.code, request_id(), problems))
+        headers = None
+        if isinstance(error, UnavailableError):
+            logger.warning("Dependency unavailable", extra={"reason": error.message}, exc_info=error)
+            metrics.add_metric(name=DEPENDENCY_UNAVAILABLE, unit=MetricUnit.Count, value=1)
+            headers = {"Retry-After": str(error.retry_after_seconds)}
+        return respond(status, error_body(error.message, error.code, request_id(), problems), headers)
 
     @app.not_found
     def route_not_found(_: Exception) -> Response[str]:

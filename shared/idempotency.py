@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from functools import cache
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.event_handler import content_types
 from aws_lambda_powertools.event_handler.api_gateway import Response
@@ -23,10 +23,11 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 
 from shared.auth import Principal, Reviewer
 from shared.errors import ConflictError, InvalidInputError, UnprocessableError
+from shared.routes import Route
 from shared.store.idempotency import KEY_PREFIX, idempotency_store
 
 if TYPE_CHECKING:
-    from shared.http import RouteResolver
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -35,7 +36,21 @@ EXPIRES_AFTER_SECONDS = 24 * 60 * 60
 # Headers of a kept response replayed as they were (CORS and the like are added per request).
 _KEPT_HEADERS = ("Location",)
 
-NextMiddleware = Callable[["RouteResolver"], Response[Any]]
+
+class RouteApp(Protocol):
+    """What the middleware needs of the resolver it runs in (shared.http's RouteResolver)."""
+
+    served: Route
+
+    @property
+    def current_event(self) -> APIGatewayProxyEvent: ...
+    @property
+    def lambda_context(self) -> Any: ...
+    def caller(self) -> Principal: ...
+    def json_text(self, body: Any) -> str: ...
+
+
+NextMiddleware = Callable[[RouteApp], Response[Any]]
 
 
 class _NotKeptError(Exception):
@@ -70,7 +85,7 @@ def caller_scope(caller: Principal) -> str:
     return f"candidate:{caller.org_id}:{caller.key_id}"
 
 
-def idempotency_middleware(app: RouteResolver, next_middleware: NextMiddleware) -> Response[Any]:
+def idempotency_middleware(app: RouteApp, next_middleware: NextMiddleware) -> Response[Any]:
     """Run the route once per key: replay what the first request answered, or refuse a conflicting reuse."""
     event = app.current_event
     key = event.headers.get(HEADER)
@@ -131,7 +146,7 @@ def _body(text: str | None) -> Any:
         return text
 
 
-def _kept(app: RouteResolver, response: Response[Any]) -> dict[str, Any]:
+def _kept(app: RouteApp, response: Response[Any]) -> dict[str, Any]:
     """What is kept of a response: status, JSON body text and the headers that describe the resource."""
     body = app.json_text(response.body)
     headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}

@@ -20,6 +20,9 @@ CUSTOMER_VARIABLE = "PROMPTSTER_CUSTOMER"
 STAGE_VARIABLE = "PROMPTSTER_STAGE"
 # Emitted by the authorizer for each refused credential; its alarm subtracts them from its errors.
 AUTHORIZATION_DENIED = "AuthorizationDenied"
+# A request answered 503 because a service it needs (DynamoDB, SQS) timed out or throttled after the
+# client's retries: counted apart from faults of the code, with an alarm of its own.
+DEPENDENCY_UNAVAILABLE = "DependencyUnavailable"
 
 CallableT = TypeVar("CallableT", bound=Callable[..., Any])
 

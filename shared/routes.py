@@ -44,14 +44,13 @@ class Auth(StrEnum):
 DEFAULT_BODY_BYTES = 64 * 1024
 
 # The DynamoDB actions a function may be granted, by what its code issues.
-GET, QUERY, PUT, UPDATE, DELETE, CHECK, BATCH_WRITE = (
+GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
     "dynamodb:GetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
-    "dynamodb:BatchWriteItem",
 )
 
 
@@ -231,7 +230,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/candidates/erase",
         _REVIEWER,
         "Erase a candidate's name, email, notes and timelines from the organisation's keys and sessions",
-        (QUERY, PUT, UPDATE, DELETE, BATCH_WRITE),
+        (QUERY, PUT, UPDATE, DELETE),
     ),
     Route("list_rubrics", "GET", "/v1/rubrics", _REVIEWER, "List active rubrics", (QUERY,)),
     Route("get_rubric", "GET", "/v1/rubrics/{rubric_id}", _REVIEWER, "Get one rubric", (GET,)),

@@ -35,3 +35,13 @@ WEBHOOK_QUEUE_VARIABLE = "PROMPTSTER_WEBHOOK_QUEUE_URL"
 def webhook_queue_url() -> str | None:
     """The delivery queue's URL, or None where there is none."""
     return os.environ.get(WEBHOOK_QUEUE_VARIABLE) or None
+
+
+# Set by the local server alone: plain http to this machine, for a receiver beside `make dev`. Inside
+# Lambda it is ignored, whoever sets it.
+LOCAL_LOOPBACK_VARIABLE = "PROMPTSTER_LOCAL_WEBHOOKS"
+
+
+def loopback_receivers_allowed() -> bool:
+    """Whether plain http to this machine is allowed: only when the local server says so, never in Lambda."""
+    return bool(os.environ.get(LOCAL_LOOPBACK_VARIABLE)) and "AWS_LAMBDA_FUNCTION_NAME" not in os.environ

@@ -38,6 +38,7 @@ from shared.ids import new_id
 from shared.models.webhooks import WEBHOOK_EVENT_TYPES
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route, route
 from shared.store import dynamo
+from shared.store.tokens import TokenStore
 from shared.store.webhooks import WebhookRecord, WebhookStore
 from shared.webhooks.queue import Delivery
 from shared.webhooks.signing import new_secret
@@ -252,7 +253,7 @@ def record_scenarios() -> dict[str, Scenario]:
 
 
 def _authorizer_scenario(recorder: _Recorder) -> Scenario:
-    token = issue_token(REVIEWER.org_id, name="bench").token
+    token = issue_token(TokenStore(), REVIEWER.org_id, name="bench").token
     target = route("list_assessments")
     event = proxy_event(
         target,

@@ -7,10 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
+
 from infra.local.gateway import LambdaContext, proxy_event
+from infra.local.stream import lambda_record, streams_client
 from shared.auth import Candidate, Principal, Reviewer, principal_to_context
+from shared.consumer import EventConsumer
 from shared.domain.tokens import issue_token
+from shared.mail import Message
 from shared.routes import route
+from shared.store.dynamo import table_name
+from shared.store.tokens import TokenStore
 
 ORG_A = Reviewer(org_id="org_a", token_name="tests")
 ORG_B = Reviewer(org_id="org_b", token_name="tests")
@@ -82,7 +89,7 @@ def run(route_name: str, event: dict[str, Any]) -> dict[str, Any]:
 
 def new_token(org_id: str) -> str:
     """A real token for ``org_id``, stored in the current table."""
-    return issue_token(org_id, name="tests").token
+    return issue_token(TokenStore(), org_id, name="tests").token
 
 
 SEED_BODY = {
@@ -151,3 +158,39 @@ KEY_FIELDS = {
     "invite",
     "erasedAt",
 }
+
+
+class Stream:
+    """The table's stream, read from where the last read stopped, as Lambda-delivered records."""
+
+    def __init__(self) -> None:
+        self.arn = boto3.client("dynamodb").describe_table(TableName=table_name())["Table"]["LatestStreamArn"]
+        self.client = streams_client()
+        shard = self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        self.iterator = self.client.get_shard_iterator(
+            StreamArn=self.arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+
+    def new_records(self) -> list[dict[str, Any]]:
+        response = self.client.get_records(ShardIterator=self.iterator)
+        self.iterator = response["NextShardIterator"]
+        return [lambda_record(record, self.arn) for record in response["Records"]]
+
+
+def deliver(records: list[dict[str, Any]], consumer: EventConsumer) -> list[str]:
+    """Hand a batch to the consumer; the sequence numbers it asks to have delivered again."""
+    answer = consumer.handle({"Records": records})
+    return [str(failure["itemIdentifier"]) for failure in answer["batchItemFailures"]]
+
+
+class RecordingMailer:
+    """Keeps every message; refuses the addresses in ``failing`` as a throttled service would."""
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+        self.failing: set[str] = set()
+
+    def send(self, message: Message) -> None:
+        if message.recipient in self.failing:
+            raise ConnectionError("SES did not answer")
+        self.sent.append(message)

@@ -10,7 +10,7 @@ from shared.domain.sessions import complete_session
 from shared.http import lambda_handler, make_resolver
 from shared.models.sessions import CandidateSessionEnvelope, CompleteSessionRequest
 from shared.observability import metrics
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 
 app = make_resolver(__name__)
 
@@ -19,7 +19,7 @@ app = make_resolver(__name__)
 def complete(
     session_id: str, body: Annotated[CompleteSessionRequest | None, Body()] = None
 ) -> CandidateSessionEnvelope:
-    session = complete_session(CandidateKeyStore(), app.candidate(), session_id, body)
+    session = complete_session(SessionStore(), app.candidate(), session_id, body)
     metrics.add_metric(name="SessionCompleted", unit=MetricUnit.Count, value=1)
     return CandidateSessionEnvelope(session=session)
 

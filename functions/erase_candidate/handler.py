@@ -5,18 +5,18 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shared.domain.candidate_keys import erase_candidate
+from shared.domain.erasure import erase_candidate
 from shared.http import lambda_handler, make_resolver
 from shared.models.candidate_keys import EraseCandidateRequest, Erasure
 from shared.observability import metrics
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.erasure import ErasureStore
 
 app = make_resolver(__name__)
 
 
 @app.endpoint
 def erase(body: Annotated[EraseCandidateRequest, Body()]) -> Erasure:
-    erasure = erase_candidate(CandidateKeyStore(), app.reviewer().org_id, body)
+    erasure = erase_candidate(ErasureStore(), app.reviewer().org_id, body)
     metrics.add_metric(name="CandidateErased", unit=MetricUnit.Count, value=1)
     return erasure
 

@@ -5,7 +5,7 @@ from shared.auth import Reviewer
 from shared.domain.sessions import get_candidate_session, get_session
 from shared.http import lambda_handler, make_resolver
 from shared.models.sessions import CandidateSessionEnvelope, SessionEnvelope
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 
 app = make_resolver(__name__)
 
@@ -14,8 +14,8 @@ app = make_resolver(__name__)
 def get(session_id: str) -> SessionEnvelope | CandidateSessionEnvelope:
     caller = app.caller()
     if isinstance(caller, Reviewer):
-        return SessionEnvelope(session=get_session(CandidateKeyStore(), caller.org_id, session_id))
-    return CandidateSessionEnvelope(session=get_candidate_session(CandidateKeyStore(), caller, session_id))
+        return SessionEnvelope(session=get_session(SessionStore(), caller.org_id, session_id))
+    return CandidateSessionEnvelope(session=get_candidate_session(SessionStore(), caller, session_id))
 
 
 handler = lambda_handler(app)

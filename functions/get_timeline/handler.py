@@ -9,7 +9,7 @@ from shared.domain.telemetry import get_timeline
 from shared.http import lambda_handler, make_resolver
 from shared.models.paging import NameCursor
 from shared.models.telemetry import MAX_TIMELINE_PAGE, EventType, TimelinePage
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 from shared.store.telemetry import TelemetryStore
 
 app = make_resolver(__name__)
@@ -23,7 +23,7 @@ def timeline(
     type: Annotated[EventType | None, Query()] = None,
 ) -> TimelinePage:
     events, next_cursor = get_timeline(
-        CandidateKeyStore(),
+        SessionStore(),
         TelemetryStore(),
         app.reviewer().org_id,
         session_id,

@@ -7,7 +7,7 @@ from shared.domain.telemetry import ingest_events
 from shared.http import lambda_handler, make_resolver
 from shared.models.telemetry import IngestRequest, IngestResult
 from shared.observability import metrics
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 from shared.store.telemetry import TelemetryStore
 
 app = make_resolver(__name__)
@@ -15,7 +15,7 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def ingest(session_id: str, body: IngestRequest) -> IngestResult:
-    result = ingest_events(CandidateKeyStore(), TelemetryStore(), app.candidate(), session_id, body)
+    result = ingest_events(SessionStore(), TelemetryStore(), app.candidate(), session_id, body)
     metrics.add_metric(name="EventsAccepted", unit=MetricUnit.Count, value=result.accepted)
     return result
 

@@ -4,8 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from shared import catalog
-from shared.domain.paging import decode_name_cursor
+from shared.domain.issues import list_issues
 from shared.http import lambda_handler, make_resolver
 from shared.models.issues import Difficulty, IssuePage
 from shared.models.paging import NameCursor, limit_description
@@ -30,8 +29,7 @@ def list_page(
         ),
     ] = 0,
 ) -> IssuePage:
-    after = decode_name_cursor(cursor)
-    issues, total, next_cursor = catalog.page_of_issues(language, difficulty, limit, after, offset)
+    issues, total, next_cursor = list_issues(language, difficulty, limit, cursor, offset)
     return IssuePage(issues=issues, total=total, limit=limit, offset=offset, next_cursor=next_cursor)
 
 

@@ -9,7 +9,7 @@ from shared.domain.telemetry import list_ranked_sessions
 from shared.http import lambda_handler, make_resolver
 from shared.models.paging import Cursor, limit_description
 from shared.models.sessions import SessionPage
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 
 app = make_resolver(__name__)
 
@@ -20,9 +20,7 @@ def list_page(
     limit: Annotated[int, Query(ge=1, le=100, description=limit_description(50, 100))] = 50,
     cursor: Cursor = None,
 ) -> SessionPage:
-    sessions, next_cursor = list_ranked_sessions(
-        CandidateKeyStore(), app.reviewer().org_id, assessment_id, limit, cursor
-    )
+    sessions, next_cursor = list_ranked_sessions(SessionStore(), app.reviewer().org_id, assessment_id, limit, cursor)
     return SessionPage(sessions=sessions, next_cursor=next_cursor)
 
 

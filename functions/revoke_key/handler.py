@@ -8,13 +8,14 @@ from shared.http import lambda_handler, make_resolver
 from shared.models.common import Deleted
 from shared.observability import metrics
 from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 
 app = make_resolver(__name__)
 
 
 @app.endpoint
 def revoke(assessment_id: str, key_id: str) -> Deleted:
-    revoked_id = revoke_key(CandidateKeyStore(), app.reviewer().org_id, assessment_id, key_id)
+    revoked_id = revoke_key(CandidateKeyStore(), SessionStore(), app.reviewer().org_id, assessment_id, key_id)
     metrics.add_metric(name="CandidateKeyRevoked", unit=MetricUnit.Count, value=1)
     return Deleted(id=revoked_id)
 

@@ -9,14 +9,14 @@ from shared.domain.sessions import score_session
 from shared.http import lambda_handler, make_resolver
 from shared.models.sessions import ScoreSessionRequest, SessionEnvelope
 from shared.observability import metrics
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 
 app = make_resolver(__name__)
 
 
 @app.endpoint
 def score(session_id: str, body: Annotated[ScoreSessionRequest, Body()]) -> SessionEnvelope:
-    session = score_session(CandidateKeyStore(), app.reviewer().org_id, session_id, body)
+    session = score_session(SessionStore(), app.reviewer().org_id, session_id, body)
     metrics.add_metric(name="SessionScored", unit=MetricUnit.Count, value=1)
     return SessionEnvelope(session=session)
 

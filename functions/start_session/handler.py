@@ -12,13 +12,14 @@ from shared.models.sessions import StartedSession
 from shared.observability import metrics
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 
 app = make_resolver(__name__)
 
 
 @app.endpoint
 def start() -> Response[StartedSession]:
-    started, is_new = start_session(AssessmentStore(), CandidateKeyStore(), app.candidate())
+    started, is_new = start_session(AssessmentStore(), CandidateKeyStore(), SessionStore(), app.candidate())
     if is_new:
         metrics.add_metric(name="SessionStarted", unit=MetricUnit.Count, value=1)
         return app.created(started, f"/v1/sessions/{started.session.id}")

@@ -5,8 +5,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.delivery_worker import DeliveryWorker
 from shared.observability import loaded, logger, tracer
-from shared.webhooks.delivery import DeliveryWorker
 
 worker = DeliveryWorker()
 

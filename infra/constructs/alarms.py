@@ -1,5 +1,6 @@
 """Alarms on what needs a person: API 5xx rate, function errors, throttles and latency, table throttles,
-the event pipeline falling behind or giving up on records, and webhook deliveries given up or stuck."""
+requests refused for a dependency's outage, the event pipeline falling behind or giving up on records,
+and webhook deliveries given up or stuck."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from constructs import Construct
 
 from infra.checkov import TOPIC_KEY, skip_checks
 from infra.deployment import Deployment
-from shared.observability import AUTHORIZATION_DENIED, NAMESPACE, metric_dimensions
+from shared.observability import AUTHORIZATION_DENIED, DEPENDENCY_UNAVAILABLE, NAMESPACE, metric_dimensions
 from shared.webhooks.schedule import RETRY_DELAYS_SECONDS
 
 PERIOD = Duration.minutes(5)
 # Share of requests answered with a 5xx (API Gateway's 5XXError averages to that rate).
 SERVER_ERROR_RATE = 0.05
+# A few requests meeting a timeout or throttle happen; this many in one period is an outage or a hot key.
+DEPENDENCY_UNAVAILABLE_REQUESTS = 5
 # A warm request is a few DynamoDB round trips (tens of milliseconds): a p90 above this, held for
 # three periods in a row, is a slow dependency or a regression, not noise.
 LATENCY_P90 = Duration.seconds(1)
@@ -78,6 +81,7 @@ class Alarms(Construct):
         self._throttle_alarms(every_function)
         self._latency_alarms(every_function)
         self._table_alarms(table)
+        self._dependency_alarm()
         self._pipeline_alarms(consumer, dead_letters)
         self._webhook_alarms(delivery, delivery_queue, delivery_dead_letters)
 
@@ -187,6 +191,16 @@ class Alarms(Construct):
             ),
             threshold=1,
             description="DynamoDB throttled reads or writes on the table",
+        )
+
+    def _dependency_alarm(self) -> None:
+        self._alarm(
+            "DependencyUnavailable",
+            "dependency-unavailable",
+            emitted_metric(self._deployment, DEPENDENCY_UNAVAILABLE),
+            threshold=DEPENDENCY_UNAVAILABLE_REQUESTS,
+            description=f"{DEPENDENCY_UNAVAILABLE_REQUESTS} or more requests in {PERIOD.to_minutes()} minutes "
+            "answered 503 because DynamoDB or SQS timed out or throttled after retries",
         )
 
     def _pipeline_alarms(self, consumer: lambda_.IFunction, dead_letters: sqs.IQueue) -> None:

@@ -21,7 +21,14 @@ CONSUMER_NAME = "stream_consumer"
 CONSUMER_HANDLER = "functions.stream_consumer.handler.handler"
 # It reads the assessment an invitation names and moves the key's invite status, and finds the
 # organisation's webhooks an event goes to.
-CONSUMER_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query")
+CONSUMER_TABLE_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:Query",
+    # An erased session's timeline: its events deleted in batches, then its email lookup.
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+)
 BATCH_SIZE = 100
 # A stream record older than this is dead-lettered rather than delivered: an invitation a day late
 # is better reviewed by a person.
@@ -32,7 +39,7 @@ CONSUMER_TIMEOUT = Duration.seconds(60)
 
 class EventPipeline(Construct):
     """The consumer function on the table's stream, its dead-letter queue, and what it may touch: the
-    stream, three actions on the table, ``ses:SendEmail`` as the configured sender only, and sending to
+    stream, five actions on the table, ``ses:SendEmail`` as the configured sender only, and sending to
     the webhook delivery queue."""
 
     def __init__(

@@ -15,12 +15,14 @@ from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LocalGateway
 from infra.local.mail import maildir
 from infra.local.server import LocalServer
-from infra.local.stream import delivers_webhooks, local_events
+from infra.local.stream import local_events
 from infra.local.webhooks import LOCAL_RETRY_DELAYS_SECONDS
 from shared import cors
 from shared.auth import API_TOKEN_SHAPE, is_api_token
 from shared.domain.tokens import issue_token, seed_token
+from shared.errors import ConflictError
 from shared.settings import DEFAULT_TABLE_NAME
+from shared.store.tokens import TokenStore
 
 DEFAULT_ORG = "org_local"
 
@@ -58,21 +60,23 @@ def main() -> int:
             raise
         if pairs:
             for token, org_id in pairs:
-                seed_token(token, org_id, name="local")
+                try:
+                    seed_token(TokenStore(), token, org_id, name="local")
+                except ConflictError as refused:
+                    print(f"error: PROMPTSTER_LOCAL_TOKENS token for {org_id}: {refused.message}", file=sys.stderr)
+                    server.server_close()
+                    return 1
             tokens = [token for token, _ in pairs]
             print(f"Seeded {len(pairs)} token(s) from PROMPTSTER_LOCAL_TOKENS")
         else:
-            tokens = [issue_token(DEFAULT_ORG, name="local").token]
+            tokens = [issue_token(TokenStore(), DEFAULT_ORG, name="local").token]
             print(f"Token for {DEFAULT_ORG}: {tokens[0]}")
         base = f"http://{host}:{port}"
         folder = maildir().resolve()
         print(f"Serving the API on {base} ({where}); Ctrl-C stops it")
         print(f"Invitation emails are written to {folder}, never sent")
-        if delivers_webhooks():
-            delays = ", ".join(str(delay) for delay in LOCAL_RETRY_DELAYS_SECONDS)
-            print(f"Webhooks are delivered for real (http://127.0.0.1 receivers too), retried after {delays} s")
-        else:
-            print("Webhooks are not delivered against an external DynamoDB endpoint")
+        delays = ", ".join(str(delay) for delay in LOCAL_RETRY_DELAYS_SECONDS)
+        print(f"Webhooks are delivered for real (http://127.0.0.1 receivers too), retried after {delays} s")
         if origins:
             print(f"Browsers may call it from {', '.join(origins)}")
         print(f"Try: curl -s {base}/v1/assessments -H 'Authorization: Bearer {tokens[0]}'", flush=True)

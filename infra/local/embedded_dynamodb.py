@@ -22,6 +22,7 @@ from shared.store import dynamo
 from shared.store.schema import ensure_table
 
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_DYNAMODB"
+_EXTERNAL = ["dynamodb", "dynamodbstreams"]
 
 
 @contextmanager
@@ -125,8 +126,11 @@ def local_dynamodb(table_name: str) -> Iterator[str]:
     dynamo.reset()
     endpoint = os.environ.get(ENDPOINT_VARIABLE)
     if endpoint:
-        ensure_table(boto3.client("dynamodb"), table_name)
-        yield f"DynamoDB at {endpoint}, table {table_name}"
+        # The rest (the webhook queues) lives in an embedded moto beside it, which lets DynamoDB's
+        # requests through to the endpoint with the caller's own credentials.
+        with mock_aws(config={"core": {"mock_credentials": False, "passthrough": {"services": _EXTERNAL}}}):
+            ensure_table(boto3.client("dynamodb"), table_name)
+            yield f"DynamoDB at {endpoint}, table {table_name}"
         return
 
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,19 +103,13 @@ class StreamPoller(Poller):
         return response["ShardIterator"]
 
 
-def delivers_webhooks() -> bool:
-    """Whether webhooks are delivered locally: with the embedded moto, which holds their queue; not
-    against an external DynamoDB endpoint (there is no queue beside it)."""
-    return not os.environ.get(ENDPOINT_VARIABLE)
-
-
 @contextmanager
 def local_events(table_name: str, api_url: str, folder: Path) -> Iterator[None]:
     """Run the event consumer against ``table_name``'s stream while the block runs, its mail written
     to ``folder``, and deliver the webhooks its events queue."""
     mail = MailSettings(sender=settings.mail_from() or LOCAL_SENDER, api_url=api_url)
     poller = StreamPoller(EventConsumer(FolderMailer(folder), mail), table_name)
-    with local_webhooks() if delivers_webhooks() else nullcontext():
+    with local_webhooks():
         poller.start()
         try:
             yield

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.local.polling import Poller
+from shared import settings
+from shared.delivery_worker import DeliveryWorker
 from shared.settings import WEBHOOK_QUEUE_VARIABLE
 from shared.webhooks import queue
-from shared.webhooks.addresses import LOCAL_LOOPBACK_VARIABLE
-from shared.webhooks.delivery import DeliveryWorker
 from shared.webhooks.schedule import DELIVERY_BATCH_SIZE
 
 # The pause after each failed attempt, locally; then the message goes to the dead-letter queue.
@@ -92,9 +92,9 @@ class QueuePoller(Poller):
 def local_webhooks() -> Iterator[str]:
     """Deliver webhooks for real while the block runs (inside the embedded moto); yields the queue's URL."""
     queues = create_queues(len(LOCAL_RETRY_DELAYS_SECONDS) + 1)
-    saved = {name: os.environ.get(name) for name in (WEBHOOK_QUEUE_VARIABLE, LOCAL_LOOPBACK_VARIABLE)}
+    saved = {name: os.environ.get(name) for name in (WEBHOOK_QUEUE_VARIABLE, settings.LOCAL_LOOPBACK_VARIABLE)}
     os.environ[WEBHOOK_QUEUE_VARIABLE] = queues.url
-    os.environ[LOCAL_LOOPBACK_VARIABLE] = "1"
+    os.environ[settings.LOCAL_LOOPBACK_VARIABLE] = "1"
     worker = DeliveryWorker(delays=LOCAL_RETRY_DELAYS_SECONDS, allow_loopback=True)
     poller = QueuePoller(worker, queues.url, queues.arn)
     poller.start()

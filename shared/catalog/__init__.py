@@ -7,7 +7,6 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from shared.domain.paging import encode_name_cursor
 from shared.models.issues import Issue
 
 _CATALOG_FILE = Path(__file__).with_name("issues.json")
@@ -38,15 +37,3 @@ def filter_issues(language: str | None = None, difficulty: str | None = None) ->
         if (language is None or issue.language == language.lower())
         and (difficulty is None or issue.difficulty == difficulty.lower())
     ]
-
-
-def page_of_issues(
-    language: str | None, difficulty: str | None, limit: int, after: bytes | None, offset: int = 0
-) -> tuple[list[Issue], int, str | None]:
-    """A page of the matching issues after the id ``after`` (UTF-8, compared as bytes) and ``offset`` more,
-    how many match in all, and the cursor of the next page."""
-    matching = filter_issues(language=language, difficulty=difficulty)
-    rest = [issue for issue in matching if after is None or issue.id.encode() > after][offset:]
-    page = rest[:limit]
-    next_cursor = encode_name_cursor(page[-1].id) if len(rest) > limit else None
-    return page, len(matching), next_cursor

@@ -8,19 +8,10 @@ from shared import clock, ids
 from shared.auth import new_key_code
 from shared.domain.assessments import get_assessment
 from shared.domain.paging import decode_cursor, within_budget
-from shared.domain.ports import Assessments, CandidateKeys, Erasures
+from shared.domain.ports import Assessments, CandidateKeys, Sessions
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
-from shared.models.candidate_keys import (
-    CandidateKey,
-    EraseCandidateRequest,
-    Erasure,
-    GenerateKeysRequest,
-    Invite,
-    KeyStatus,
-    email_digest,
-)
+from shared.models.candidate_keys import CandidateKey, GenerateKeysRequest, Invite, KeyStatus
 from shared.models.sessions import GRACE_SECONDS
-from shared.observability import logger
 from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
 
@@ -135,7 +126,7 @@ def list_keys(
     return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
 
 
-def revoke_key(keys: CandidateKeys, org_id: str, assessment_id: str, key_id: str) -> str:
+def revoke_key(keys: CandidateKeys, sessions: Sessions, org_id: str, assessment_id: str, key_id: str) -> str:
     """Revoke a key of the org's active assessment and return its id. An unused key can no longer
     start; a session in progress ends as ``revoked``; a finished session is history and stays."""
     canonical_assessment, canonical_key = ids.canonical_uuid(assessment_id), ids.canonical_uuid(key_id)
@@ -150,7 +141,7 @@ def revoke_key(keys: CandidateKeys, org_id: str, assessment_id: str, key_id: str
             if key.status == "pending":
                 keys.revoke_pending(key, clock.to_timestamp(now))
             else:
-                keys.revoke_in_progress(key, clock.to_timestamp(now), running_cutoff(now))
+                sessions.revoke(key, clock.to_timestamp(now), running_cutoff(now))
         except ConditionFailedError as failed:
             if failed.item == "assessment":
                 raise NotFoundError("Key not found") from failed
@@ -167,16 +158,3 @@ def _session_finished() -> ConflictError:
     return ConflictError(
         "This key's session has finished; results are kept and cannot be revoked", code="session_finished"
     )
-
-
-def erase_candidate(erasures: Erasures, org_id: str, request: EraseCandidateRequest) -> Erasure:
-    """Erase a candidate from the org's keys and sessions by email (GDPR article 17): their name, email
-    and notes go, their unused keys are revoked; scores and timings stay as the org's records. The
-    log names the candidate by the email's SHA-256 only."""
-    digest = email_digest(request.email)
-    try:
-        erased = erasures.erase(org_id, digest, clock.to_timestamp(clock.utc_now()))
-    except WriteConflictError as conflict:
-        raise ConflictError("The candidate's keys changed while they were being erased; retry") from conflict
-    logger.info("Candidate erased", extra={"org_id": org_id, "email_sha256": digest, "keys_erased": erased})
-    return Erasure(erased=erased)

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared.store.assessments import state_in
-from shared.store.candidate_keys import CandidateKeyRecord, SessionRecord, key_in, session_in
+from shared.store.candidate_keys import CandidateKeyRecord, EmailLookup, key_in, lookup_in
 from shared.store.dynamo import Item
+from shared.store.sessions import SessionRecord, session_in
 
-EventType = Literal["key.created", "session.started", "session.completed", "session.scored", "assessment.deleted"]
+EventType = Literal[
+    "key.created", "session.started", "session.completed", "session.scored", "assessment.deleted", "timeline.erasing"
+]
 ChangeKind = Literal["INSERT", "MODIFY", "REMOVE"]
 
 
@@ -35,6 +38,7 @@ class DomainEvent:
     occurred_at: str
     key: CandidateKeyRecord | None = None
     session: SessionRecord | None = None
+    erasure: tuple[str, EmailLookup] | None = None  # ``timeline.erasing``: the email's digest and its lookup
 
     @property
     def id(self) -> str:
@@ -59,6 +63,10 @@ def events_of(change: Change) -> list[DomainEvent]:
     if session is not None:
         before = session_in(change.old) if change.old is not None else None
         return _session_events(before, session)
+    erasure = lookup_in(change.new)
+    if erasure is not None:
+        earlier_lookup = lookup_in(change.old) if change.old is not None else None
+        return _erasure_pass(earlier_lookup[1] if earlier_lookup is not None else None, erasure)
     state = state_in(change.new)
     if state is not None:
         earlier = state_in(change.old) if change.old is not None else None
@@ -84,3 +92,22 @@ def _session_events(before: SessionRecord | None, after: SessionRecord) -> list[
     if after.score is not None and (before is None or before.score != after.score):
         found.append(event("session.scored", after.score.scored_at))
     return found
+
+
+def _erasure_pass(before: EmailLookup | None, erasure: tuple[str, EmailLookup]) -> list[DomainEvent]:
+    """A pass over an erased session's timeline is due when its lookup is marked erased, or marked again."""
+    _, after = erasure
+    if after.erased_at is None or after.session_id is None:
+        return []
+    if before is not None and before.erased_at is not None and before.erase_pass == after.erase_pass:
+        return []
+    return [
+        DomainEvent(
+            "timeline.erasing",
+            after.org_id,
+            after.assessment_id,
+            after.session_id,
+            after.erased_at,
+            erasure=erasure,
+        )
+    ]

@@ -10,7 +10,7 @@ from shared import clock, ids
 from shared.auth import Candidate
 from shared.domain.candidate_keys import running_cutoff, status_at
 from shared.domain.paging import decode_cursor, within_budget
-from shared.domain.ports import Assessments, CandidateKeys
+from shared.domain.ports import Assessments, CandidateKeys, Sessions
 from shared.errors import (
     ConflictError,
     FieldProblem,
@@ -35,8 +35,9 @@ from shared.models.sessions import (
 )
 from shared.models.telemetry import Signals
 from shared.store.assessments import AssessmentRecord
-from shared.store.candidate_keys import CandidateKeyRecord, SessionRecord
+from shared.store.candidate_keys import CandidateKeyRecord
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
+from shared.store.sessions import SessionRecord
 
 # Views
 
@@ -139,9 +140,9 @@ def _assessment_in_progress(assessments: Assessments, key: CandidateKeyRecord) -
     return found
 
 
-def _resume(assessments: Assessments, keys: CandidateKeys, key: CandidateKeyRecord) -> StartedSession:
+def _resume(assessments: Assessments, sessions: Sessions, key: CandidateKeyRecord) -> StartedSession:
     """The session the key already started, while it may still be worked on."""
-    session = keys.get_session(key.session_id) if key.session_id else None
+    session = sessions.get(key.session_id) if key.session_id else None
     if session is None:
         raise NotFoundError("Session not found")
     now = clock.utc_now()
@@ -152,7 +153,9 @@ def _resume(assessments: Assessments, keys: CandidateKeys, key: CandidateKeyReco
     )
 
 
-def start_session(assessments: Assessments, keys: CandidateKeys, candidate: Candidate) -> tuple[StartedSession, bool]:
+def start_session(
+    assessments: Assessments, keys: CandidateKeys, sessions: Sessions, candidate: Candidate
+) -> tuple[StartedSession, bool]:
     """Redeem the candidate's key and start the session; the flag says whether it was started now.
 
     Repeating the call while the session runs returns the same session; after its deadline, 409."""
@@ -160,7 +163,7 @@ def start_session(assessments: Assessments, keys: CandidateKeys, candidate: Cand
     now = clock.utc_now()
     _refuse_unusable(key, now)
     if key.status == "redeemed":
-        return _resume(assessments, keys, key), False
+        return _resume(assessments, sessions, key), False
     assessment = assessments.get(key.org_id, key.assessment_id)
     if assessment is None:
         raise ForbiddenError("This assessment was deleted", code="assessment_deleted")
@@ -177,7 +180,7 @@ def start_session(assessments: Assessments, keys: CandidateKeys, candidate: Cand
         rubric_criteria=assessment.rubric_criteria,
     )
     try:
-        keys.redeem(key, session)
+        sessions.start(key, session)
     except ConditionFailedError as failed:
         if failed.item == "assessment":
             raise ForbiddenError("This assessment was deleted", code="assessment_deleted") from failed
@@ -186,7 +189,7 @@ def start_session(assessments: Assessments, keys: CandidateKeys, candidate: Cand
         _refuse_unusable(key, clock.utc_now())
         if key.status != "redeemed":
             raise ConflictError("The key changed while the session was starting", code="key_changed") from failed
-        return _resume(assessments, keys, key), False
+        return _resume(assessments, sessions, key), False
     except WriteConflictError as conflict:
         raise ConflictError("The key changed while the session was starting", code="key_changed") from conflict
     return StartedSession(
@@ -194,24 +197,24 @@ def start_session(assessments: Assessments, keys: CandidateKeys, candidate: Cand
     ), True
 
 
-def own_session(keys: CandidateKeys, candidate: Candidate, session_id: str) -> SessionRecord:
+def own_session(sessions: Sessions, candidate: Candidate, session_id: str) -> SessionRecord:
     canonical_id = ids.canonical_uuid(session_id)
-    session = keys.get_session(canonical_id) if canonical_id else None
+    session = sessions.get(canonical_id) if canonical_id else None
     if session is None or session.key_id != candidate.key_id or session.org_id != candidate.org_id:
         raise NotFoundError("Session not found")
     return session
 
 
-def get_candidate_session(keys: CandidateKeys, candidate: Candidate, session_id: str) -> CandidateSession:
+def get_candidate_session(sessions: Sessions, candidate: Candidate, session_id: str) -> CandidateSession:
     """The candidate's own session; any other is not found."""
-    return candidate_session_view(own_session(keys, candidate, session_id), clock.utc_now())
+    return candidate_session_view(own_session(sessions, candidate, session_id), clock.utc_now())
 
 
 def complete_session(
-    keys: CandidateKeys, candidate: Candidate, session_id: str, request: CompleteSessionRequest | None
+    sessions: Sessions, candidate: Candidate, session_id: str, request: CompleteSessionRequest | None
 ) -> CandidateSession:
     """Complete the candidate's own session, once, before its deadline (and grace), with what they hand in."""
-    session = own_session(keys, candidate, session_id)
+    session = own_session(sessions, candidate, session_id)
     now = clock.utc_now()
     refuse_finished(session, now)
     submission = None
@@ -221,10 +224,10 @@ def complete_session(
         submission = Submission(url=request.submission_url, notes=notes)
     completed_at = clock.to_timestamp(now)
     try:
-        keys.complete(session, completed_at, submission, running_cutoff(now))
+        sessions.complete(session, completed_at, submission, running_cutoff(now))
     except (ConditionFailedError, WriteConflictError) as failed:
         # Completed, revoked or timed out at the same moment: say which.
-        refuse_finished(own_session(keys, candidate, session_id), clock.utc_now())
+        refuse_finished(own_session(sessions, candidate, session_id), clock.utc_now())
         raise ConflictError("The session changed while it was being completed; retry") from failed
     completed = session.model_copy(update={"completed_at": completed_at, "submission": submission})
     return candidate_session_view(completed, now)
@@ -251,37 +254,37 @@ def get_assessment_for_candidate(
 # Reviewer
 
 
-def get_session(keys: CandidateKeys, org_id: str, session_id: str) -> Session:
+def get_session(sessions: Sessions, org_id: str, session_id: str) -> Session:
     """Any session of the org, its assessment deleted or not; another org's is not found."""
-    return session_view(org_session(keys, org_id, session_id), clock.utc_now())
+    return session_view(org_session(sessions, org_id, session_id), clock.utc_now())
 
 
-def org_session(keys: CandidateKeys, org_id: str, session_id: str) -> SessionRecord:
+def org_session(sessions: Sessions, org_id: str, session_id: str) -> SessionRecord:
     canonical_id = ids.canonical_uuid(session_id)
-    session = keys.get_session(canonical_id) if canonical_id else None
+    session = sessions.get(canonical_id) if canonical_id else None
     if session is None or session.org_id != org_id:
         raise NotFoundError("Session not found")
     return session
 
 
 def list_sessions(
-    keys: CandidateKeys, org_id: str, assessment_id: str, limit: int, cursor: str | None
+    sessions: Sessions, org_id: str, assessment_id: str, limit: int, cursor: str | None
 ) -> tuple[list[Session], str | None]:
     """One page of the assessment's sessions in start order, deleted assessment or not."""
     canonical_id = ids.canonical_uuid(assessment_id)
-    found = keys.list_sessions(org_id, canonical_id, limit, decode_cursor(cursor)) if canonical_id else None
+    found = sessions.list_page(org_id, canonical_id, limit, decode_cursor(cursor)) if canonical_id else None
     if found is None:
         raise NotFoundError("Assessment not found")
-    sessions, resume_after = found
+    page, resume_after = found
     now = clock.utc_now()
-    views = [session_view(session, now) for session in sessions]
+    views = [session_view(session, now) for session in page]
     return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
 
 
-def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: ScoreSessionRequest) -> Session:
+def score_session(sessions: Sessions, org_id: str, session_id: str, request: ScoreSessionRequest) -> Session:
     """Score a finished session against its assessment's rubric: every criterion once; scoring
     again replaces the score."""
-    session = org_session(keys, org_id, session_id)
+    session = org_session(sessions, org_id, session_id)
     if not session.rubric_criteria:
         raise ConflictError("This session's assessment has no rubric to score against", code="no_rubric")
     now = clock.utc_now()
@@ -295,7 +298,7 @@ def score_session(keys: CandidateKeys, org_id: str, session_id: str, request: Sc
         scored_at=clock.to_timestamp(now),
     )
     try:
-        keys.score(session, score, running_cutoff(now))
+        sessions.score(session, score, running_cutoff(now))
     except ConditionFailedError as failed:
         raise _not_finished() from failed
     return session_view(session.model_copy(update={"score": score}), now)

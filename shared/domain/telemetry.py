@@ -10,7 +10,7 @@ from shared import clock, ids
 from shared.auth import Candidate
 from shared.domain.candidate_keys import running_cutoff
 from shared.domain.paging import decode_name_cursor, encode_name_cursor, within_budget
-from shared.domain.ports import CandidateKeys, Telemetry
+from shared.domain.ports import Sessions, Telemetry
 from shared.domain.sessions import list_sessions, org_session, own_session, session_status, signals_view
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from shared.models.rubrics import whole_as_int
@@ -29,8 +29,8 @@ from shared.models.telemetry import (
     Spread,
     TestRunEvent,
 )
-from shared.store.candidate_keys import SessionRecord, SignalCounts
 from shared.store.dynamo import WriteConflictError
+from shared.store.sessions import SessionRecord, SignalCounts
 from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 
 # Each attempt either stores the batch or learns something (duplicates, or the session's new bounds).
@@ -40,12 +40,12 @@ _ATTEMPTS = 8
 
 
 def ingest_events(
-    keys: CandidateKeys, telemetry: Telemetry, candidate: Candidate, session_id: str, request: IngestRequest
+    sessions: Sessions, telemetry: Telemetry, candidate: Candidate, session_id: str, request: IngestRequest
 ) -> IngestResult:
     """Store the events of the candidate's own running session, each id once: an id already stored,
     or repeated in the request, counts as a duplicate and changes nothing."""
     texts = _data_texts(request.events)
-    session = own_session(keys, candidate, session_id)
+    session = own_session(sessions, candidate, session_id)
     _refuse_finished(session)
     unique: dict[str, tuple[EventIn, str]] = {}
     for event, text in zip(request.events, texts, strict=True):
@@ -54,7 +54,7 @@ def ingest_events(
     pending = list(unique.values())
     for start in range(0, len(pending), EVENTS_PER_TRANSACTION):
         batch = pending[start : start + EVENTS_PER_TRANSACTION]
-        stored, repeated, session = _store_batch(keys, telemetry, candidate, session, batch)
+        stored, repeated, session = _store_batch(sessions, telemetry, candidate, session, batch)
         accepted, duplicates = accepted + stored, duplicates + repeated
     return IngestResult(accepted=accepted, duplicates=duplicates)
 
@@ -79,12 +79,14 @@ def _data_texts(events: Sequence[EventIn]) -> list[str]:
 
 
 def _refuse_finished(session: SessionRecord) -> None:
+    if session.erased_at is not None:
+        raise ConflictError("This session's candidate was erased: it takes no more events", code="session_finished")
     if session_status(session, clock.utc_now()) != "in_progress":
         raise ConflictError("This session is no longer in progress", code="session_finished")
 
 
 def _store_batch(
-    keys: CandidateKeys,
+    sessions: Sessions,
     telemetry: Telemetry,
     candidate: Candidate,
     session: SessionRecord,
@@ -106,7 +108,7 @@ def _store_batch(
             repeated += len(refused.duplicates)
             batch = [pair for index, pair in enumerate(batch) if index not in set(refused.duplicates)]
             if refused.session_changed:
-                session = own_session(keys, candidate, session.id)
+                session = own_session(sessions, candidate, session.id)
                 _refuse_finished(session)
             continue
         except WriteConflictError:
@@ -143,7 +145,7 @@ def _counts(events: Sequence[EventIn]) -> SignalCounts:
 
 
 def get_timeline(
-    keys: CandidateKeys,
+    sessions: Sessions,
     telemetry: Telemetry,
     org_id: str,
     session_id: str,
@@ -154,7 +156,9 @@ def get_timeline(
 ) -> tuple[list[Event], str | None]:
     """One page of the session's events in ``at`` order (ties by id), of one type if asked: one
     Query, cut where its JSON would pass the response budget."""
-    session = org_session(keys, org_id, session_id)
+    session = org_session(sessions, org_id, session_id)
+    if session.erased_at is not None:
+        return [], None  # what the candidate's tools captured went with them (its deletion may still run)
     records, more = telemetry.timeline(session.id, event_type, limit, _decode_cursor(cursor))
     views = [_event_view(record) for record in records]
     resume_after = _position(views[-1]) if more and views else None
@@ -196,10 +200,10 @@ NUMERIC_SIGNALS = (
 )
 
 
-def assessment_stats(keys: CandidateKeys, org_id: str, assessment_id: str) -> AssessmentStats:
+def assessment_stats(sessions: Sessions, org_id: str, assessment_id: str) -> AssessmentStats:
     """The spread of each numeric signal over the assessment's completed sessions, and where each of
     them stands in it (percentile rank, 0 to 100). One item a session is read, never an event."""
-    cohort = {session.id: signals_view(session) for session in _completed_sessions(keys, org_id, assessment_id)}
+    cohort = {session.id: signals_view(session) for session in _completed_sessions(sessions, org_id, assessment_id)}
     columns, ranks = _cohort(cohort)
     return AssessmentStats(
         sessions=len(cohort),
@@ -209,15 +213,15 @@ def assessment_stats(keys: CandidateKeys, org_id: str, assessment_id: str) -> As
 
 
 def list_ranked_sessions(
-    keys: CandidateKeys, org_id: str, assessment_id: str, limit: int, cursor: str | None
+    sessions: Sessions, org_id: str, assessment_id: str, limit: int, cursor: str | None
 ) -> tuple[list[ListedSession], str | None]:
     """One page of the assessment's sessions, each completed one ranked against the completed cohort.
     The cohort costs nothing more when the page is the whole list, else one Query a 1,000 sessions."""
-    page, next_cursor = list_sessions(keys, org_id, assessment_id, limit, cursor)
+    page, next_cursor = list_sessions(sessions, org_id, assessment_id, limit, cursor)
     if cursor is None and next_cursor is None:
         _, ranks = _cohort({view.id: view.signals for view in page if view.status == "completed"})
     else:
-        ranks = assessment_stats(keys, org_id, assessment_id).percentiles
+        ranks = assessment_stats(sessions, org_id, assessment_id).percentiles
     listed = [ListedSession.model_validate({**view.model_dump(), "percentiles": ranks.get(view.id)}) for view in page]
     return listed, next_cursor
 
@@ -238,7 +242,7 @@ def _cohort(
     return columns, ranks
 
 
-def _completed_sessions(keys: CandidateKeys, org_id: str, assessment_id: str) -> list[SessionRecord]:
+def _completed_sessions(sessions: Sessions, org_id: str, assessment_id: str) -> list[SessionRecord]:
     """Every completed session of the org's assessment: the sessions index, page after page."""
     canonical_id = ids.canonical_uuid(assessment_id)
     if canonical_id is None:
@@ -247,11 +251,11 @@ def _completed_sessions(keys: CandidateKeys, org_id: str, assessment_id: str) ->
     completed: list[SessionRecord] = []
     after: str | None = None
     while True:
-        found = keys.list_sessions(org_id, canonical_id, _COHORT_PAGE, after)
+        found = sessions.list_page(org_id, canonical_id, _COHORT_PAGE, after)
         if found is None:
             raise NotFoundError("Assessment not found")
-        sessions, after = found
-        completed += [session for session in sessions if session_status(session, now) == "completed"]
+        page, after = found
+        completed += [session for session in page if session_status(session, now) == "completed"]
         if after is None:
             return completed
 

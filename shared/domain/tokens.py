@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from shared import clock, ids
 from shared.auth import API_TOKEN_SHAPE, hash_api_token, is_api_token, new_api_token
 from shared.domain.ports import Tokens
-from shared.errors import NotFoundError
+from shared.errors import ConflictError, NotFoundError
 from shared.store.dynamo import ConditionFailedError
-from shared.store.tokens import TokenRecord, TokenStore
+from shared.store.tokens import TokenRecord
 
 
 @dataclass(frozen=True)
@@ -18,10 +18,29 @@ class IssuedToken:
     stored: TokenRecord
 
 
-def seed_token(token: str, org_id: str, name: str, store: Tokens | None = None) -> TokenRecord:
-    """Store a token chosen by the operator (local runs and scripts); it must have a token's shape."""
+def seed_token(store: Tokens, token: str, org_id: str, name: str) -> TokenRecord:
+    """Store a token chosen by the operator (local runs and scripts); it must have a token's shape. Seeding
+    a token the org already holds changes nothing (a restart against a table that persists); one held
+    by another organisation, or revoked, is a ConflictError saying so."""
     if not is_api_token(token):
         raise ValueError(f"a token is {API_TOKEN_SHAPE}")
+    existing = store.find_by_hash(hash_api_token(token))
+    if existing is None:
+        return _store(store, token, org_id, name)
+    if existing.org_id != org_id:
+        raise ConflictError(f"this token already belongs to another organisation, not {org_id}")
+    if existing.revoked_at is not None:
+        raise ConflictError(f"this token of {org_id} was revoked at {existing.revoked_at}")
+    return existing
+
+
+def issue_token(store: Tokens, org_id: str, name: str) -> IssuedToken:
+    """Mint a new token for the org; the caller must show it now, as only its hash is kept."""
+    token = new_api_token()
+    return IssuedToken(token=token, stored=_store(store, token, org_id, name))
+
+
+def _store(store: Tokens, token: str, org_id: str, name: str) -> TokenRecord:
     stored = TokenRecord(
         token_id=ids.new_id(),
         token_hash=hash_api_token(token),
@@ -29,25 +48,18 @@ def seed_token(token: str, org_id: str, name: str, store: Tokens | None = None) 
         name=name,
         created_at=clock.to_timestamp(clock.utc_now()),
     )
-    (store or TokenStore()).create(stored)
+    store.create(stored)
     return stored
 
 
-def issue_token(org_id: str, name: str, store: Tokens | None = None) -> IssuedToken:
-    """Mint a new token for the org; the caller must show it now, as only its hash is kept."""
-    token = new_api_token()
-    return IssuedToken(token=token, stored=seed_token(token, org_id, name, store))
-
-
-def revoke_token(org_id: str, token_id: str, store: Tokens | None = None) -> TokenRecord:
+def revoke_token(store: Tokens, org_id: str, token_id: str) -> TokenRecord:
     """Revoke one of the org's tokens; it fails authorization from now on."""
-    tokens = store or TokenStore()
-    token = tokens.get(org_id, token_id)
+    token = store.get(org_id, token_id)
     if token is None or token.revoked_at is not None:
         raise NotFoundError(f"No active token {token_id} for {org_id}")
     revoked_at = clock.to_timestamp(clock.utc_now())
     try:
-        tokens.revoke(token, revoked_at)
+        store.revoke(token, revoked_at)
     except ConditionFailedError as failed:
         raise NotFoundError(f"No active token {token_id} for {org_id}") from failed
     return token.model_copy(update={"revoked_at": revoked_at})

@@ -22,15 +22,6 @@ MAX_TASK_BRIEF_CHARS = 20_000
 MAX_TIME_LIMIT_MINUTES = 525_600  # one year: beyond it a deadline means nothing
 
 
-def _issue_ids(schema: dict[str, Any]) -> None:
-    """The catalog's ids as the field's enum: the catalog ships with the code, so the list is the rule."""
-    from shared import catalog  # noqa: PLC0415 - only the document needs it; requests load it on demand
-
-    for branch in schema.get("anyOf", [schema]):
-        if branch.get("type") == "string":
-            branch["enum"] = [issue.id for issue in catalog.all_issues()]
-
-
 def _brief_unless_issue(schema: dict[str, Any]) -> None:
     """The rule the domain enforces, as a JSON Schema condition (not a union of variants, which client
     generators cannot read): without an ``issueId``, a ``taskBrief`` that is not blank."""
@@ -79,7 +70,6 @@ class CreateAssessmentRequest(RequestModel):
         None,
         description="ID of a pre-configured OSS issue task (GET /v1/issues lists them). When provided, taskBrief "
         "is auto-populated from the issue and takes precedence over any taskBrief you supply.",
-        json_schema_extra=_issue_ids,
     )
     rubric_id: UuidString | None = Field(
         None,

@@ -9,7 +9,6 @@ from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from shared.models.common import NEXT_CURSOR_DESCRIPTION, URI_CHAR, ApiModel, RequestModel
-from shared.webhooks.addresses import loopback_allowed
 
 # What a webhook may subscribe to; ``ping`` is sent on request only (POST /v1/webhooks/{id}/test).
 WebhookEventType = Literal["session.started", "session.completed", "session.scored", "assessment.deleted"]
@@ -27,13 +26,14 @@ _PORT = r"(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|65
 _DNS_NAME = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]"
 _PATH_AND_QUERY = rf"(?:/{URI_CHAR}*)*(?:\?(?:{URI_CHAR}|[/?])*)?"
 WEBHOOK_URL_PATTERN = rf"^https://{_DNS_NAME}{_PORT}{_PATH_AND_QUERY}$"
-# What the local server also takes: a receiver on this machine, over http or https.
+# A receiver on this machine, over http or https: left to the domain, which takes it only where the
+# local server allows loopback receivers.
 _LOCAL_URL = re.compile(rf"https?://(?:127\.0\.0\.1|localhost|\[::1\]){_PORT}{_PATH_AND_QUERY}")
 _WEBHOOK_URL = re.compile(WEBHOOK_URL_PATTERN.removesuffix("$") + r"\Z")
 
 
 def _webhook_url(url: str) -> str:
-    if loopback_allowed() and _LOCAL_URL.fullmatch(url):
+    if _LOCAL_URL.fullmatch(url):
         return url
     if not _WEBHOOK_URL.search(url):
         raise PydanticCustomError("url_not_allowed", "must be an https URL naming its host (not an address)")

@@ -4,10 +4,11 @@ every store module reports (a condition failed, a transaction was cancelled at a
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import boto3
@@ -17,7 +18,8 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from shared import settings
+from shared import outages, settings
+from shared.errors import UnavailableError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -29,6 +31,7 @@ _DESERIALIZER = TypeDeserializer()
 
 Item = dict[str, Any]
 RecordT = TypeVar("RecordT", bound="Record")
+ResultT = TypeVar("ResultT")
 
 
 class Record(BaseModel):
@@ -131,9 +134,17 @@ def _names(names: Mapping[str, str] | None) -> dict[str, Any]:
     return {"ExpressionAttributeNames": dict(names)} if names else {}
 
 
+def _request(call: Callable[[], ResultT]) -> ResultT:
+    """One request, its client's retries included: UnavailableError when DynamoDB did not answer in time
+    or kept throttling it (the caller may retry later), any other failure as it came."""
+    return outages.unavailable("DynamoDB", call)
+
+
 def get(keys: Mapping[str, str], *, consistent: bool = True) -> Item | None:
     """The item under ``keys``, or None."""
-    response = client().get_item(TableName=table_name(), Key=serialize(keys), ConsistentRead=consistent)
+    response = _request(
+        lambda: client().get_item(TableName=table_name(), Key=serialize(keys), ConsistentRead=consistent)
+    )
     item = response.get("Item")
     return deserialize(item) if item else None
 
@@ -174,9 +185,17 @@ def update(
     return deserialize(attributes) if attributes else None
 
 
+def delete(keys: Mapping[str, str], what: str, condition: str | None = None) -> None:
+    """Delete the ``what`` under ``keys``; a failed ``condition`` raises ConditionFailedError."""
+    arguments: dict[str, Any] = {"TableName": table_name(), "Key": serialize(keys)}
+    if condition:
+        arguments["ConditionExpression"] = condition
+    _conditional(what, lambda: client().delete_item(**arguments))
+
+
 def _conditional(what: str, request: Callable[[], object]) -> object:
     try:
-        return request()
+        return _request(request)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             raise ConditionFailedError(what) from error
@@ -209,12 +228,21 @@ class Action:
         return {self.kind: body}
 
 
+# Cancellation reasons of a transaction that met load, not a conflict.
+_THROTTLED_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
+
+
 def transact_write(actions: Sequence[Action]) -> None:
     """Run ``actions`` atomically. A cancelled transaction raises ConditionFailedError naming the
-    first action whose condition failed, or WriteConflictError when only concurrency stopped it."""
+    first action whose condition failed, or WriteConflictError when only concurrency stopped it.
+
+    Its client request token makes the client's retries of a timed-out request idempotent: DynamoDB
+    applies the transaction once, however often it arrives within ten minutes."""
     name = table_name()
+    items = [action.wire(name) for action in actions]
+    token = str(uuid.uuid4())
     try:
-        client().transact_write_items(TransactItems=[action.wire(name) for action in actions])  # type: ignore[misc]
+        _request(lambda: client().transact_write_items(TransactItems=items, ClientRequestToken=token))  # type: ignore[arg-type]
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
             raise
@@ -222,6 +250,8 @@ def transact_write(actions: Sequence[Action]) -> None:
         failed = [index for index, reason in enumerate(reasons) if reason == "ConditionalCheckFailed"]
         if failed:
             raise ConditionFailedError(actions[failed[0]].what, failed) from error
+        if _THROTTLED_REASONS & set(reasons):
+            raise UnavailableError("DynamoDB is refusing requests for load; retry shortly") from error
         raise WriteConflictError(", ".join(reasons)) from error
 
 
@@ -238,7 +268,8 @@ def delete_all(keys: Sequence[Mapping[str, str]]) -> None:
             name: [{"DeleteRequest": {"Key": serialize(key)}} for key in keys[start : start + _BATCH_WRITE_LIMIT]]
         }
         for attempt in range(_BATCH_ATTEMPTS):
-            requests = client().batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+            answer = _request(partial(client().batch_write_item, RequestItems=requests))
+            requests = answer.get("UnprocessedItems") or {}
             if not requests:
                 break
             time.sleep(0.05 * 2**attempt)
@@ -275,7 +306,7 @@ def query(
         arguments["IndexName"] = index
     else:
         arguments["ConsistentRead"] = consistent
-    response = client().query(**arguments)
+    response = _request(lambda: client().query(**arguments))
     last = response.get("LastEvaluatedKey")
     return [deserialize(item) for item in response.get("Items", [])], deserialize(last) if last else None
 

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pydantic.alias_generators import to_camel
 
 from shared.observability import traced
-from shared.store import dynamo
-from shared.store.candidate_keys import RUNNING, SessionRecord, SignalCounts, session_keys
+from shared.store import dynamo, sessions
 from shared.store.dynamo import Action, Record
 from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
+from shared.store.sessions import RUNNING, SessionRecord, SignalCounts
 
 # Two items an event and the session's update: 49 events fill one transaction.
 EVENTS_PER_TRANSACTION = (dynamo.MAX_TRANSACTION_ACTIONS - 1) // 2
@@ -43,7 +43,7 @@ class EventsRefusedError(Exception):
 
 
 def _partition(session_id: str) -> str:
-    return session_keys(session_id)[PARTITION_KEY]
+    return sessions.keys(session_id)[PARTITION_KEY]
 
 
 def _sort_key(at: str, event_id: str) -> str:
@@ -94,15 +94,17 @@ class TelemetryStore:
             raise EventsRefusedError(duplicates, session_position in failed.positions) from failed
 
     @traced
-    def erase_events(self, session_id: str) -> int:
-        """Delete the session's events (an erased candidate's timeline); the id claims stay, so a retried
-        upload is still a duplicate, and so do the signals counted on the session. Returns how many."""
-        items = dynamo.query_all(
-            "PK = :pk AND begins_with(SK, :prefix)", {":pk": _partition(session_id), ":prefix": _EVENT_PREFIX}
+    def erase_events(self, session_id: str, limit: int) -> bool:
+        """Delete up to ``limit`` of the session's events (an erased candidate's timeline): one Query, and
+        a BatchWriteItem per 25 events. True when none are left. The id claims stay, so a retried upload
+        is still a duplicate, and so do the signals counted on the session."""
+        items, last = dynamo.query(
+            "PK = :pk AND begins_with(SK, :prefix)",
+            {":pk": _partition(session_id), ":prefix": _EVENT_PREFIX},
+            limit=limit,
         )
-        keys = [{PARTITION_KEY: str(item[PARTITION_KEY]), SORT_KEY: str(item[SORT_KEY])} for item in items]
-        dynamo.delete_all(keys)
-        return len(keys)
+        dynamo.delete_all([{PARTITION_KEY: str(item[PARTITION_KEY]), SORT_KEY: str(item[SORT_KEY])} for item in items])
+        return last is None
 
     def timeline(
         self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None
@@ -154,8 +156,9 @@ def _count_action(session: SessionRecord, events: Sequence[EventRecord], counts:
     return Action(
         "Update",
         "session",
-        keys=session_keys(session.id),
+        keys=sessions.keys(session.id),
         expression=expression,
-        condition=" AND ".join([f"({RUNNING})", *if_first, *if_last]),
+        # An erased candidate's session takes no more events (its timeline is being deleted).
+        condition=" AND ".join([f"({RUNNING})", "attribute_not_exists(erasedAt)", *if_first, *if_last]),
         values=values,
     )

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import os
 import re
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from shared import settings
+
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Host name -> the addresses it resolves to (a failed lookup raises OSError).
 Resolver = Callable[[str], Sequence[str]]
-
-# Set by the local server alone: plain http to this machine, for a receiver beside `make dev`. Inside
-# Lambda it is ignored, whoever sets it.
-LOCAL_LOOPBACK_VARIABLE = "PROMPTSTER_LOCAL_WEBHOOKS"
 
 # An IPv4 address the way inet_aton reads one: 1 to 4 dot-separated numbers, each decimal, octal
 # (leading 0) or hex (0x). No DNS name ends in such a label, so a host like this is an address.
@@ -56,16 +53,11 @@ def resolve(host: str) -> list[str]:
     return sorted(found, key=lambda address: (":" in address, address))
 
 
-def loopback_allowed() -> bool:
-    """Whether plain http to this machine is allowed: only when the local server says so, never in Lambda."""
-    return bool(os.environ.get(LOCAL_LOOPBACK_VARIABLE)) and "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
-
-
 def destination(url: str, resolver: Resolver | None = None, *, allow_loopback: bool | None = None) -> Destination:
     """Where ``url`` is delivered, or UrlNotAllowedError saying why it may not be. ``resolver``
     defaults to the system's; ``allow_loopback`` (default: as the environment says) admits http and
     https to loopback addresses, and nothing else that is not public."""
-    loopback = loopback_allowed() if allow_loopback is None else allow_loopback
+    loopback = settings.loopback_receivers_allowed() if allow_loopback is None else allow_loopback
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http"):
@@ -158,8 +150,9 @@ def _public(address: IpAddress) -> bool:
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             return _public(embedded)
+    site_local = isinstance(address, ipaddress.IPv6Address) and address.is_site_local
     return address.is_global and not (
-        address.is_multicast or address.is_reserved or address.is_link_local or address.is_unspecified
+        address.is_multicast or address.is_reserved or address.is_link_local or address.is_unspecified or site_local
     )
 
 
@@ -173,6 +166,8 @@ def _kind(address: IpAddress) -> str:
         ("unspecified", address.is_unspecified),
         ("reserved", address.is_reserved),
         ("private", address.is_private),
+        # Deprecated (RFC 3879) but still routed inside some networks, and Python counts it global.
+        ("site-local", isinstance(address, ipaddress.IPv6Address) and address.is_site_local),
     ):
         if matches:
             return kind

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
-from shared import settings
+from shared import outages, settings
+from shared.errors import UnavailableError
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -39,10 +40,6 @@ class Delivery:
         return cls(**json.loads(message))
 
 
-class NoQueueError(Exception):
-    """Deliveries were to be queued where no delivery queue is configured."""
-
-
 @cache
 def client() -> SQSClient:
     """Built on first use (tests start moto before it); standard mode retries throttles with backoff."""
@@ -58,11 +55,16 @@ class DeliveryQueue:
             return
         queue_url = settings.webhook_queue_url()
         if queue_url is None:
-            raise NoQueueError(f"{settings.WEBHOOK_QUEUE_VARIABLE} is not set")
+            raise UnavailableError(
+                f"Webhook deliveries are not configured here ({settings.WEBHOOK_QUEUE_VARIABLE} is not set)"
+            )
         for start in range(0, len(deliveries), _BATCH_LIMIT):
             chunk = deliveries[start : start + _BATCH_LIMIT]
             entries = [{"Id": str(index), "MessageBody": item.to_message()} for index, item in enumerate(chunk)]
-            answer = client().send_message_batch(QueueUrl=queue_url, Entries=entries)  # type: ignore[arg-type]
+            answer = outages.unavailable(
+                "SQS",
+                lambda entries=entries: client().send_message_batch(QueueUrl=queue_url, Entries=entries),  # type: ignore[misc]
+            )
             failed = answer.get("Failed", [])
             if failed:
                 # The stream delivers the whole record again: a duplicate is what at-least-once allows.

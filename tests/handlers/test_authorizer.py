@@ -93,7 +93,7 @@ def test_a_well_shaped_token_never_issued_is_unauthorized_after_one_lookup(dynam
 def test_a_revoked_token_is_unauthorized() -> None:
     token = new_token("org_acme")
     token_id = next(iter(_token_ids("org_acme")))
-    revoke_token("org_acme", token_id)
+    revoke_token(TokenStore(), "org_acme", token_id)
 
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize({"Authorization": f"Bearer {token}"})

@@ -19,6 +19,7 @@ from shared.store import dynamo
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.cascade import AssessmentDeletion
+from shared.store.sessions import SessionStore
 from tests.conftest import RequestCounter
 from tests.support import ORG_A, call, candidate_for, create_assessment, generate_keys
 
@@ -98,7 +99,10 @@ def test_ten_concurrent_redemptions_of_one_key_start_exactly_one_session() -> No
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         results = list(
-            pool.map(lambda _: start_session(AssessmentStore(), CandidateKeyStore(), candidate_for(key)), range(10))
+            pool.map(
+                lambda _: start_session(AssessmentStore(), CandidateKeyStore(), SessionStore(), candidate_for(key)),
+                range(10),
+            )
         )
 
     assert sum(is_new for _, is_new in results) == 1
@@ -130,6 +134,7 @@ def test_delete_racing_key_generation_never_leaves_a_redeemable_key() -> None:
                 start_session(
                     AssessmentStore(),
                     CandidateKeyStore(),
+                    SessionStore(),
                     candidate_for({"orgId": "org_a", "assessmentId": key.assessment_id, "id": key.id}),
                 )
 
@@ -140,7 +145,7 @@ def test_concurrent_revocations_of_one_key_succeed_once_and_otherwise_are_not_fo
 
     def revoke(_: int) -> str:
         try:
-            revoke_key(CandidateKeyStore(), "org_a", assessment["id"], key["id"])
+            revoke_key(CandidateKeyStore(), SessionStore(), "org_a", assessment["id"], key["id"])
         except NotFoundError:
             return "not found"
         return "revoked"

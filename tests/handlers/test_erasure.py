@@ -12,12 +12,24 @@ from typing import Any
 
 import pytest
 
+from shared.consumer import EventConsumer
+from shared.domain import erasure
 from shared.models.candidate_keys import email_digest
 from shared.observability import logger
 from shared.store import dynamo
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 from tests.conftest import RequestCounter
-from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys
+from tests.support import (
+    ORG_A,
+    ORG_B,
+    RecordingMailer,
+    Stream,
+    call,
+    candidate_for,
+    create_assessment,
+    deliver,
+    generate_keys,
+)
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -105,14 +117,14 @@ def test_an_erasure_landing_while_a_session_completes_leaves_no_notes(monkeypatc
     status, started = call("start_session", candidate_for(key))
     assert status == 201
     session_id = started["session"]["id"]
-    complete = CandidateKeyStore.complete
+    complete = SessionStore.complete
 
-    def erased_first(store: CandidateKeyStore, *arguments: Any) -> None:
-        monkeypatch.setattr(CandidateKeyStore, "complete", complete)
+    def erased_first(store: SessionStore, *arguments: Any) -> None:
+        monkeypatch.setattr(SessionStore, "complete", complete)
         assert erase(EMAIL) == (200, {"erased": 1})  # between the session's read and its write
         complete(store, *arguments)
 
-    monkeypatch.setattr(CandidateKeyStore, "complete", erased_first)
+    monkeypatch.setattr(SessionStore, "complete", erased_first)
     path = {"session_id": session_id}
 
     assert call("complete_session", candidate_for(key), body=SUBMISSION, path=path)[0] == 409
@@ -163,27 +175,150 @@ def test_erasure_is_one_query_and_one_transaction_per_hundred_writes(dynamodb_ca
 
     assert erase(EMAIL) == (200, {"erased": 42})
 
-    # The lookups, the transaction, and one Query a started session for its (here empty) timeline.
-    assert dict(dynamodb_calls.calls) == {"Query": 3, "TransactWriteItems": 1}
+    # The lookups and the transaction: the timelines are the consumer's work.
+    assert dict(dynamodb_calls.calls) == {"Query": 1, "TransactWriteItems": 1}
 
 
-def test_erasure_removes_the_timeline_and_keeps_the_signals() -> None:
+class Consumer:
+    """The event consumer on the table's stream, handed each batch as Lambda's event source does:
+    after a failure, again from the first record it reported failed."""
+
+    def __init__(self) -> None:
+        self.stream = Stream()
+        self.consumer = EventConsumer(RecordingMailer())
+        self.again: list[dict[str, Any]] = []
+
+    def run(self) -> list[str]:
+        """Deliver one batch; the sequence numbers the consumer asks to have delivered again."""
+        return self._deliver(self.again or self.stream.new_records())
+
+    def drain(self, rounds: int = 20) -> None:
+        """Deliver until the stream is quiet (a pass over a timeline writes the record of the next)."""
+        for _ in range(rounds):
+            records = self.again or self.stream.new_records()
+            if not records:
+                return
+            assert self._deliver(records) == []
+        raise AssertionError("the stream never went quiet")
+
+    def _deliver(self, records: list[dict[str, Any]]) -> list[str]:
+        failed = deliver(records, self.consumer) if records else []
+        numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+        self.again = records[min(numbers.index(number) for number in failed) :] if failed else []
+        return failed
+
+
+def a_running_session_with_events(count: int) -> tuple[dict[str, Any], str, list[dict[str, Any]]]:
     [key] = keys_for(create_assessment()["id"], [EMAIL])
     _, started = call("start_session", candidate_for(key))
     session_id = started["session"]["id"]
     events = [
-        {"id": str(uuid.uuid4()), "type": "prompt", "at": "2026-11-28T10:00:00Z", "source": "cli", "data": {"i": i}}
-        for i in range(30)
+        {"id": str(uuid.uuid4()), "type": "prompt", "at": started["session"]["startedAt"], "source": "cli", "data": {}}
+        for _ in range(count)
     ]
-    assert call("ingest_events", candidate_for(key), path={"session_id": session_id}, body={"events": events})[0] == 200
+    for start in range(0, count, 100):
+        batch = {"events": events[start : start + 100]}
+        assert call("ingest_events", candidate_for(key), path={"session_id": session_id}, body=batch)[0] == 200
+    return key, session_id, events
+
+
+def stored_events(session_id: str) -> int:
+    """The session's events still in the table, whatever the API shows."""
+    items = dynamo.query_all("PK = :pk AND begins_with(SK, :evt)", {":pk": f"SESSION#{session_id}", ":evt": "EVT#"})
+    return sum(1 for _ in items)
+
+
+def stored_lookups(email: str, org_id: str = "org_a") -> int:
+    return sum(1 for _ in dynamo.query_all("PK = :pk", {":pk": f"ORG#{org_id}#EMAIL#{email_digest(email)}"}))
+
+
+def test_the_timeline_of_an_erased_session_reads_empty_at_once_and_is_deleted_by_the_consumer() -> None:
+    consumer = Consumer()
+    _, session_id, _ = a_running_session_with_events(30)
+    consumer.drain()
 
     assert erase(EMAIL) == (200, {"erased": 1})
 
     status, timeline = call("get_timeline", path={"session_id": session_id})
     assert (status, timeline["events"]) == (200, [])
-    assert reviewer_session(session_id)["signals"]["promptCount"] == 30
-    again = call("ingest_events", candidate_for(key), path={"session_id": session_id}, body={"events": events[:1]})
-    assert again[1] == {"accepted": 0, "duplicates": 1}  # the ids stay claimed: a retry is still a duplicate
+    assert stored_events(session_id) == 30
+    consumer.drain()
+    assert (stored_events(session_id), stored_lookups(EMAIL)) == (0, 0)
+    assert reviewer_session(session_id)["signals"]["promptCount"] == 30  # the org's record of how it went
+
+
+def test_an_erased_candidates_running_session_takes_no_more_events() -> None:
+    key, session_id, events = a_running_session_with_events(1)
+    assert erase(EMAIL) == (200, {"erased": 1})
+
+    for sent in ([events[0]], [{**events[0], "id": str(uuid.uuid4())}]):  # a retry, and a new event
+        status, payload = call(
+            "ingest_events", candidate_for(key), path={"session_id": session_id}, body={"events": sent}
+        )
+        assert (status, payload["code"]) == (409, "session_finished")
+    assert stored_events(session_id) == 1  # nothing was added; the consumer deletes the one there
+
+
+def test_a_timeline_of_any_size_is_deleted_in_bounded_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(erasure, "EVENTS_PER_PASS", 40)
+    consumer = Consumer()
+    _, session_id, _ = a_running_session_with_events(130)
+    consumer.drain()
+    assert erase(EMAIL) == (200, {"erased": 1})
+
+    passes = 0
+    while stored_events(session_id):
+        assert consumer.run() == []
+        passes += 1
+    assert passes == 4  # 40 events a pass
+    consumer.drain()
+    assert stored_lookups(EMAIL) == 0
+
+
+def test_a_pass_killed_midway_is_retried_and_the_erasure_finishes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(erasure, "EVENTS_PER_PASS", 100)
+    consumer = Consumer()
+    _, session_id, _ = a_running_session_with_events(100)
+    consumer.drain()
+    assert erase(EMAIL) == (200, {"erased": 1})
+    delete_all = dynamo.delete_all
+
+    def dies_after_some(keys: Any) -> None:
+        delete_all(keys[:30])
+        raise ConnectionError("the process died")
+
+    monkeypatch.setattr(dynamo, "delete_all", dies_after_some)
+    assert consumer.run() != []  # the record is reported failed: the stream delivers it again
+    assert (stored_events(session_id), stored_lookups(EMAIL)) == (70, 1)
+
+    monkeypatch.setattr(dynamo, "delete_all", delete_all)
+    consumer.drain()
+    assert (stored_events(session_id), stored_lookups(EMAIL)) == (0, 0)
+
+
+def test_erasing_again_resumes_a_timeline_whose_passes_stopped() -> None:
+    _, session_id, _ = a_running_session_with_events(20)
+    consumer = Consumer()
+    assert erase(EMAIL) == (200, {"erased": 1})
+    consumer.stream.new_records()  # lost: every delivery failed and went to the dead-letter queue
+
+    assert erase(EMAIL) == (200, {"erased": 0})
+
+    consumer.drain()
+    assert (stored_events(session_id), stored_lookups(EMAIL)) == (0, 0)
+
+
+def test_an_erased_keys_invitation_error_goes_with_the_address() -> None:
+    [key] = keys_for(create_assessment()["id"], [EMAIL])
+    item = dynamo.get({"PK": f"ASMT#{key['assessmentId']}", "SK": f"KEY#{key['id']}"})
+    assert item is not None
+    dynamo.put({**item, "inviteStatus": "failed", "inviteError": f"MessageRejected: {EMAIL} bounced"}, "key")
+
+    assert erase(EMAIL) == (200, {"erased": 1})
+
+    erased = dynamo.get({"PK": f"ASMT#{key['assessmentId']}", "SK": f"KEY#{key['id']}"})
+    assert erased is not None
+    assert EMAIL not in str(erased)
 
 
 def test_a_body_without_an_email_is_refused() -> None:

@@ -12,51 +12,19 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from moto.ses.models import ses_backends
 
-from infra.local.stream import lambda_record, streams_client
 from shared import mail, settings
 from shared.consumer import EventConsumer, change_of
 from shared.domain.events import events_of
-from shared.mail import Message, SesMailer
+from shared.mail import SesMailer
 from shared.store.candidate_keys import CandidateKeyStore
-from shared.store.dynamo import table_name
 from tests.handlers.test_results import GOOD_SCORE, scorable
-from tests.support import call, create_assessment, generate_keys
+from tests.support import RecordingMailer, Stream, call, create_assessment, deliver, generate_keys
 
 pytestmark = pytest.mark.usefixtures("table")
 
 ACCOUNT = "123456789012"  # moto's default account
 SENDER = "hiring@acme.example"
 API_URL = "https://api.acme.example/prod"
-
-
-class Stream:
-    """The table's stream, read from where the last read stopped, as Lambda-delivered records."""
-
-    def __init__(self) -> None:
-        self.arn = boto3.client("dynamodb").describe_table(TableName=table_name())["Table"]["LatestStreamArn"]
-        self.client = streams_client()
-        shard = self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]["ShardId"]
-        self.iterator = self.client.get_shard_iterator(
-            StreamArn=self.arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-
-    def new_records(self) -> list[dict[str, Any]]:
-        response = self.client.get_records(ShardIterator=self.iterator)
-        self.iterator = response["NextShardIterator"]
-        return [lambda_record(record, self.arn) for record in response["Records"]]
-
-
-class RecordingMailer:
-    """Keeps every message; refuses the addresses in ``failing`` as a throttled service would."""
-
-    def __init__(self) -> None:
-        self.sent: list[Message] = []
-        self.failing: set[str] = set()
-
-    def send(self, message: Message) -> None:
-        if message.recipient in self.failing:
-            raise ConnectionError("SES did not answer")
-        self.sent.append(message)
 
 
 @pytest.fixture
@@ -75,12 +43,6 @@ def verified_sender(stream: Stream) -> None:
 
 def ses_sent() -> list[Any]:
     return list(ses_backends[ACCOUNT]["eu-west-1"].sent_messages)
-
-
-def deliver(records: list[dict[str, Any]], consumer: EventConsumer) -> list[str]:
-    """Hand a batch to the consumer; the sequence numbers it asks to have delivered again."""
-    answer = consumer.handle({"Records": records})
-    return [str(failure["itemIdentifier"]) for failure in answer["batchItemFailures"]]
 
 
 def invites(assessment_id: str) -> dict[str, dict[str, Any]]:

@@ -26,6 +26,7 @@ from shared.models.sessions import (
 )
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.sessions import SessionStore
 from tests.conftest import RequestCounter
 from tests.support import (
     CANDIDATE_FIELDS,
@@ -124,7 +125,7 @@ def revoke(key: dict[str, Any]) -> tuple[int, Any]:
 
 
 def stored(session_id: str) -> Any:
-    return CandidateKeyStore().get_session(session_id)
+    return SessionStore().get(session_id)
 
 
 # The session object
@@ -854,7 +855,7 @@ def race(
 
 def completing(key: dict[str, Any], session_id: str, notes: str | None = None) -> Callable[[], CandidateSession]:
     body = CompleteSessionRequest(notes=notes) if notes is not None else None
-    return partial(complete_session, CandidateKeyStore(), candidate_for(key), session_id, body)
+    return partial(complete_session, SessionStore(), candidate_for(key), session_id, body)
 
 
 def scoring(session_id: str, points: float, comment: str | None = None) -> Callable[[], Session]:
@@ -862,7 +863,7 @@ def scoring(session_id: str, points: float, comment: str | None = None) -> Calla
         criteria=[CriterionScore(name="Correctness", score=points), CriterionScore(name="Tests", score=points)],
         comment=comment,
     )
-    return partial(score_session, CandidateKeyStore(), "org_a", session_id, request)
+    return partial(score_session, SessionStore(), "org_a", session_id, request)
 
 
 def test_two_completes_racing_complete_once_with_the_winners_submission() -> None:
@@ -901,7 +902,7 @@ def test_a_score_racing_a_complete_is_refused_or_stored_on_the_completed_session
 def test_a_revoke_racing_a_complete_leaves_either_a_revoked_or_a_completed_session() -> None:
     for _ in range(ROUNDS):
         assessment, [key], [session] = started()
-        revoking = partial(revoke_key, CandidateKeyStore(), "org_a", assessment["id"], key["id"])
+        revoking = partial(revoke_key, CandidateKeyStore(), SessionStore(), "org_a", assessment["id"], key["id"])
 
         completed, revoked = race(completing(key, session["id"]), revoking)
 
@@ -935,8 +936,8 @@ def test_a_revoke_racing_a_start_always_revokes_and_leaves_no_running_session() 
     for _ in range(ROUNDS):
         assessment = create_assessment()
         [key] = generate_keys(assessment["id"], 1)
-        starting = partial(start_session, AssessmentStore(), CandidateKeyStore(), candidate_for(key))
-        revoking = partial(revoke_key, CandidateKeyStore(), "org_a", assessment["id"], key["id"])
+        starting = partial(start_session, AssessmentStore(), CandidateKeyStore(), SessionStore(), candidate_for(key))
+        revoking = partial(revoke_key, CandidateKeyStore(), SessionStore(), "org_a", assessment["id"], key["id"])
 
         begun, revoked = race(starting, revoking)
 

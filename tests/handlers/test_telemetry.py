@@ -15,7 +15,7 @@ import pytest
 from shared import clock
 from shared.domain.telemetry import ingest_events
 from shared.models.telemetry import IngestRequest
-from shared.store.candidate_keys import CandidateKeyStore, SessionRecord, SignalCounts
+from shared.store.sessions import SessionRecord, SessionStore, SignalCounts
 from shared.store.telemetry import EventRecord, TelemetryStore
 from tests.conftest import RequestCounter
 from tests.support import ORG_A, ORG_B, call, candidate_for, create_assessment, generate_keys
@@ -165,7 +165,7 @@ def test_a_concurrent_batch_between_read_and_write_neither_loses_counts_nor_boun
     store = InterleavedStore(key, session["id"], theirs)
 
     result = ingest_events(
-        CandidateKeyStore(), store, candidate_for(key), session["id"], IngestRequest.model_validate({"events": mine})
+        SessionStore(), store, candidate_for(key), session["id"], IngestRequest.model_validate({"events": mine})
     )
 
     assert (result.accepted, result.duplicates) == (2, 1)

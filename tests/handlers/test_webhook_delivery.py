@@ -16,21 +16,20 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from infra.local.webhooks import QueuePoller, Queues
-from shared import clock, docs
+from shared import clock, docs, settings
 from shared.consumer import EventConsumer
+from shared.delivery_worker import DeliveryWorker
 from shared.observability import logger
 from shared.store import dynamo
 from shared.store.schema import TTL_ATTRIBUTE
 from shared.store.webhooks import WebhookStore
-from shared.webhooks import addresses, queue, sender
+from shared.webhooks import queue, sender
 from shared.webhooks.addresses import destination
-from shared.webhooks.delivery import DeliveryWorker
 from shared.webhooks.schedule import MAX_ATTEMPTS, RETRY_DELAYS_SECONDS
 from tests.conftest import TEST_HOSTS
-from tests.handlers.test_invitations import RecordingMailer, Stream
 from tests.handlers.test_results import GOOD_SCORE, complete, scorable, started
 from tests.receiver import Received, Receiver, receiver, signature_is_valid
-from tests.support import ORG_A, ORG_B, call
+from tests.support import ORG_A, ORG_B, RecordingMailer, Stream, call
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -88,7 +87,7 @@ def register(url: str, principal: Any = ORG_A, **fields: Any) -> dict[str, Any]:
 
 def loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """Registration as the local server allows it: a receiver on 127.0.0.1 over http."""
-    monkeypatch.setenv(addresses.LOCAL_LOOPBACK_VARIABLE, "1")
+    monkeypatch.setenv(settings.LOCAL_LOOPBACK_VARIABLE, "1")
 
 
 def deliveries_of(webhook_id: str) -> list[dict[str, Any]]:

@@ -57,7 +57,8 @@ def local_api(table_name: str, mail: Path | None = None) -> Iterator[Api]:
     with local_dynamodb(table_name):
         server = LocalServer(("127.0.0.1", 0), LocalGateway(), access_log=False)
         base = f"http://127.0.0.1:{server.server_address[1]}"
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        # A short poll: shutting the server down waits for the loop to notice.
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
         try:
             with local_events(table_name, base, mail) if mail is not None else nullcontext():

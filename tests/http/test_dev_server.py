@@ -13,11 +13,13 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from tests.receiver import receiver
 from tests.support import SEED_BODY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,24 +149,49 @@ def test_default_run_prints_a_token_for_org_local_and_a_working_curl_line() -> N
         process.communicate(timeout=10)
 
 
-def test_an_external_dynamodb_endpoint_is_used_its_table_created_and_its_stream_read(tmp_path: Path) -> None:
-    endpoint_port = _free_port()
-    dynamodb_server = ThreadedMotoServer(ip_address="127.0.0.1", port=endpoint_port, verbose=False)
-    dynamodb_server.start()
-    endpoint = f"http://127.0.0.1:{endpoint_port}"
+@pytest.fixture
+def external_dynamodb() -> Iterator[str]:
+    """A DynamoDB endpoint of its own (a moto server), as DynamoDB Local would be."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{server._port}"
+    finally:
+        server.stop()
+
+
+def _post(port: int, token: str, path: str, body: object) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST")
+    request.add_header("Authorization", f"Bearer {token}")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=20)
+
+
+def test_an_external_dynamodb_endpoint_is_used_its_table_created_and_its_stream_read(
+    tmp_path: Path, external_dynamodb: str
+) -> None:
     port = _free_port()
     process = _start(
         port,
-        AWS_ENDPOINT_URL_DYNAMODB=endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB=external_dynamodb,
         PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_e",
         PROMPTSTER_LOCAL_MAILDIR=str(tmp_path),
     )
     try:
         lines = _read_until_serving(process)
-        assert any(f"DynamoDB at {endpoint}" in line for line in lines)
+        assert any(f"DynamoDB at {external_dynamodb}" in line for line in lines)
         assert f"Invitation emails are written to {tmp_path}, never sent" in lines
         assert _list(port, TOKEN_A)[0] == 200
-        external = boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-west-1")
+        external = boto3.client("dynamodb", endpoint_url=external_dynamodb, region_name="eu-west-1")
         assert "promptster-local" in external.list_tables()["TableNames"]
         assert external.scan(TableName="promptster-local")["Count"] > 0  # the seeded token lives there
         code = _invite(port, TOKEN_A, "ada@example.com")
@@ -176,4 +203,50 @@ def test_an_external_dynamodb_endpoint_is_used_its_table_created_and_its_stream_
     finally:
         process.kill()
         process.communicate(timeout=10)
-        dynamodb_server.stop()
+
+
+def test_webhooks_are_delivered_beside_an_external_dynamodb(external_dynamodb: str) -> None:
+    port = _free_port()
+    process = _start(port, AWS_ENDPOINT_URL_DYNAMODB=external_dynamodb, PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_e")
+    try:
+        lines = _read_until_serving(process)
+        assert any(line.startswith("Webhooks are delivered for real") for line in lines)
+        with receiver() as endpoint:
+            status, created = _post(port, TOKEN_A, "/v1/webhooks", {"url": endpoint.url})
+            assert status == 201, created
+            status, ping = _post(port, TOKEN_A, f"/v1/webhooks/{created['webhook']['id']}/test", {})
+            assert status == 202, ping
+            [delivered] = endpoint.wait_for(1)
+        assert json.loads(delivered.body)["id"] == ping["eventId"]
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
+
+
+def test_a_restart_against_a_table_that_kept_its_tokens_serves_them_again(external_dynamodb: str) -> None:
+    for _ in range(2):
+        port = _free_port()
+        process = _start(port, AWS_ENDPOINT_URL_DYNAMODB=external_dynamodb, PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_e")
+        try:
+            assert "Seeded 1 token(s) from PROMPTSTER_LOCAL_TOKENS" in _read_until_serving(process)
+            assert _list(port, TOKEN_A)[0] == 200
+        finally:
+            _stop(process)
+
+
+def test_a_kept_token_seeded_for_another_organisation_is_a_one_line_error(external_dynamodb: str) -> None:
+    first = _start(
+        _free_port(), AWS_ENDPOINT_URL_DYNAMODB=external_dynamodb, PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_e"
+    )
+    _read_until_serving(first)
+    _stop(first)
+
+    second = _start(
+        _free_port(), AWS_ENDPOINT_URL_DYNAMODB=external_dynamodb, PROMPTSTER_LOCAL_TOKENS=f"{TOKEN_A}=org_f"
+    )
+    _, stderr = second.communicate(timeout=60)
+
+    assert second.returncode == 1
+    assert stderr.strip().splitlines() == [
+        "error: PROMPTSTER_LOCAL_TOKENS token for org_f: this token already belongs to another organisation, not org_f"
+    ]

@@ -17,6 +17,7 @@ from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LocalGateway
 from infra.local.server import MAX_BODY_BYTES, LocalServer
 from shared.domain.tokens import issue_token
+from shared.store.tokens import TokenStore
 from tests.support import SEED_BODY
 
 
@@ -73,7 +74,7 @@ class RawServer:
 
 
 def serve(server: LocalServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     return thread
 
@@ -85,7 +86,7 @@ def raw() -> Iterator[RawServer]:
         server = LocalServer(("127.0.0.1", 0), LocalGateway(), access_log=False, read_timeout=1.0)
         serve(server)
         try:
-            yield RawServer(server.server_address[1], issue_token("org_raw", name="tests").token)
+            yield RawServer(server.server_address[1], issue_token(TokenStore(), "org_raw", name="tests").token)
         finally:
             server.shutdown()
             server.server_close()
@@ -229,8 +230,9 @@ def test_a_head_response_carries_headers_but_no_body(raw: RawServer) -> None:
 
 @pytest.mark.parametrize("method", ["TRACE", "CONNECT", "FOO", "get", "PATCH"])
 def test_a_method_no_route_of_the_path_takes_is_a_405_naming_those_that_do(raw: RawServer, method: str) -> None:
-    [response] = raw.exchange(f"{method} /v1/assessments HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
-    [elsewhere] = raw.exchange(f"{method} /v1/nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    close = "Connection: close"
+    [response] = raw.exchange(f"{method} /v1/assessments HTTP/1.1\r\nHost: localhost\r\n{close}\r\n\r\n".encode())
+    [elsewhere] = raw.exchange(f"{method} /v1/nowhere HTTP/1.1\r\nHost: localhost\r\n{close}\r\n\r\n".encode())
 
     assert response.status == 405
     assert response.envelope()["code"] == "method_not_allowed"

@@ -9,13 +9,19 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from infra.constructs.alarms import LATENCY_P90
+from infra.constructs.alarms import DEPENDENCY_UNAVAILABLE_REQUESTS, LATENCY_P90
 from infra.constructs.api import AUTHORIZERS, THROTTLING, path_parameters
 from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_TABLE_ACTIONS
 from infra.constructs.function import AUTHORIZER_ACTIONS
 from infra.constructs.webhooks import DELIVERY_HANDLER, DELIVERY_TABLE_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
-from shared.observability import CUSTOMER_VARIABLE, STAGE_VARIABLE
+from shared.observability import (
+    CUSTOMER_VARIABLE,
+    DEPENDENCY_UNAVAILABLE,
+    NAMESPACE,
+    STAGE_VARIABLE,
+    metric_dimensions,
+)
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route, route
 from shared.store.schema import SESSIONS_INDEX, TTL_ATTRIBUTE, table_definition
 from tests.infra.conftest import Synthesized
@@ -424,6 +430,7 @@ def test_alarms_watch_the_api_every_function_the_table_the_stream_and_webhooks_a
     assert {props["AlarmName"] for props in alarms} == {
         "promptster-acme-prod-api-5xx-rate",
         "promptster-acme-prod-table-throttles",
+        "promptster-acme-prod-dependency-unavailable",
         "promptster-acme-prod-stream-iterator-age",
         "promptster-acme-prod-stream-dead-letters",
         "promptster-acme-prod-webhook-dead-letters",
@@ -435,6 +442,20 @@ def test_alarms_watch_the_api_every_function_the_table_the_stream_and_webhooks_a
     for props in alarms:
         assert props["AlarmActions"] == [{"Ref": topic}]
         assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_requests_refused_for_a_dependencys_outage_have_an_alarm_of_their_own(prod: Synthesized) -> None:
+    [alarm] = [
+        props
+        for props in prod.properties("AWS::CloudWatch::Alarm").values()
+        if props["AlarmName"] == "promptster-acme-prod-dependency-unavailable"
+    ]
+
+    assert (alarm["MetricName"], alarm["Namespace"]) == (DEPENDENCY_UNAVAILABLE, NAMESPACE)
+    assert alarm["Threshold"] == DEPENDENCY_UNAVAILABLE_REQUESTS
+    assert {dimension["Name"]: dimension["Value"] for dimension in alarm["Dimensions"]} == metric_dimensions(
+        "acme", "prod"
+    )
 
 
 def test_every_api_function_has_a_p90_duration_alarm_held_over_several_periods(prod: Synthesized) -> None:

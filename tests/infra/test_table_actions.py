@@ -11,14 +11,13 @@ import pytest
 
 from infra.constructs.webhooks import DELIVERY_PARTITION_PREFIXES, DELIVERY_TABLE_ACTIONS
 from infra.local.webhooks import QueuePoller, Queues
-from shared import catalog
+from shared import catalog, settings
 from shared.auth import Principal
+from shared.delivery_worker import DeliveryWorker
 from shared.errors import ConflictError
 from shared.routes import ROUTES
 from shared.store import dynamo
 from shared.store.schema import PARTITION_KEY
-from shared.webhooks import addresses
-from shared.webhooks.delivery import DeliveryWorker
 from tests.receiver import receiver
 from tests.support import ORG_A, SEED_BODY, candidate_for, create_assessment, generate_keys, invoke
 
@@ -163,7 +162,7 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
 def test_the_delivery_function_touches_only_webhook_items_with_the_actions_it_is_granted(
     delivery_queue: Queues, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(addresses.LOCAL_LOOPBACK_VARIABLE, "1")
+    monkeypatch.setenv(settings.LOCAL_LOOPBACK_VARIABLE, "1")
     touched: list[tuple[str, str]] = []  # (action, partition key) of each request the worker makes
 
     def record(model: Any, params: dict[str, Any], **_: Any) -> None:

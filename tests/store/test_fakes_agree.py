@@ -14,16 +14,11 @@ from shared.auth import new_key_code
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Score
 from shared.store.assessments import AssessmentRecord, AssessmentStore
-from shared.store.candidate_keys import (
-    CandidateKeyRecord,
-    CandidateKeyStore,
-    CodeTakenError,
-    SessionRecord,
-    SignalCounts,
-)
+from shared.store.candidate_keys import CandidateKeyRecord, CandidateKeyStore, CodeTakenError
 from shared.store.cascade import AssessmentDeletion
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord, RubricStore
+from shared.store.sessions import SessionRecord, SessionStore, SignalCounts
 from shared.store.telemetry import EventRecord, EventsRefusedError, TelemetryStore
 from shared.store.tokens import TokenRecord, TokenStore
 from tests.unit.domain.fakes import Memory, Stores, in_memory_stores
@@ -49,6 +44,7 @@ def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
         assessments=AssessmentStore(),
         deleter=AssessmentDeletion(keys=keys),
         keys=keys,
+        sessions=SessionStore(),
         rubrics=RubricStore(),
         tokens=TokenStore(),
         telemetry=TelemetryStore(),
@@ -123,7 +119,7 @@ def a_started_session(stores: Stores, assessment: AssessmentRecord, deadline: st
     key = a_key(assessment)
     stores.keys.insert(assessment.org_id, assessment.id, [key])
     session = a_session(key, deadline)
-    stores.keys.redeem(key, session)
+    stores.sessions.start(key, session)
     return session
 
 
@@ -163,7 +159,7 @@ def test_an_expired_key_does_not_redeem(stores: Stores) -> None:
     key = a_key(assessment, expires_at=EARLIER)
     stores.keys.insert(ORG, assessment.id, [key])
 
-    assert outcome(lambda: stores.keys.redeem(key, a_session(key))) == ("condition failed", "key", [0])
+    assert outcome(lambda: stores.sessions.start(key, a_session(key))) == ("condition failed", "key", [0])
 
 
 def test_deleting_revokes_pending_keys_and_then_fails_on_the_assessment(stores: Stores) -> None:
@@ -175,55 +171,55 @@ def test_deleting_revokes_pending_keys_and_then_fails_on_the_assessment(stores: 
     deletion = stores.deleter.delete(assessment, AT)
 
     assert (deletion.revoked, deletion.left_pending) == (2, 0)
-    assert outcome(lambda: stores.keys.redeem(key, a_session(key))) == ("condition failed", "key", [0, 1])
+    assert outcome(lambda: stores.sessions.start(key, a_session(key))) == ("condition failed", "key", [0, 1])
     assert stores.assessments.get(ORG, assessment.id) is None
     assert stores.assessments.get_deleted(ORG, assessment.id) == assessment
-    assert stores.keys.get_session(started.id) == started
+    assert stores.sessions.get(started.id) == started
     assert outcome(lambda: stores.deleter.delete(assessment, AT)) == ("condition failed", "assessment", [])
 
 
 def test_a_completed_session_cannot_be_revoked_nor_completed_again(stores: Stores) -> None:
     session = a_started_session(stores, an_assessment(stores))
-    stores.keys.complete(session, AT, None, AT)
+    stores.sessions.complete(session, AT, None, AT)
     key = stores.keys.get(session.assessment_id, session.key_id)
     assert key is not None
 
-    assert outcome(lambda: stores.keys.revoke_in_progress(key, AT, AT)) == ("condition failed", "key", [0, 1])
-    assert outcome(lambda: stores.keys.complete(session, AT, None, AT)) == ("condition failed", "session", [0, 1])
+    assert outcome(lambda: stores.sessions.revoke(key, AT, AT)) == ("condition failed", "key", [0, 1])
+    assert outcome(lambda: stores.sessions.complete(session, AT, None, AT)) == ("condition failed", "session", [0, 1])
 
 
 def test_a_session_past_its_cutoff_cannot_be_completed_but_can_be_scored(stores: Stores) -> None:
     session = a_started_session(stores, an_assessment(stores), deadline=EARLIER)
     score = Score(criteria=(), total_score=50, comment=None, scored_at=AT)
 
-    assert outcome(lambda: stores.keys.complete(session, AT, None, AT)) == ("condition failed", "session", [0])
-    assert outcome(lambda: stores.keys.score(session, score, AT)) == ("ok", None)
-    assert stores.keys.get_session(session.id) == session.model_copy(update={"score": score})
+    assert outcome(lambda: stores.sessions.complete(session, AT, None, AT)) == ("condition failed", "session", [0])
+    assert outcome(lambda: stores.sessions.score(session, score, AT)) == ("ok", None)
+    assert stores.sessions.get(session.id) == session.model_copy(update={"score": score})
 
 
 def test_a_running_session_cannot_be_scored(stores: Stores) -> None:
     session = a_started_session(stores, an_assessment(stores))
     score = Score(criteria=(), total_score=50, comment=None, scored_at=AT)
 
-    assert outcome(lambda: stores.keys.score(session, score, AT)) == ("condition failed", "session", [])
+    assert outcome(lambda: stores.sessions.score(session, score, AT)) == ("condition failed", "session", [])
 
 
 def test_sessions_page_in_start_order_and_only_for_their_org(stores: Stores) -> None:
     assessment = an_assessment(stores)
     started = [a_started_session(stores, assessment).id for _ in range(3)]
 
-    assert stores.keys.list_sessions(ORG, assessment.id, 2, None) == (
-        [stores.keys.get_session(session_id) for session_id in started[:2]],
+    assert stores.sessions.list_page(ORG, assessment.id, 2, None) == (
+        [stores.sessions.get(session_id) for session_id in started[:2]],
         started[1],
     )
-    last = stores.keys.list_sessions(ORG, assessment.id, 2, started[1])
+    last = stores.sessions.list_page(ORG, assessment.id, 2, started[1])
     assert last is not None
     assert ([session.id for session in last[0]], last[1]) == (started[2:], None)
-    full = stores.keys.list_sessions(ORG, assessment.id, 3, None)
+    full = stores.sessions.list_page(ORG, assessment.id, 3, None)
     assert full is not None
     assert full[1] is None
-    assert stores.keys.list_sessions("org_b", assessment.id, 2, None) is None
-    assert stores.keys.list_sessions(ORG, ids.new_id(), 2, None) is None
+    assert stores.sessions.list_page("org_b", assessment.id, 2, None) is None
+    assert stores.sessions.list_page(ORG, ids.new_id(), 2, None) is None
 
 
 def test_a_linked_rubric_fails_on_its_link_and_a_deleted_one_on_itself(stores: Stores) -> None:
@@ -253,7 +249,7 @@ def test_events_are_stored_once_and_a_batch_holding_a_stored_id_changes_nothing(
     session = a_started_session(stores, an_assessment(stores))
     stored = [an_event("2026-04-01T10:00:01.000Z"), an_event("2026-04-01T10:00:02.000Z", "decision")]
     assert outcome(lambda: stores.telemetry.insert(session, stored, SignalCounts(event_count=2), AT)) == ("ok", None)
-    counted = stores.keys.get_session(session.id)
+    counted = stores.sessions.get(session.id)
     assert counted is not None
     batch = [an_event("2026-04-01T10:00:00.000Z"), stored[1], an_event("2026-04-01T10:00:03.000Z"), stored[0]]
 
@@ -262,7 +258,7 @@ def test_events_are_stored_once_and_a_batch_holding_a_stored_id_changes_nothing(
         [1, 3],
         False,
     )
-    assert stores.keys.get_session(session.id) == counted
+    assert stores.sessions.get(session.id) == counted
     assert (counted.event_count, counted.first_event_at, counted.last_event_at) == (2, stored[0].at, stored[1].at)
     assert stores.telemetry.timeline(session.id, None, 10, None) == (stored, False)
 
@@ -278,10 +274,10 @@ def test_a_batch_fails_on_the_session_once_it_finished_or_a_bound_it_moves_chang
         [],
         True,
     )
-    current = stores.keys.get_session(session.id)
+    current = stores.sessions.get(session.id)
     assert current is not None
     assert outcome(lambda: stores.telemetry.insert(current, earlier, SignalCounts(event_count=1), AT)) == ("ok", None)
-    stores.keys.complete(session, AT, None, AT)
+    stores.sessions.complete(session, AT, None, AT)
     assert outcome(lambda: stores.telemetry.insert(current, later, SignalCounts(event_count=1), AT)) == (
         "events refused",
         [],

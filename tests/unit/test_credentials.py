@@ -59,7 +59,7 @@ def test_only_the_prefix_and_32_to_128_letters_or_digits_are_a_token(text: str, 
 
 def test_an_operator_chosen_token_without_a_token_shape_is_never_stored() -> None:
     with pytest.raises(ValueError, match="psk_live_ followed by 32 to 128 letters, digits, - or _"):
-        seed_token("tokA", "org_a", name="local", store=cast(TokenStore, None))
+        seed_token(cast(TokenStore, None), "tokA", "org_a", name="local")
 
 
 def test_key_codes_use_only_the_unambiguous_alphabet() -> None:

@@ -7,6 +7,7 @@ import socket
 
 import pytest
 
+from shared import settings
 from shared.webhooks import addresses
 from shared.webhooks.addresses import UrlNotAllowedError, destination
 
@@ -37,6 +38,8 @@ REFUSED = [
     ("https://172.16.5.4/", "private"),
     ("https://192.168.1.1/", "private"),
     ("https://[fd00::1]/", "private"),
+    ("https://[fec0::1]/", "site-local"),  # deprecated, yet Python's is_global says True
+    ("https://[feff:ffff::1]/", "site-local"),
     ("https://[64:ff9b::a00:1]/", "private"),  # NAT64 of 10.0.0.1
     ("https://internal.example.com/", "private"),
     ("https://split.example.com/", "loopback"),  # one public answer does not excuse another
@@ -102,7 +105,7 @@ def test_loopback_over_http_is_allowed_only_when_the_local_server_allows_it(monk
     with pytest.raises(UrlNotAllowedError, match="https"):
         destination("http://hooks.example.com/", allow_loopback=True)
 
-    monkeypatch.setenv(addresses.LOCAL_LOOPBACK_VARIABLE, "1")
+    monkeypatch.setenv(settings.LOCAL_LOOPBACK_VARIABLE, "1")
     assert destination(url).address == "127.0.0.1"
     # Inside Lambda the variable means nothing, whoever set it.
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "acme-prod-webhook-delivery")

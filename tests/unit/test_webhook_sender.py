@@ -4,6 +4,8 @@ verifies the URL's host, and an endpoint whose certificate does not verify gets 
 from __future__ import annotations
 
 import datetime
+import itertools
+import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -80,7 +82,7 @@ def endpoint(tmp_path: Path) -> Iterator[tuple[_Endpoint, Path]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield state, certificate
@@ -109,3 +111,41 @@ def test_a_certificate_that_does_not_verify_fails_the_attempt(endpoint: tuple[_E
     assert attempt.error is not None
     assert attempt.error.startswith("TLS certificate not valid")
     assert state.seen == []
+
+
+@pytest.fixture
+def dripping_endpoint() -> Iterator[int]:
+    """An endpoint that reads the request, then answers one byte every 0.3 s for ever (or until hung up)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in itertools.cycle(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100):
+                if stop.wait(0.3):
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
+
+
+def test_an_endpoint_dripping_its_answer_fails_the_attempt_at_the_deadline(dripping_endpoint: int) -> None:
+    # Every read gets a byte within its own timeout: only a deadline on the whole attempt ends it.
+    destination = Destination("http", "127.0.0.1", dripping_endpoint, "/hooks", "127.0.0.1")
+
+    attempt = sender.post(destination, b"{}", {"Content-Type": "application/json"}, timeout=1.0)
+
+    assert (attempt.status_code, attempt.error) == (None, "no answer within 1 s")
+    assert attempt.duration_ms < 3000  # not the 30-odd seconds the endpoint would take to finish a status line

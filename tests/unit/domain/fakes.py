@@ -12,20 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from shared.domain.ports import AssessmentDeleter, Assessments, CandidateKeys, Rubrics, Telemetry, Tokens
+from shared.domain.ports import AssessmentDeleter, Assessments, CandidateKeys, Rubrics, Sessions, Telemetry, Tokens
 from shared.models.sessions import Score, Submission
 from shared.store.assessments import AssessmentRecord, AssessmentState
-from shared.store.candidate_keys import (
-    KEYS_PER_TRANSACTION,
-    CandidateKeyRecord,
-    CodeTakenError,
-    CodeTarget,
-    SessionRecord,
-    SignalCounts,
-)
+from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError, CodeTarget
 from shared.store.cascade import Deletion
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord
+from shared.store.sessions import SessionRecord, SignalCounts
 from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 from shared.store.tokens import TokenRecord
 
@@ -190,7 +184,29 @@ class FakeCandidateKeys:
         more = len(ordered) > limit
         return (state if after_id is None else None), page, page[-1].id if more and page else None
 
-    def redeem(self, key: CandidateKeyRecord, session: SessionRecord) -> None:
+    def revoke_pending(self, key: CandidateKeyRecord, revoked_at: str) -> None:
+        memory = self.memory
+        stored = memory.keys.get((key.assessment_id, key.id))
+        _transact(
+            [
+                ("key", stored is not None and stored.status == "pending"),
+                ("assessment", memory.active_state(key.assessment_id, key.org_id)),
+            ]
+        )
+        assert stored is not None
+        memory.keys[(key.assessment_id, key.id)] = stored.model_copy(
+            update={"status": "revoked", "revoked_at": revoked_at}
+        )
+
+
+class FakeSessions:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def get(self, session_id: str) -> SessionRecord | None:
+        return self.memory.sessions.get(session_id)
+
+    def start(self, key: CandidateKeyRecord, session: SessionRecord) -> None:
         memory = self.memory
         stored = memory.keys.get((key.assessment_id, key.id))
         _transact(
@@ -206,21 +222,7 @@ class FakeCandidateKeys:
         )
         memory.sessions[session.id] = session
 
-    def revoke_pending(self, key: CandidateKeyRecord, revoked_at: str) -> None:
-        memory = self.memory
-        stored = memory.keys.get((key.assessment_id, key.id))
-        _transact(
-            [
-                ("key", stored is not None and stored.status == "pending"),
-                ("assessment", memory.active_state(key.assessment_id, key.org_id)),
-            ]
-        )
-        assert stored is not None
-        memory.keys[(key.assessment_id, key.id)] = stored.model_copy(
-            update={"status": "revoked", "revoked_at": revoked_at}
-        )
-
-    def revoke_in_progress(self, key: CandidateKeyRecord, revoked_at: str, cutoff: str) -> None:
+    def revoke(self, key: CandidateKeyRecord, revoked_at: str, cutoff: str) -> None:
         assert key.session_id is not None, "a redeemed key has a session"
         memory = self.memory
         stored = memory.keys.get((key.assessment_id, key.id))
@@ -238,9 +240,6 @@ class FakeCandidateKeys:
             update={"status": "revoked", "revoked_at": revoked_at}
         )
         memory.sessions[session.id] = session.model_copy(update={"revoked_at": revoked_at})
-
-    def get_session(self, session_id: str) -> SessionRecord | None:
-        return self.memory.sessions.get(session_id)
 
     def complete(self, session: SessionRecord, completed_at: str, submission: Submission | None, cutoff: str) -> None:
         memory = self.memory
@@ -268,7 +267,7 @@ class FakeCandidateKeys:
             raise ConditionFailedError("session")
         self.memory.sessions[session.id] = stored.model_copy(update={"score": score})
 
-    def list_sessions(
+    def list_page(
         self, org_id: str, assessment_id: str, limit: int, after_id: str | None
     ) -> tuple[list[SessionRecord], str | None] | None:
         # The sessions index: the assessment's sessions by id, then its state record; one Query of
@@ -369,6 +368,7 @@ class FakeTelemetry:
         unchanged = (
             current is not None
             and _running(current, cutoff)
+            and current.erased_at is None
             and (not moves_first or current.first_event_at == session.first_event_at)
             and (not moves_last or current.last_event_at == session.last_event_at)
         )
@@ -397,6 +397,12 @@ class FakeTelemetry:
         )
         return following[:limit], len(following) > limit
 
+    def erase_events(self, session_id: str, limit: int) -> bool:
+        events = self.memory.events.get(session_id, {})
+        for event_id in sorted(events, key=lambda event_id: (events[event_id].at, event_id))[:limit]:
+            del events[event_id]
+        return not events
+
 
 @dataclass(frozen=True)
 class Stores:
@@ -406,6 +412,7 @@ class Stores:
     assessments: Assessments
     deleter: AssessmentDeleter
     keys: CandidateKeys
+    sessions: Sessions
     rubrics: Rubrics
     tokens: Tokens
     telemetry: Telemetry
@@ -418,6 +425,7 @@ def in_memory_stores() -> Stores:
         assessments=FakeAssessments(memory),
         deleter=FakeAssessmentDeleter(memory),
         keys=FakeCandidateKeys(memory),
+        sessions=FakeSessions(memory),
         rubrics=FakeRubrics(memory),
         tokens=FakeTokens(memory),
         telemetry=FakeTelemetry(memory),

@@ -63,5 +63,5 @@ def candidate_of(key: CandidateKey) -> Candidate:
 def a_started_session(stores: Stores, **fields: Any) -> tuple[Candidate, CandidateSession]:
     """A candidate who has just started a session of a new assessment (``fields`` shape it)."""
     candidate = candidate_of(some_keys(stores, an_assessment(stores, **fields))[0])
-    started, _ = start_session(stores.assessments, stores.keys, candidate)
+    started, _ = start_session(stores.assessments, stores.keys, stores.sessions, candidate)
     return candidate, started.session

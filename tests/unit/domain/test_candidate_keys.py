@@ -113,7 +113,7 @@ def test_an_expired_key_cannot_start_a_session(stores: Stores, clock: FrozenCloc
     clock.advance(days=1)
 
     with pytest.raises(ForbiddenError) as raised:
-        start_session(stores.assessments, stores.keys, candidate_of(key))
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate_of(key))
 
     assert raised.value.code == "key_expired"
 
@@ -133,11 +133,11 @@ def test_revoking_a_pending_key_stops_it_starting_and_hides_it(stores: Stores) -
     assessment = an_assessment(stores)
     revoked, kept = some_keys(stores, assessment, count=2)
 
-    assert revoke_key(stores.keys, ORG, assessment.id, revoked.id) == revoked.id
+    assert revoke_key(stores.keys, stores.sessions, ORG, assessment.id, revoked.id) == revoked.id
 
     assert [key.id for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == [kept.id]
     with pytest.raises(ForbiddenError) as raised:
-        start_session(stores.assessments, stores.keys, candidate_of(revoked))
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate_of(revoked))
     assert raised.value.code == "key_revoked"
 
 
@@ -146,32 +146,32 @@ def test_revoking_twice_or_another_orgs_key_is_not_found(stores: Stores) -> None
     [key] = some_keys(stores, assessment)
 
     with pytest.raises(NotFoundError):
-        revoke_key(stores.keys, OTHER_ORG, assessment.id, key.id)
-    revoke_key(stores.keys, ORG, assessment.id, key.id)
+        revoke_key(stores.keys, stores.sessions, OTHER_ORG, assessment.id, key.id)
+    revoke_key(stores.keys, stores.sessions, ORG, assessment.id, key.id)
     with pytest.raises(NotFoundError):
-        revoke_key(stores.keys, ORG, assessment.id, key.id)
+        revoke_key(stores.keys, stores.sessions, ORG, assessment.id, key.id)
 
 
 def test_revoking_a_key_in_progress_ends_its_session_as_revoked(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
 
-    revoke_key(stores.keys, ORG, candidate.assessment_id, candidate.key_id)
+    revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
 
-    assert get_session(stores.keys, ORG, session.id).status == "revoked"
+    assert get_session(stores.sessions, ORG, session.id).status == "revoked"
     with pytest.raises(ForbiddenError) as raised:
-        complete_session(stores.keys, candidate, session.id, None)
+        complete_session(stores.sessions, candidate, session.id, None)
     assert raised.value.code == "key_revoked"
 
 
 def test_a_completed_sessions_key_cannot_be_revoked(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
-    complete_session(stores.keys, candidate, session.id, None)
+    complete_session(stores.sessions, candidate, session.id, None)
 
     with pytest.raises(ConflictError) as raised:
-        revoke_key(stores.keys, ORG, candidate.assessment_id, candidate.key_id)
+        revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
 
     assert raised.value.code == "session_finished"
-    assert get_session(stores.keys, ORG, session.id).status == "completed"
+    assert get_session(stores.sessions, ORG, session.id).status == "completed"
 
 
 def test_a_timed_out_sessions_key_cannot_be_revoked(stores: Stores, clock: FrozenClock) -> None:
@@ -179,10 +179,10 @@ def test_a_timed_out_sessions_key_cannot_be_revoked(stores: Stores, clock: Froze
     clock.advance(minutes=30, seconds=61)
 
     with pytest.raises(ConflictError) as raised:
-        revoke_key(stores.keys, ORG, candidate.assessment_id, candidate.key_id)
+        revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
 
     assert raised.value.code == "session_finished"
-    assert get_session(stores.keys, ORG, session.id).status == "timed_out"
+    assert get_session(stores.sessions, ORG, session.id).status == "timed_out"
 
 
 class _RacedKeys(FakeCandidateKeys):
@@ -202,19 +202,19 @@ class _RacedKeys(FakeCandidateKeys):
 
 def test_a_key_whose_session_completes_while_it_is_revoked_is_session_finished(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
-    raced = _RacedKeys(stores.memory, lambda: complete_session(stores.keys, candidate, session.id, None))
+    raced = _RacedKeys(stores.memory, lambda: complete_session(stores.sessions, candidate, session.id, None))
 
     with pytest.raises(ConflictError) as raised:
-        revoke_key(raced, ORG, candidate.assessment_id, candidate.key_id)
+        revoke_key(raced, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
 
     assert raised.value.code == "session_finished"
-    assert get_session(stores.keys, ORG, session.id).status == "completed"
+    assert get_session(stores.sessions, ORG, session.id).status == "completed"
 
 
 def test_a_key_another_reviewer_revokes_meanwhile_is_not_found(stores: Stores) -> None:
     assessment = an_assessment(stores)
     [key] = some_keys(stores, assessment)
-    raced = _RacedKeys(stores.memory, lambda: revoke_key(stores.keys, ORG, assessment.id, key.id))
+    raced = _RacedKeys(stores.memory, lambda: revoke_key(stores.keys, stores.sessions, ORG, assessment.id, key.id))
 
     with pytest.raises(NotFoundError):
-        revoke_key(raced, ORG, assessment.id, key.id)
+        revoke_key(raced, stores.sessions, ORG, assessment.id, key.id)

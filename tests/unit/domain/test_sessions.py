@@ -45,7 +45,7 @@ def _finished_scored_session(stores: Stores, weights: Mapping[str, float]) -> st
     """The id of a completed session of an assessment with a rubric of ``weights``."""
     rubric = a_rubric(stores, weights)
     candidate, session = a_started_session(stores, rubricId=rubric.id)
-    complete_session(stores.keys, candidate, session.id, None)
+    complete_session(stores.sessions, candidate, session.id, None)
     return session.id
 
 
@@ -55,7 +55,7 @@ def _finished_scored_session(stores: Stores, weights: Mapping[str, float]) -> st
 def test_starting_opens_a_session_with_the_deadline_and_the_brief(stores: Stores) -> None:
     [key] = some_keys(stores, an_assessment(stores, timeLimitMinutes=90, taskBrief="Build the webhook"))
 
-    started, new = start_session(stores.assessments, stores.keys, candidate_of(key))
+    started, new = start_session(stores.assessments, stores.keys, stores.sessions, candidate_of(key))
 
     assert new
     assert started.session.status == "in_progress"
@@ -75,7 +75,7 @@ def test_starting_again_resumes_the_same_session(stores: Stores, clock: FrozenCl
     candidate, session = a_started_session(stores, timeLimitMinutes=60)
     clock.advance(minutes=10)
 
-    resumed, new = start_session(stores.assessments, stores.keys, candidate)
+    resumed, new = start_session(stores.assessments, stores.keys, stores.sessions, candidate)
 
     assert not new
     assert resumed.session.id == session.id
@@ -86,11 +86,11 @@ def test_a_session_may_be_resumed_until_the_grace_after_its_deadline_ends(stores
     candidate, _ = a_started_session(stores, timeLimitMinutes=60)
 
     clock.advance(minutes=60, seconds=60)
-    resumed, _ = start_session(stores.assessments, stores.keys, candidate)
+    resumed, _ = start_session(stores.assessments, stores.keys, stores.sessions, candidate)
     assert (resumed.session.status, resumed.session.remaining_seconds) == ("in_progress", 0)
     clock.advance(seconds=1)
     with pytest.raises(ConflictError) as raised:
-        start_session(stores.assessments, stores.keys, candidate)
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate)
     assert raised.value.code == "deadline_passed"
 
 
@@ -99,7 +99,7 @@ def test_a_started_session_goes_on_after_its_assessment_is_deleted(stores: Store
 
     delete_assessment(stores.assessments, stores.deleter, ORG, candidate.assessment_id)
 
-    resumed, _ = start_session(stores.assessments, stores.keys, candidate)
+    resumed, _ = start_session(stores.assessments, stores.keys, stores.sessions, candidate)
     assert resumed.session.id == session.id
     assert resumed.assessment.task_brief == "Build the webhook"
 
@@ -113,7 +113,7 @@ def test_a_key_left_pending_behind_a_deleted_assessment_cannot_start(stores: Sto
     stores.memory.keys[where] = stores.memory.keys[where].model_copy(update={"status": "pending", "revoked_at": None})
 
     with pytest.raises(ForbiddenError) as raised:
-        start_session(stores.assessments, stores.keys, candidate_of(key))
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate_of(key))
 
     assert raised.value.code == "assessment_deleted"
 
@@ -123,7 +123,7 @@ def test_an_unknown_key_is_unauthorized(stores: Stores) -> None:
     stranger = candidate_of(key.model_copy(update={"org_id": OTHER_ORG}))
 
     with pytest.raises(UnauthorizedError) as raised:
-        start_session(stores.assessments, stores.keys, stranger)
+        start_session(stores.assessments, stores.keys, stores.sessions, stranger)
 
     assert raised.value.code == "invalid_key"
 
@@ -161,9 +161,9 @@ def test_the_candidate_reads_the_seconds_left_and_none_past_the_deadline(stores:
     candidate, session = a_started_session(stores, timeLimitMinutes=60)
 
     clock.advance(minutes=59, seconds=30)
-    assert get_candidate_session(stores.keys, candidate, session.id).remaining_seconds == 30
+    assert get_candidate_session(stores.sessions, candidate, session.id).remaining_seconds == 30
     clock.advance(seconds=45)
-    assert get_candidate_session(stores.keys, candidate, session.id).remaining_seconds == 0
+    assert get_candidate_session(stores.sessions, candidate, session.id).remaining_seconds == 0
 
 
 def test_a_candidate_cannot_read_another_candidates_session(stores: Stores) -> None:
@@ -171,7 +171,7 @@ def test_a_candidate_cannot_read_another_candidates_session(stores: Stores) -> N
     other, _ = a_started_session(stores)
 
     with pytest.raises(NotFoundError):
-        get_candidate_session(stores.keys, other, session.id)
+        get_candidate_session(stores.sessions, other, session.id)
 
 
 # Completing
@@ -182,29 +182,29 @@ def test_completing_keeps_the_submission_and_the_duration(stores: Stores, clock:
     clock.advance(minutes=42)
     request = CompleteSessionRequest.model_validate({"submissionUrl": "https://example.com/pr/1", "notes": "Done"})
 
-    completed = complete_session(stores.keys, candidate, session.id, request)
+    completed = complete_session(stores.sessions, candidate, session.id, request)
 
     assert (completed.status, completed.duration_seconds) == ("completed", 42 * 60)
     assert completed.submission == Submission(url="https://example.com/pr/1", notes="Done")
-    assert get_session(stores.keys, ORG, session.id).submission == completed.submission
+    assert get_session(stores.sessions, ORG, session.id).submission == completed.submission
 
 
 def test_a_session_is_completed_once(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
-    complete_session(stores.keys, candidate, session.id, None)
+    complete_session(stores.sessions, candidate, session.id, None)
 
     with pytest.raises(ConflictError) as raised:
-        complete_session(stores.keys, candidate, session.id, None)
+        complete_session(stores.sessions, candidate, session.id, None)
 
     assert raised.value.code == "session_completed"
 
 
 def test_a_completed_sessions_key_cannot_start_again(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
-    complete_session(stores.keys, candidate, session.id, None)
+    complete_session(stores.sessions, candidate, session.id, None)
 
     with pytest.raises(ConflictError) as raised:
-        start_session(stores.assessments, stores.keys, candidate)
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate)
 
     assert raised.value.code == "session_completed"
 
@@ -213,7 +213,7 @@ def test_completing_within_the_grace_is_accepted(stores: Stores, clock: FrozenCl
     candidate, session = a_started_session(stores, timeLimitMinutes=60)
     clock.advance(minutes=60, seconds=60)
 
-    assert complete_session(stores.keys, candidate, session.id, None).status == "completed"
+    assert complete_session(stores.sessions, candidate, session.id, None).status == "completed"
 
 
 def test_completing_after_the_grace_is_deadline_passed_and_the_session_timed_out(
@@ -223,19 +223,19 @@ def test_completing_after_the_grace_is_deadline_passed_and_the_session_timed_out
     clock.advance(minutes=60, seconds=61)
 
     with pytest.raises(ConflictError) as raised:
-        complete_session(stores.keys, candidate, session.id, None)
+        complete_session(stores.sessions, candidate, session.id, None)
 
     assert raised.value.code == "deadline_passed"
-    assert get_session(stores.keys, ORG, session.id).status == "timed_out"
+    assert get_session(stores.sessions, ORG, session.id).status == "timed_out"
 
 
 def test_a_revoked_sessions_candidate_is_forbidden_to_resume(stores: Stores) -> None:
     candidate, _ = a_started_session(stores)
 
-    revoke_key(stores.keys, ORG, candidate.assessment_id, candidate.key_id)
+    revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
 
     with pytest.raises(ForbiddenError) as raised:
-        start_session(stores.assessments, stores.keys, candidate)
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate)
     assert raised.value.code == "key_revoked"
 
 
@@ -246,18 +246,20 @@ def test_another_orgs_session_is_not_found(stores: Stores) -> None:
     _, session = a_started_session(stores)
 
     with pytest.raises(NotFoundError):
-        get_session(stores.keys, OTHER_ORG, session.id)
+        get_session(stores.sessions, OTHER_ORG, session.id)
 
 
 def test_sessions_are_listed_in_start_order_page_by_page(stores: Stores) -> None:
     assessment = an_assessment(stores)
     keys = some_keys(stores, assessment, count=5)
-    started = [start_session(stores.assessments, stores.keys, candidate_of(key))[0].session.id for key in keys]
+    started = [
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate_of(key))[0].session.id for key in keys
+    ]
 
     seen: list[str] = []
     cursor = None
     while True:
-        page, cursor = list_sessions(stores.keys, ORG, assessment.id, 2, cursor)
+        page, cursor = list_sessions(stores.sessions, ORG, assessment.id, 2, cursor)
         seen += [session.id for session in page]
         if cursor is None:
             break
@@ -268,9 +270,9 @@ def test_sessions_are_listed_in_start_order_page_by_page(stores: Stores) -> None
 def test_a_full_last_page_of_sessions_has_no_cursor(stores: Stores) -> None:
     assessment = an_assessment(stores)
     for key in some_keys(stores, assessment, count=2):
-        start_session(stores.assessments, stores.keys, candidate_of(key))
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate_of(key))
 
-    page, cursor = list_sessions(stores.keys, ORG, assessment.id, 2, None)
+    page, cursor = list_sessions(stores.sessions, ORG, assessment.id, 2, None)
 
     assert (len(page), cursor) == (2, None)
 
@@ -279,7 +281,7 @@ def test_a_deleted_assessments_sessions_are_still_listed(stores: Stores) -> None
     candidate, session = a_started_session(stores)
     delete_assessment(stores.assessments, stores.deleter, ORG, candidate.assessment_id)
 
-    page, _ = list_sessions(stores.keys, ORG, candidate.assessment_id, 10, None)
+    page, _ = list_sessions(stores.sessions, ORG, candidate.assessment_id, 10, None)
 
     assert [listed.id for listed in page] == [session.id]
 
@@ -289,13 +291,13 @@ def test_another_orgs_or_an_unknown_assessments_sessions_are_not_found(stores: S
 
     for org_id, assessment_id in [(OTHER_ORG, candidate.assessment_id), (ORG, "not-a-uuid")]:
         with pytest.raises(NotFoundError):
-            list_sessions(stores.keys, org_id, assessment_id, 10, None)
+            list_sessions(stores.sessions, org_id, assessment_id, 10, None)
 
 
 def test_an_assessment_without_sessions_lists_none(stores: Stores) -> None:
     assessment = an_assessment(stores)
 
-    assert list_sessions(stores.keys, ORG, assessment.id, 10, None) == ([], None)
+    assert list_sessions(stores.sessions, ORG, assessment.id, 10, None) == ([], None)
 
 
 # Scoring
@@ -304,11 +306,11 @@ def test_an_assessment_without_sessions_lists_none(stores: Stores) -> None:
 def test_the_total_is_the_weighted_average_rounded_to_two_places(stores: Stores) -> None:
     session_id = _finished_scored_session(stores, {"Design": 2, "Tests": 1})
 
-    scored = score_session(stores.keys, ORG, session_id, _scores(("Design", 50), ("Tests", 100)))
+    scored = score_session(stores.sessions, ORG, session_id, _scores(("Design", 50), ("Tests", 100)))
 
     assert scored.score is not None
     assert scored.score.total_score == 66.67
-    assert get_session(stores.keys, ORG, session_id).score == scored.score
+    assert get_session(stores.sessions, ORG, session_id).score == scored.score
 
 
 @pytest.mark.parametrize(
@@ -320,7 +322,7 @@ def test_a_total_halfway_between_hundredths_rounds_up(
 ) -> None:
     session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
 
-    scored = score_session(stores.keys, ORG, session_id, _scores(("Design", design), ("Tests", tests)))
+    scored = score_session(stores.sessions, ORG, session_id, _scores(("Design", design), ("Tests", tests)))
 
     assert scored.score is not None
     assert scored.score.total_score == total
@@ -329,7 +331,7 @@ def test_a_total_halfway_between_hundredths_rounds_up(
 def test_criteria_match_whatever_their_case_and_come_back_in_rubric_order(stores: Stores) -> None:
     session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
 
-    scored = score_session(stores.keys, ORG, session_id, _scores((" tests ", 80), ("DESIGN", 60)))
+    scored = score_session(stores.sessions, ORG, session_id, _scores((" tests ", 80), ("DESIGN", 60)))
 
     assert scored.score is not None
     assert [(item.name, item.score) for item in scored.score.criteria] == [("Design", 60), ("Tests", 80)]
@@ -350,29 +352,29 @@ def test_every_criterion_is_scored_exactly_once(
     session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
 
     with pytest.raises(InvalidInputError) as raised:
-        score_session(stores.keys, ORG, session_id, _scores(*pairs))
+        score_session(stores.sessions, ORG, session_id, _scores(*pairs))
 
     assert (raised.value.problems[0].path, raised.value.problems[0].code) == (path, code)
-    assert get_session(stores.keys, ORG, session_id).score is None
+    assert get_session(stores.sessions, ORG, session_id).score is None
 
 
 def test_scoring_again_replaces_the_score(stores: Stores) -> None:
     session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
-    score_session(stores.keys, ORG, session_id, _scores(("Design", 10), ("Tests", 10)))
+    score_session(stores.sessions, ORG, session_id, _scores(("Design", 10), ("Tests", 10)))
 
-    score_session(stores.keys, ORG, session_id, _scores(("Design", 90), ("Tests", 90)))
+    score_session(stores.sessions, ORG, session_id, _scores(("Design", 90), ("Tests", 90)))
 
-    score = get_session(stores.keys, ORG, session_id).score
+    score = get_session(stores.sessions, ORG, session_id).score
     assert score is not None
     assert score.total_score == 90
 
 
 def test_a_session_without_a_rubric_cannot_be_scored(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
-    complete_session(stores.keys, candidate, session.id, None)
+    complete_session(stores.sessions, candidate, session.id, None)
 
     with pytest.raises(ConflictError) as raised:
-        score_session(stores.keys, ORG, session.id, _scores(("Design", 50)))
+        score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)))
 
     assert raised.value.code == "no_rubric"
 
@@ -382,20 +384,20 @@ def test_a_running_session_cannot_be_scored_until_it_times_out(stores: Stores, c
     _, session = a_started_session(stores, rubricId=rubric.id, timeLimitMinutes=60)
 
     with pytest.raises(ConflictError) as raised:
-        score_session(stores.keys, ORG, session.id, _scores(("Design", 50)))
+        score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)))
     assert raised.value.code == "session_not_finished"
     clock.advance(minutes=60, seconds=61)
-    assert score_session(stores.keys, ORG, session.id, _scores(("Design", 50))).status == "timed_out"
+    assert score_session(stores.sessions, ORG, session.id, _scores(("Design", 50))).status == "timed_out"
 
 
 def test_a_revoked_session_cannot_be_scored(stores: Stores) -> None:
     rubric = a_rubric(stores, {"Design": 1})
     candidate, session = a_started_session(stores, rubricId=rubric.id)
 
-    revoke_key(stores.keys, ORG, candidate.assessment_id, candidate.key_id)
+    revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
 
     with pytest.raises(ConflictError) as raised:
-        score_session(stores.keys, ORG, session.id, _scores(("Design", 50)))
+        score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)))
     assert raised.value.code == "session_not_finished"
 
 
@@ -403,7 +405,7 @@ def test_another_orgs_session_cannot_be_scored(stores: Stores) -> None:
     session_id = _finished_scored_session(stores, {"Design": 1})
 
     with pytest.raises(NotFoundError):
-        score_session(stores.keys, OTHER_ORG, session_id, _scores(("Design", 50)))
+        score_session(stores.sessions, OTHER_ORG, session_id, _scores(("Design", 50)))
 
 
 def test_a_session_is_scored_on_its_rubric_snapshot_after_the_assessment_and_rubric_are_deleted(
@@ -411,11 +413,11 @@ def test_a_session_is_scored_on_its_rubric_snapshot_after_the_assessment_and_rub
 ) -> None:
     rubric = a_rubric(stores, {"Design": 3, "Tests": 1})
     candidate, session = a_started_session(stores, rubricId=rubric.id)
-    complete_session(stores.keys, candidate, session.id, None)
+    complete_session(stores.sessions, candidate, session.id, None)
     delete_assessment(stores.assessments, stores.deleter, ORG, candidate.assessment_id)
     delete_rubric(stores.rubrics, ORG, rubric.id)
 
-    scored = score_session(stores.keys, ORG, session.id, _scores(("Design", 100), ("Tests", 0)))
+    scored = score_session(stores.sessions, ORG, session.id, _scores(("Design", 100), ("Tests", 0)))
 
     assert scored.score is not None
     assert scored.score.total_score == 75

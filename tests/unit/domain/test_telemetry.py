@@ -14,7 +14,7 @@ from shared.domain.sessions import complete_session, get_session, start_session
 from shared.domain.telemetry import assessment_stats, ingest_events
 from shared.errors import ConflictError, NotFoundError, PayloadTooLargeError
 from shared.models.telemetry import IngestRequest, IngestResult
-from shared.store.candidate_keys import SessionRecord, SignalCounts
+from shared.store.sessions import SessionRecord, SignalCounts
 from shared.store.telemetry import EventRecord
 from tests.unit.domain.fakes import FakeTelemetry, Stores
 from tests.unit.domain.support import (
@@ -40,7 +40,7 @@ def an_event(second: int, event_type: str = "prompt", **data: Any) -> dict[str, 
 
 def send(stores: Stores, candidate: Candidate, session_id: str, events: Sequence[dict[str, Any]]) -> IngestResult:
     request = IngestRequest.model_validate({"events": list(events)})
-    return ingest_events(stores.keys, stores.telemetry, candidate, session_id, request)
+    return ingest_events(stores.sessions, stores.telemetry, candidate, session_id, request)
 
 
 def test_an_id_is_stored_once_within_and_across_requests(stores: Stores) -> None:
@@ -50,7 +50,7 @@ def test_an_id_is_stored_once_within_and_across_requests(stores: Stores) -> None
     assert send(stores, candidate, session.id, [first, second, first]) == IngestResult(accepted=2, duplicates=1)
     assert send(stores, candidate, session.id, [second, an_event(3)]) == IngestResult(accepted=1, duplicates=1)
 
-    signals = get_session(stores.keys, ORG, session.id).signals
+    signals = get_session(stores.sessions, ORG, session.id).signals
     assert (signals.event_count, signals.prompt_count, signals.test_pass_count) == (3, 2, 1)
 
 
@@ -60,7 +60,7 @@ def test_a_request_of_more_than_49_new_events_is_stored_in_batches(stores: Store
 
     assert send(stores, candidate, session.id, events) == IngestResult(accepted=100, duplicates=0)
 
-    signals = get_session(stores.keys, ORG, session.id).signals
+    signals = get_session(stores.sessions, ORG, session.id).signals
     assert (signals.event_count, signals.ai_attribution_pct) == (100, 25)
     assert (signals.first_event_at, signals.last_event_at) == ("2026-04-01T10:00:00.000Z", "2026-04-01T10:00:59.000Z")
 
@@ -74,7 +74,7 @@ class Interleaved(FakeTelemetry):
 
     def insert(self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> None:
         if self.other:
-            current = self.stores.keys.get_session(session.id)
+            current = self.stores.sessions.get(session.id)
             assert current is not None
             super().insert(current, self.other, SignalCounts(event_count=len(self.other)), cutoff)
             self.other = []
@@ -87,10 +87,10 @@ def test_a_batch_is_retried_when_another_moved_the_bounds_it_moves(stores: Store
     telemetry = Interleaved(stores, [other])
     request = IngestRequest.model_validate({"events": [an_event(10), an_event(40)]})
 
-    result = ingest_events(stores.keys, telemetry, candidate, session.id, request)
+    result = ingest_events(stores.sessions, telemetry, candidate, session.id, request)
 
     assert result == IngestResult(accepted=2, duplicates=0)
-    signals = get_session(stores.keys, ORG, session.id).signals
+    signals = get_session(stores.sessions, ORG, session.id).signals
     assert (signals.event_count, signals.first_event_at, signals.last_event_at) == (
         3,
         "2026-04-01T10:00:10.000Z",
@@ -127,13 +127,16 @@ def test_data_over_32_kib_is_too_large_naming_the_event(stores: Stores) -> None:
 def test_stats_spread_over_completed_sessions_and_rank_each(stores: Stores) -> None:
     assessment = an_assessment(stores)
     candidates = [candidate_of(key) for key in some_keys(stores, assessment, count=4)]
-    sessions = [start_session(stores.assessments, stores.keys, candidate)[0].session for candidate in candidates]
+    sessions = [
+        start_session(stores.assessments, stores.keys, stores.sessions, candidate)[0].session
+        for candidate in candidates
+    ]
     for count, candidate, session in zip([4, 1, 2, 9], candidates, sessions, strict=True):
         send(stores, candidate, session.id, [an_event(second, "decision", title="t") for second in range(count)])
     for candidate, session in zip(candidates[:3], sessions[:3], strict=True):
-        complete_session(stores.keys, candidate, session.id, None)
+        complete_session(stores.sessions, candidate, session.id, None)
 
-    stats = assessment_stats(stores.keys, ORG, assessment.id)
+    stats = assessment_stats(stores.sessions, ORG, assessment.id)
 
     assert stats.sessions == 3
     spread = stats.signals["decisionCount"]
@@ -141,4 +144,4 @@ def test_stats_spread_over_completed_sessions_and_rank_each(stores: Stores) -> N
     assert stats.signals["aiAttributionPct"].median is None
     assert [stats.percentiles[session.id]["decisionCount"] for session in sessions[:3]] == [83.3, 16.7, 50]
     with pytest.raises(NotFoundError):
-        assessment_stats(stores.keys, OTHER_ORG, assessment.id)
+        assessment_stats(stores.sessions, OTHER_ORG, assessment.id)

@@ -20,7 +20,7 @@ def _reviewer(stores: Stores, token: str) -> Principal:
 
 
 def test_an_issued_token_is_kept_only_as_its_hash_and_proves_its_org(stores: Stores) -> None:
-    issued = issue_token(ORG, "ci", stores.tokens)
+    issued = issue_token(stores.tokens, ORG, "ci")
 
     assert is_api_token(issued.token)
     assert issued.stored.token_hash == hash_api_token(issued.token)
@@ -29,9 +29,9 @@ def test_an_issued_token_is_kept_only_as_its_hash_and_proves_its_org(stores: Sto
 
 
 def test_a_revoked_token_no_longer_authenticates(stores: Stores) -> None:
-    issued = issue_token(ORG, "ci", stores.tokens)
+    issued = issue_token(stores.tokens, ORG, "ci")
 
-    revoked = revoke_token(ORG, issued.stored.token_id, stores.tokens)
+    revoked = revoke_token(stores.tokens, ORG, issued.stored.token_id)
 
     assert revoked.revoked_at is not None
     with pytest.raises(UnauthorizedError):
@@ -39,32 +39,32 @@ def test_a_revoked_token_no_longer_authenticates(stores: Stores) -> None:
 
 
 def test_revoking_twice_or_another_orgs_token_is_not_found(stores: Stores) -> None:
-    issued = issue_token(ORG, "ci", stores.tokens)
+    issued = issue_token(stores.tokens, ORG, "ci")
 
     with pytest.raises(NotFoundError):
-        revoke_token(OTHER_ORG, issued.stored.token_id, stores.tokens)
-    revoke_token(ORG, issued.stored.token_id, stores.tokens)
+        revoke_token(stores.tokens, OTHER_ORG, issued.stored.token_id)
+    revoke_token(stores.tokens, ORG, issued.stored.token_id)
     with pytest.raises(NotFoundError):
-        revoke_token(ORG, issued.stored.token_id, stores.tokens)
+        revoke_token(stores.tokens, ORG, issued.stored.token_id)
 
 
 def test_tokens_are_listed_per_org_oldest_first(stores: Stores) -> None:
-    first = issue_token(ORG, "first", stores.tokens).stored
-    issue_token(OTHER_ORG, "theirs", stores.tokens)
-    second = issue_token(ORG, "second", stores.tokens).stored
+    first = issue_token(stores.tokens, ORG, "first").stored
+    issue_token(stores.tokens, OTHER_ORG, "theirs")
+    second = issue_token(stores.tokens, ORG, "second").stored
 
     assert [token.name for token in stores.tokens.list_for_org(ORG)] == [first.name, second.name]
 
 
 def test_a_seeded_token_authenticates_as_chosen(stores: Stores) -> None:
-    seed_token(SEEDED, ORG, "local", stores.tokens)
+    seed_token(stores.tokens, SEEDED, ORG, "local")
 
     assert _reviewer(stores, SEEDED) == Reviewer(org_id=ORG, token_name="local")
 
 
 def test_a_seeded_token_must_have_a_tokens_shape(stores: Stores) -> None:
     with pytest.raises(ValueError, match="psk_live_"):
-        seed_token("psk_live_short", ORG, "local", stores.tokens)
+        seed_token(stores.tokens, "psk_live_short", ORG, "local")
 
     assert stores.memory.tokens == {}
 
