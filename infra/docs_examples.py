@@ -379,7 +379,10 @@ def _served(clock: list[datetime]) -> Iterator[tuple[str, str]]:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_address[1]}", issue_token(TokenStore(), "org_acme", name="docs").token
+            yield (
+                f"http://127.0.0.1:{server.server_address[1]}",
+                issue_token(TokenStore(), "org_acme", name="docs").token,
+            )
         finally:
             server.shutdown()
             server.server_close()

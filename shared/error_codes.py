@@ -44,7 +44,12 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
         (404,),
         "No such resource (another organisation's, a deleted one, another candidate's session), or no such route",
     ),
-    ErrorCode("method_not_allowed", (405,), "The path does not take this method (`Allow` lists those it does)"),
+    ErrorCode(
+        "method_not_allowed",
+        (405,),
+        "The path does not take this method (`Allow` lists those it does; API Gateway answers 404 `not_found`)",
+        "local server",
+    ),
     ErrorCode("conflict", (409,), "The item changed while it was being written: read again and retry"),
     ErrorCode("write_conflict", (409,), "The session changed while its events were being stored: retry"),
     ErrorCode("key_changed", (409,), "The key was revoked or used while the session was starting"),
