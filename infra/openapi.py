@@ -122,7 +122,7 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "get_issue": {"404": ("not_found",)},
     "ingest_events": {
         "404": ("not_found",),
-        "409": ("session_finished", "write_conflict"),
+        "409": ("session_finished", "event_limit_reached", "write_conflict"),
         "413": ("event_too_large",),
     },
     "get_timeline": {"404": ("not_found",)},

@@ -60,6 +60,7 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
         (409,),
         "The session has finished: its key cannot be revoked (results are kept), nor can it take events",
     ),
+    ErrorCode("event_limit_reached", (409,), "The session holds as many events as a session may (50,000)"),
     ErrorCode("session_not_finished", (409,), "Scoring a session still in progress, or revoked"),
     ErrorCode("no_rubric", (409,), "Scoring a session whose assessment has no rubric"),
     ErrorCode("rubric_in_use", (409,), "Deleting a rubric an active assessment links"),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import inspect
 import json
 import re
+import typing
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -17,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from shared import cors
 from shared.auth import Candidate, Principal, Reviewer, principal_from_context
@@ -82,14 +85,49 @@ def to_json(value: Any) -> str:
 ERROR_CODE_PROBLEMS = frozenset({"url_not_allowed"})
 
 
-def _problems_from_validation(errors: Sequence[Any]) -> list[FieldProblem]:
+def _problems_from_validation(errors: Sequence[Any], union_tags: frozenset[str]) -> list[FieldProblem]:
     problems = []
     for error in errors:
         location = tuple(error.get("loc", ()))
         # Drop where the value came from (body, query, path): the field names say enough.
         path = location[1:] if location and location[0] in ("body", "query", "path") else location
+        # Pydantic names the variant of a tagged union it tried (events.0.test_run.data): the document's
+        # path to the field has no such step (events.0.data).
+        path = tuple(
+            part
+            for index, part in enumerate(path)
+            if not (part in union_tags and index > 0 and isinstance(path[index - 1], int))
+        )
         problems.append(FieldProblem(path, str(error.get("type", "invalid")), str(error.get("msg", ""))))
     return problems
+
+
+@functools.cache
+def _union_tags(model: type[BaseModel] | None) -> frozenset[str]:
+    """The tags of every tagged union in ``model`` (the names its variants are told apart by), from its
+    JSON schema: built when a request first fails validation, then kept."""
+    tags: set[str] = set()
+    pending: list[Any] = [model.model_json_schema()] if model is not None else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            tags.update(node.get("discriminator", {}).get("mapping", {}))
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return frozenset(tags)
+
+
+def _body_model(function: Callable[..., Any]) -> type[BaseModel] | None:
+    """The request model of an endpoint's ``body`` parameter, if it has one."""
+    hint = typing.get_type_hints(function, include_extras=True).get("body")
+    candidates = [hint, *typing.get_args(hint)]
+    while candidates:
+        candidate = candidates.pop()
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+        candidates.extend(typing.get_args(candidate))
+    return None
 
 
 class RouteResolver(APIGatewayRestResolver):
@@ -100,6 +138,8 @@ class RouteResolver(APIGatewayRestResolver):
         super().__init__(enable_validation=True, serializer=to_json, cors=cors.RouteCors())
         self.served = served
         self.query_names: frozenset[str] = frozenset()
+        self.replayed: Callable[[Any], BaseModel] | None = None
+        self.body_model: type[BaseModel] | None = None
 
     def endpoint(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``function`` as the handler of the served route (its method, path, summary and status);
@@ -107,10 +147,19 @@ class RouteResolver(APIGatewayRestResolver):
         served = self.served
         path_names = set(re.findall(r"\{(\w+)\}", served.path))
         self.query_names = frozenset(inspect.signature(function).parameters) - path_names - {"body"}
+        self.body_model = _body_model(function)
         register = self.route(
             served.resolver_path, method=served.method, summary=served.summary, status_code=served.status
         )
         return register(function)
+
+    def on_replay(self, function: Callable[[Any], BaseModel]) -> Callable[[Any], BaseModel]:
+        """Register how an ``Idempotency-Key`` replay of this route reads: given the first answer's body
+        (as JSON), the same resources as they are now, or the error a new request would meet. Routes
+        whose answer carries a candidate's data have one, so a replay never shows what was erased or
+        revoked since; the others replay the first answer as it was."""
+        self.replayed = function
+        return function
 
     def created(self, body: Any, resource_path: str) -> Response[Any]:
         """A 201 with ``body`` and ``Location``: the new resource's path as the client addresses the API
@@ -171,7 +220,7 @@ def make_resolver(module_name: str) -> RouteResolver:
 
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def invalid_request(error: RequestValidationError) -> Response[str]:
-        problems = _problems_from_validation(error.errors())
+        problems = _problems_from_validation(error.errors(), _union_tags(app.body_model))
         if problems and problems[0].code == "json_invalid":
             problems = [FieldProblem((), "json_invalid", "the body is not valid JSON")]
         elif problems and problems[0].path == () and problems[0].code in _NOT_AN_OBJECT:

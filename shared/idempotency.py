@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from pydantic import BaseModel
 
 from shared.auth import Principal, Reviewer
 from shared.errors import ConflictError, InvalidInputError, UnprocessableError
@@ -41,6 +42,7 @@ class RouteApp(Protocol):
     """What the middleware needs of the resolver it runs in (shared.http's RouteResolver)."""
 
     served: Route
+    replayed: Callable[[Any], BaseModel] | None
 
     @property
     def current_event(self) -> APIGatewayProxyEvent: ...
@@ -128,12 +130,12 @@ def idempotency_middleware(app: RouteApp, next_middleware: NextMiddleware) -> Re
             f"The first request with this {HEADER} is still running; retry shortly",
             code="idempotency_key_in_progress",
         ) from None
-    headers = dict(kept["headers"])
+    headers, body = dict(kept["headers"]), kept["body"]
     if kept.get("replayed"):
         headers[REPLAYED_HEADER] = "true"
-    return Response(
-        status_code=kept["status"], content_type=content_types.APPLICATION_JSON, body=kept["body"], headers=headers
-    )
+        if app.replayed is not None:
+            body = app.json_text(app.replayed(json.loads(body)).model_dump(mode="json", by_alias=True))
+    return Response(status_code=kept["status"], content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
 def _body(text: str | None) -> Any:

@@ -44,8 +44,9 @@ class Auth(StrEnum):
 DEFAULT_BODY_BYTES = 64 * 1024
 
 # The DynamoDB actions a function may be granted, by what its code issues.
-GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
+GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
@@ -75,7 +76,7 @@ class Route:
     @property
     def writes(self) -> bool:
         """Whether the function changes the table (and so may meet a conflict)."""
-        return not set(self.table_actions) <= {GET, QUERY}
+        return not set(self.table_actions) <= {GET, BATCH_GET, QUERY}
 
     @property
     def idempotent(self) -> bool:
@@ -133,7 +134,7 @@ ROUTES: tuple[Route, ...] = (
         f"{_ASSESSMENT}/keys",
         _REVIEWER,
         "Generate one-time candidate keys",
-        (GET, PUT, UPDATE, DELETE),
+        (GET, BATCH_GET, PUT, UPDATE, DELETE),
         201,
         max_body_bytes=512 * _KIB,
     ),
@@ -248,7 +249,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/webhooks",
         _REVIEWER,
         "Register an https endpoint for signed event deliveries; its secret is shown only here (and on a replay)",
-        (QUERY, PUT, UPDATE, DELETE),
+        (GET, QUERY, PUT, UPDATE, DELETE),
         201,
     ),
     Route("list_webhooks", "GET", "/v1/webhooks", _REVIEWER, "List the organisation's webhooks", (QUERY,)),

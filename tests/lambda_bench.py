@@ -310,7 +310,7 @@ def _stored_webhook() -> WebhookRecord:
         created_at=now,
         updated_at=now,
     )
-    WebhookStore().create(webhook)
+    WebhookStore().create(webhook, limit=25)
     return webhook
 
 

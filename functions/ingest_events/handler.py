@@ -15,7 +15,8 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def ingest(session_id: str, body: IngestRequest) -> IngestResult:
-    result = ingest_events(SessionStore(), TelemetryStore(), app.candidate(), session_id, body)
+    sent = app.current_event.body or ""
+    result = ingest_events(SessionStore(), TelemetryStore(), app.candidate(), session_id, body, sent=sent)
     metrics.add_metric(name="EventsAccepted", unit=MetricUnit.Count, value=result.accepted)
     return result
 

@@ -26,4 +26,12 @@ def start() -> Response[StartedSession]:
     return Response(status_code=HTTPStatus.OK, content_type=content_types.APPLICATION_JSON, body=started)
 
 
+@app.on_replay
+def as_now(_: object) -> StartedSession:
+    """The session as a resume finds it now: refused, as a new start would be, once the key was revoked
+    or the session finished."""
+    started, _ = start_session(AssessmentStore(), CandidateKeyStore(), SessionStore(), app.candidate())
+    return started
+
+
 handler = lambda_handler(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from shared import clock, ids
@@ -104,6 +105,16 @@ def _insert(
         else:
             return batch
     raise ConflictError("Could not issue the keys; retry")
+
+
+def current_keys(keys: CandidateKeys, org_id: str, issued: Sequence[CandidateKey]) -> list[CandidateKey]:
+    """Keys issued earlier, as they are now (an ``Idempotency-Key`` replay of their generation): a
+    candidate erased since shows no name or email, a key used or revoked since says so."""
+    if not issued:
+        return []
+    stored = keys.get_many(issued[0].assessment_id, [key.id for key in issued])
+    now = clock.utc_now()
+    return [key_view(key, now) for key in stored if key.org_id == org_id]
 
 
 def list_keys(

@@ -4,12 +4,15 @@ once; reviewers read the timeline, the signals kept on the session, and their sp
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 
 from shared import clock, ids
 from shared.auth import Candidate
 from shared.domain.candidate_keys import running_cutoff
-from shared.domain.paging import decode_name_cursor, encode_name_cursor, within_budget
+from shared.domain.paging import decode_cursor, decode_name_cursor, encode_cursor, encode_name_cursor, within_budget
 from shared.domain.ports import Sessions, Telemetry
 from shared.domain.sessions import list_sessions, org_session, own_session, session_status, signals_view
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
@@ -17,6 +20,7 @@ from shared.models.rubrics import whole_as_int
 from shared.models.sessions import ListedSession
 from shared.models.telemetry import (
     MAX_DATA_BYTES,
+    MAX_EVENTS_PER_SESSION,
     AssessmentStats,
     Event,
     EventIn,
@@ -25,6 +29,7 @@ from shared.models.telemetry import (
     IngestRequest,
     IngestResult,
     Number,
+    RefusedEvent,
     Signals,
     Spread,
     TestRunEvent,
@@ -33,6 +38,7 @@ from shared.store.dynamo import WriteConflictError
 from shared.store.sessions import SessionRecord, SignalCounts
 from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Each attempt either stores the batch or learns something (duplicates, or the session's new bounds).
 _ATTEMPTS = 8
 
@@ -40,13 +46,22 @@ _ATTEMPTS = 8
 
 
 def ingest_events(
-    sessions: Sessions, telemetry: Telemetry, candidate: Candidate, session_id: str, request: IngestRequest
+    sessions: Sessions,
+    telemetry: Telemetry,
+    candidate: Candidate,
+    session_id: str,
+    request: IngestRequest,
+    *,
+    sent: str,
 ) -> IngestResult:
     """Store the events of the candidate's own running session, each id once: an id already stored,
-    or repeated in the request, counts as a duplicate and changes nothing."""
+    or repeated in the request, counts as a duplicate and changes nothing. ``sent`` is the body as the
+    client sent it, whose numbers ``data`` must keep as written."""
+    _refuse_inexact_numbers(sent)
     texts = _data_texts(request.events)
     session = own_session(sessions, candidate, session_id)
     _refuse_finished(session)
+    _refuse_full(session, 1)
     unique: dict[str, tuple[EventIn, str]] = {}
     for event, text in zip(request.events, texts, strict=True):
         unique.setdefault(event.id, (event, text))
@@ -54,13 +69,24 @@ def ingest_events(
     pending = list(unique.values())
     for start in range(0, len(pending), EVENTS_PER_TRANSACTION):
         batch = pending[start : start + EVENTS_PER_TRANSACTION]
-        stored, repeated, session = _store_batch(sessions, telemetry, candidate, session, batch)
+        try:
+            stored, repeated, session = _store_batch(sessions, telemetry, candidate, session, batch)
+        except ConflictError as stopped:
+            if accepted + duplicates == 0:
+                raise  # nothing of the request is stored: the request as a whole is refused
+            # The batches before stand: say so, and which events were not stored.
+            refused = [
+                RefusedEvent(id=event.id, code=stopped.code, message=stopped.message) for event, _ in pending[start:]
+            ]
+            return IngestResult(accepted=accepted, duplicates=duplicates, refused=refused)
         accepted, duplicates = accepted + stored, duplicates + repeated
     return IngestResult(accepted=accepted, duplicates=duplicates)
 
 
 def _data_texts(events: Sequence[EventIn]) -> list[str]:
-    """Each event's ``data`` as the JSON text stored; 413 naming the first event whose data is too large."""
+    """Each event's ``data`` as the JSON text stored; 413 naming the first event whose data is too large,
+    400 naming the first string that is not Unicode text (an unpaired surrogate, which JSON's escapes
+    can spell and no store can keep)."""
     texts = []
     for index, event in enumerate(events):
         data = event.data if isinstance(event.data, dict) else event.data.model_dump(by_alias=True)
@@ -70,12 +96,69 @@ def _data_texts(events: Sequence[EventIn]) -> list[str]:
             raise InvalidInputError.for_field(
                 ("events", index, "data"), "json_invalid", "NaN and Infinity are not JSON numbers"
             ) from None
+        broken = _surrogate_path(data)
+        if broken is not None:
+            raise InvalidInputError.for_field(
+                ("events", index, "data", *broken), "string_unicode", "an unpaired surrogate is not Unicode text"
+            )
         if len(text.encode()) > MAX_DATA_BYTES:
             raise PayloadTooLargeError(
-                f"events[{index}].data is larger than {MAX_DATA_BYTES // 1024} KiB as JSON", code="event_too_large"
+                f"events.{index}.data is larger than {MAX_DATA_BYTES // 1024} KiB as JSON", code="event_too_large"
             )
         texts.append(text)
     return texts
+
+
+def _surrogate_path(value: object, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where in ``value`` a string (or a key) holds an unpaired surrogate, if anywhere."""
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found = (*path, key) if _SURROGATE.search(key) else _surrogate_path(inner, (*path, key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, inner in enumerate(value):
+            found = _surrogate_path(inner, (*path, index))
+            if found is not None:
+                return found
+    return None
+
+
+def _refuse_inexact_numbers(sent: str) -> None:
+    """400 naming the first number of an event's ``data`` that a double cannot hold as written (more
+    than 17 significant digits, or beyond a double's range): it is kept as sent or refused, never
+    changed on the way in. A number meant to be exact beyond that belongs in a string."""
+    for index, event in enumerate(json.loads(sent, parse_float=Decimal).get("events", [])):
+        for path, number in _decimals(event.get("data") if isinstance(event, dict) else None):
+            as_double = float(number)
+            if not math.isfinite(as_double) or Decimal(repr(as_double)) != number:
+                raise InvalidInputError.for_field(
+                    ("events", index, "data", *path),
+                    "number_not_exact",
+                    f"{number} cannot be kept as written (at most 17 significant digits, within ±1.7e308); "
+                    "send it as a string",
+                )
+
+
+def _decimals(value: object, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Decimal]]:
+    if isinstance(value, Decimal):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _decimals(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _decimals(inner, (*path, index))
+
+
+def _refuse_full(session: SessionRecord, adding: int) -> None:
+    if session.event_count + adding > MAX_EVENTS_PER_SESSION:
+        raise ConflictError(
+            f"This session holds {session.event_count} events; it may hold at most {MAX_EVENTS_PER_SESSION}",
+            code="event_limit_reached",
+        )
 
 
 def _refuse_finished(session: SessionRecord) -> None:
@@ -103,13 +186,15 @@ def _store_batch(
             for event, text in batch
         ]
         try:
-            telemetry.insert(session, records, _counts([event for event, _ in batch]), running_cutoff(clock.utc_now()))
+            counts = _counts([event for event, _ in batch])
+            telemetry.insert(session, records, counts, running_cutoff(clock.utc_now()), MAX_EVENTS_PER_SESSION)
         except EventsRefusedError as refused:
             repeated += len(refused.duplicates)
             batch = [pair for index, pair in enumerate(batch) if index not in set(refused.duplicates)]
             if refused.session_changed:
                 session = own_session(sessions, candidate, session.id)
                 _refuse_finished(session)
+                _refuse_full(session, len(batch))
             continue
         except WriteConflictError:
             continue
@@ -189,6 +274,8 @@ def _decode_cursor(cursor: str | None) -> tuple[str, str] | None:
 # Cohort statistics (reviewer)
 
 _COHORT_PAGE = 1000
+# Ranks an answer of stats carries at most: about 170 bytes each, far inside a response's 6 MB.
+MAX_STATS_PAGE = 1000
 NUMERIC_SIGNALS = (
     "eventCount",
     "promptCount",
@@ -200,15 +287,23 @@ NUMERIC_SIGNALS = (
 )
 
 
-def assessment_stats(sessions: Sessions, org_id: str, assessment_id: str) -> AssessmentStats:
+def assessment_stats(
+    sessions: Sessions, org_id: str, assessment_id: str, limit: int = MAX_STATS_PAGE, cursor: str | None = None
+) -> AssessmentStats:
     """The spread of each numeric signal over the assessment's completed sessions, and where each of
-    them stands in it (percentile rank, 0 to 100). One item a session is read, never an event."""
-    cohort = {session.id: signals_view(session) for session in _completed_sessions(sessions, org_id, assessment_id)}
+    them stands in it (percentile rank, 0 to 100), ``limit`` sessions a page in start order. Every page
+    reads the whole cohort (its counters only: one Query a 1,000 sessions, never an event), so each
+    rank is exact against all of it, while an answer stays small however large the cohort."""
+    cohort = _completed_signals(sessions, org_id, assessment_id)
     columns, ranks = _cohort(cohort)
+    after = decode_cursor(cursor)
+    following = [session_id for session_id in sorted(ranks) if after is None or session_id > after]
+    page = following[:limit]
     return AssessmentStats(
         sessions=len(cohort),
         signals={name: _spread(column) for name, column in columns.items()},
-        percentiles=ranks,
+        percentiles={session_id: ranks[session_id] for session_id in page},
+        next_cursor=encode_cursor(page[-1]) if len(following) > limit else None,
     )
 
 
@@ -221,7 +316,7 @@ def list_ranked_sessions(
     if cursor is None and next_cursor is None:
         _, ranks = _cohort({view.id: view.signals for view in page if view.status == "completed"})
     else:
-        ranks = assessment_stats(sessions, org_id, assessment_id).percentiles
+        _, ranks = _cohort(_completed_signals(sessions, org_id, assessment_id))
     listed = [ListedSession.model_validate({**view.model_dump(), "percentiles": ranks.get(view.id)}) for view in page]
     return listed, next_cursor
 
@@ -242,20 +337,23 @@ def _cohort(
     return columns, ranks
 
 
-def _completed_sessions(sessions: Sessions, org_id: str, assessment_id: str) -> list[SessionRecord]:
-    """Every completed session of the org's assessment: the sessions index, page after page."""
+def _completed_signals(sessions: Sessions, org_id: str, assessment_id: str) -> dict[str, Signals]:
+    """The signals of every completed session of the org's assessment, by session id: the sessions
+    index, page after page, each session's counters alone."""
     canonical_id = ids.canonical_uuid(assessment_id)
     if canonical_id is None:
         raise NotFoundError("Assessment not found")
     now = clock.utc_now()
-    completed: list[SessionRecord] = []
+    completed: dict[str, Signals] = {}
     after: str | None = None
     while True:
-        found = sessions.list_page(org_id, canonical_id, _COHORT_PAGE, after)
+        found = sessions.list_signals(org_id, canonical_id, _COHORT_PAGE, after)
         if found is None:
             raise NotFoundError("Assessment not found")
         page, after = found
-        completed += [session for session in page if session_status(session, now) == "completed"]
+        completed |= {
+            session.id: signals_view(session) for session in page if session_status(session, now) == "completed"
+        }
         if after is None:
             return completed
 

@@ -17,6 +17,8 @@ from shared.webhooks.queue import Delivery as QueuedDelivery
 EVENT_ID_PREFIX = "evt_"
 # Each event is queued once per webhook: a bound keeps one organisation from multiplying the work.
 MAX_WEBHOOKS_PER_ORG = 25
+# Registering reads the count again when another registration changed it first.
+_COUNT_ATTEMPTS = 3
 
 # Views
 
@@ -42,12 +44,6 @@ def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookReques
         raise InvalidInputError.for_field(
             ("url",), "url_not_allowed", str(refused), error_code="url_not_allowed"
         ) from None
-    registered, _ = webhooks.list_page(org_id, MAX_WEBHOOKS_PER_ORG, None)
-    if len(registered) >= MAX_WEBHOOKS_PER_ORG:
-        raise ConflictError(
-            f"The organisation has {MAX_WEBHOOKS_PER_ORG} webhooks, the most it may; delete one first",
-            code="too_many_webhooks",
-        )
     now = clock.to_timestamp(clock.utc_now())
     webhook = WebhookRecord(
         id=ids.new_id(),
@@ -59,8 +55,18 @@ def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookReques
         created_at=now,
         updated_at=now,
     )
-    webhooks.create(webhook)
-    return webhook
+    for _ in range(_COUNT_ATTEMPTS):
+        try:
+            webhooks.create(webhook, MAX_WEBHOOKS_PER_ORG)
+        except ConditionFailedError as failed:
+            if failed.item != "webhook count":
+                raise
+            continue  # full, or another registration counted first: the next read tells which
+        return webhook
+    raise ConflictError(
+        f"The organisation has {MAX_WEBHOOKS_PER_ORG} webhooks, the most it may; delete one first",
+        code="too_many_webhooks",
+    )
 
 
 def get_webhook(webhooks: Webhooks, org_id: str, webhook_id: str, *, deleted_too: bool = False) -> WebhookRecord:

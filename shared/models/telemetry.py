@@ -12,6 +12,8 @@ from pydantic_core import PydanticCustomError
 from shared.models.common import ApiModel, RequestModel, UuidString, matches
 
 MAX_EVENTS_PER_REQUEST = 100
+# What one session may record: hours of heavy work capture a few thousand events.
+MAX_EVENTS_PER_SESSION = 50_000
 MAX_DATA_BYTES = 32 * 1024  # of one event's ``data``, as compact JSON
 MAX_TIMELINE_PAGE = 2000
 
@@ -95,18 +97,33 @@ EventIn = Annotated[TestRunEvent | FileChangeEvent | DecisionEvent | OtherEvent,
 
 
 class IngestRequest(RequestModel):
-    """Body of ``POST /v1/sessions/{id}/events``: 1 to 100 events, each ``data`` at most 32 KiB as JSON."""
+    """Body of ``POST /v1/sessions/{id}/events``: 1 to 100 events, each ``data`` at most 32 KiB as JSON,
+    kept as sent: its numbers are those a double holds as written (at most 17 significant digits, within
+    ±1.7e308; send others as strings) and its strings Unicode text."""
 
     events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)] = Field(
         description="What the candidate's tools captured, each with its own `id` (a repeated id is stored once)."
     )
 
 
+class RefusedEvent(ApiModel):
+    """An event of the request that was not stored, and why (the code a request refused whole answers)."""
+
+    id: str
+    code: str = Field(description="`session_finished` or `event_limit_reached`.")
+    message: str
+
+
 class IngestResult(ApiModel):
-    """How many events were stored now, and how many were already stored (or repeated in the request)."""
+    """How many events were stored now, how many were already stored (or repeated in the request), and
+    which were refused: a request stores its events a batch at a time, so when the session finishes
+    (or fills) part-way, the events stored before stand and the rest are listed here."""
 
     accepted: int
     duplicates: int
+    refused: list[RefusedEvent] = Field(
+        default_factory=list, description="Events not stored, in request order; empty when all were taken."
+    )
 
 
 class Event(ApiModel):
@@ -153,8 +170,14 @@ class Spread(ApiModel):
 
 class AssessmentStats(ApiModel):
     """The signals' spread over the assessment's completed sessions, and each such session's
-    percentile rank in it, by session id."""
+    percentile rank in it, by session id: the spread over all of them, the ranks a page at a time."""
 
-    sessions: int
-    signals: dict[str, Spread]
-    percentiles: dict[str, dict[str, Number | None]]
+    sessions: int = Field(description="How many sessions of the assessment are completed: the cohort.")
+    signals: dict[str, Spread] = Field(description="Each numeric signal's spread over the whole cohort.")
+    percentiles: dict[str, dict[str, Number | None]] = Field(
+        description="Per completed session of this page (in start order), each numeric signal's percentile rank "
+        "in the whole cohort."
+    )
+    next_cursor: str | None = Field(
+        None, description="Pass it as `cursor` for the next page of ranks; null once every session's are in."
+    )

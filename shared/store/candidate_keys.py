@@ -302,6 +302,13 @@ class CandidateKeyStore:
         return CandidateKeyRecord.model_validate(item) if item else None
 
     @traced
+    def get_many(self, assessment_id: str, key_ids: Sequence[str]) -> list[CandidateKeyRecord]:
+        """The assessment's keys with these ids that exist, in the order given."""
+        items = dynamo.get_many([_key_keys(assessment_id, key_id) for key_id in key_ids])
+        found = {record.id: record for record in map(CandidateKeyRecord.model_validate, items)}
+        return [found[key_id] for key_id in key_ids if key_id in found]
+
+    @traced
     def find_code(self, code: str) -> CodeTarget | None:
         """Where a normalised key code points (the candidate authorizer's one request)."""
         item = dynamo.get(_code_keys(code), consistent=False)

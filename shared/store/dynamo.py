@@ -149,6 +149,28 @@ def get(keys: Mapping[str, str], *, consistent: bool = True) -> Item | None:
     return deserialize(item) if item else None
 
 
+_BATCH_GET_LIMIT = 100
+
+
+def get_many(keys: Sequence[Mapping[str, str]]) -> list[Item]:
+    """The items under ``keys`` that exist (in no particular order): a BatchGetItem per 100 keys,
+    asking again for what DynamoDB leaves unprocessed under load."""
+    name = table_name()
+    found: list[Item] = []
+    for start in range(0, len(keys), _BATCH_GET_LIMIT):
+        requests: Any = {name: {"Keys": [serialize(key) for key in keys[start : start + _BATCH_GET_LIMIT]]}}
+        for attempt in range(_BATCH_ATTEMPTS):
+            answer = _request(partial(client().batch_get_item, RequestItems=requests))
+            found += [deserialize(item) for item in answer.get("Responses", {}).get(name, [])]
+            requests = answer.get("UnprocessedKeys") or {}
+            if not requests:
+                break
+            time.sleep(0.05 * 2**attempt)
+        else:
+            raise WriteConflictError("DynamoDB kept some reads unprocessed")
+    return found
+
+
 def put(item: Item, what: str, condition: str | None = None, values: Mapping[str, Any] | None = None) -> None:
     """Write ``item`` (a ``what``); a failed ``condition`` raises ConditionFailedError."""
     arguments: dict[str, Any] = {"TableName": table_name(), "Item": serialize(item), **_values(values)}
@@ -287,15 +309,19 @@ def query(
     consistent: bool = True,
     names: Mapping[str, str] | None = None,
     forward: bool = True,
+    attributes: Sequence[str] = (),
 ) -> tuple[list[Item], Item | None]:
-    """One Query request (in sort key order, or the reverse unless ``forward``): the items and the
-    LastEvaluatedKey, if the query has more."""
+    """One Query request (in sort key order, or the reverse unless ``forward``): the items (only their
+    ``attributes`` when named) and the LastEvaluatedKey, if the query has more."""
+    projected = {f"#p{index}": name for index, name in enumerate(attributes)}
     arguments: dict[str, Any] = {
         "TableName": table_name(),
         "KeyConditionExpression": condition,
         **_values(values),
-        **_names(names),
+        **_names({**(names or {}), **projected}),
     }
+    if projected:
+        arguments["ProjectionExpression"] = ", ".join(projected)
     if limit is not None:
         arguments["Limit"] = limit
     if not forward:

@@ -5,6 +5,10 @@ the key's side of each)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from pydantic.alias_generators import to_camel
+
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Score, Submission
 from shared.observability import traced
@@ -58,6 +62,13 @@ class SessionRecord(SignalCounts):
     first_event_at: str | None = None
     last_event_at: str | None = None
     erased_at: str | None = None
+
+
+# What a session's status and signals need, and what tells a session from the state record in the index.
+_SIGNAL_ATTRIBUTES = (
+    INDEX_SORT_KEY,
+    *(to_camel(name) for name in SessionRecord.model_fields if name not in ("rubric_criteria", "submission", "score")),
+)
 
 
 def keys(session_id: str) -> dict[str, str]:
@@ -183,8 +194,22 @@ class SessionStore:
         )
 
     @traced
-    def list_page(
+    def list_signals(
         self, org_id: str, assessment_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[SessionRecord], str | None] | None:
+        """:meth:`list_page` with only what a session's status and signals are read from: a cohort of
+        thousands costs its counters, not its submissions, scores and rubrics."""
+        return self.list_page(org_id, assessment_id, limit, after_id, attributes=_SIGNAL_ATTRIBUTES)
+
+    @traced
+    def list_page(
+        self,
+        org_id: str,
+        assessment_id: str,
+        limit: int,
+        after_id: str | None,
+        *,
+        attributes: Sequence[str] = (),
     ) -> tuple[list[SessionRecord], str | None] | None:
         """One Query of the assessment's sessions in start order, and the id to resume after; None when
         the assessment is not the org's. The state record sorts after every session in the index, so a
@@ -199,6 +224,7 @@ class SessionStore:
             limit=limit + 1,  # one more tells whether another page follows
             start_after=start_after,
             index=SESSIONS_INDEX,
+            attributes=attributes,
         )
         if not items or {str(item["orgId"]) for item in items} != {org_id}:
             return None

@@ -71,10 +71,18 @@ def _bounds_update(
 
 class TelemetryStore:
     @traced
-    def insert(self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> None:
+    def insert(
+        self,
+        session: SessionRecord,
+        events: Sequence[EventRecord],
+        counts: SignalCounts,
+        cutoff: str,
+        max_events: int,
+    ) -> None:
         """Store up to EVENTS_PER_TRANSACTION events and add ``counts`` to the session, which must
         still be running (``cutoff``: the latest deadline still running) with the bounds read in
-        ``session``; else nothing is stored and EventsRefusedError says why."""
+        ``session`` and room for them under ``max_events``; else nothing is stored and
+        EventsRefusedError says why."""
         assert 0 < len(events) <= EVENTS_PER_TRANSACTION
         partition = _partition(session.id)
         actions: list[Action] = []
@@ -85,7 +93,7 @@ class TelemetryStore:
             item = {**indexed, **dynamo.item_of({PARTITION_KEY: partition, SORT_KEY: sort_key}, event)}
             actions.append(Action("Put", "event id", item=claim, condition="attribute_not_exists(PK)"))
             actions.append(Action("Put", "event", item=item, condition="attribute_not_exists(PK)"))
-        actions.append(_count_action(session, events, counts, cutoff))
+        actions.append(_count_action(session, events, counts, cutoff, max_events))
         try:
             dynamo.transact_write(actions)
         except dynamo.ConditionFailedError as failed:
@@ -137,9 +145,11 @@ class TelemetryStore:
         return events[:limit], len(events) > limit or (last is not None and bool(events))
 
 
-def _count_action(session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> Action:
+def _count_action(
+    session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str, max_events: int
+) -> Action:
     """The session's update adding ``counts`` and moving its first and last event times outwards."""
-    values: dict[str, object] = {":cutoff": cutoff}
+    values: dict[str, object] = {":cutoff": cutoff, ":room": max_events - counts.event_count}
     adds = []
     for name in SignalCounts.model_fields:
         values[f":{name}"] = getattr(counts, name)
@@ -159,6 +169,14 @@ def _count_action(session: SessionRecord, events: Sequence[EventRecord], counts:
         keys=sessions.keys(session.id),
         expression=expression,
         # An erased candidate's session takes no more events (its timeline is being deleted).
-        condition=" AND ".join([f"({RUNNING})", "attribute_not_exists(erasedAt)", *if_first, *if_last]),
+        condition=" AND ".join(
+            [
+                f"({RUNNING})",
+                "attribute_not_exists(erasedAt)",
+                "(attribute_not_exists(eventCount) OR eventCount <= :room)",
+                *if_first,
+                *if_last,
+            ]
+        ),
         values=values,
     )

@@ -1,7 +1,9 @@
 """Webhooks and their delivery logs, each webhook in a partition of its own: the webhook
 (``WEBHOOK#{id}`` / ``WEBHOOK``, listed in the GSI1 index under ``WEBHOOKS#{orgId}`` until it is
 deleted) and its delivery attempts (``DELIVERY#{attemptId}``, time-ordered ids, gone after 30 days).
-Everything the delivery function touches is under ``WEBHOOK#``, which is all its role may touch."""
+Everything the delivery function touches is under ``WEBHOOK#``, which is all its role may touch. The
+organisation's count of webhooks not deleted (``ORG#{orgId}`` / ``WEBHOOK_COUNT``) moves in the same
+transaction as each registration and deletion, so its limit holds under concurrent registrations."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pydantic import Field
 from shared import clock
 from shared.observability import traced
 from shared.store import dynamo
-from shared.store.dynamo import Record
+from shared.store.dynamo import Action, Record
 from shared.store.schema import (
     INDEX_PARTITION_KEY,
     INDEX_SORT_KEY,
@@ -63,6 +65,10 @@ def _keys(webhook_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"{PARTITION_PREFIX}{webhook_id}", SORT_KEY: _WEBHOOK_SK}
 
 
+def _count_keys(org_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"ORG#{org_id}", SORT_KEY: "WEBHOOK_COUNT"}
+
+
 def _org_index(org_id: str) -> str:
     return f"WEBHOOKS#{org_id}"
 
@@ -73,11 +79,45 @@ def _delivery_keys(webhook_id: str, delivery_id: str) -> dict[str, str]:
 
 class WebhookStore:
     @traced
-    def create(self, webhook: WebhookRecord) -> None:
+    def create(self, webhook: WebhookRecord, limit: int) -> None:
+        """Store the webhook and count it, unless the org already has ``limit`` (ConditionFailedError names
+        ``webhook count`` then, or when another registration counted first: reading again tells)."""
         index = {INDEX_PARTITION_KEY: _org_index(webhook.org_id), INDEX_SORT_KEY: f"{PARTITION_PREFIX}{webhook.id}"}
-        dynamo.put(
-            {**dynamo.item_of(_keys(webhook.id), webhook), **index}, "webhook", condition="attribute_not_exists(PK)"
+        dynamo.transact_write(
+            [
+                self._count_in(webhook.org_id, limit),
+                Action(
+                    "Put",
+                    "webhook",
+                    item={**dynamo.item_of(_keys(webhook.id), webhook), **index},
+                    condition="attribute_not_exists(PK)",
+                ),
+            ]
         )
+
+    def _count_in(self, org_id: str, limit: int) -> Action:
+        """The action counting one more webhook of the org, below ``limit``. An org whose webhooks
+        predate the count is counted once from its list."""
+        if dynamo.get(_count_keys(org_id)) is not None:
+            return Action(
+                "Update",
+                "webhook count",
+                keys=_count_keys(org_id),
+                expression="ADD active :one",
+                condition="active < :limit",
+                values={":one": 1, ":limit": limit},
+            )
+        listed = 0
+        after_id: str | None = None
+        while True:
+            page, after_id = self.list_page(org_id, 100, after_id)
+            listed += len(page)
+            if after_id is None:
+                break
+        if listed >= limit:
+            raise dynamo.ConditionFailedError("webhook count")
+        item = {**_count_keys(org_id), "active": listed + 1}
+        return Action("Put", "webhook count", item=item, condition="attribute_not_exists(PK)")
 
     @traced
     def get(self, org_id: str, webhook_id: str) -> WebhookRecord | None:
@@ -120,16 +160,32 @@ class WebhookStore:
 
     @traced
     def delete(self, webhook: WebhookRecord, deleted_at: str) -> None:
-        """Mark the webhook deleted and take it out of the org's list (ConditionFailedError names
-        ``webhook`` when it is already deleted); its delivery log stays."""
-        dynamo.update(
-            _keys(webhook.id),
-            "webhook",
-            f"SET #status = :deleted, deletedAt = :at, updatedAt = :at REMOVE {INDEX_PARTITION_KEY}, {INDEX_SORT_KEY}",
-            condition="attribute_exists(PK) AND #status <> :deleted",
-            names={"#status": "status"},
-            values={":deleted": "deleted", ":at": deleted_at},
-        )
+        """Mark the webhook deleted, take it out of the org's list and its count (ConditionFailedError
+        names ``webhook`` when it is already deleted); its delivery log stays."""
+        actions = [
+            Action(
+                "Update",
+                "webhook",
+                keys=_keys(webhook.id),
+                expression=f"SET #status = :deleted, deletedAt = :at, updatedAt = :at "
+                f"REMOVE {INDEX_PARTITION_KEY}, {INDEX_SORT_KEY}",
+                condition="attribute_exists(PK) AND #status <> :deleted",
+                names={"#status": "status"},
+                values={":deleted": "deleted", ":at": deleted_at},
+            )
+        ]
+        if dynamo.get(_count_keys(webhook.org_id)) is not None:  # else counted from the list when next needed
+            actions.append(
+                Action(
+                    "Update",
+                    "webhook count",
+                    keys=_count_keys(webhook.org_id),
+                    expression="ADD active :minus_one",
+                    condition="active > :none",
+                    values={":minus_one": -1, ":none": 0},
+                )
+            )
+        dynamo.transact_write(actions)
 
     @traced
     def disable(self, webhook_id: str, disabled_at: str, reason: str) -> None:

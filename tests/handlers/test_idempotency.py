@@ -116,7 +116,8 @@ def test_candidates_keys_are_their_own() -> None:
     theirs = invoke("start_session", other, headers=keyed("start"))
 
     assert (first.status, replay.status, theirs.status) == (201, 201, 201)
-    assert replay.body == first.body
+    assert replay.body["session"]["id"] == first.body["session"]["id"]
+    assert replay.body["assessment"] == first.body["assessment"]
     assert replay.headers["Location"] == f"/v1/sessions/{first.body['session']['id']}"
     assert theirs.body["session"]["id"] != first.body["session"]["id"]
 
@@ -135,6 +136,57 @@ def test_a_completed_session_replays_its_completion() -> None:
     assert (first.status, replay.status) == (200, 200)
     assert replay.body == first.body
     assert (unkeyed.status, unkeyed.body["code"]) == (409, "session_completed")
+
+
+def test_a_key_generation_replayed_after_an_erasure_shows_the_keys_as_they_are_now() -> None:
+    assessment = create_assessment()
+    path = {"assessment_id": assessment["id"]}
+    body = {"count": 2, "candidateEmails": ["ada@example.com", "alan@example.org"], "candidateNames": ["Ada", "Alan"]}
+    first = invoke("generate_keys", body=body, path=path, headers=keyed("batch"))
+    ada, alan = first.body["keys"]
+    call("start_session", candidate_for(alan))
+    assert call("erase_candidate", body={"email": "ada@example.com"})[1] == {"erased": 1}
+
+    replay = invoke("generate_keys", body=body, path=path, headers=keyed("batch"))
+
+    assert (replay.status, replay.headers["Idempotent-Replayed"]) == (201, "true")
+    now_ada, now_alan = replay.body["keys"]
+    assert (now_ada["id"], now_ada["candidateEmail"], now_ada["candidateName"]) == (ada["id"], None, None)
+    assert (now_ada["status"], now_ada["erasedAt"] is not None) == ("revoked", True)
+    assert (now_alan["candidateEmail"], now_alan["status"]) == ("alan@example.org", "redeemed")
+    assert "ada@example.com" not in str(replay.body)
+
+
+def test_a_start_replayed_after_the_key_was_revoked_is_refused_as_a_new_start_would_be() -> None:
+    [key] = generate_keys(create_assessment()["id"], 1)
+    candidate = candidate_for(key)
+    assert invoke("start_session", candidate, headers=keyed("start")).status == 201
+    call("revoke_key", path={"assessment_id": key["assessmentId"], "key_id": key["id"]})
+
+    replay = invoke("start_session", candidate, headers=keyed("start"))
+    fresh = invoke("start_session", candidate)
+
+    assert (replay.status, replay.body["code"]) == (fresh.status, fresh.body["code"]) == (403, "key_revoked")
+    assert "taskBrief" not in str(replay.body)
+
+
+def test_a_completion_replayed_after_an_erasure_keeps_no_name_email_or_notes() -> None:
+    assessment = create_assessment()
+    [key] = generate_keys(assessment["id"], 1, candidateEmails=["ada@example.com"], candidateNames=["Ada"])
+    candidate = candidate_for(key)
+    _, started = call("start_session", candidate)
+    path = {"session_id": started["session"]["id"]}
+    body = {"notes": "Ada here: I added retries."}
+    first = invoke("complete_session", candidate, body=body, path=path, headers=keyed("done"))
+    assert first.body["session"]["submission"]["notes"] == body["notes"]
+    call("erase_candidate", body={"email": "ada@example.com"})
+
+    replay = invoke("complete_session", candidate, body=body, path=path, headers=keyed("done"))
+
+    assert (replay.status, replay.headers["Idempotent-Replayed"]) == (200, "true")
+    session = replay.body["session"]
+    assert (session["candidateEmail"], session["candidateName"], session["submission"]["notes"]) == (None, None, None)
+    assert session["status"] == "completed"
 
 
 def test_an_error_is_not_kept_so_the_corrected_retry_runs() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from shared import clock
+from shared.domain import telemetry
 from shared.domain.telemetry import ingest_events
 from shared.models.telemetry import IngestRequest
 from shared.store.sessions import SessionRecord, SessionStore, SignalCounts
@@ -99,8 +100,8 @@ def test_duplicates_within_and_across_requests_are_stored_and_counted_once() -> 
     first = send(key, session["id"], [*batch, batch[0], batch[3]])
     again = send(key, session["id"], [*batch[2:], *later])
 
-    assert first == (200, {"accepted": 5, "duplicates": 2})
-    assert again == (200, {"accepted": 2, "duplicates": 3})
+    assert first == (200, {"accepted": 5, "duplicates": 2, "refused": []})
+    assert again == (200, {"accepted": 2, "duplicates": 3, "refused": []})
     events, _ = read_all(session["id"])
     assert [stored["id"] for stored in events] == [item["id"] for item in batch + later]
     assert signals(session["id"])["eventCount"] == 7
@@ -111,8 +112,8 @@ def test_an_id_sent_again_with_another_time_or_type_is_still_a_duplicate() -> No
     original = event("prompt", seconds=1)
     moved = {**event("note", seconds=99, data={"text": "changed"}), "id": original["id"]}
 
-    assert send(key, session["id"], [original])[1] == {"accepted": 1, "duplicates": 0}
-    assert send(key, session["id"], [moved])[1] == {"accepted": 0, "duplicates": 1}
+    assert send(key, session["id"], [original])[1] == {"accepted": 1, "duplicates": 0, "refused": []}
+    assert send(key, session["id"], [moved])[1] == {"accepted": 0, "duplicates": 1, "refused": []}
 
     events, _ = read_all(session["id"])
     assert [(stored["id"], stored["type"], stored["at"]) for stored in events] == [
@@ -125,10 +126,10 @@ def test_signals_are_exact_after_a_batch_is_retried_in_part_and_in_whole() -> No
     batch = [event("test_run", index, {"passed": index % 3 != 0}) for index in range(60)]
     batch += [event("file_change", 100 + index, {"author": "ai" if index < 30 else "human"}) for index in range(40)]
     # A client whose first attempt stored the first 55 events, then retried everything twice.
-    assert send(key, session["id"], batch[:55])[1] == {"accepted": 55, "duplicates": 0}
+    assert send(key, session["id"], batch[:55])[1] == {"accepted": 55, "duplicates": 0, "refused": []}
 
-    assert send(key, session["id"], batch)[1] == {"accepted": 45, "duplicates": 55}
-    assert send(key, session["id"], batch)[1] == {"accepted": 0, "duplicates": 100}
+    assert send(key, session["id"], batch)[1] == {"accepted": 45, "duplicates": 55, "refused": []}
+    assert send(key, session["id"], batch)[1] == {"accepted": 0, "duplicates": 100, "refused": []}
 
     assert signals(session["id"]) == {
         "eventCount": 100,
@@ -150,11 +151,13 @@ class InterleavedStore(TelemetryStore):
     def __init__(self, key: dict[str, Any], session_id: str, other: list[dict[str, Any]]) -> None:
         self.key, self.session_id, self.other = key, session_id, other
 
-    def insert(self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> None:
+    def insert(
+        self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str, max_events: int
+    ) -> None:
         if self.other:
             other, self.other = self.other, []
             assert send(self.key, self.session_id, other)[0] == 200
-        super().insert(session, events, counts, cutoff)
+        super().insert(session, events, counts, cutoff, max_events)
 
 
 def test_a_concurrent_batch_between_read_and_write_neither_loses_counts_nor_bounds() -> None:
@@ -164,8 +167,14 @@ def test_a_concurrent_batch_between_read_and_write_neither_loses_counts_nor_boun
     theirs = [event("prompt", 10), event("prompt", 90), mine[0]]
     store = InterleavedStore(key, session["id"], theirs)
 
+    body = {"events": mine}
     result = ingest_events(
-        SessionStore(), store, candidate_for(key), session["id"], IngestRequest.model_validate({"events": mine})
+        SessionStore(),
+        store,
+        candidate_for(key),
+        session["id"],
+        IngestRequest.model_validate(body),
+        sent=json.dumps(body),
     )
 
     assert (result.accepted, result.duplicates) == (2, 1)
@@ -182,7 +191,7 @@ def test_a_request_holds_1_to_100_events() -> None:
 
     assert send(key, session["id"], [])[0] == 400
     assert send(key, session["id"], prompts(101))[0] == 400
-    assert send(key, session["id"], prompts(100))[1] == {"accepted": 100, "duplicates": 0}
+    assert send(key, session["id"], prompts(100))[1] == {"accepted": 100, "duplicates": 0, "refused": []}
 
 
 def test_data_over_32_kib_is_413_naming_the_event_and_nothing_is_stored() -> None:
@@ -193,9 +202,9 @@ def test_data_over_32_kib_is_413_naming_the_event_and_nothing_is_stored() -> Non
     status, payload = send(key, session["id"], [fits, event(), too_large])
 
     assert (status, payload["code"]) == (413, "event_too_large")
-    assert "events[2].data" in payload["error"]
+    assert payload["error"].startswith("events.2.data is larger than 32 KiB")
     assert read_all(session["id"])[0] == []
-    assert send(key, session["id"], [fits])[1] == {"accepted": 1, "duplicates": 0}
+    assert send(key, session["id"], [fits])[1] == {"accepted": 1, "duplicates": 0, "refused": []}
 
 
 def test_this_route_takes_bodies_up_to_256_kib_where_others_stop_at_64() -> None:
@@ -207,7 +216,7 @@ def test_this_route_takes_bodies_up_to_256_kib_where_others_stop_at_64() -> None
     refused = send(key, session["id"], too_large)
 
     assert len(json.dumps({"events": large})) > 200 * 1024
-    assert accepted == (200, {"accepted": 12, "duplicates": 0})
+    assert accepted == (200, {"accepted": 12, "duplicates": 0, "refused": []})
     assert (refused[0], refused[1]["code"]) == (413, "payload_too_large")
     assert "256 KiB" in refused[1]["error"]
 
@@ -251,6 +260,57 @@ def test_events_are_validated_where_they_drive_signals(changed: dict[str, Any], 
     assert (status, payload["code"]) == (400, "validation_error")
     assert field in json.dumps(payload["details"])
     assert read_all(session["id"])[0] == []
+
+
+def test_an_events_field_has_one_path_the_documents_in_the_details_and_the_message() -> None:
+    _, key, session = started_session()
+
+    status, payload = send(key, session["id"], [event(), event("test_run", data={"result": "ok"})])
+
+    assert status == 400
+    assert [detail["path"] for detail in payload["details"]] == [["events", 1, "data", "passed"]]
+    assert payload["error"].startswith("events.1.data.passed: ")
+
+
+@pytest.mark.parametrize(
+    ("number", "where"),
+    [
+        ("123456789012345678901234567890.123456789", ["events", 1, "data", "n"]),
+        ("1e-400", ["events", 1, "data", "n"]),
+        ("1e400", ["events", 1, "data", "n"]),
+        ("0.30000000000000001", ["events", 1, "data", "n"]),
+    ],
+)
+def test_a_number_a_double_cannot_hold_as_written_is_refused_naming_it(number: str, where: list[Any]) -> None:
+    _, key, session = started_session()
+    text = json.dumps({"events": [event(), event("note", data={"n": 0})]}).replace('{"n": 0}', f'{{"n": {number}}}')
+
+    status, payload = call("ingest_events", candidate_for(key), path={"session_id": session["id"]}, raw_body=text)
+
+    assert (status, payload["code"]) == (400, "validation_error")
+    assert [(detail["path"], detail["code"]) for detail in payload["details"]] == [(where, "number_not_exact")]
+    assert read_all(session["id"])[0] == []
+
+
+def test_numbers_a_double_holds_come_back_as_sent() -> None:
+    _, key, session = started_session()
+    numbers = {"ratio": 0.1, "big": 12345678901234567, "tiny": 5e-324, "negative": -2.5e300, "count": 3}
+
+    send(key, session["id"], [event("note", data=numbers)])
+
+    assert read_all(session["id"])[0][0]["data"] == numbers
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "a\\udc00b"])
+def test_an_unpaired_surrogate_in_event_data_is_a_400_naming_where(escape: str) -> None:
+    _, key, session = started_session()
+    text = json.dumps({"events": [event("note", data={"notes": ["ok", "X"]})]}).replace('"X"', f'"{escape}"')
+
+    status, payload = call("ingest_events", candidate_for(key), path={"session_id": session["id"]}, raw_body=text)
+
+    assert (status, payload["code"]) == (400, "validation_error")
+    assert payload["details"][0]["path"] == ["events", 0, "data", "notes", 1]
+    assert payload["details"][0]["code"] == "string_unicode"
 
 
 def test_data_is_kept_as_sent_beside_the_fields_that_drive_signals() -> None:
@@ -347,8 +407,46 @@ def test_events_are_accepted_through_the_grace_then_409(monkeypatch: pytest.Monk
     monkeypatch.setattr(clock, "utc_now", lambda: deadline + timedelta(seconds=61))
     after = send(key, session["id"], prompts(1, start=5))
 
-    assert within == (200, {"accepted": 1, "duplicates": 0})
+    assert within == (200, {"accepted": 1, "duplicates": 0, "refused": []})
     assert (after[0], after[1]["code"]) == (409, "session_finished")
+
+
+def test_a_session_finishing_part_way_answers_what_was_stored_and_which_events_were_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, key, session = started_session()
+    sent = prompts(100)
+    insert = TelemetryStore.insert
+    batches: list[int] = []
+
+    def revoked_after_the_first_batch(store: TelemetryStore, *arguments: Any) -> None:
+        batches.append(len(arguments[1]))
+        if len(batches) == 2:  # another request revokes the key between two batches
+            call("revoke_key", path={"assessment_id": key["assessmentId"], "key_id": key["id"]})
+        insert(store, *arguments)
+
+    monkeypatch.setattr(TelemetryStore, "insert", revoked_after_the_first_batch)
+    status, result = send(key, session["id"], sent)
+
+    assert status == 200
+    assert (result["accepted"], result["duplicates"]) == (batches[0], 0)
+    assert [refused["id"] for refused in result["refused"]] == [event["id"] for event in sent[batches[0] :]]
+    assert {refused["code"] for refused in result["refused"]} == {"session_finished"}
+    assert len(read_all(session["id"])[0]) == batches[0] == signals(session["id"])["eventCount"]
+
+
+def test_a_session_holds_a_bounded_number_of_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(telemetry, "MAX_EVENTS_PER_SESSION", 60)
+    _, key, session = started_session()
+    assert send(key, session["id"], prompts(50))[0] == 200
+
+    status, result = send(key, session["id"], prompts(20, start=50))  # the first 10 fit, as one batch does not
+
+    assert (status, result["code"]) == (409, "event_limit_reached")
+    assert send(key, session["id"], prompts(10, start=50))[1] == {"accepted": 10, "duplicates": 0, "refused": []}
+    full = send(key, session["id"], prompts(1, start=70))
+    assert (full[0], full[1]["code"]) == (409, "event_limit_reached")
+    assert signals(session["id"])["eventCount"] == 60
 
 
 def test_a_revoked_session_takes_no_more_events() -> None:
@@ -362,7 +460,7 @@ def test_a_deleted_assessments_running_session_still_takes_events() -> None:
     assessment, key, session = started_session()
     assert call("delete_assessment", path={"assessment_id": assessment["id"]})[0] == 200
 
-    assert send(key, session["id"], prompts(2)) == (200, {"accepted": 2, "duplicates": 0})
+    assert send(key, session["id"], prompts(2)) == (200, {"accepted": 2, "duplicates": 0, "refused": []})
     assert signals(session["id"])["eventCount"] == 2
 
 

@@ -4,6 +4,7 @@ route reads another organisation's webhook as not found."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -12,6 +13,7 @@ import pytest
 from infra.local.webhooks import Queues
 from shared.domain import webhooks as domain
 from shared.models.webhooks import WEBHOOK_EVENT_TYPES
+from shared.store import dynamo
 from tests.support import ORG_A, ORG_B, call, invoke
 
 pytestmark = pytest.mark.usefixtures("table", "delivery_queue")
@@ -166,3 +168,25 @@ def test_an_organisation_has_a_bounded_number_of_webhooks(monkeypatch: pytest.Mo
     assert call("create_webhook", ORG_B, body={"url": URL})[0] == 201  # each organisation its own
     call("delete_webhook", path=webhook_path(first["id"]))
     assert call("create_webhook", body={"url": URL})[0] == 201
+
+
+def test_concurrent_registrations_never_pass_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(domain, "MAX_WEBHOOKS_PER_ORG", 5)
+    register()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: call("create_webhook", body={"url": URL})[0], range(8)))
+
+    assert sorted(statuses) == [201] * 4 + [409] * 4
+    assert len(call("list_webhooks")[1]["webhooks"]) == 5
+
+
+def test_webhooks_registered_before_the_count_are_counted_once_from_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(domain, "MAX_WEBHOOKS_PER_ORG", 3)
+    first, _ = (register()["webhook"] for _ in range(2))
+    dynamo.client().delete_item(  # as a table written before the count existed holds them
+        TableName=dynamo.table_name(), Key=dynamo.serialize({"PK": "ORG#org_a", "SK": "WEBHOOK_COUNT"})
+    )
+    call("delete_webhook", path=webhook_path(first["id"]))  # leaves no count behind
+
+    assert [call("create_webhook", body={"url": URL})[0] for _ in range(3)] == [201, 201, 409]

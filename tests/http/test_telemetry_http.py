@@ -58,8 +58,12 @@ def test_a_jsonl_capture_uploads_once_and_reads_back_in_order(api: Api) -> None:
     tests = api.request("GET", f"/v1/sessions/{session['id']}/timeline?type=test_run", token).body
     signals = api.request("GET", f"/v1/sessions/{session['id']}", token).body["session"]["signals"]
 
-    assert first == [{"accepted": 100, "duplicates": 0}] * 2 + [{"accepted": 50, "duplicates": 0}]
-    assert again == [{"accepted": 0, "duplicates": 100}] * 2 + [{"accepted": 0, "duplicates": 50}]
+    assert first == [{"accepted": 100, "duplicates": 0, "refused": []}] * 2 + [
+        {"accepted": 50, "duplicates": 0, "refused": []}
+    ]
+    assert again == [{"accepted": 0, "duplicates": 100, "refused": []}] * 2 + [
+        {"accepted": 0, "duplicates": 50, "refused": []}
+    ]
     sent = [json.loads(line) for line in capture.splitlines()]
     assert [event["id"] for event in page["events"] + rest["events"]] == [event["id"] for event in sent]
     assert rest["nextCursor"] is None
@@ -100,5 +104,5 @@ def test_the_events_route_takes_256_kib_and_no_more(api: Api) -> None:
     fits = api.request("POST", path, body=body(8), headers={"X-API-Key": key["key"]})
     too_large = api.request("POST", path, body=body(9), headers={"X-API-Key": key["key"]})
 
-    assert (fits.status, fits.body) == (200, {"accepted": 8, "duplicates": 0})
+    assert (fits.status, fits.body) == (200, {"accepted": 8, "duplicates": 0, "refused": []})
     assert (too_large.status, too_large.body["code"]) == (413, "payload_too_large")

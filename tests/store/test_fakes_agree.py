@@ -30,6 +30,7 @@ EARLIER = clock.to_timestamp(NOW - timedelta(hours=1))
 AT = clock.to_timestamp(NOW)
 
 Outcome = tuple[object, ...]
+ROOMY = 1_000  # a session's most events, where the limit is not what a test is about
 
 
 @pytest.fixture(params=["in-memory", "dynamodb"])
@@ -248,12 +249,15 @@ def an_event(at: str, event_type: str = "prompt") -> EventRecord:
 def test_events_are_stored_once_and_a_batch_holding_a_stored_id_changes_nothing(stores: Stores) -> None:
     session = a_started_session(stores, an_assessment(stores))
     stored = [an_event("2026-04-01T10:00:01.000Z"), an_event("2026-04-01T10:00:02.000Z", "decision")]
-    assert outcome(lambda: stores.telemetry.insert(session, stored, SignalCounts(event_count=2), AT)) == ("ok", None)
+    assert outcome(lambda: stores.telemetry.insert(session, stored, SignalCounts(event_count=2), AT, ROOMY)) == (
+        "ok",
+        None,
+    )
     counted = stores.sessions.get(session.id)
     assert counted is not None
     batch = [an_event("2026-04-01T10:00:00.000Z"), stored[1], an_event("2026-04-01T10:00:03.000Z"), stored[0]]
 
-    assert outcome(lambda: stores.telemetry.insert(counted, batch, SignalCounts(event_count=4), AT)) == (
+    assert outcome(lambda: stores.telemetry.insert(counted, batch, SignalCounts(event_count=4), AT, ROOMY)) == (
         "events refused",
         [1, 3],
         False,
@@ -265,23 +269,45 @@ def test_events_are_stored_once_and_a_batch_holding_a_stored_id_changes_nothing(
 
 def test_a_batch_fails_on_the_session_once_it_finished_or_a_bound_it_moves_changed(stores: Stores) -> None:
     session = a_started_session(stores, an_assessment(stores))
-    stores.telemetry.insert(session, [an_event("2026-04-01T10:00:05.000Z")], SignalCounts(event_count=1), AT)
+    stores.telemetry.insert(session, [an_event("2026-04-01T10:00:05.000Z")], SignalCounts(event_count=1), AT, ROOMY)
     later, earlier = [an_event("2026-04-01T10:00:09.000Z")], [an_event("2026-04-01T10:00:01.000Z")]
 
     # ``session`` as read before that batch: its bounds were unset.
-    assert outcome(lambda: stores.telemetry.insert(session, later, SignalCounts(event_count=1), AT)) == (
+    assert outcome(lambda: stores.telemetry.insert(session, later, SignalCounts(event_count=1), AT, ROOMY)) == (
         "events refused",
         [],
         True,
     )
     current = stores.sessions.get(session.id)
     assert current is not None
-    assert outcome(lambda: stores.telemetry.insert(current, earlier, SignalCounts(event_count=1), AT)) == ("ok", None)
+    assert outcome(lambda: stores.telemetry.insert(current, earlier, SignalCounts(event_count=1), AT, ROOMY)) == (
+        "ok",
+        None,
+    )
     stores.sessions.complete(session, AT, None, AT)
-    assert outcome(lambda: stores.telemetry.insert(current, later, SignalCounts(event_count=1), AT)) == (
+    assert outcome(lambda: stores.telemetry.insert(current, later, SignalCounts(event_count=1), AT, ROOMY)) == (
         "events refused",
         [],
         True,
+    )
+
+
+def test_a_batch_fails_on_the_session_once_it_holds_as_many_events_as_it_may(stores: Stores) -> None:
+    session = a_started_session(stores, an_assessment(stores))
+    stores.telemetry.insert(session, [an_event("2026-04-01T10:00:05.000Z")], SignalCounts(event_count=1), AT, 3)
+    current = stores.sessions.get(session.id)
+    assert current is not None
+    two_more = [an_event("2026-04-01T10:00:06.000Z"), an_event("2026-04-01T10:00:07.000Z")]
+    three_more = [*two_more, an_event("2026-04-01T10:00:08.000Z")]
+
+    assert outcome(lambda: stores.telemetry.insert(current, three_more, SignalCounts(event_count=3), AT, 3)) == (
+        "events refused",
+        [],
+        True,
+    )
+    assert outcome(lambda: stores.telemetry.insert(current, two_more, SignalCounts(event_count=2), AT, 3)) == (
+        "ok",
+        None,
     )
 
 
@@ -290,7 +316,7 @@ def test_the_timeline_pages_in_time_order_ties_by_id_and_by_type(stores: Stores)
     events = [
         an_event(f"2026-04-01T10:00:0{index % 3}.000Z", "decision" if index % 2 else "note") for index in range(6)
     ]
-    stores.telemetry.insert(session, events, SignalCounts(event_count=6), AT)
+    stores.telemetry.insert(session, events, SignalCounts(event_count=6), AT, ROOMY)
     ordered = sorted(events, key=lambda event: (event.at, event.id))
 
     first, more = stores.telemetry.timeline(session.id, None, 4, None)

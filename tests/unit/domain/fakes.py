@@ -166,6 +166,10 @@ class FakeCandidateKeys:
     def get(self, assessment_id: str, key_id: str) -> CandidateKeyRecord | None:
         return self.memory.keys.get((assessment_id, key_id))
 
+    def get_many(self, assessment_id: str, key_ids: Sequence[str]) -> list[CandidateKeyRecord]:
+        found = (self.memory.keys.get((assessment_id, key_id)) for key_id in key_ids)
+        return [key for key in found if key is not None]
+
     def find_code(self, code: str) -> CodeTarget | None:
         return self.memory.codes.get(code)
 
@@ -289,6 +293,11 @@ class FakeSessions:
         more = not isinstance(read[-1], AssessmentState) and len(read) == limit + 1 and bool(page)
         return page, page[-1].id if more else None
 
+    def list_signals(
+        self, org_id: str, assessment_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[SessionRecord], str | None] | None:
+        return self.list_page(org_id, assessment_id, limit, after_id)  # the store leaves out what signals ignore
+
 
 class FakeRubrics:
     def __init__(self, memory: Memory) -> None:
@@ -357,7 +366,9 @@ class FakeTelemetry:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
-    def insert(self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> None:
+    def insert(
+        self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str, max_events: int
+    ) -> None:
         assert 0 < len(events) <= EVENTS_PER_TRANSACTION
         stored = self.memory.events.setdefault(session.id, {})
         current = self.memory.sessions.get(session.id)
@@ -369,6 +380,7 @@ class FakeTelemetry:
             current is not None
             and _running(current, cutoff)
             and current.erased_at is None
+            and current.event_count + counts.event_count <= max_events
             and (not moves_first or current.first_event_at == session.first_event_at)
             and (not moves_last or current.last_event_at == session.last_event_at)
         )

@@ -40,7 +40,9 @@ def an_event(second: int, event_type: str = "prompt", **data: Any) -> dict[str, 
 
 def send(stores: Stores, candidate: Candidate, session_id: str, events: Sequence[dict[str, Any]]) -> IngestResult:
     request = IngestRequest.model_validate({"events": list(events)})
-    return ingest_events(stores.sessions, stores.telemetry, candidate, session_id, request)
+    return ingest_events(
+        stores.sessions, stores.telemetry, candidate, session_id, request, sent=request.model_dump_json(by_alias=True)
+    )
 
 
 def test_an_id_is_stored_once_within_and_across_requests(stores: Stores) -> None:
@@ -72,13 +74,15 @@ class Interleaved(FakeTelemetry):
         super().__init__(stores.memory)
         self.stores, self.other = stores, other
 
-    def insert(self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str) -> None:
+    def insert(
+        self, session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str, max_events: int
+    ) -> None:
         if self.other:
             current = self.stores.sessions.get(session.id)
             assert current is not None
-            super().insert(current, self.other, SignalCounts(event_count=len(self.other)), cutoff)
+            super().insert(current, self.other, SignalCounts(event_count=len(self.other)), cutoff, max_events)
             self.other = []
-        super().insert(session, events, counts, cutoff)
+        super().insert(session, events, counts, cutoff, max_events)
 
 
 def test_a_batch_is_retried_when_another_moved_the_bounds_it_moves(stores: Stores) -> None:
@@ -87,7 +91,9 @@ def test_a_batch_is_retried_when_another_moved_the_bounds_it_moves(stores: Store
     telemetry = Interleaved(stores, [other])
     request = IngestRequest.model_validate({"events": [an_event(10), an_event(40)]})
 
-    result = ingest_events(stores.sessions, telemetry, candidate, session.id, request)
+    result = ingest_events(
+        stores.sessions, telemetry, candidate, session.id, request, sent=request.model_dump_json(by_alias=True)
+    )
 
     assert result == IngestResult(accepted=2, duplicates=0)
     signals = get_session(stores.sessions, ORG, session.id).signals
@@ -120,7 +126,7 @@ def test_another_candidates_session_is_not_found(stores: Stores) -> None:
 def test_data_over_32_kib_is_too_large_naming_the_event(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
 
-    with pytest.raises(PayloadTooLargeError, match=r"events\[1\]\.data"):
+    with pytest.raises(PayloadTooLargeError, match=r"events\.1\.data"):
         send(stores, candidate, session.id, [an_event(1), an_event(2, text="x" * 33_000)])
 
 
@@ -145,3 +151,26 @@ def test_stats_spread_over_completed_sessions_and_rank_each(stores: Stores) -> N
     assert [stats.percentiles[session.id]["decisionCount"] for session in sessions[:3]] == [83.3, 16.7, 50]
     with pytest.raises(NotFoundError):
         assessment_stats(stores.sessions, OTHER_ORG, assessment.id)
+
+
+def test_stats_page_the_ranks_each_page_ranked_against_the_whole_cohort(stores: Stores) -> None:
+    assessment = an_assessment(stores)
+    candidates = [candidate_of(key) for key in some_keys(stores, assessment, count=5)]
+    for count, candidate in zip([3, 1, 4, 1, 5], candidates, strict=True):
+        session = start_session(stores.assessments, stores.keys, stores.sessions, candidate)[0].session
+        send(stores, candidate, session.id, [an_event(second, "decision", title="t") for second in range(count)])
+        complete_session(stores.sessions, candidate, session.id, None)
+    whole = assessment_stats(stores.sessions, ORG, assessment.id)
+
+    pages, cursor = [], None
+    while True:
+        page = assessment_stats(stores.sessions, ORG, assessment.id, limit=2, cursor=cursor)
+        assert (page.sessions, page.signals) == (whole.sessions, whole.signals)
+        pages.append(page.percentiles)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert [len(ranks) for ranks in pages] == [2, 2, 1]
+    assert {session_id: ranks for page in pages for session_id, ranks in page.items()} == whole.percentiles
+    assert whole.next_cursor is None
