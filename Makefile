@@ -53,7 +53,7 @@ lint: $(INSTALLED)
 	$(BIN)/lint-imports --no-cache
 
 typecheck: $(INSTALLED)
-	$(BIN)/mypy shared functions infra tests
+	$(BIN)/mypy shared functions infra tests cli/src
 
 # Two workers on this 2-core machine (one per core elsewhere); tests sharing a costly set-up stay together.
 # The tests also run the npm tools the document is checked with (Redocly, openapi-typescript).

@@ -51,7 +51,7 @@ class Step:
     """One documented exchange: who sends what, and what to remember of the answer for later steps.
 
     ``path``, header values and strings in ``body`` may name remembered values as ``{name}``, and the
-    clock as ``{at+90s}`` (an event's time, 90 s after this step's moment)."""
+    clock as ``{at-90s}`` (an event's time, 90 s before this step's moment)."""
 
     name: str
     method: str
@@ -81,11 +81,11 @@ _ASSESSMENT = {
     "rubricId": "{rubric}",
 }
 _EVENTS = [
-    ("prompt", "{at+5s}", "proxy", {"text": "Add a dedup table keyed by event id", "model": "any-llm"}),
-    ("response", "{at+12s}", "proxy", {"tokens": 812}),
-    ("file_change", "{at+40s}", "hook", {"author": "ai", "path": "app/dedup.py", "linesAdded": 42}),
-    ("decision", "{at+95s}", "cli", {"title": "Conditional put on the event id", "why": "exactly once"}),
-    ("test_run", "{at+150s}", "hook", {"passed": True, "command": "pytest -q"}),
+    ("prompt", "{at-170s}", "proxy", {"text": "Add a dedup table keyed by event id", "model": "any-llm"}),
+    ("response", "{at-163s}", "proxy", {"tokens": 812}),
+    ("file_change", "{at-135s}", "hook", {"author": "ai", "path": "app/dedup.py", "linesAdded": 42}),
+    ("decision", "{at-80s}", "cli", {"title": "Conditional put on the event id", "why": "exactly once"}),
+    ("test_run", "{at-25s}", "hook", {"passed": True, "command": "pytest -q"}),
 ]
 _EVENT_IDS = [f"6f1c2a4e-0d1b-4c55-9a57-2c1b7f3e9a0{index}" for index in range(1, len(_EVENTS) + 1)]
 _BATCH = {

@@ -121,6 +121,7 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "list_issues": {},
     "get_issue": {"404": ("not_found",)},
     "ingest_events": {
+        "400": ("event_out_of_range",),
         "404": ("not_found",),
         "409": ("session_finished", "event_limit_reached", "write_conflict"),
         "413": ("event_too_large",),

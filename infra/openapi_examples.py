@@ -137,11 +137,14 @@ EVENT = Event(
     type="decision",
     at="2026-04-02T09:20:00.000Z",
     source="cli",
+    tool="mcp",
     data={"title": "Deduplicate on the event id, not the payload hash"},
+    received_at="2026-04-02T09:20:01.250Z",
 )
 SCORED = Session(
     **_SESSION_FIELDS,
     signals=SIGNALS,
+    tools=["claude-code", "cli", "mcp"],
     status="completed",
     completed_at="2026-04-02T10:41:00Z",
     duration_seconds=6060,
@@ -226,7 +229,7 @@ def examples() -> dict[str, tuple[Any, Any]]:
         ),
         "score_session": (SCORE_REQUEST, _json(SessionEnvelope(session=SCORED))),
         "ingest_events": (
-            {"events": [_json(EVENT)]},
+            {"events": [{name: value for name, value in _json(EVENT).items() if name != "receivedAt"}]},
             _json(IngestResult(accepted=1, duplicates=0)),
         ),
         "get_timeline": (None, _json(TimelinePage(events=[EVENT], next_cursor=None))),

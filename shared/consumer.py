@@ -64,7 +64,9 @@ class EventConsumer:
         return process_partial_response(event=batch, record_handler=self._record, processor=processor, context=context)
 
     def _record(self, record: DynamoDBRecord) -> None:
-        mail = self.mail or MailSettings(sender=settings.mail_from(), api_url=settings.api_url())
+        mail = self.mail or MailSettings(
+            sender=settings.mail_from(), api_url=settings.api_url(), cli_package=settings.cli_package()
+        )
         for event in events_of(change_of(record)):
             key = event.invitation
             if key is not None:

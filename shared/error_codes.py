@@ -27,6 +27,11 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid_encoding", (400,), "The body is not UTF-8 text"),
     ErrorCode("too_deep", (400,), "The body's JSON nests deeper than 32 levels"),
     ErrorCode("number_too_long", (400,), "A number in the body has more than 1,000 digits"),
+    ErrorCode(
+        "event_out_of_range",
+        (400,),
+        "An event's `at` is before the session started or ahead of the API's clock (beyond a minute of skew)",
+    ),
     ErrorCode("issue_not_found", (400,), "`issueId` names no issue of the catalog"),
     ErrorCode("rubric_not_found", (400,), "`rubricId` in the body names no active rubric of the organisation"),
     ErrorCode("url_not_allowed", (400,), "A webhook URL that is not https, or whose host is not public"),

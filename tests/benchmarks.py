@@ -3,7 +3,8 @@
 - cold start of each function as Lambda runs it, against the bare boto3 floor (``tests/lambda_bench.py``);
 - warm overhead of each function with DynamoDB answered from memory;
 - DynamoDB requests per operation, counted (the budget of DESIGN §5);
-- the time to ingest 10,000 events into one session through the handler, on the embedded DynamoDB.
+- the time to ingest 10,000 events into one session through the handler, on the embedded DynamoDB;
+- the candidate CLI's hook time per invocation (p50, p95) and a flush of 1,000 events (``tests/cli_bench.py``).
 
 ``python -m tests.benchmarks --runtime PYTHON`` names the runtime-only interpreter (``make bench`` builds it).
 """
@@ -19,9 +20,9 @@ from typing import Any
 import tests.conftest  # noqa: F401 - the fake AWS environment, before any client exists
 from infra.local.embedded_dynamodb import local_dynamodb
 from shared.store import dynamo
-from tests import lambda_bench
+from tests import cli_bench, lambda_bench
 from tests.conftest import RequestCounter
-from tests.support import SEED_BODY, call, candidate_for
+from tests.support import SEED_BODY, call, candidate_for, instant
 
 
 def request_budgets() -> None:
@@ -59,12 +60,12 @@ def request_budgets() -> None:
 
 
 def _events(count: int, start: int = 0) -> list[dict[str, Any]]:
-    """``count`` prompt events a millisecond apart."""
+    """``count`` prompt events a millisecond apart from 30 s before now: within a session started just now."""
     return [
         {
             "id": str(uuid.uuid4()),
             "type": "prompt",
-            "at": f"2026-04-01T10:{index // 60_000 % 60:02}:{index // 1000 % 60:02}.{index % 1000:03}Z",
+            "at": instant((index - start) / 1000 - 30),
             "source": "hook",
             "data": {"text": "Write a test for the retry path", "tokens": 412},
         }
@@ -100,6 +101,7 @@ def main() -> None:
     lambda_bench.run(arguments.runtime, arguments.runs, arguments.warm_runs)
     request_budgets()
     ingest_time()
+    cli_bench.run()
 
 
 if __name__ == "__main__":

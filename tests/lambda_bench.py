@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -145,16 +146,22 @@ SCORE = {"criteria": [{"name": "Correctness", "score": 80}, {"name": "Tests", "s
 # The list route's page: 100 full assessments (an issue snapshot and a rubric on each).
 PAGE = 100
 # The largest batch a candidate's client sends, and so the timeline's page.
-EVENTS = [
-    {
-        "id": f"00000000-0000-4000-8000-{index:012}",
-        "type": "prompt",
-        "at": f"2026-04-01T10:00:{index // 1000:02}.{index % 1000:03}Z",
-        "source": "hook",
-        "data": {"text": "Write a test for the retry path", "tokens": 412},
-    }
-    for index in range(100)
-]
+EVENT_BATCH = 100
+
+
+def _events() -> list[dict[str, Any]]:
+    """The batch, a millisecond apart from now: within the session just started."""
+    start = datetime.now(UTC)
+    return [
+        {
+            "id": f"00000000-0000-4000-8000-{index:012}",
+            "type": "prompt",
+            "at": (start + timedelta(milliseconds=index)).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "source": "hook",
+            "data": {"text": "Write a test for the retry path", "tokens": 412},
+        }
+        for index in range(EVENT_BATCH)
+    ]
 
 
 class _Recorder:
@@ -219,11 +226,11 @@ def record_scenarios() -> dict[str, Scenario]:
         candidate = Candidate(org_id=REVIEWER.org_id, assessment_id=assessment["id"], key_id=keys[1]["id"])
         session = run("start_session", candidate)["session"]
         session_ids = {"session_id": session["id"]}
-        run("ingest_events", candidate, session_ids, body={"events": EVENTS})
+        run("ingest_events", candidate, session_ids, body={"events": _events()})
         run("get_session", REVIEWER, session_ids)
         run("complete_session", candidate, session_ids)
         run("score_session", REVIEWER, session_ids, body=SCORE)
-        run("get_timeline", REVIEWER, session_ids, query=f"limit={len(EVENTS)}")
+        run("get_timeline", REVIEWER, session_ids, query=f"limit={EVENT_BATCH}")
         run("list_sessions", REVIEWER, ids)
         run("get_assessment_stats", REVIEWER, ids)
         run("erase_candidate", REVIEWER, body={"email": "ada@example.org"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -87,6 +88,13 @@ def run(route_name: str, event: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def instant(seconds_from_now: float = 0) -> str:
+    """An event time ``seconds_from_now`` away, to the millisecond: a session started just now takes
+    events from a minute before it to a minute after the server's clock."""
+    moment = datetime.now(UTC) + timedelta(seconds=seconds_from_now)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def new_token(org_id: str) -> str:
     """A real token for ``org_id``, stored in the current table."""
     return issue_token(TokenStore(), org_id, name="tests").token
@@ -138,7 +146,7 @@ SESSION_FIELDS = {
     "submission",
     "erasedAt",
 }
-REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals"}
+REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals", "tools"}
 CANDIDATE_FIELDS = SESSION_FIELDS | {"remainingSeconds"}
 
 # A key's fields, as the generate and list answers show them.

@@ -15,7 +15,7 @@ from infra.checkov import QUEUE_KEY, skip_checks
 from infra.constructs.function import ApiFunction, FunctionDefaults
 from infra.constructs.webhooks import WebhookDelivery
 from shared.consumer import RETRY_ATTEMPTS
-from shared.settings import API_URL_VARIABLE, MAIL_FROM_VARIABLE
+from shared.settings import API_URL_VARIABLE, CLI_PACKAGE_VARIABLE, MAIL_FROM_VARIABLE
 
 CONSUMER_NAME = "stream_consumer"
 CONSUMER_HANDLER = "functions.stream_consumer.handler.handler"
@@ -68,6 +68,8 @@ class EventPipeline(Construct):
         )
         function = self.consumer.function
         function.add_environment(API_URL_VARIABLE, api_url)
+        if deployment.cli_package:
+            function.add_environment(CLI_PACKAGE_VARIABLE, deployment.cli_package)
         if deployment.mail_from:
             function.add_environment(MAIL_FROM_VARIABLE, deployment.mail_from)
             self._allow_sending(deployment.mail_from, deployment.mail_domain or "")

@@ -22,6 +22,7 @@ class MailSettings:
 
     sender: str | None  # None: the deployment has no sender, and invitations fail saying so
     api_url: str
+    cli_package: str = "promptster-cli"  # what `pipx install` is given for the candidate's CLI
 
 
 def send_invitation(
@@ -39,7 +40,7 @@ def send_invitation(
     claimed = invites.claim(key)
     if claimed is None:
         return  # sent or being sent by another delivery, or the key was revoked or used meanwhile
-    message = compose(claimed, assessment, settings.sender, settings.api_url)
+    message = compose(claimed, assessment, settings.sender, settings)
     try:
         mailer.send(message)
     except MailRefusedError as refused:
@@ -51,13 +52,16 @@ def send_invitation(
     invites.settle(claimed, ("sending", "sent"), sent_at=clock.to_timestamp(clock.utc_now()))
 
 
-def compose(key: CandidateKeyRecord, assessment: AssessmentRecord, sender: str, api_url: str) -> Message:
-    """The invitation: who invites, to what, the key and its limits, and the call that starts."""
+def compose(key: CandidateKeyRecord, assessment: AssessmentRecord, sender: str, settings: MailSettings) -> Message:
+    """The invitation: who invites, to what, the key and its limits, and how to start: the CLI (install,
+    then the exact start line for this stack), or the API call itself."""
     assert key.candidate_email is not None, "only keys issued to an address are invited"
     organisation = key.org_name or key.org_id
     greeting = f"Hello {key.candidate_name}," if key.candidate_name else "Hello,"
     time_limit = f"{assessment.time_limit_minutes} minutes from the start" if assessment.time_limit_minutes else "none"
-    start = f'curl -X POST {api_url}/v1/sessions -H "X-API-Key: {key.code}"'
+    install = f"pipx install {settings.cli_package}    (or: uv tool install {settings.cli_package})"
+    start = f"promptster start {key.code} --api {settings.api_url}"
+    curl = f'curl -X POST {settings.api_url}/v1/sessions -H "X-API-Key: {key.code}"'
     facts = [
         ("Assessment", assessment.title),
         ("Role", assessment.role),
@@ -66,14 +70,38 @@ def compose(key: CandidateKeyRecord, assessment: AssessmentRecord, sender: str, 
         ("Time limit", time_limit),
     ]
     invitation = f"{organisation} invites you to take a technical assessment."
-    how = "To start, call the API with your key (the session and its time limit begin then):"
+    how = "To start, install the Promptster CLI and start with your key (the session and its time limit begin then):"
+    recorded = (
+        "It prepares your workspace and records how you work with your AI tools (prompts, tool calls, file paths "
+        "and line counts, never file contents); `promptster status` shows it, `promptster submit` hands in."
+    )
+    fallback = "Without the CLI, start by calling the API with your key:"
     text = "\n".join(
-        [greeting, "", invitation, "", *(f"{label}: {value}" for label, value in facts), "", how, "", f"  {start}", ""]
+        [
+            greeting,
+            "",
+            invitation,
+            "",
+            *(f"{label}: {value}" for label, value in facts),
+            "",
+            how,
+            "",
+            f"  {install}",
+            f"  {start}",
+            "",
+            recorded,
+            "",
+            fallback,
+            "",
+            f"  {curl}",
+            "",
+        ]
     )
     rows = "".join(f"<tr><th align='left'>{label}</th><td>{escape(value)}</td></tr>" for label, value in facts)
     html = (
         f"<!DOCTYPE html><html><body><p>{escape(greeting)}</p><p>{escape(invitation)}</p><table>{rows}</table>"
-        f"<p>{escape(how)}</p><pre>{escape(start)}</pre></body></html>"
+        f"<p>{escape(how)}</p><pre>{escape(install)}\n{escape(start)}</pre><p>{escape(recorded)}</p>"
+        f"<p>{escape(fallback)}</p><pre>{escape(curl)}</pre></body></html>"
     )
     return Message(
         sender=sender,

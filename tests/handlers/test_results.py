@@ -170,10 +170,11 @@ def test_reviewer_and_candidate_read_one_shape_the_candidate_without_score_with_
             "lastEventAt": None,
             "aiAttributionPct": None,
         },
+        "tools": [],
         "erasedAt": None,
     }
     assert {name: value for name, value in mine.items() if name != "remainingSeconds"} == {
-        name: value for name, value in theirs.items() if name not in ("score", "signals")
+        name: value for name, value in theirs.items() if name not in ("score", "signals", "tools")
     }
     assert mine["remainingSeconds"] == 20 * 60 - 5
 
@@ -198,7 +199,7 @@ def test_a_completed_session_carries_its_duration_and_submission(frozen: FrozenC
     assert {
         name: value
         for name, value in reviewer_get(session["id"])[1]["session"].items()
-        if name not in ("score", "signals")
+        if name not in ("score", "signals", "tools")
     } == {name: value for name, value in completed.items() if name != "remainingSeconds"}
 
 

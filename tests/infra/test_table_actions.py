@@ -19,20 +19,25 @@ from shared.routes import ROUTES
 from shared.store import dynamo
 from shared.store.schema import PARTITION_KEY
 from tests.receiver import receiver
-from tests.support import ORG_A, SEED_BODY, candidate_for, create_assessment, generate_keys, invoke
+from tests.support import ORG_A, SEED_BODY, candidate_for, create_assessment, generate_keys, instant, invoke
 
 IDEMPOTENCY_KEY = [("Idempotency-Key", "retry-1")]
-EVENTS = {
-    "events": [
-        {
-            "id": "0b0c3c1e-8a56-4c50-9d1c-2f1f0f7d5a01",
-            "type": "decision",
-            "at": "2026-04-01T10:00:00Z",
-            "source": "cli",
-            "data": {"title": "Queue the webhooks"},
-        },
-    ]
-}
+
+
+def events() -> dict[str, Any]:
+    """A body of one event, dated now: within a session just started."""
+    return {
+        "events": [
+            {
+                "id": "0b0c3c1e-8a56-4c50-9d1c-2f1f0f7d5a01",
+                "type": "decision",
+                "at": instant(),
+                "source": "cli",
+                "data": {"title": "Queue the webhooks"},
+            },
+        ]
+    }
+
 
 # A TransactWriteItems is authorised per item, by the action its kind stands for.
 TRANSACTION_ITEM_ACTIONS = {
@@ -92,7 +97,7 @@ def _fail_with_a_key(
         "create_rubric": {"principal": ORG_A, "body": {"name": "R", "criteria": [{"name": "C", "weight": 1}]}},
         "start_session": {"principal": candidate},
         "complete_session": {"principal": candidate, "path": {"session_id": session_id}},
-        "ingest_events": {"principal": candidate, "path": {"session_id": session_id}, "body": EVENTS},
+        "ingest_events": {"principal": candidate, "path": {"session_id": session_id}, "body": events()},
         "erase_candidate": {"principal": ORG_A, "body": {"email": "ada@example.com"}},
         "create_webhook": {"principal": ORG_A, "body": {"url": "https://hooks.example.com/"}},
         "test_webhook": {"principal": ORG_A, "path": {"webhook_id": webhook_id}},
@@ -139,7 +144,7 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("start_session", candidate)  # already started: the session is read back
     session_id = session["session"]["id"]
     recorder.call("get_session", candidate, path={"session_id": session_id})
-    recorder.call("ingest_events", candidate, path={"session_id": session_id}, body=EVENTS)
+    recorder.call("ingest_events", candidate, path={"session_id": session_id}, body=events())
     recorder.call("get_timeline", path={"session_id": session_id})
     recorder.call("get_timeline", path={"session_id": session_id}, query="type=decision")
     recorder.call("complete_session", candidate, path={"session_id": session_id})

@@ -242,8 +242,8 @@ def test_a_token_revokes_once(stores: Stores) -> None:
     assert stores.tokens.list_for_org(ORG) == [token.model_copy(update={"revoked_at": AT})]
 
 
-def an_event(at: str, event_type: str = "prompt") -> EventRecord:
-    return EventRecord(id=str(uuid.uuid4()), type=event_type, at=at, source="hook", data="{}")
+def an_event(at: str, event_type: str = "prompt", tool: str | None = None) -> EventRecord:
+    return EventRecord(id=str(uuid.uuid4()), type=event_type, at=at, source="hook", data="{}", tool=tool)
 
 
 def test_events_are_stored_once_and_a_batch_holding_a_stored_id_changes_nothing(stores: Stores) -> None:
@@ -326,3 +326,35 @@ def test_the_timeline_pages_in_time_order_ties_by_id_and_by_type(stores: Stores)
     assert (first, more) == (ordered[:4], True)
     assert rest == (ordered[4:], False)
     assert decisions == ([event for event in ordered if event.type == "decision"], False)
+
+
+def test_the_tools_a_batch_names_join_the_sessions_set_once_each(stores: Stores) -> None:
+    session = a_started_session(stores, an_assessment(stores))
+    first = [an_event("2026-04-01T10:00:01.000Z", tool="cursor"), an_event("2026-04-01T10:00:02.000Z", tool="cli")]
+    stores.telemetry.insert(
+        session, [*first, an_event("2026-04-01T10:00:03.000Z")], SignalCounts(event_count=3), AT, ROOMY
+    )
+    counted = stores.sessions.get(session.id)
+    assert counted is not None
+    stores.telemetry.insert(
+        counted, [an_event("2026-04-01T10:00:04.000Z", tool="cli")], SignalCounts(event_count=1), AT, ROOMY
+    )
+
+    current = stores.sessions.get(session.id)
+    assert current is not None
+    assert current.tools == frozenset({"cli", "cursor"})
+    assert [event.tool for event in stores.telemetry.timeline(session.id, None, 10, None)[0]] == [
+        "cursor",
+        "cli",
+        None,
+        "cli",
+    ]
+
+
+def test_a_session_without_tools_has_none(stores: Stores) -> None:
+    session = a_started_session(stores, an_assessment(stores))
+    stores.telemetry.insert(session, [an_event("2026-04-01T10:00:01.000Z")], SignalCounts(event_count=1), AT, ROOMY)
+
+    current = stores.sessions.get(session.id)
+    assert current is not None
+    assert current.tools is None

@@ -394,7 +394,8 @@ class FakeTelemetry:
             "first_event_at": min(first, current.first_event_at or first),
             "last_event_at": max(last, current.last_event_at or last),
         }
-        self.memory.sessions[session.id] = current.model_copy(update=added | bounds)
+        tools = (current.tools or frozenset()) | {event.tool for event in events if event.tool is not None}
+        self.memory.sessions[session.id] = current.model_copy(update=added | bounds | {"tools": tools or None})
 
     def timeline(
         self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None
