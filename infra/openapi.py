@@ -25,7 +25,8 @@ from infra.openapi_conventions import describe_conventions
 from infra.openapi_examples import examples
 from infra.paths import REPO_ROOT
 from shared import catalog, docs
-from shared.auth import API_TOKEN_PREFIX, KEY_CODE_ALPHABET
+from shared.auth import API_TOKEN_PREFIX, API_TOKEN_SHAPE, KEY_CODE_ALPHABET
+from shared.error_codes import BY_CODE
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
 from shared.models.shares import SHARE_TOKEN_PATTERN
@@ -45,9 +46,9 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
     "apiToken": {
         "type": "http",
         "scheme": "bearer",
-        "bearerFormat": f"{API_TOKEN_PREFIX} followed by 32 to 128 letters or digits",
+        "bearerFormat": API_TOKEN_SHAPE,
         "description": f"An organisation's API token: `Authorization: Bearer {API_TOKEN_PREFIX}…`, where "
-        f"`{API_TOKEN_PREFIX}` is followed by 32 to 128 ASCII letters or digits (tokens minted by "
+        f"`{API_TOKEN_PREFIX}` is followed by 32 to 128 ASCII letters, digits, `-` or `_` (tokens minted by "
         "`python -m infra.tokens create` have 40). Anything else is refused without a lookup.",
     },
     "candidateKey": {
@@ -96,7 +97,7 @@ COMMON_CODES: dict[str, tuple[str, ...]] = {
 # What each route's domain function adds (shared/domain/*: the codes of the errors it raises).
 _KEY_REFUSED = ("key_revoked", "key_expired")
 ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
-    "create_assessment": {"400": ("issue_not_found",), "404": ("rubric_not_found",), "409": ("conflict",)},
+    "create_assessment": {"400": ("issue_not_found", "rubric_not_found"), "409": ("conflict",)},
     "list_assessments": {},
     "get_assessment": {"401": ("invalid_key",), "403": _KEY_REFUSED, "404": ("not_found",)},
     "delete_assessment": {"404": ("not_found",), "409": ("conflict",)},
@@ -117,13 +118,14 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
         "409": ("session_completed", "deadline_passed", "conflict"),
     },
     "score_session": {"404": ("not_found",), "409": ("no_rubric", "session_not_finished")},
-    "create_rubric": {"409": ("duplicate_criterion",)},
+    "create_rubric": {},
     "list_rubrics": {},
     "get_rubric": {"404": ("not_found",)},
     "delete_rubric": {"404": ("not_found",), "409": ("rubric_in_use",)},
     "list_issues": {},
     "get_issue": {"404": ("not_found",)},
     "ingest_events": {
+        "400": ("event_out_of_range",),
         "404": ("not_found",),
         "409": ("session_finished", "event_limit_reached", "write_conflict"),
         "413": ("event_too_large",),
@@ -223,10 +225,19 @@ def error_codes(route: Route) -> dict[str, tuple[str, ...]]:
     return {status: common.get(status, ()) + sum((codes.get(status, ()) for codes in added), ()) for status in statuses}
 
 
+def _described(status: str, codes: tuple[str, ...]) -> str:
+    """The status's meaning and each code's, from the one list of codes (a code not there is a bug)."""
+    for code in codes:
+        if int(status) not in BY_CODE[code].statuses:
+            raise ValueError(f"{code} is not a {status} in shared/error_codes.py")
+    meanings = "; ".join(f"`{code}`: {BY_CODE[code].meaning[:1].lower()}{BY_CODE[code].meaning[1:]}" for code in codes)
+    return f"{ERROR_STATUSES[status]}. {meanings}."
+
+
 def _error_responses(route: Route) -> dict[str, dict[str, Any]]:
     return {
         status: {
-            "description": f"{ERROR_STATUSES[status]}. `code`: {', '.join(f'`{code}`' for code in codes)}.",
+            "description": _described(status, codes),
             "content": {
                 "application/json": {
                     "schema": {
@@ -363,6 +374,9 @@ def _webhooks(document: dict[str, Any]) -> None:
         schemas[model.__name__] = schema
         webhooks[event_type] = {
             "post": {
+                "operationId": f"receive_{event_type.replace('.', '_')}",
+                # No credential: the receiver proves the sender by the signature header.
+                "security": [],
                 "summary": f"A `{event_type}` event",
                 "description": model.__doc__ or "",
                 "parameters": _WEBHOOK_HEADERS,

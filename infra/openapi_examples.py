@@ -295,6 +295,9 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "delete_webhook": (None, _json(Deleted(id=WEBHOOK.id))),
         "test_webhook": (None, _json(QueuedEvent(event_id="evt_0195f3b2a1c47d3e9f0a1b2c3d4e5f60", type="ping"))),
         "list_webhook_deliveries": (None, _json(DeliveryPage(deliveries=[DELIVERY], next_cursor=None))),
-        "list_issues": (None, _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), next_cursor=None))),
+        "list_issues": (
+            None,
+            _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), limit=20, offset=0, next_cursor=None)),
+        ),
         "get_issue": (None, _json(IssueEnvelope(issue=issue))),
     }

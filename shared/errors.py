@@ -58,15 +58,11 @@ class NotFoundError(DomainError):
 class ConflictError(DomainError):
     code = "conflict"
 
-    def __init__(self, message: str, code: str | None = None, problems: list[FieldProblem] | None = None) -> None:
-        super().__init__(message, code)
-        self.problems = problems or []  # where the request clashes, when it is the request's own fields
-
 
 class UnprocessableError(DomainError):
     """Well-formed, but contradicting something the API already holds (an idempotency key's first request)."""
 
-    code = "unprocessable"
+    code = "idempotency_key_reused"  # the one such contradiction there is
 
 
 class PayloadTooLargeError(DomainError):

@@ -244,7 +244,7 @@ def make_resolver(module_name: str) -> RouteResolver:
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:
         status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
-        problems = error.problems if isinstance(error, InvalidInputError | ConflictError) else []
+        problems = error.problems if isinstance(error, InvalidInputError) else []
         headers = None
         if isinstance(error, UnavailableError):
             logger.warning("Dependency unavailable", extra={"reason": error.message}, exc_info=error)

@@ -97,7 +97,10 @@ def idempotency_middleware(app: RouteApp, next_middleware: NextMiddleware) -> Re
         return next_middleware(app)
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInputError.for_field(
-            (HEADER,), "idempotency_key", f"must be 1 to {MAX_KEY_LENGTH} characters", "invalid_idempotency_key"
+            (HEADER,),
+            "idempotency_key",
+            f"must be 1 to {MAX_KEY_LENGTH} characters",
+            error_code="invalid_idempotency_key",
         )
     _config().register_lambda_context(app.lambda_context)
     request = {"path": event.path_parameters or {}, "body": _body(event.body)}

@@ -287,7 +287,7 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         "/v1/webhooks",
         _REVIEWER,
-        "Register an https endpoint for signed event deliveries; its secret is shown once",
+        "Register an https endpoint for signed event deliveries; its secret is shown only here (and on a replay)",
         (GET, QUERY, PUT, UPDATE, DELETE),
         201,
     ),

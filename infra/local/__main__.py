@@ -19,7 +19,7 @@ from infra.local.server import LocalServer
 from infra.local.stream import local_events
 from infra.local.webhooks import LOCAL_RETRY_DELAYS_SECONDS
 from shared import cors
-from shared.auth import API_TOKEN_PREFIX, is_api_token
+from shared.auth import API_TOKEN_SHAPE, is_api_token
 from shared.domain.tokens import issue_token, seed_token
 from shared.errors import ConflictError
 from shared.settings import DEFAULT_TABLE_NAME
@@ -35,10 +35,7 @@ def _parse_seed(text: str) -> list[tuple[str, str]]:
         if not separator or not token or not org_id:
             raise SystemExit(f"error: PROMPTSTER_LOCAL_TOKENS entry {entry!r} is not token=orgId")
         if not is_api_token(token):
-            raise SystemExit(
-                f"error: PROMPTSTER_LOCAL_TOKENS token for {org_id} is not {API_TOKEN_PREFIX} "
-                "followed by 32 to 128 letters or digits"
-            )
+            raise SystemExit(f"error: PROMPTSTER_LOCAL_TOKENS token for {org_id} is not {API_TOKEN_SHAPE}")
         pairs.append((token, org_id))
     return pairs
 

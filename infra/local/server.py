@@ -28,7 +28,7 @@ _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
 _SHARED_REPORT = re.compile(re.escape(REPORTS_PATH) + r"[^/?#\s]+")
 
 # The envelope's code and message for each refusal made before any route is looked up.
-_REFUSALS: dict[int, tuple[str, str]] = {
+REFUSALS: dict[int, tuple[str, str]] = {
     HTTPStatus.BAD_REQUEST: (BY_TYPE["DEFAULT_4XX"].code, "The request is malformed"),
     HTTPStatus.REQUEST_TIMEOUT: ("request_timeout", "The request did not arrive in time"),
     HTTPStatus.LENGTH_REQUIRED: ("length_required", "The request body needs a valid length"),
@@ -155,7 +155,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Refuse the request in the error envelope, then close the connection without reading on."""
         self.log_error("code %d, message %s", code, message)
-        error_code, default_message = _REFUSALS.get(code, _REFUSALS[HTTPStatus.BAD_REQUEST])
+        error_code, default_message = REFUSALS.get(code, REFUSALS[HTTPStatus.BAD_REQUEST])
         body = error_body(message or default_message, error_code, str(uuid.uuid4()))
         headers = {"Content-Type": "application/json", "Connection": "close"}
         self._send(LocalResponse(code, headers, to_json(body).encode()))

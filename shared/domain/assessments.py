@@ -19,9 +19,14 @@ def assessment_view(assessment: AssessmentRecord) -> AssessmentView:
     return AssessmentView.model_validate(assessment.model_dump(exclude={"rubric_criteria"}))
 
 
-def _rubric_not_found() -> NotFoundError:
-    # A 404, not a 400: the id is well formed (any UUID is, as the document says), the rubric is missing.
-    return NotFoundError("rubricId: no active rubric of this organisation has this id", code="rubric_not_found")
+def _rubric_not_found() -> InvalidInputError:
+    # A 400 naming the field, as v1 first answered (404 is for an id in the path): clients rely on it.
+    return InvalidInputError.for_field(
+        ("rubricId",),
+        "rubric_not_found",
+        "no active rubric of this organisation has this id",
+        error_code="rubric_not_found",
+    )
 
 
 def _catalog_issue(issue_id: str) -> Issue:
@@ -30,7 +35,7 @@ def _catalog_issue(issue_id: str) -> Issue:
     issue = catalog.find_issue(issue_id)
     if issue is None:
         raise InvalidInputError.for_field(
-            ("issueId",), "issue_not_found", f"no catalog issue has id {issue_id!r}", "issue_not_found"
+            ("issueId",), "issue_not_found", f"no catalog issue has id {issue_id!r}", error_code="issue_not_found"
         )
     return issue
 

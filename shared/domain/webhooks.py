@@ -41,7 +41,9 @@ def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookReques
     try:
         addresses.check_registration(request.url)
     except UrlNotAllowedError as refused:
-        raise InvalidInputError.for_field(("url",), "url_not_allowed", str(refused), "url_not_allowed") from None
+        raise InvalidInputError.for_field(
+            ("url",), "url_not_allowed", str(refused), error_code="url_not_allowed"
+        ) from None
     now = clock.to_timestamp(clock.utc_now())
     webhook = WebhookRecord(
         id=ids.new_id(),

@@ -123,7 +123,9 @@ class IngestRequest(RequestModel):
     kept as sent: its numbers are those a double holds as written (at most 17 significant digits, within
     ±1.7e308; send others as strings) and its strings Unicode text."""
 
-    events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)]
+    events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)] = Field(
+        description="What the candidate's tools captured, each with its own `id` (a repeated id is stored once)."
+    )
 
 
 class RefusedEvent(ApiModel):

@@ -509,7 +509,7 @@ def test_the_keys_list_keeps_its_contract() -> None:
 
     assert status == 200
     assert payload["nextCursor"] is None
-    assert [key["status"] for key in payload["keys"]] == ["completed", "redeemed", "pending"]  # newest first
+    assert [key["status"] for key in payload["keys"]] == ["pending", "redeemed", "completed"]  # creation order
     assert payload["keys"][1]["sessionId"] == session["id"]
     assert all(set(key) == KEY_FIELDS for key in payload["keys"])
 

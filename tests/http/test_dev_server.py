@@ -132,7 +132,7 @@ def test_a_seeded_token_without_a_token_shape_is_a_one_line_error() -> None:
 
     assert process.returncode == 1
     assert stderr.strip().splitlines() == [
-        "error: PROMPTSTER_LOCAL_TOKENS token for org_b is not psk_live_ followed by 32 to 128 letters or digits"
+        "error: PROMPTSTER_LOCAL_TOKENS token for org_b is not psk_live_ followed by 32 to 128 letters, digits, - or _"
     ]
 
 

@@ -79,7 +79,8 @@ def test_create_assessment_carries_the_seeds_example_and_states_the_brief_or_iss
     created = operation["responses"]["201"]["content"]["application/json"]["example"]["assessment"]
     assert created["id"] == "01234567-89ab-cdef-0123-456789abcdef"
     request = document["components"]["schemas"]["CreateAssessmentRequest"]
-    assert sorted(branch["required"] for branch in request["anyOf"]) == [["issueId"], ["taskBrief"]]
+    assert (request["if"]["required"], request["else"]["required"]) == (["issueId"], ["taskBrief"])
+    assert "Rule: provide a `taskBrief` (not blank) or an `issueId`" in request["description"]
     assert request["properties"]["taskBrief"]["title"] == "Task brief"
 
 
@@ -104,6 +105,23 @@ def test_the_report_pages_are_documented_as_html_and_the_shared_one_needs_no_cre
         assert set(operation["responses"]["404"]["content"]) == {"application/json"}
     assert paths["/v1/reports/{token}"]["get"]["security"] == []
     assert paths["/v1/sessions/{session_id}/report"]["get"]["security"] == [{"apiToken": []}]
+
+
+def test_request_bodies_are_single_objects_that_client_generators_read() -> None:
+    schemas = openapi_document()["components"]["schemas"]
+
+    for name in [name for name in schemas if name.endswith("Request")]:
+        assert schemas[name]["type"] == "object", name
+        assert not {"anyOf", "oneOf"} & set(schemas[name]), name
+        for field, schema in schemas[name]["properties"].items():
+            assert schema.get("description"), f"{name}.{field}"
+
+
+def test_the_keys_rules_are_stated_in_words() -> None:
+    request = openapi_document()["components"]["schemas"]["GenerateKeysRequest"]
+
+    assert "lists exactly `count`" in request["description"]
+    assert request["dependentRequired"] == {"candidateNames": ["candidateEmails"]}
 
 
 def test_rules_the_validators_enforce_are_in_the_document() -> None:

@@ -190,14 +190,14 @@ class FakeCandidateKeys:
         return self.memory.states.get(assessment_id), found
 
     def list_page(
-        self, assessment_id: str, limit: int, after_id: str | None
+        self, assessment_id: str, limit: int, after_id: str | None, *, newest_first: bool = False
     ) -> tuple[AssessmentState | None, list[CandidateKeyRecord], str | None]:
         state, found = self.read_partition(assessment_id)
-        newest_first = found[::-1]
+        ordered = found[::-1] if newest_first else found
         if after_id is not None:
-            newest_first = [key for key in newest_first if key.id < after_id]
-        page = newest_first[:limit]
-        more = len(newest_first) > limit
+            ordered = [key for key in ordered if (key.id < after_id if newest_first else key.id > after_id)]
+        page = ordered[:limit]
+        more = len(ordered) > limit
         return (state if after_id is None else None), page, page[-1].id if more and page else None
 
     def revoke_pending(self, key: CandidateKeyRecord, revoked_at: str) -> None:
