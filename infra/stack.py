@@ -15,7 +15,7 @@ from constructs import Construct
 from infra.code_asset import function_code
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
-from infra.constructs.encryption import customer_key
+from infra.constructs.encryption import customer_key, secrets_key
 from infra.constructs.events import EventPipeline
 from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
@@ -50,7 +50,8 @@ class AssessmentsStack(Stack):
         self._tag()
         key = customer_key(self, deployment)
         table = Table(self, "Data", deployment=deployment, key=key).table
-        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key)
+        secrets = secrets_key(self, deployment, key)
+        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key, secrets)
         authorizer = self._authorizer(defaults)
         # Not a route: its queue's event source invokes it. Built before the routes, some of which queue deliveries.
         webhooks = WebhookDelivery(self, "Webhooks", defaults=defaults)
@@ -100,7 +101,7 @@ class AssessmentsStack(Stack):
             defaults=defaults,
             name=AUTHORIZER_NAME,
             handler=AUTHORIZER_HANDLER,
-            description="Lambda authorizer: organisation API tokens and candidate keys",
+            description="Lambda authorizer: organisation API tokens, candidate keys and integration keys",
             table_actions=AUTHORIZER_ACTIONS,
             timeout=Duration.seconds(5),
         )
@@ -117,6 +118,7 @@ class AssessmentsStack(Stack):
                 description=f"{route.method} {route.path}: {route.summary}",
                 table_actions=route.table_actions,
                 table_partition_prefixes=route.table_partition_prefixes,
+                secret_actions=route.secret_actions,
             )
             for route in ROUTES
         }

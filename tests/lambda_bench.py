@@ -331,7 +331,7 @@ def _stored_webhook() -> WebhookRecord:
 def _delivery_scenario(recorder: _Recorder, deleted_webhook_id: str) -> Scenario:
     """A delivery queue batch as Lambda delivers it, for the webhook deleted above: the function reads
     the webhook and drops the delivery (the probe answers DynamoDB only, so nothing is POSTed)."""
-    ping = Delivery(REVIEWER.org_id, deleted_webhook_id, "evt_bench", "ping", "{}")
+    ping = Delivery(REVIEWER.org_id, "evt_bench", "ping", "{}", webhook_id=deleted_webhook_id)
     record = {
         "messageId": "bench-message",
         "receiptHandle": "bench-receipt",

@@ -18,7 +18,7 @@ def get(assessment_id: str) -> AssessmentEnvelope | CandidateAssessmentEnvelope:
     if isinstance(caller, Reviewer):
         assessment = get_assessment(AssessmentStore(), caller.org_id, assessment_id)
         return AssessmentEnvelope(assessment=assessment_view(assessment))
-    brief = get_assessment_for_candidate(AssessmentStore(), CandidateKeyStore(), caller, assessment_id)
+    brief = get_assessment_for_candidate(AssessmentStore(), CandidateKeyStore(), app.candidate(), assessment_id)
     return CandidateAssessmentEnvelope(assessment=brief)
 
 

@@ -36,6 +36,8 @@ AUTHORIZERS: Mapping[Auth, AuthorizerSettings] = {
     Auth.REVIEWER: AuthorizerSettings(300),
     Auth.CANDIDATE: AuthorizerSettings(60),  # keys live for one session; handlers check their status
     Auth.REVIEWER_OR_CANDIDATE: AuthorizerSettings(0),
+    # Not cached: a deleted integration's key is refused from the next call on (one GetItem a call).
+    Auth.INTEGRATION: AuthorizerSettings(0),
 }
 
 # Requests per second and burst per stage, for the whole API.

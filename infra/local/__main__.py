@@ -3,7 +3,8 @@
 PORT and HOST move it; AWS_ENDPOINT_URL_DYNAMODB points it at a real DynamoDB endpoint;
 PROMPTSTER_LOCAL_TOKENS="psk_live_…=org_a,psk_live_…=org_b" seeds exactly those tokens;
 PROMPTSTER_CORS_ORIGINS="http://localhost:5173" lets those browser origins call it;
-PROMPTSTER_LOCAL_MAILDIR moves the folder invitation emails are written to (``.local/mail``)."""
+PROMPTSTER_LOCAL_MAILDIR moves the folder invitation emails are written to (``.local/mail``);
+PROMPTSTER_ASHBY_API_URL points Ashby's assessment.update at a receiver (http://127.0.0.1:… is allowed here)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from infra.local.demo import seed_demo
 from infra.local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
 from infra.local.gateway import LocalGateway
 from infra.local.mail import maildir
+from infra.local.secrets import local_secrets_key
 from infra.local.server import LocalServer
 from infra.local.stream import local_events
 from infra.local.webhooks import LOCAL_RETRY_DELAYS_SECONDS
@@ -64,7 +66,7 @@ def main() -> int:
         origins = cors.allowed_origins()
     except ValueError as error:
         raise SystemExit(f"error: {cors.ORIGINS_VARIABLE}: {error}") from None
-    with local_dynamodb(DEFAULT_TABLE_NAME) as where:
+    with local_dynamodb(DEFAULT_TABLE_NAME) as where, local_secrets_key():
         try:
             server = LocalServer((host, port), LocalGateway())
         except OSError as error:

@@ -15,6 +15,7 @@ from shared.models.candidate_keys import CandidateKey, GenerateKeysRequest, Invi
 from shared.models.sessions import GRACE_SECONDS
 from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
+from shared.store.integrations import InterviewTerms
 
 # Codes are drawn from 32^8 ≈ 10^12: a second collision in a row means something else is wrong.
 _INSERT_ATTEMPTS = 4
@@ -46,9 +47,18 @@ def running_cutoff(now: datetime) -> str:
 
 
 def generate_keys(
-    assessments: Assessments, keys: CandidateKeys, org_id: str, assessment_id: str, request: GenerateKeysRequest
+    assessments: Assessments,
+    keys: CandidateKeys,
+    org_id: str,
+    assessment_id: str,
+    request: GenerateKeysRequest,
+    *,
+    interview: InterviewTerms | None = None,
 ) -> list[CandidateKey]:
-    """Issue ``count`` keys for the org's active assessment, expiring ``expiresInDays`` from now."""
+    """Issue ``count`` keys for the org's active assessment, expiring ``expiresInDays`` from now. An ATS
+    asks for one key to one email, with the ``interview`` it is issued for: written with the key, and
+    only while no other key holds that candidate's place (else ConditionFailedError, ``interview claim``)."""
+    assert interview is None or (request.count == 1 and request.candidate_emails), "an interview is one key"
     emails = request.candidate_emails
     if emails is not None and len(emails) != request.count:
         raise InvalidInputError.for_field(
@@ -76,22 +86,27 @@ def generate_keys(
             status="pending",
             expires_at=clock.to_timestamp(now + timedelta(days=assessment.expires_in_days)),
             created_at=clock.to_timestamp(now),
+            integration_id=interview.integration_id if interview is not None else None,
         )
         for index in range(request.count)
     ]
     stored: list[CandidateKeyRecord] = []
     for start in range(0, len(new_keys), KEYS_PER_TRANSACTION):
-        stored += _insert(keys, org_id, assessment.id, new_keys[start : start + KEYS_PER_TRANSACTION])
+        stored += _insert(keys, org_id, assessment.id, new_keys[start : start + KEYS_PER_TRANSACTION], interview)
     return [key_view(key, now) for key in stored]
 
 
 def _insert(
-    keys: CandidateKeys, org_id: str, assessment_id: str, batch: list[CandidateKeyRecord]
+    keys: CandidateKeys,
+    org_id: str,
+    assessment_id: str,
+    batch: list[CandidateKeyRecord],
+    interview: InterviewTerms | None,
 ) -> list[CandidateKeyRecord]:
     """Insert one transaction's worth of keys, drawing new codes for any already taken."""
     for _ in range(_INSERT_ATTEMPTS):
         try:
-            keys.insert(org_id, assessment_id, batch)
+            keys.insert(org_id, assessment_id, batch, interview)
         except CodeTakenError as taken:
             batch = [
                 key.model_copy(update={"code": new_key_code()}) if index in taken.positions else key
@@ -100,6 +115,8 @@ def _insert(
         except ConditionFailedError as failed:
             if failed.item == "assessment":
                 raise NotFoundError("Assessment not found") from failed
+            if failed.item == "interview claim":
+                raise
         except WriteConflictError:
             continue  # another write to the same assessment at the same instant: try again
         else:

@@ -53,8 +53,7 @@ def share_view(share: ShareRecord) -> Share:
     return Share.model_validate(share.model_dump(exclude={"token_hash", "org_id"}))
 
 
-def make_share(
-    shares: Shares,
+def new_share(
     org_id: str,
     session_id: str,
     api_url: str,
@@ -63,7 +62,7 @@ def make_share(
     webhook_id: str | None = None,
     now: datetime | None = None,
 ) -> tuple[ShareRecord, str]:
-    """Store a new link to the session's report and return it with its URL (the one place the token is)."""
+    """A new link to the session's report, not stored yet, with its URL (the one place the token is)."""
     made = now or clock.utc_now()
     token = new_token()
     share = ShareRecord(
@@ -75,8 +74,23 @@ def make_share(
         expires_at=clock.to_timestamp(made + timedelta(days=days)),
         webhook_id=webhook_id,
     )
-    shares.create(share)
     return share, report_url(api_url, token)
+
+
+def make_share(
+    shares: Shares,
+    org_id: str,
+    session_id: str,
+    api_url: str,
+    *,
+    days: int = DEFAULT_EXPIRES_IN_DAYS,
+    webhook_id: str | None = None,
+    now: datetime | None = None,
+) -> tuple[ShareRecord, str]:
+    """Store a new link to the session's report and return it with its URL (the one place the token is)."""
+    share, url = new_share(org_id, session_id, api_url, days=days, webhook_id=webhook_id, now=now)
+    shares.create(share)
+    return share, url
 
 
 def create_share(

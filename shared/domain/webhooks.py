@@ -8,8 +8,9 @@ from shared.domain.paging import decode_cursor, encode_cursor, within_budget
 from shared.domain.ports import DeliveryQueue, Webhooks
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.webhooks import PING, CreateWebhookRequest, Delivery, PingEventData, PingWebhookEvent, Webhook
+from shared.store.deliveries import DeliveryRecord
 from shared.store.dynamo import ConditionFailedError
-from shared.store.webhooks import DeliveryRecord, WebhookRecord
+from shared.store.webhooks import WebhookRecord
 from shared.webhooks import addresses, signing
 from shared.webhooks.addresses import UrlNotAllowedError
 from shared.webhooks.queue import Delivery as QueuedDelivery
@@ -111,7 +112,8 @@ def queue_ping(webhooks: Webhooks, queue: DeliveryQueue, org_id: str, webhook_id
         org_id=org_id,
         data=PingEventData(webhook=webhook_view(webhook)),
     )
-    queue.send([QueuedDelivery(org_id, webhook.id, ping.id, PING, ping.model_dump_json(by_alias=True))])
+    body = ping.model_dump_json(by_alias=True)
+    queue.send([QueuedDelivery(org_id, ping.id, PING, body, webhook_id=webhook.id)])
     return ping.id
 
 

@@ -11,9 +11,10 @@ from typing import Literal
 
 from shared.models.candidate_keys import email_digest
 from shared.observability import traced
-from shared.store import assessments, dynamo
+from shared.store import assessments, dynamo, integrations
 from shared.store.assessments import AssessmentState
 from shared.store.dynamo import Action, Record
+from shared.store.integrations import InterviewTerms
 from shared.store.schema import PARTITION_KEY, SORT_KEY
 
 StoredStatus = Literal["pending", "redeemed", "completed", "revoked"]
@@ -49,6 +50,7 @@ class CandidateKeyRecord(Record):
     invite_sent_at: str | None = None
     invite_error: str | None = None
     erased_at: str | None = None
+    integration_id: str | None = None  # the integration whose ATS had it issued (its interview tells more)
 
 
 class CodeTarget(Record):
@@ -244,10 +246,17 @@ def revoke_action(key: CandidateKeyRecord, revoked_at: str) -> Action:
 
 class CandidateKeyStore:
     @traced
-    def insert(self, org_id: str, assessment_id: str, new_keys: Sequence[CandidateKeyRecord]) -> None:
+    def insert(
+        self,
+        org_id: str,
+        assessment_id: str,
+        new_keys: Sequence[CandidateKeyRecord],
+        interview: InterviewTerms | None = None,
+    ) -> None:
         """Store up to KEYS_PER_TRANSACTION keys and their codes in one transaction, which also counts
         them on the state record: it fails (as ``assessment``) if the assessment was deleted meanwhile,
-        and raises CodeTakenError if a code is already taken."""
+        and raises CodeTakenError if a code is already taken. An ATS's one key comes with its claim and
+        interview (``interview claim`` fails when another key holds the candidate's place)."""
         actions = [
             Action(
                 "Update",
@@ -288,11 +297,17 @@ class CandidateKeyStore:
                     )
                 )
                 owners.append(position)
+            if interview is not None and key.candidate_email is not None:
+                asked = integrations.interview_actions(
+                    interview, key.id, key.assessment_id, key.candidate_email, key.created_at
+                )
+                actions += asked
+                owners += [position] * len(asked)
         try:
             dynamo.transact_write(actions)
         except dynamo.ConditionFailedError as failed:
             taken = [owners[position] for position in failed.positions if actions[position].what == "key code"]
-            if failed.item == "assessment" or not taken:
+            if failed.item in ("assessment", "interview claim") or not taken:
                 raise
             raise CodeTakenError(taken) from failed
 

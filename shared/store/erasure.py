@@ -1,13 +1,14 @@
-"""Erasing a candidate: the writes that span a key, its session and its email lookup, composed from the
-actions each store module owns. The domain (shared.domain.erasure) runs them in order: the identities
-first, in transactions, then each erased session's events, after which its lookup goes."""
+"""Erasing a candidate: the writes that span a key, its session, its email lookup and an ATS's claim on
+the candidate, composed from the actions each store module owns. The domain (shared.domain.erasure) runs
+them in order: the identities first, in transactions, then each erased session's events, after which its
+lookup goes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from shared.observability import traced
-from shared.store import candidate_keys, dynamo, sessions
+from shared.store import candidate_keys, dynamo, integrations, sessions
 from shared.store.candidate_keys import EmailLookup
 from shared.store.dynamo import Action
 
@@ -26,7 +27,15 @@ class ErasureStore:
         split across two), and return how many were erased: fewer than all when a key moved since its
         lookup was read (the transactions before that one stand)."""
         erased = 0
-        for batch in _pack([_erase_actions(digest, lookup, erased_at) for lookup in lookups]):
+        claimed: set[str] = set()  # the assessments whose claim on the candidate is already deleted
+        groups = []
+        for lookup in lookups:
+            group = _erase_actions(digest, lookup, erased_at)
+            if lookup.assessment_id not in claimed:
+                claimed.add(lookup.assessment_id)
+                group.append(integrations.forget_claim_action(lookup.org_id, lookup.assessment_id, digest))
+            groups.append(group)
+        for batch in _pack(groups):
             try:
                 dynamo.transact_write([action for group in batch for action in group])
             except (dynamo.ConditionFailedError, dynamo.WriteConflictError):

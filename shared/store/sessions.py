@@ -63,6 +63,7 @@ class SessionRecord(SignalCounts):
     last_event_at: str | None = None
     tools: frozenset[str] | None = None  # the tools its events named; never an empty set (DynamoDB stores none)
     erased_at: str | None = None
+    integration_id: str | None = None  # its key's: the integration whose ATS hears of it
 
 
 # What a session's status and signals need, and what tells a session from the state record in the index.

@@ -16,13 +16,15 @@ from shared.models.sessions import Score
 from shared.store.assessments import AssessmentRecord, AssessmentStore
 from shared.store.candidate_keys import CandidateKeyRecord, CandidateKeyStore, CodeTakenError
 from shared.store.cascade import AssessmentDeletion
+from shared.store.credentials import CredentialStore
 from shared.store.dynamo import ConditionFailedError
+from shared.store.integrations import IntegrationStore
 from shared.store.rubrics import RubricRecord, RubricStore
 from shared.store.sessions import SessionRecord, SessionStore, SignalCounts
 from shared.store.shares import ShareRecord, ShareStore
 from shared.store.telemetry import EventRecord, EventsRefusedError, TelemetryStore
 from shared.store.tokens import TokenRecord, TokenStore
-from tests.unit.domain.fakes import Memory, Stores, in_memory_stores
+from tests.unit.domain.fakes import FakeSecrets, Memory, Stores, in_memory_stores
 
 ORG = "org_a"
 NOW = clock.utc_now()
@@ -51,6 +53,9 @@ def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
         tokens=TokenStore(),
         telemetry=TelemetryStore(),
         shares=ShareStore(),
+        integrations=IntegrationStore(),
+        credentials=CredentialStore(),
+        secrets=FakeSecrets(),  # not a store: KMS is tested against moto in the handler tier
     )
 
 

@@ -105,7 +105,8 @@ def test_a_webhook_route_loads_neither_the_delivery_side_nor_other_stores(route:
     assert _within(loaded, delivery_side) == []
     stores = {name for name in loaded if name.startswith("shared.store.")}
     assert stores - {"shared.store.dynamo", "shared.store.schema", "shared.store.idempotency"} == {
-        "shared.store.webhooks"
+        "shared.store.webhooks",
+        "shared.store.deliveries",  # the delivery log the webhook's partition holds
     }
 
 
