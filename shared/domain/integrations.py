@@ -12,7 +12,7 @@ from shared.auth import hash_integration_key, new_integration_key
 from shared.domain.paging import decode_cursor, encode_cursor, within_budget
 from shared.domain.ports import Integrations, Secrets
 from shared.domain.webhooks import delivery_view
-from shared.errors import NotFoundError
+from shared.errors import InvalidInputError, NotFoundError
 from shared.models.integrations import CreateIntegrationRequest, Integration
 from shared.models.webhooks import Delivery
 from shared.store.dynamo import ConditionFailedError
@@ -55,9 +55,13 @@ def create_integration(
 ) -> ConnectedIntegration:
     """Connect an ATS for the org with a new key; the caller must show the key now, as only its hash is kept.
     The key this API calls the ATS with (Ashby's, or for Greenhouse the new key itself) is kept encrypted."""
+    if request.type == "ashby" and request.ashby_api_key is None:
+        raise InvalidInputError.for_field(("ashbyApiKey",), "missing", "an Ashby integration needs Ashby's API key")
+    if request.type != "ashby" and request.ashby_api_key is not None:
+        raise InvalidInputError.for_field(("ashbyApiKey",), "extra_forbidden", "only an Ashby integration takes one")
     key = new_integration_key()
     integration_id = ids.new_id()
-    outbound = request.ashby_api_key if request.type == "ashby" and request.ashby_api_key is not None else key
+    outbound = request.ashby_api_key if request.ashby_api_key is not None else key
     stored = IntegrationRecord(
         id=integration_id,
         org_id=org_id,

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.models.candidate_keys import Email
+from shared.models.webhooks import OutboundUrl
 
 # Longer names than this are cut: the key keeps a candidate's name for the invitation only.
 _ATS_TEXT = Annotated[str, StringConstraints(max_length=255)]
@@ -41,9 +42,9 @@ class SendTestRequest(AtsModel):
 
     partner_test_id: _ATS_ID = Field(description="An assessment's id, from `list_tests`.")
     candidate: GreenhouseCandidate = Field(description="Who is invited: their name and email.")
-    url: Annotated[str, StringConstraints(max_length=2048)] = Field(
-        description="Where Greenhouse takes the PATCH that says the test is complete: it must be https to a public "
-        "host, checked now and again at each call."
+    url: OutboundUrl = Field(
+        description="Where Greenhouse takes the PATCH that says the test is complete: an https URL naming a public "
+        "host (else a 400 `url_not_allowed`), checked again at each call."
     )
 
 
