@@ -16,7 +16,7 @@ from shared import clock, settings
 from shared.domain.ats_callbacks import callbacks_for
 from shared.domain.erasure import erase_timeline
 from shared.domain.events import Change, ChangeKind, events_of
-from shared.domain.interviews import ReportLinks as AtsReportLinks
+from shared.domain.interviews import InterviewLinks
 from shared.domain.invitations import MailSettings, send_invitation
 from shared.domain.ports import DeliveryQueue, Integrations, Mailer, Secrets, Shares, Webhooks
 from shared.domain.webhook_events import ReportLinks, deliveries_for
@@ -82,7 +82,7 @@ class EventConsumer:
         )
         # Report links in webhook deliveries point at the API the invitations name.
         reports = ReportLinks(self.shares, mail.api_url)
-        ats = AtsReportLinks(self.integrations, self.shares, self.secrets, mail.api_url)
+        ats = InterviewLinks(self.integrations, self.shares, self.secrets, mail.api_url)
         for event in events_of(change_of(record)):
             key = event.invitation
             if key is not None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.domain.greenhouse import interview_status
-from shared.domain.interviews import ReportLinks
+from shared.domain.interviews import InterviewLinks
 from shared.http import lambda_handler, make_resolver
 from shared.models.ats import GreenhouseTestStatus
 from shared.secrets import KmsSecrets
@@ -25,7 +25,7 @@ def status(
         str, Query(min_length=1, max_length=255, description="The `partner_interview_id` `send_test` answered.")
     ],
 ) -> GreenhouseTestStatus:
-    links = ReportLinks(IntegrationStore(), ShareStore(), KmsSecrets(), app.api_url())
+    links = InterviewLinks(IntegrationStore(), ShareStore(), KmsSecrets(), app.api_url())
     caller = app.integration("greenhouse")
     return interview_status(CandidateKeyStore(), SessionStore(), links, caller, partner_interview_id)
 

@@ -1,12 +1,16 @@
 """Alarms on what needs a person: API 5xx rate, function errors, throttles and latency, table throttles,
 requests refused for a dependency's outage, the event pipeline falling behind or giving up on records,
-and webhook deliveries given up or stuck."""
+and webhook deliveries given up or stuck.
+
+They live in a nested stack of their own: three alarms a function would otherwise take the stack past
+CloudFormation's 500 resources per template (each route adds about ten: its function, role, policy, log
+group, permission, method and path, and its three alarms)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Duration, NestedStack, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -51,7 +55,7 @@ def emitted_metric(deployment: Deployment, name: str) -> cloudwatch.Metric:
     )
 
 
-class Alarms(Construct):
+class Alarms(NestedStack):
     """Every alarm notifies one SNS topic; an operator's email subscribes to it when ``alarmEmail`` is given."""
 
     def __init__(
@@ -71,7 +75,11 @@ class Alarms(Construct):
         delivery_dead_letters: sqs.IQueue,
         key: kms.IKey | None = None,
     ) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"Promptster assessments API for {deployment.customer} ({deployment.stage}): its alarms",
+        )
         self._deployment = deployment
         self.topic = self._topic(key)
         self._action = actions.SnsAction(self.topic)

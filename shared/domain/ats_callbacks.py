@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from shared.domain.ashby import assessment_update
 from shared.domain.events import DomainEvent
-from shared.domain.interviews import ReportLinks, report_link
+from shared.domain.interviews import InterviewLinks, report_link
 from shared.domain.webhook_events import event_id_of
 from shared.webhooks.queue import Delivery as QueuedDelivery
 
@@ -19,7 +19,7 @@ CALLBACK_EVENTS = {
 }
 
 
-def callbacks_for(event: DomainEvent, ats: ReportLinks) -> list[QueuedDelivery]:
+def callbacks_for(event: DomainEvent, ats: InterviewLinks) -> list[QueuedDelivery]:
     """The call back to the ATS whose integration had the session's key issued, if the event is one it
     hears of. Sessions no ATS asked for cost nothing (their key names no integration)."""
     session = event.session

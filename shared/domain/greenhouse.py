@@ -11,7 +11,7 @@ from shared import clock
 from shared.auth import Integration
 from shared.domain.interviews import (
     Candidate,
-    ReportLinks,
+    InterviewLinks,
     active_assessments,
     canonical_id,
     issue_interview,
@@ -85,7 +85,7 @@ def send_test(
 
 
 def interview_status(
-    keys: CandidateKeys, sessions: Sessions, links: ReportLinks, caller: Integration, interview_id: str
+    keys: CandidateKeys, sessions: Sessions, links: InterviewLinks, caller: Integration, interview_id: str
 ) -> GreenhouseTestStatus:
     """Where the candidate stands: ``complete`` (with the report link and, once scored, the total) when the
     session has finished, else the key's status."""

@@ -162,7 +162,7 @@ def report_link_context(interview: InterviewRecord) -> Mapping[str, str]:
 
 
 @dataclass(frozen=True)
-class ReportLinks:
+class InterviewLinks:
     """Where an interview's report link is made and remembered: the interviews, the links' store, the key
     the link's URL is kept encrypted under, and the API the link points at."""
 
@@ -172,7 +172,7 @@ class ReportLinks:
     api_url: str
 
 
-def report_link(links: ReportLinks, interview: InterviewRecord, session: SessionRecord) -> str:
+def report_link(links: InterviewLinks, interview: InterviewRecord, session: SessionRecord) -> str:
     """The link to the session's report the interview's ATS shows: made once and remembered (encrypted) on
     the interview, the same one again while it lives; a new one only once it expired or was revoked."""
     integrations, shares, secrets = links.integrations, links.shares, links.secrets

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,42 @@ class Synthesized:
     seconds: float
     output: str = ""  # what the synthesis printed, when it ran as a process
 
-    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
-        """Logical id -> resource, for every resource of ``resource_type``."""
-        return {
+    @cached_property
+    def nested_templates(self) -> dict[str, Path]:
+        """The logical id of each nested stack -> the file of its template in the cloud assembly."""
+        assets = json.loads((self.outdir / f"{self.stack_name}.assets.json").read_text())["files"]
+        found = {}
+        for logical_id, resource in self.template["Resources"].items():
+            if resource["Type"] == "AWS::CloudFormation::Stack":
+                url = json.dumps(resource["Properties"]["TemplateURL"])
+                (path,) = [asset["source"]["path"] for digest, asset in assets.items() if f"/{digest}.json" in url]
+                found[logical_id] = self.outdir / path
+        return found
+
+    @cached_property
+    def every_resource(self) -> dict[str, dict[str, Any]]:
+        """The stack's resources and its nested stacks' in one view, a nested stack's reference to one of its
+        parameters replaced by what the stack passes it: assertions read one template, however it is split."""
+        merged = {
             logical_id: resource
             for logical_id, resource in self.template["Resources"].items()
+            if logical_id not in self.nested_templates
+        }
+        for logical_id, path in self.nested_templates.items():
+            passed = self.template["Resources"][logical_id]["Properties"].get("Parameters", {})
+            merged.update(_passing(json.loads(path.read_text())["Resources"], passed))
+        return merged
+
+    @property
+    def template_files(self) -> list[Path]:
+        """The stack's template and its nested stacks', as written to the cloud assembly."""
+        return [self.outdir / f"{self.stack_name}.template.json", *self.nested_templates.values()]
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        """Logical id -> resource, for every resource of ``resource_type`` (nested stacks' included)."""
+        return {
+            logical_id: resource
+            for logical_id, resource in self.every_resource.items()
             if resource["Type"] == resource_type
         }
 
@@ -74,6 +106,17 @@ class Synthesized:
             if policy["Roles"] == [{"Ref": role}]
             for statement in policy["PolicyDocument"]["Statement"]
         ]
+
+
+def _passing(value: Any, passed: dict[str, Any]) -> Any:
+    """``value`` with each ``{"Ref": parameter}`` of ``passed`` replaced by what is passed for it."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and value["Ref"] in passed:
+            return passed[value["Ref"]]
+        return {key: _passing(item, passed) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_passing(item, passed) for item in value]
+    return value
 
 
 def statement_actions(statement: dict[str, Any]) -> set[str]:
