@@ -237,7 +237,11 @@ class Error(BaseModel):
 class AtsError(Error):
     """The body of a non-2xx answer of an ATS's route: the envelope, its message repeated as ``message``."""
 
-    message: str = Field(description="The same as `error`: what Ashby shows its user (and Greenhouse logs)")
+    message: str | None = Field(
+        None,
+        description="The same as `error`: what Ashby shows its user. Every answer of the route's function "
+        "carries it; API Gateway's own (a refused credential, throttling) carry the envelope alone.",
+    )
 
 
 def _resolver(route: Route) -> APIGatewayRestResolver:
