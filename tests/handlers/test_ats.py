@@ -27,7 +27,7 @@ from shared.store.dynamo import table_name
 from shared.store.integrations import IntegrationStore
 from shared.webhooks.schedule import RETRY_DELAYS_SECONDS
 from tests.ats_fakes import Listener, check_assessment_update, check_test_status, listening
-from tests.conftest import RequestCounter
+from tests.conftest import TEST_HOSTS, RequestCounter
 from tests.support import ORG_A, ORG_B, SEED_BODY, RecordingMailer, Stream, call, create_assessment, invoke
 
 pytestmark = pytest.mark.usefixtures("table", "delivery_queue")
@@ -470,3 +470,22 @@ def test_ashby_is_updated_with_the_customers_key_which_no_log_line_or_item_holds
         assert ASHBY_KEY not in text
         assert basic_authorization(ASHBY_KEY) not in text
     assert str(SEED_BODY["title"]) in items  # the scan did read the table
+
+
+def test_greenhouses_callback_url_is_checked_again_at_each_call(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    greenhouse = connect("greenhouse")
+    assessment = create_assessment()
+    # Not published when Greenhouse sent the test; by the time it is called back, it names a private address.
+    callback = "https://callbacks.example.net/take_home_tests/1"
+    interview = send_test(greenhouse, assessment["id"], url=callback)[1]["partner_interview_id"]
+    monkeypatch.setitem(TEST_HOSTS, "callbacks.example.net", ["10.0.0.9"])
+
+    a_finished_session(assessment["id"], interview)
+    pipeline.run()
+
+    log = call("list_integration_deliveries", path={"integration_id": greenhouse.integration_id})[1]["deliveries"]
+    assert log
+    assert all(entry["statusCode"] is None for entry in log)
+    assert all(entry["error"].startswith("url_not_allowed: must point to a public address") for entry in log)
