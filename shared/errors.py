@@ -63,6 +63,22 @@ class ConflictError(DomainError):
         self.problems = problems or []  # where the request clashes, when it is the request's own fields
 
 
+class PreconditionFailedError(DomainError):
+    """The resource is no longer the version the request's ``If-Match`` names."""
+
+    code = "precondition_failed"
+
+
+class RateLimitedError(DomainError):
+    """The caller has done this as often as it may for now; ``retry_after_seconds`` says when it may again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_seconds: int, code: str | None = None) -> None:
+        super().__init__(message, code)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class UnprocessableError(DomainError):
     """Well-formed, but contradicting something the API already holds (an idempotency key's first request)."""
 
