@@ -1,6 +1,6 @@
 """Alarms on what needs a person: API 5xx rate, function errors, throttles and latency, table throttles,
 requests refused for a dependency's outage, the event pipeline falling behind or giving up on records,
-and webhook deliveries given up or stuck."""
+webhook deliveries given up or stuck, and the reminder job failing."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ class Alarms(Construct):
         delivery: lambda_.IFunction,
         delivery_queue: sqs.IQueue,
         delivery_dead_letters: sqs.IQueue,
+        reminders: lambda_.IFunction,
         key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -84,6 +85,7 @@ class Alarms(Construct):
         self._dependency_alarm()
         self._pipeline_alarms(consumer, dead_letters)
         self._webhook_alarms(delivery, delivery_queue, delivery_dead_letters)
+        self._background_alarms("send_reminders", reminders)
 
     def _topic(self, key: kms.IKey | None) -> sns.Topic:
         """Encrypted under the customer's key if given. Not under SNS's AWS-managed key otherwise: its
@@ -204,9 +206,8 @@ class Alarms(Construct):
         )
 
     def _pipeline_alarms(self, consumer: lambda_.IFunction, dead_letters: sqs.IQueue) -> None:
-        self._background_alarms(
-            "stream_consumer",
-            consumer,
+        self._background_alarms("stream_consumer", consumer)
+        self._dead_letter_alarm(
             "Stream",
             dead_letters,
             "Stream records the consumer gave up on (their invitations were not sent) wait in the dead-letter queue",
@@ -221,9 +222,8 @@ class Alarms(Construct):
 
     def _webhook_alarms(self, delivery: lambda_.IFunction, queue: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
         # A failed delivery is no error (it is reported and retried): errors are crashes and timeouts.
-        self._background_alarms(
-            "webhook_delivery",
-            delivery,
+        self._background_alarms("webhook_delivery", delivery)
+        self._dead_letter_alarm(
             "Webhook",
             dead_letters,
             "Webhook deliveries that failed every attempt for about a day wait in the dead-letter queue",
@@ -237,12 +237,10 @@ class Alarms(Construct):
             "hours, longer than all its retries take: the queue is not being drained",
         )
 
-    def _background_alarms(
-        self, name: str, function: lambda_.IFunction, queue_prefix: str, dead_letters: sqs.IQueue, given_up: str
-    ) -> None:
-        """A function no caller waits on: its crashes and timeouts, its throttles, and what it gave up on."""
+    def _background_alarms(self, name: str, function: lambda_.IFunction) -> None:
+        """A function no caller waits on: its crashes and timeouts, and its throttles."""
         for kind, metric, what in (
-            ("Errors", function.metric_errors, "a batch failed as a whole (unhandled error or timeout)"),
+            ("Errors", function.metric_errors, "an invocation failed as a whole (unhandled error or timeout)"),
             ("Throttles", function.metric_throttles, "invocations throttled by the account's concurrency limit"),
         ):
             self._alarm(
@@ -252,6 +250,9 @@ class Alarms(Construct):
                 threshold=1,
                 description=f"{name}: {what}",
             )
+
+    def _dead_letter_alarm(self, queue_prefix: str, dead_letters: sqs.IQueue, given_up: str) -> None:
+        """What a background function gave up on, waiting in its dead-letter queue for a person."""
         self._alarm(
             f"{queue_prefix}DeadLetters",
             f"{queue_prefix.lower()}-dead-letters",
