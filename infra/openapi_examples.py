@@ -34,6 +34,7 @@ from shared.models.sessions import (
     StartedSession,
     Submission,
 )
+from shared.models.shares import CreatedShare, Share, SharePage
 from shared.models.telemetry import AssessmentStats, Event, IngestResult, Signals, Spread, TimelinePage
 from shared.models.webhooks import (
     CreatedWebhook,
@@ -150,11 +151,14 @@ EVENT = Event(
     type="decision",
     at="2026-04-02T09:20:00.000Z",
     source="cli",
+    tool="mcp",
     data={"title": "Deduplicate on the event id, not the payload hash"},
+    received_at="2026-04-02T09:20:01.250Z",
 )
 SCORED = Session(
     **_SESSION_FIELDS,
     signals=SIGNALS,
+    tools=["claude-code", "cli", "mcp"],
     status="completed",
     completed_at="2026-04-02T10:41:00Z",
     duration_seconds=6060,
@@ -173,6 +177,7 @@ EXTENSION = Extension(minutes=30, reason="Outage on the candidate's side", at="2
 EXTENDED = Session(
     **{**_SESSION_FIELDS, "deadline": "2026-04-02T11:30:00Z", "extensions": [EXTENSION]},
     signals=SIGNALS,
+    tools=["claude-code", "cli"],
     status="in_progress",
     completed_at=None,
     duration_seconds=None,
@@ -209,8 +214,26 @@ WEBHOOK = Webhook(
     description="Applicant tracking: results",
     status="active",
     disabled_reason=None,
+    share_reports=True,
     created_at=CREATED_AT,
     updated_at=CREATED_AT,
+)
+SHARE = Share(
+    id="0195f3c0-2b1a-7d9e-8c7b-6a5f4e3d2c1b",
+    session_id=SESSION_ID,
+    created_at=CREATED_AT,
+    expires_at="2026-05-01T10:00:00Z",
+    webhook_id=None,
+)
+SHARE_CREATED = CreatedShare(
+    id=SHARE.id,
+    url="https://api.example.com/v1/reports/q3b2Yx0LrJm0c9kV8wZc1uQe7HtFz5aN4sDpG6iRb2E",
+    expires_at=SHARE.expires_at,
+)
+# The start of a report page (the whole is one self-contained HTML document).
+REPORT_PAGE = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    "<title>Session report: Ada Lovelace</title>\n<style>…</style>\n</head>\n<body>…</body>\n</html>\n"
 )
 EXAMPLE_SECRET = "whsec_2b9Jk7rQ0xZ4mN8pV1cT6yH3wE5uA9sD0fG7hJ2kL4q"  # noqa: S105 - a documentation example
 DELIVERY = Delivery(
@@ -267,10 +290,14 @@ def examples() -> dict[str, tuple[Any, Any]]:
         ),
         "score_session": (SCORE_REQUEST, _json(SessionEnvelope(session=SCORED))),
         "ingest_events": (
-            {"events": [_json(EVENT)]},
+            {"events": [{name: value for name, value in _json(EVENT).items() if name != "receivedAt"}]},
             _json(IngestResult(accepted=1, duplicates=0)),
         ),
         "get_timeline": (None, _json(TimelinePage(events=[EVENT], next_cursor=None))),
+        "get_report": (None, REPORT_PAGE),
+        "create_share": ({"expiresInDays": 30}, _json(SHARE_CREATED)),
+        "list_shares": (None, _json(SharePage(shares=[SHARE], next_cursor=None))),
+        "revoke_share": (None, _json(Deleted(id=SHARE.id))),
         "get_assessment_stats": (
             None,
             _json(
@@ -297,7 +324,12 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "get_rubric": (None, _json(RubricEnvelope(rubric=RUBRIC))),
         "delete_rubric": (None, _json(Deleted(id=RUBRIC_ID))),
         "create_webhook": (
-            {"url": WEBHOOK.url, "events": list(WEBHOOK.events), "description": WEBHOOK.description},
+            {
+                "url": WEBHOOK.url,
+                "events": list(WEBHOOK.events),
+                "description": WEBHOOK.description,
+                "shareReports": WEBHOOK.share_reports,
+            },
             _json(CreatedWebhook(webhook=WEBHOOK, secret=EXAMPLE_SECRET)),
         ),
         "list_webhooks": (None, _json(WebhookPage(webhooks=[WEBHOOK], next_cursor=None))),
@@ -306,6 +338,9 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "test_webhook": (None, _json(QueuedEvent(event_id="evt_0195f3b2a1c47d3e9f0a1b2c3d4e5f60", type="ping"))),
         "list_webhook_deliveries": (None, _json(DeliveryPage(deliveries=[DELIVERY], next_cursor=None))),
         "list_audit": (None, _json(AuditPage(records=[AUDIT_RECORD], next_cursor=None))),
-        "list_issues": (None, _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), next_cursor=None))),
+        "list_issues": (
+            None,
+            _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), limit=20, offset=0, next_cursor=None)),
+        ),
         "get_issue": (None, _json(IssueEnvelope(issue=issue))),
     }

@@ -120,6 +120,7 @@ class AssessmentsStack(Stack):
                 handler=route.handler,
                 description=f"{route.method} {route.path}: {route.summary}",
                 table_actions=route.table_actions,
+                table_partition_prefixes=route.table_partition_prefixes,
             )
             for route in ROUTES
         }

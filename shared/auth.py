@@ -16,8 +16,10 @@ from shared.errors import UnauthorizedError
 API_TOKEN_PREFIX = "psk_live_"  # noqa: S105 - a prefix, not a secret
 API_TOKEN_ALPHABET = string.ascii_letters + string.digits
 API_TOKEN_LENGTH = 40  # characters after the prefix: about 238 bits
-# Anything else is refused before a lookup, so junk never costs a DynamoDB read.
-_API_TOKEN_PATTERN = re.compile(rf"{API_TOKEN_PREFIX}[A-Za-z0-9]{{32,128}}")
+# Anything else is refused before a lookup, so junk never costs a DynamoDB read. Tokens are minted of
+# letters and digits; - and _ stay accepted because v1's first tokens were URL-safe base64.
+_API_TOKEN_PATTERN = re.compile(rf"{API_TOKEN_PREFIX}[A-Za-z0-9_-]{{32,128}}")
+API_TOKEN_SHAPE = f"{API_TOKEN_PREFIX} followed by 32 to 128 letters, digits, - or _"
 
 # Crockford base32 without I, L, O and U: nothing a candidate can misread or mistype.
 KEY_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -35,7 +37,7 @@ def hash_api_token(token: str) -> str:
 
 
 def is_api_token(text: str) -> bool:
-    """Whether ``text`` is ``psk_live_`` and 32 to 128 letters or digits (checked before any lookup)."""
+    """Whether ``text`` has a token's shape, ``API_TOKEN_SHAPE`` (checked before any lookup)."""
     return _API_TOKEN_PATTERN.fullmatch(text) is not None
 
 

@@ -147,6 +147,9 @@ class RouteResolver(APIGatewayRestResolver):
         self.query_names: frozenset[str] = frozenset()
         self.replayed: Callable[[Any], BaseModel] | None = None
         self.body_model: type[BaseModel] | None = None
+        # Fields of a JSON answer shown once (a share link's URL): what an Idempotency-Key keeps of the
+        # answer, and so a replay, holds null in their place.
+        self.shown_once: frozenset[str] = frozenset()
 
     def endpoint(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``function`` as the handler of the served route (its method, path, summary and status);
@@ -177,6 +180,13 @@ class RouteResolver(APIGatewayRestResolver):
             body=body,
             headers={"Location": self._base_path() + resource_path},
         )
+
+    def api_url(self) -> str:
+        """The API's base URL as the client called it: its scheme, host and stage (``https://…/prod``)."""
+        event = self.current_event
+        scheme = "http" if event.headers.get("X-Forwarded-Proto") == "http" else "https"  # API Gateway: https
+        host = event.request_context.domain_name or event.headers.get("Host", "")
+        return f"{scheme}://{host}{self._base_path()}"
 
     def _base_path(self) -> str:
         """What comes before the route's path in the URL the client called (``/prod``, or nothing)."""
@@ -250,7 +260,7 @@ def make_resolver(module_name: str) -> RouteResolver:
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:
         status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
-        problems = error.problems if isinstance(error, InvalidInputError | ConflictError) else []
+        problems = error.problems if isinstance(error, InvalidInputError) else []
         headers = None
         if isinstance(error, UnavailableError):
             logger.warning("Dependency unavailable", extra={"reason": error.message}, exc_info=error)

@@ -16,7 +16,7 @@ class Auth(StrEnum):
     REVIEWER = "reviewer"  # Authorization: Bearer psk_live_…
     CANDIDATE = "candidate"  # X-API-Key: PST-XXXX-XXXX
     REVIEWER_OR_CANDIDATE = "reviewer_or_candidate"
-    PUBLIC = "public"  # no credential and no authorizer: the API's description of itself
+    PUBLIC = "public"  # no credential and no authorizer: the API's description of itself, a shared report
 
     @property
     def needs_authorizer(self) -> bool:
@@ -72,6 +72,9 @@ class Route:
     max_body_bytes: int = DEFAULT_BODY_BYTES  # larger bodies are refused with 413 before the handler runs
     # The function queues webhook deliveries itself: it is told the delivery queue and may send to it.
     enqueues_webhooks: bool = False
+    # Where its role may touch the table, by partition key prefix (all of it when empty): a public route's
+    # function cannot read credentials (tokens, key codes, webhook secrets) whatever it is asked.
+    table_partition_prefixes: tuple[str, ...] = ()
 
     @property
     def writes(self) -> bool:
@@ -234,6 +237,42 @@ ROUTES: tuple[Route, ...] = (
         (GET, QUERY),
     ),
     Route(
+        "get_report",
+        "GET",
+        f"{_SESSION}/report",
+        _REVIEWER,
+        "The session's report as one self-contained HTML page",
+        (GET, QUERY),
+    ),
+    Route(
+        "create_share",
+        "POST",
+        f"{_SESSION}/share",
+        _REVIEWER,
+        "Make a link that opens the session's report without a credential; its URL is shown once",
+        (GET, PUT, UPDATE, DELETE),
+        201,
+    ),
+    Route("list_shares", "GET", f"{_SESSION}/shares", _REVIEWER, "List the session's live share links", (GET, QUERY)),
+    Route(
+        "revoke_share",
+        "DELETE",
+        f"{_SESSION}/shares/{{share_id}}",
+        _REVIEWER,
+        "Revoke a share link at once",
+        (GET, PUT, DELETE),
+    ),
+    Route(
+        "get_shared_report",
+        "GET",
+        "/v1/reports/{token}",
+        Auth.PUBLIC,
+        "The report a share link opens, to anyone holding it",
+        (GET, QUERY),
+        # The share link, the session and its events, the assessment, and its sessions index (the cohort).
+        table_partition_prefixes=("SHARE#", "SESSION#", "ORG#", "ASMT#"),
+    ),
+    Route(
         "get_assessment_stats",
         "GET",
         f"{_ASSESSMENT}/stats",
@@ -274,7 +313,7 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         "/v1/webhooks",
         _REVIEWER,
-        "Register an https endpoint for signed event deliveries; its secret is shown once",
+        "Register an https endpoint for signed event deliveries; its secret is shown only here (and on a replay)",
         (GET, QUERY, PUT, UPDATE, DELETE),
         201,
     ),

@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,8 @@ STREAM_CONSUMER = "stream_consumer"
 WEBHOOK_DELIVERY = "webhook_delivery"
 SEND_REMINDERS = "send_reminders"
 FLOOR = "floor"
+# The routes whose answer is an HTML page, not JSON.
+PAGES = ("get_docs", "get_report", "get_shared_report")
 # A sampled X-Ray trace, as Lambda hands one to a function with active tracing.
 TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 
@@ -151,16 +154,22 @@ SCORE = {"criteria": [{"name": "Correctness", "score": 80}, {"name": "Tests", "s
 # The list route's page: 100 full assessments (an issue snapshot and a rubric on each).
 PAGE = 100
 # The largest batch a candidate's client sends, and so the timeline's page.
-EVENTS = [
-    {
-        "id": f"00000000-0000-4000-8000-{index:012}",
-        "type": "prompt",
-        "at": f"2026-04-01T10:00:{index // 1000:02}.{index % 1000:03}Z",
-        "source": "hook",
-        "data": {"text": "Write a test for the retry path", "tokens": 412},
-    }
-    for index in range(100)
-]
+EVENT_BATCH = 100
+
+
+def _events() -> list[dict[str, Any]]:
+    """The batch, a millisecond apart from now: within the session just started."""
+    start = datetime.now(UTC)
+    return [
+        {
+            "id": f"00000000-0000-4000-8000-{index:012}",
+            "type": "prompt",
+            "at": (start + timedelta(milliseconds=index)).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "source": "hook",
+            "data": {"text": "Write a test for the retry path", "tokens": 412},
+        }
+        for index in range(EVENT_BATCH)
+    ]
 
 
 class _Recorder:
@@ -206,7 +215,7 @@ def record_scenarios() -> dict[str, Scenario]:
         recorder.responses = None
         scenario.status = result["statusCode"]
         scenarios[name] = scenario
-        return json.loads(result["body"]) if name != "get_docs" and result.get("body") else None  # docs: HTML
+        return json.loads(result["body"]) if name not in PAGES and result.get("body") else None
 
     with local_dynamodb(TABLE_NAME):
         dynamo.client().meta.events.register_first("after-call.dynamodb", recorder)
@@ -229,14 +238,19 @@ def record_scenarios() -> dict[str, Scenario]:
         candidate = Candidate(org_id=REVIEWER.org_id, assessment_id=assessment["id"], key_id=keys[1]["id"])
         session = run("start_session", candidate)["session"]
         session_ids = {"session_id": session["id"]}
-        run("ingest_events", candidate, session_ids, body={"events": EVENTS})
+        run("ingest_events", candidate, session_ids, body={"events": _events()})
         run("extend_session", REVIEWER, session_ids, body={"minutes": 15, "reason": "Outage on their side"})
         run("get_session", REVIEWER, session_ids)
         run("complete_session", candidate, session_ids)
         run("score_session", REVIEWER, session_ids, body=SCORE)
-        run("get_timeline", REVIEWER, session_ids, query=f"limit={len(EVENTS)}")
+        run("get_timeline", REVIEWER, session_ids, query=f"limit={EVENT_BATCH}")
         run("list_sessions", REVIEWER, ids)
         run("get_assessment_stats", REVIEWER, ids)
+        run("get_report", REVIEWER, session_ids)
+        share = run("create_share", REVIEWER, session_ids)
+        run("list_shares", REVIEWER, session_ids)
+        run("get_shared_report", REVIEWER, {"token": share["url"].rsplit("/", 1)[1]})  # the principal goes unread
+        run("revoke_share", REVIEWER, {**session_ids, "share_id": share["id"]})
         run("erase_candidate", REVIEWER, body={"email": "ada@example.org"})
         run("list_rubrics", REVIEWER)
         run("get_rubric", REVIEWER, {"rubric_id": rubric["id"]})

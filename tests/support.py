@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -30,7 +31,7 @@ OPERATOR = AuditContext(Actor.operator("tests"), "tests-setup")
 
 @dataclass(frozen=True)
 class Answer:
-    """A function's answer: status, headers (one value each) and the decoded JSON body."""
+    """A function's answer: status, headers (one value each) and the decoded JSON body (a page's text as is)."""
 
     status: int
     headers: dict[str, str]
@@ -82,7 +83,10 @@ def invoke(
     result = run(route_name, event)
     answer_headers = {name: values[-1] for name, values in (result.get("multiValueHeaders") or {}).items()}
     answer_headers.update(result.get("headers") or {})
-    return Answer(result["statusCode"], answer_headers, json.loads(result["body"]) if result.get("body") else None)
+    answered = result.get("body")
+    if answer_headers.get("Content-Type", "").startswith("text/"):
+        return Answer(result["statusCode"], answer_headers, answered)
+    return Answer(result["statusCode"], answer_headers, json.loads(answered) if answered else None)
 
 
 def run(route_name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -90,6 +94,13 @@ def run(route_name: str, event: dict[str, Any]) -> dict[str, Any]:
     module = __import__(f"functions.{route_name}.handler", fromlist=["handler"])
     result: dict[str, Any] = module.handler(event, LambdaContext(function_name=route_name))
     return result
+
+
+def instant(seconds_from_now: float = 0) -> str:
+    """An event time ``seconds_from_now`` away, to the millisecond: a session started just now takes
+    events from a minute before it to a minute after the server's clock."""
+    moment = datetime.now(UTC) + timedelta(seconds=seconds_from_now)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_token(org_id: str) -> str:
@@ -144,7 +155,7 @@ SESSION_FIELDS = {
     "erasedAt",
     "extensions",
 }
-REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals"}
+REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals", "tools"}
 CANDIDATE_FIELDS = SESSION_FIELDS | {"remainingSeconds"}
 
 # A key's fields, as the generate and list answers show them.

@@ -12,7 +12,8 @@ import errno
 import os
 import sys
 
-from infra.local.embedded_dynamodb import local_dynamodb
+from infra.local.demo import seed_demo
+from infra.local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
 from infra.local.gateway import LocalGateway
 from infra.local.mail import maildir
 from infra.local.reminders import PERIOD_VARIABLE as REMINDER_PERIOD_VARIABLE
@@ -22,7 +23,7 @@ from infra.local.stream import local_events
 from infra.local.webhooks import LOCAL_RETRY_DELAYS_SECONDS
 from infra.tokens import operator_audit
 from shared import cors
-from shared.auth import API_TOKEN_PREFIX, is_api_token
+from shared.auth import API_TOKEN_SHAPE, is_api_token
 from shared.domain.tokens import issue_token, seed_token
 from shared.errors import ConflictError
 from shared.settings import DEFAULT_TABLE_NAME
@@ -38,19 +39,26 @@ def _parse_seed(text: str) -> list[tuple[str, str]]:
         if not separator or not token or not org_id:
             raise SystemExit(f"error: PROMPTSTER_LOCAL_TOKENS entry {entry!r} is not token=orgId")
         if not is_api_token(token):
-            raise SystemExit(
-                f"error: PROMPTSTER_LOCAL_TOKENS token for {org_id} is not {API_TOKEN_PREFIX} "
-                "followed by 32 to 128 letters or digits"
-            )
+            raise SystemExit(f"error: PROMPTSTER_LOCAL_TOKENS token for {org_id} is not {API_TOKEN_SHAPE}")
         pairs.append((token, org_id))
     return pairs
 
 
-def main() -> int:
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "3000"))
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "assessments-api")
+def _print_sample_report(base: str, local_token: str | None) -> None:
+    """Where a report can be opened: a demo session seeded for DEFAULT_ORG in the embedded table (an
+    external table is left as it is), shown with a share link, and to DEFAULT_ORG's token if minted."""
+    if os.environ.get(ENDPOINT_VARIABLE):
+        print(f"Reports: curl -s {base}/v1/sessions/<session id>/report -H 'Authorization: Bearer …' -o report.html")
+        return
+    demo = seed_demo(DEFAULT_ORG, base, operator_audit(None))
+    print(f"Sample report, open it in a browser (a share link, no token): {demo.share_url}")
+    if local_token is not None:
+        reviewer = f"-H 'Authorization: Bearer {local_token}' -o report.html"
+        print(f"  as its reviewer reads it: curl -s {base}/v1/sessions/{demo.session_id}/report {reviewer}")
+
+
+def _settings() -> tuple[list[tuple[str, str]], tuple[str, ...], float]:
+    """The tokens to seed, the browser origins allowed, the reminder job's period: one line exits on an error."""
     seeded = os.environ.get("PROMPTSTER_LOCAL_TOKENS")
     pairs = _parse_seed(seeded) if seeded else []
     try:
@@ -61,6 +69,15 @@ def main() -> int:
         period = reminder_period()
     except ValueError as error:
         raise SystemExit(f"error: {REMINDER_PERIOD_VARIABLE}: {error}") from None
+    return pairs, origins, period
+
+
+def main() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "3000"))
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "assessments-api")
+    pairs, origins, period = _settings()
     with local_dynamodb(DEFAULT_TABLE_NAME) as where:
         try:
             server = LocalServer((host, port), LocalGateway())
@@ -93,6 +110,7 @@ def main() -> int:
         print(f"Webhooks are delivered for real (http://127.0.0.1 receivers too), retried after {delays} s")
         if origins:
             print(f"Browsers may call it from {', '.join(origins)}")
+        _print_sample_report(base, None if pairs else tokens[0])
         print(f"Try: curl -s {base}/v1/assessments -H 'Authorization: Bearer {tokens[0]}'", flush=True)
         try:
             with local_events(DEFAULT_TABLE_NAME, base, folder), local_reminders(period):

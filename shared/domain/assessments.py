@@ -48,9 +48,14 @@ def _set_fields(assessment: AssessmentRecord, names: tuple[str, ...] = _EDITABLE
     return [to_camel(name) for name in names if getattr(assessment, name) is not None]
 
 
-def _rubric_not_found() -> NotFoundError:
-    # A 404, not a 400: the id is well formed (any UUID is, as the document says), the rubric is missing.
-    return NotFoundError("rubricId: no active rubric of this organisation has this id", code="rubric_not_found")
+def _rubric_not_found() -> InvalidInputError:
+    # A 400 naming the field, as v1 first answered (404 is for an id in the path): clients rely on it.
+    return InvalidInputError.for_field(
+        ("rubricId",),
+        "rubric_not_found",
+        "no active rubric of this organisation has this id",
+        error_code="rubric_not_found",
+    )
 
 
 def _catalog_issue(issue_id: str) -> Issue:
@@ -59,7 +64,7 @@ def _catalog_issue(issue_id: str) -> Issue:
     issue = catalog.find_issue(issue_id)
     if issue is None:
         raise InvalidInputError.for_field(
-            ("issueId",), "issue_not_found", f"no catalog issue has id {issue_id!r}", "issue_not_found"
+            ("issueId",), "issue_not_found", f"no catalog issue has id {issue_id!r}", error_code="issue_not_found"
         )
     return issue
 

@@ -158,16 +158,16 @@ def current_keys(keys: CandidateKeys, org_id: str, issued: Sequence[CandidateKey
 
 
 def list_keys(
-    keys: CandidateKeys, org_id: str, assessment_id: str, limit: int, cursor: str | None
+    keys: CandidateKeys, org_id: str, assessment_id: str, limit: int, cursor: str | None, *, newest_first: bool = False
 ) -> tuple[list[CandidateKey], str | None]:
-    """One page of the non-revoked keys of the org's active assessment, newest first, and the cursor of
-    the next. The first page checks the assessment (another org's or a deleted one is not found); a
-    later page holds only keys of the caller's org, so a forged cursor shows nothing of another's."""
+    """One page of the non-revoked keys of the org's active assessment in creation order (or newest first),
+    and the cursor of the next. The first page checks the assessment (another org's or a deleted one is not
+    found); a later page holds only keys of the caller's org, so a forged cursor shows nothing of another's."""
     canonical_id = ids.canonical_uuid(assessment_id)
     after_id = decode_cursor(cursor)
     if canonical_id is None:
         raise NotFoundError("Assessment not found")
-    state, found, resume_after = keys.list_page(canonical_id, limit, after_id)
+    state, found, resume_after = keys.list_page(canonical_id, limit, after_id, newest_first=newest_first)
     if after_id is None and (state is None or state.org_id != org_id or state.deleted_at is not None):
         raise NotFoundError("Assessment not found")
     if any(key.org_id != org_id for key in found):

@@ -23,6 +23,7 @@ class MailSettings:
 
     sender: str | None  # None: the deployment has no sender, and invitations fail saying so
     api_url: str
+    cli_package: str = "promptster-cli"  # what `pipx install` is given for the candidate's CLI
 
 
 def send_invitation(
@@ -43,9 +44,9 @@ def send_invitation(
     if claimed is None:
         return  # sent or being sent by another delivery, or the key was revoked or used meanwhile
     if claimed.invite_reason == "reminder":
-        message = compose_reminder(claimed, assessment, settings.sender, settings.api_url)
+        message = compose_reminder(claimed, assessment, settings.sender, settings)
     else:
-        message = compose(claimed, assessment, settings.sender, settings.api_url)
+        message = compose(claimed, assessment, settings.sender, settings)
     try:
         mailer.send(message)
     except MailRefusedError as refused:
@@ -67,27 +68,30 @@ def _time_limit(assessment: AssessmentRecord, key: CandidateKeyRecord) -> str:
     return f"{assessment.time_limit_minutes + key.extra_minutes} minutes from the start{extra}"
 
 
-def compose(key: CandidateKeyRecord, assessment: AssessmentRecord, sender: str, api_url: str) -> Message:
-    """The invitation: who invites, to what, the key and its limits, and the call that starts."""
+def compose(key: CandidateKeyRecord, assessment: AssessmentRecord, sender: str, settings: MailSettings) -> Message:
+    """The invitation: who invites, to what, the key and its limits, and how to start: the CLI (install,
+    then the exact start line for this stack), or the API call itself."""
     organisation = key.org_name or key.org_id
     return _message(
         key,
         assessment,
         sender,
-        api_url,
+        settings,
         opening=f"{organisation} invites you to take a technical assessment.",
         subject=f"{organisation} invites you to the {assessment.title} assessment",
     )
 
 
-def compose_reminder(key: CandidateKeyRecord, assessment: AssessmentRecord, sender: str, api_url: str) -> Message:
-    """The one reminder: the invitation's facts, opening with when the key expires."""
+def compose_reminder(
+    key: CandidateKeyRecord, assessment: AssessmentRecord, sender: str, settings: MailSettings
+) -> Message:
+    """The one reminder: the invitation's facts and ways to start, opening with when the key expires."""
     organisation = key.org_name or key.org_id
     return _message(
         key,
         assessment,
         sender,
-        api_url,
+        settings,
         opening=f"A reminder: your key to {organisation}'s technical assessment expires at {key.expires_at} (UTC), "
         "and it has not been used yet.",
         subject=f"Reminder: your {assessment.title} assessment key expires soon",
@@ -95,11 +99,19 @@ def compose_reminder(key: CandidateKeyRecord, assessment: AssessmentRecord, send
 
 
 def _message(
-    key: CandidateKeyRecord, assessment: AssessmentRecord, sender: str, api_url: str, *, opening: str, subject: str
+    key: CandidateKeyRecord,
+    assessment: AssessmentRecord,
+    sender: str,
+    settings: MailSettings,
+    *,
+    opening: str,
+    subject: str,
 ) -> Message:
     assert key.candidate_email is not None, "only keys issued to an address are invited"
     greeting = f"Hello {key.candidate_name}," if key.candidate_name else "Hello,"
-    start = f'curl -X POST {api_url}/v1/sessions -H "X-API-Key: {key.code}"'
+    install = f"pipx install {settings.cli_package}    (or: uv tool install {settings.cli_package})"
+    start = f"promptster start {key.code} --api {settings.api_url}"
+    curl = f'curl -X POST {settings.api_url}/v1/sessions -H "X-API-Key: {key.code}"'
     facts = [
         ("Assessment", assessment.title),
         ("Role", assessment.role),
@@ -107,14 +119,38 @@ def _message(
         ("Key expires", f"{key.expires_at} (UTC)"),
         ("Time limit", _time_limit(assessment, key)),
     ]
-    how = "To start, call the API with your key (the session and its time limit begin then):"
+    how = "To start, install the Promptster CLI and start with your key (the session and its time limit begin then):"
+    recorded = (
+        "It prepares your workspace and records how you work with your AI tools (prompts, tool calls, file paths "
+        "and line counts, never file contents); `promptster status` shows it, `promptster submit` hands in."
+    )
+    fallback = "Without the CLI, start by calling the API with your key:"
     text = "\n".join(
-        [greeting, "", opening, "", *(f"{label}: {value}" for label, value in facts), "", how, "", f"  {start}", ""]
+        [
+            greeting,
+            "",
+            opening,
+            "",
+            *(f"{label}: {value}" for label, value in facts),
+            "",
+            how,
+            "",
+            f"  {install}",
+            f"  {start}",
+            "",
+            recorded,
+            "",
+            fallback,
+            "",
+            f"  {curl}",
+            "",
+        ]
     )
     rows = "".join(f"<tr><th align='left'>{label}</th><td>{escape(value)}</td></tr>" for label, value in facts)
     html = (
         f"<!DOCTYPE html><html><body><p>{escape(greeting)}</p><p>{escape(opening)}</p><table>{rows}</table>"
-        f"<p>{escape(how)}</p><pre>{escape(start)}</pre></body></html>"
+        f"<p>{escape(how)}</p><pre>{escape(install)}\n{escape(start)}</pre><p>{escape(recorded)}</p>"
+        f"<p>{escape(fallback)}</p><pre>{escape(curl)}</pre></body></html>"
     )
     return Message(
         sender=sender,

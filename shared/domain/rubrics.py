@@ -6,7 +6,7 @@ from shared import clock, ids
 from shared.domain.audit import AuditContext
 from shared.domain.paging import decode_cursor, within_budget
 from shared.domain.ports import Rubrics
-from shared.errors import ConflictError, FieldProblem, NotFoundError
+from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.rubrics import CreateRubricRequest, Criterion, Rubric
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord
@@ -18,17 +18,14 @@ def rubric_view(rubric: RubricRecord) -> Rubric:
 
 
 def create_rubric(rubrics: Rubrics, org_id: str, request: CreateRubricRequest, *, audit: AuditContext) -> RubricRecord:
-    """Create a rubric; criterion names must be unique within it, whatever their case (a 409, as for
-    any name already taken: JSON Schema cannot state this rule, so a request it calls valid may break it)."""
+    """Create a rubric; criterion names must be unique within it, whatever their case (a 400
+    ``validation_error`` whose detail ``duplicate`` points at the second name, as v1 first answered)."""
     seen: set[str] = set()
     for index, criterion in enumerate(request.criteria):
         folded = criterion.name.strip().casefold()
         if folded in seen:
-            message = f"another criterion is already named {criterion.name!r}"
-            raise ConflictError(
-                f"criteria.{index}.name: {message}",
-                code="duplicate_criterion",
-                problems=[FieldProblem(("criteria", index, "name"), "duplicate", message)],
+            raise InvalidInputError.for_field(
+                ("criteria", index, "name"), "duplicate", f"another criterion is already named {criterion.name!r}"
             )
         seen.add(folded)
     now = clock.to_timestamp(clock.utc_now())

@@ -96,7 +96,9 @@ def signals_view(session: SessionRecord) -> Signals:
 
 def session_view(session: SessionRecord, now: datetime) -> Session:
     """The session as a reviewer reads it, with its signals."""
-    return Session.model_validate({**_common_fields(session, now), "signals": signals_view(session)})
+    return Session.model_validate(
+        {**_common_fields(session, now), "signals": signals_view(session), "tools": sorted(session.tools or ())}
+    )
 
 
 def candidate_session_view(session: SessionRecord, now: datetime) -> CandidateSession:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared import clock, ids
-from shared.auth import API_TOKEN_PREFIX, hash_api_token, is_api_token, new_api_token
+from shared.auth import API_TOKEN_SHAPE, hash_api_token, is_api_token, new_api_token
 from shared.domain.audit import AuditContext
 from shared.domain.ports import Tokens
 from shared.errors import ConflictError, NotFoundError
@@ -24,7 +24,7 @@ def seed_token(store: Tokens, token: str, org_id: str, name: str, *, audit: Audi
     a token the org already holds changes nothing (a restart against a table that persists); one held
     by another organisation, or revoked, is a ConflictError saying so."""
     if not is_api_token(token):
-        raise ValueError(f"a token is {API_TOKEN_PREFIX} followed by 32 to 128 letters or digits")
+        raise ValueError(f"a token is {API_TOKEN_SHAPE}")
     existing = store.find_by_hash(hash_api_token(token))
     if existing is None:
         return _store(store, token, org_id, name, audit)

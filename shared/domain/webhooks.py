@@ -44,7 +44,9 @@ def create_webhook(
     try:
         addresses.check_registration(request.url)
     except UrlNotAllowedError as refused:
-        raise InvalidInputError.for_field(("url",), "url_not_allowed", str(refused), "url_not_allowed") from None
+        raise InvalidInputError.for_field(
+            ("url",), "url_not_allowed", str(refused), error_code="url_not_allowed"
+        ) from None
     now = clock.to_timestamp(clock.utc_now())
     webhook = WebhookRecord(
         id=ids.new_id(),
@@ -52,6 +54,7 @@ def create_webhook(
         url=request.url,
         events=tuple(request.events),
         description=request.description,
+        share_reports=request.share_reports,
         secret=signing.new_secret(),
         created_at=now,
         updated_at=now,

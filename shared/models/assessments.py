@@ -29,12 +29,14 @@ ExpiresInDays = Annotated[int, Field(ge=1, le=365), WHOLE_NUMBER]
 IssueId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
-def _brief_or_issue(schema: dict[str, Any]) -> None:
-    """The rule the domain enforces, as JSON Schema: a non-blank ``taskBrief`` unless ``issueId`` names an issue."""
-    schema["anyOf"] = [
-        {"required": ["issueId"], "properties": {"issueId": {"type": "string"}}},
-        {"required": ["taskBrief"], "properties": {"taskBrief": {"type": "string", "pattern": NOT_BLANK_PATTERN}}},
-    ]
+def _brief_unless_issue(schema: dict[str, Any]) -> None:
+    """The rule the domain enforces, as a JSON Schema condition (not a union of variants, which client
+    generators cannot read): without an ``issueId``, a ``taskBrief`` that is not blank."""
+    schema["if"] = {"required": ["issueId"], "properties": {"issueId": {"type": "string"}}}
+    schema["else"] = {
+        "required": ["taskBrief"],
+        "properties": {"taskBrief": {"type": "string", "pattern": NOT_BLANK_PATTERN}},
+    }
 
 
 SEED_EXAMPLE_REQUEST = {
@@ -47,10 +49,10 @@ SEED_EXAMPLE_REQUEST = {
 
 
 class CreateAssessmentRequest(RequestModel):
-    """Body of `POST /v1/assessments`. Provide either a `taskBrief` or an `issueId`: with an `issueId`
-    the task brief comes from the linked OSS issue."""
+    """Body of `POST /v1/assessments`. Rule: provide a `taskBrief` (not blank) or an `issueId`; with an
+    `issueId` the task brief comes from the linked OSS issue and any `taskBrief` sent is ignored."""
 
-    model_config = ConfigDict(json_schema_extra=_brief_or_issue)
+    model_config = ConfigDict(json_schema_extra=_brief_unless_issue)
 
     title: Name = Field(description="Assessment name shown to candidates and in your dashboard.")
     role: Name = Field(description='The role being assessed, e.g. "Senior Backend Engineer".')
@@ -79,7 +81,7 @@ class CreateAssessmentRequest(RequestModel):
     rubric_id: UuidString | None = Field(
         None,
         description="UUID of an active scoring rubric of your organisation to link to this assessment. Rubric "
-        "criteria are used when scoring completed sessions; an unknown one is a 404 `rubric_not_found`.",
+        "criteria are used when scoring completed sessions; an unknown one is a 400 `rubric_not_found`.",
     )
 
 

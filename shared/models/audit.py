@@ -25,9 +25,11 @@ AuditAction = Literal[
     "webhook.test",
     "token.create",
     "token.revoke",
+    "share.create",
+    "share.revoke",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
-ResourceType = Literal["assessment", "key", "session", "candidate", "rubric", "webhook", "token"]
+ResourceType = Literal["assessment", "key", "session", "candidate", "rubric", "webhook", "token", "share"]
 RESOURCE_TYPES: tuple[str, ...] = get_args(ResourceType)
 ActorType = Literal["token", "operator"]
 

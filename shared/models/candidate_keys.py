@@ -75,31 +75,19 @@ ExtraMinutes = Annotated[
 ]
 
 
-def _positional(schema: dict[str, Any]) -> None:
-    """The rule the domain enforces, as JSON Schema: ``candidateEmails`` lists exactly ``count`` addresses,
-    and ``candidateNames`` comes only with them, name for address (one branch per count)."""
+def _names_need_emails(schema: dict[str, Any]) -> None:
+    """The part of the positional rule JSON Schema states without a branch per count: no names without
+    addresses. That the lengths match ``count`` is stated in words (the domain enforces it)."""
     schema["dependentRequired"] = {"candidateNames": ["candidateEmails"]}
-    schema["anyOf"] = [
-        {"properties": {"candidateEmails": {"type": "null"}, "candidateNames": {"type": "null"}}},
-        *(
-            {
-                "required": ["candidateEmails"],
-                "properties": {
-                    "count": {"const": count},
-                    "candidateEmails": {"type": "array", "minItems": count, "maxItems": count},
-                    "candidateNames": {"anyOf": [{"type": "null"}, {"minItems": count, "maxItems": count}]},
-                },
-            }
-            for count in range(1, MAX_KEYS_PER_REQUEST + 1)
-        ),
-    ]
 
 
 class GenerateKeysRequest(RequestModel):
     """Body of `POST /v1/assessments/{id}/keys`: `count` keys, optionally addressed to candidates, the
-    n-th key to the n-th email (and name)."""
+    n-th key to the n-th email (and name). Rules: `candidateEmails`, when sent, lists exactly `count`
+    addresses; `candidateNames`, when sent, needs `candidateEmails` and lists as many names (a 400
+    `validation_error` whose detail `length_mismatch` names the field otherwise)."""
 
-    model_config = ConfigDict(json_schema_extra=_positional)
+    model_config = ConfigDict(json_schema_extra=_names_need_emails)
 
     count: Annotated[int, Field(ge=1, le=MAX_KEYS_PER_REQUEST), WHOLE_NUMBER] = Field(
         description="How many keys to issue."
@@ -174,7 +162,7 @@ class KeyEnvelope(ApiModel):
 
 
 class KeyPage(ApiModel):
-    """One page of an assessment's keys, newest first."""
+    """One page of an assessment's keys, in creation order unless `order=desc` asked for newest first."""
 
     keys: list[CandidateKey]
     next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)
@@ -189,7 +177,7 @@ def email_digest(email: str) -> str:
 class EraseCandidateRequest(RequestModel):
     """Body of ``POST /v1/candidates/erase``."""
 
-    email: Email
+    email: Email = Field(description="The candidate's address, as their keys were issued to (case and space ignored).")
 
 
 class Erasure(ApiModel):

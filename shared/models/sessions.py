@@ -100,6 +100,9 @@ class Session(_SessionFields):
 
     score: Score | None
     signals: Signals
+    tools: list[str] = Field(
+        description='The tools that captured its events (their `tool`), sorted, e.g. `["claude-code", "cli"]`.'
+    )
 
 
 class CandidateSession(_SessionFields):

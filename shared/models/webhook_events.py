@@ -16,6 +16,13 @@ from shared.models.webhooks import PingWebhookEvent, WebhookEventFields
 
 class SessionEventData(ApiModel):
     session: Session = Field(description="The session as a reviewer reads it (`GET /v1/sessions/{id}`).")
+    report_url: str | None = Field(
+        None,
+        description="A share link to the session's report (`GET /v1/reports/{token}`), valid 30 days: present on "
+        "`session.completed` and `session.scored` deliveries to a webhook registered with `shareReports: true`, "
+        "absent otherwise.",
+        json_schema_extra={"format": "uri"},
+    )
 
 
 class SessionWebhookEvent(WebhookEventFields):

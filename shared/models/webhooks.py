@@ -82,6 +82,12 @@ class CreateWebhookRequest(RequestModel):
     description: Annotated[str, StringConstraints(max_length=500)] | None = Field(
         None, description="What the endpoint is, for the people reading this list."
     )
+    share_reports: bool = Field(
+        False,
+        description="When true, each `session.completed` and `session.scored` delivery carries `data.reportUrl`: "
+        "a share link to the session's report made for that delivery, valid 30 days (listed, and revocable, "
+        "under `GET /v1/sessions/{id}/shares`).",
+    )
 
 
 class Webhook(ApiModel):
@@ -94,6 +100,7 @@ class Webhook(ApiModel):
         description="`disabled` once the endpoint answered 410 Gone: it receives nothing more."
     )
     disabled_reason: str | None = Field(description="Why it was disabled, or null.")
+    share_reports: bool = Field(description="Whether session deliveries carry a link to the session's report.")
     created_at: str
     updated_at: str
 

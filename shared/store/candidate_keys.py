@@ -378,17 +378,22 @@ class CandidateKeyStore:
 
     @traced
     def list_page(
-        self, assessment_id: str, limit: int, after_id: str | None
+        self, assessment_id: str, limit: int, after_id: str | None, *, newest_first: bool = False
     ) -> tuple[AssessmentState | None, list[CandidateKeyRecord], str | None]:
-        """One Query of the assessment's keys, newest first, and the key id to resume after. The state
-        record sorts after every key, so the first page (no ``after_id``) starts with it and tells the
-        owner and whether the assessment was deleted; later pages hold keys only, each naming its org."""
+        """One page of the assessment's keys (UUIDv7 ids: creation order, or the reverse) and the key id to
+        resume after; the first page (no ``after_id``) also returns the state record, which tells the owner
+        and whether the assessment was deleted. The state sorts after every key: newest first, the page's
+        Query starts with it; in creation order it ends the last page, and a first page that does not reach
+        it reads it with one GetItem. Later pages hold keys only, each naming its org."""
+        # Read one key beyond the page (proof that more follow), and the state where it is in the way.
+        reads_state_first = newest_first and after_id is None
+        query_limit = limit + (2 if reads_state_first else 1)
         items, last = dynamo.query(
             f"{PARTITION_KEY} = :pk AND {SORT_KEY} BETWEEN :first AND :state",
             {":pk": assessments.partition(assessment_id), ":first": _KEY_PREFIX, ":state": assessments.STATE_SK},
-            limit=limit if after_id else limit + 1,  # the first page reads the state record too
+            limit=query_limit,
             start_after=_key_keys(assessment_id, after_id) if after_id else None,
-            forward=False,
+            forward=not newest_first,
         )
         state: AssessmentState | None = None
         found: list[CandidateKeyRecord] = []
@@ -397,8 +402,14 @@ class CandidateKeyStore:
                 state = AssessmentState.model_validate(item)
             else:
                 found.append(CandidateKeyRecord.model_validate(item))
-        resume_after = found[-1].id if last is not None and found else None
-        return state, found, resume_after
+        reached_end = state is not None and not newest_first
+        cut_short = last is not None and len(items) < query_limit  # DynamoDB's 1 MB page ended first
+        more = not reached_end and (len(found) > limit or cut_short)
+        if after_id is None and state is None and more:
+            stored = dynamo.get(assessments.state_keys(assessment_id))
+            state = AssessmentState.model_validate(stored) if stored else None
+        page = found[:limit]
+        return (state if after_id is None else None), page, page[-1].id if more and page else None
 
     @traced
     def revoke_pending(self, key: CandidateKeyRecord, revoked_at: str, record: AuditRecord) -> None:

@@ -70,6 +70,7 @@ class SessionRecord(SignalCounts):
     # Signals: the counters come with SignalCounts, kept exact by the transaction that stores each batch.
     first_event_at: str | None = None
     last_event_at: str | None = None
+    tools: frozenset[str] | None = None  # the tools its events named; never an empty set (DynamoDB stores none)
     erased_at: str | None = None
     extensions: tuple[ExtensionRecord, ...] = ()
     extension_reasons: tuple[str, ...] | None = None

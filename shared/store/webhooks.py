@@ -47,6 +47,7 @@ class WebhookRecord(Record):
     created_at: str
     updated_at: str
     disabled_reason: str | None = None
+    share_reports: bool = False  # session.completed and session.scored deliveries carry a report link
 
 
 class DeliveryRecord(Record):

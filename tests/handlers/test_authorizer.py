@@ -71,7 +71,7 @@ def test_the_bearer_scheme_is_case_insensitive() -> None:
         {"Authorization": ""},
         {"Authorization": "Basic dXNlcjpwYXNz"},
         {"Authorization": "Bearer "},
-        {"Authorization": "Bearer psk_live_unknown_token_value_that_was_never_issued"},
+        {"Authorization": "Bearer psk_live_unknown.token.value.that.was.never.issued"},
         {"Authorization": "Bearer psk_live_" + "a" * 31},
         {"Authorization": "Bearer psk_live_" + "a" * 129},
         {"Authorization": "Bearer psk_live_" + "a" * 20 + " " + "a" * 20},

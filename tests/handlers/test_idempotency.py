@@ -44,6 +44,7 @@ def test_every_post_route_honours_the_header_and_no_other_does() -> None:
         "test_webhook",
         "extend_session",
         "resend_invitation",
+        "create_share",
     }
 
 
@@ -208,8 +209,8 @@ def test_an_error_is_not_kept_so_the_corrected_retry_runs() -> None:
     _, rubric = call("create_rubric", body=RUBRIC)
     corrected = invoke("create_assessment", body={**SEED_BODY, "rubricId": rubric["rubric"]["id"]}, headers=keyed("k"))
 
-    assert (refused.status, refused.body["code"]) == (404, "rubric_not_found")
-    assert again.status == 404
+    assert (refused.status, refused.body["code"]) == (400, "rubric_not_found")
+    assert again.status == 400
     assert "Idempotent-Replayed" not in again.headers
     assert corrected.status == 201
 

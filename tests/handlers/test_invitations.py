@@ -116,8 +116,27 @@ def test_the_invitation_says_who_invites_to_what_with_which_key_and_how_to_start
         for fact in ("Acme", "Data pipeline", "Data engineer", "Ada", key["key"], key["expiresAt"], "45 minutes"):
             assert fact in text
         assert f"{API_URL}/v1/sessions" in text
-    assert "POST" in message.text
+        assert f"promptster start {key['key']} --api {API_URL}" in text
+        assert "pipx install promptster-cli" in text
+    assert f'curl -X POST {API_URL}/v1/sessions -H "X-API-Key: {key["key"]}"' in message.text
+    assert message.text.index("promptster start") < message.text.index("curl")  # the CLI first, curl the fallback
     assert message.recipient == EMAILS[0]
+
+
+def test_the_invitation_names_the_cli_source_the_deployment_gives(
+    stream: Stream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        settings.CLI_PACKAGE_VARIABLE, "https://downloads.acme.com/promptster_cli-0.1.0-py3-none-any.whl"
+    )
+    assessment = create_assessment()
+    generate_keys(assessment["id"], 1, candidateEmails=EMAILS[:1])
+    mailer = RecordingMailer()
+
+    deliver(stream.new_records(), EventConsumer(mailer))
+
+    [message] = mailer.sent
+    assert "pipx install https://downloads.acme.com/promptster_cli-0.1.0-py3-none-any.whl" in message.text
 
 
 def test_without_an_org_name_a_candidate_name_or_a_time_limit_the_invitation_still_reads_right(

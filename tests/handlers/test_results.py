@@ -171,11 +171,12 @@ def test_reviewer_and_candidate_read_one_shape_the_candidate_without_score_with_
             "lastEventAt": None,
             "aiAttributionPct": None,
         },
+        "tools": [],
         "erasedAt": None,
         "extensions": [],
     }
     assert {name: value for name, value in mine.items() if name != "remainingSeconds"} == {
-        name: value for name, value in theirs.items() if name not in ("score", "signals")
+        name: value for name, value in theirs.items() if name not in ("score", "signals", "tools")
     }
     assert mine["remainingSeconds"] == 20 * 60 - 5
 
@@ -200,7 +201,7 @@ def test_a_completed_session_carries_its_duration_and_submission(frozen: FrozenC
     assert {
         name: value
         for name, value in reviewer_get(session["id"])[1]["session"].items()
-        if name not in ("score", "signals")
+        if name not in ("score", "signals", "tools")
     } == {name: value for name, value in completed.items() if name != "remainingSeconds"}
 
 
@@ -510,7 +511,7 @@ def test_the_keys_list_keeps_its_contract() -> None:
 
     assert status == 200
     assert payload["nextCursor"] is None
-    assert [key["status"] for key in payload["keys"]] == ["completed", "redeemed", "pending"]  # newest first
+    assert [key["status"] for key in payload["keys"]] == ["pending", "redeemed", "completed"]  # creation order
     assert payload["keys"][1]["sessionId"] == session["id"]
     assert all(set(key) == KEY_FIELDS for key in payload["keys"])
 

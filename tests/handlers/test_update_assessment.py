@@ -154,7 +154,7 @@ def test_an_unknown_rubric_is_refused_as_on_create_and_changes_nothing() -> None
 
     answer = patch(created["id"], {"rubricId": "0195f3a0-7e6d-7c5b-9a48-3f2e1d0c9b8a", "title": "New"})
 
-    assert (answer.status, answer.body["code"]) == (404, "rubric_not_found")
+    assert (answer.status, answer.body["code"]) == (400, "rubric_not_found")
     assert read(created["id"]).body["assessment"] == created
 
 

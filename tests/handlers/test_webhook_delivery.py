@@ -39,6 +39,7 @@ from tests.support import (
     candidate_for,
     create_assessment,
     generate_keys,
+    invoke,
 )
 
 pytestmark = pytest.mark.usefixtures("table")
@@ -406,3 +407,34 @@ def test_each_extension_is_its_own_event(pipeline: Pipeline, monkeypatch: pytest
     assert [len(payload["data"]["session"]["extensions"]) for payload in extended] == [1, 2]
     assert len({payload["id"] for payload in extended}) == 2
     assert key["id"] == extended[0]["data"]["session"]["keyId"]
+
+
+def test_a_webhook_that_asks_for_report_links_gets_one_made_for_each_completion_and_score(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loopback(monkeypatch)
+    monkeypatch.setenv(settings.API_URL_VARIABLE, "https://api.acme.example/prod")
+    with receiver() as sharing, receiver() as plain:
+        hook = register(sharing.url, shareReports=True)["webhook"]
+        register(plain.url)
+        _, _, session = scorable()
+        assert call("score_session", path={"session_id": session["id"]}, body=GOOD_SCORE)[0] == 200
+        pipeline.run()
+
+    started_event, completed, scored = payloads(sharing)
+    assert "reportUrl" not in started_event["data"]
+    links = [completed["data"]["reportUrl"], scored["data"]["reportUrl"]]
+    assert all(link.startswith("https://api.acme.example/prod/v1/reports/") for link in links)
+    assert links[0] != links[1]  # one link per delivery
+    for link in links:
+        page = invoke("get_shared_report", None, path={"token": link.rsplit("/", 1)[1]})
+        assert page.status == 200
+        assert session["id"] in page.body
+    assert all("reportUrl" not in payload["data"] for payload in payloads(plain))
+    for request in sharing.received:
+        assert_documented(request)
+    shares = call("list_shares", path={"session_id": session["id"]})[1]["shares"]
+    assert [(entry["webhookId"], entry["expiresAt"] > completed["createdAt"]) for entry in shares] == [
+        (hook["id"], True),
+        (hook["id"], True),
+    ]

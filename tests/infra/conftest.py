@@ -18,7 +18,14 @@ from aws_cdk.assertions import Template
 from infra.app import build_app, cdk_json_context
 from infra.paths import REPO_ROOT
 
-PROD_CONTEXT = {"customer": "acme", "stage": "prod", "alarmEmail": "ops@example.com", "mailFrom": "hiring@acme.com"}
+CLI_PACKAGE = "https://downloads.acme.com/promptster_cli-0.1.0-py3-none-any.whl"
+PROD_CONTEXT = {
+    "customer": "acme",
+    "stage": "prod",
+    "alarmEmail": "ops@example.com",
+    "mailFrom": "hiring@acme.com",
+    "cliPackage": CLI_PACKAGE,
+}
 DEV_CONTEXT = {"customer": "acme", "stage": "dev"}
 SNAP_START_CONTEXT = {**DEV_CONTEXT, "snapStart": "true"}
 CUSTOMER_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"

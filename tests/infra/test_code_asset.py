@@ -1,8 +1,10 @@
-"""The functions' code asset holds ``functions/`` and ``shared/`` only (with the runtime's bytecode where it
-can be compiled), and every Handler string resolves in it."""
+"""The functions' code asset holds ``functions/``, ``shared/`` and the pure-Python libraries the runtime and
+the layer lack (Jinja2 and MarkupSafe, without compiled speedups), with the runtime's bytecode where it can
+be compiled, and every Handler string resolves in it."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import subprocess
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.code_asset import bundle, runtime_python
+from infra.code_asset import PACKAGES, VENDORED, bundle, runtime_python
 from infra.constructs.function import RUNTIME
 from tests.infra.conftest import Synthesized
 
@@ -28,8 +30,32 @@ for handler in json.loads(sys.argv[1]):
         found[handler] = {"callable": callable(getattr(module, attribute, None)), "file": module.__file__}
     except Exception as error:
         found[handler] = {"callable": False, "file": None, "error": repr(error)}
-print(json.dumps(found))
+libraries = {name: getattr(sys.modules.get(name), "__file__", None) for name in ("jinja2", "markupsafe")}
+print(json.dumps({"handlers": found, "libraries": libraries, "speedups": "markupsafe._speedups" in sys.modules}))
 """
+# Run with no site-packages at all (-S): the asset alone, as a function's code sees its own libraries.
+RENDER_FROM_THE_ASSET = """
+import importlib.metadata, json
+import jinja2, markupsafe
+try:
+    import markupsafe._speedups
+    speedups = True
+except ImportError:
+    speedups = False
+page = jinja2.Environment(autoescape=True).from_string("<p>{{ text }}</p>").render(text="<script>x</script>")
+print(json.dumps({
+    "page": page,
+    "speedups": speedups,
+    "files": [jinja2.__file__, markupsafe.__file__],
+    "versions": [importlib.metadata.version("jinja2"), importlib.metadata.version("markupsafe")],
+}))
+"""
+
+
+def _shipped_directories() -> list[str]:
+    """What the asset's root holds: the packages, the libraries and their metadata (licences included)."""
+    versions = [f"{name}-{importlib.metadata.version(name)}.dist-info" for name in VENDORED]
+    return sorted([*PACKAGES, *VENDORED, *versions])
 
 
 def _asset_directories(stack: Synthesized) -> dict[str, Path]:
@@ -43,7 +69,8 @@ def _asset_directories(stack: Synthesized) -> dict[str, Path]:
 def test_one_code_asset_with_functions_and_shared_only(prod: Synthesized) -> None:
     (asset,) = set(_asset_directories(prod).values())
 
-    assert sorted(path.name for path in asset.iterdir()) == ["functions", "shared"]
+    assert sorted(path.name for path in asset.iterdir()) == _shipped_directories()
+    assert [path.name for path in asset.rglob("*") if path.suffix in (".so", ".pyd", ".c")] == []
     # Bytecode of the runtime's Python, for every module, where that interpreter was at hand; none else.
     compiled = set(asset.rglob("*.pyc"))
     expected = {_bytecode_of(source) for source in asset.rglob("*.py")} if runtime_python() else set()
@@ -59,7 +86,7 @@ def test_the_bytecode_is_compiled_by_the_given_python_and_never_checked_against_
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
     sources = sorted(tmp_path.rglob("*.py"))
-    assert {path.relative_to(tmp_path).parts[0] for path in sources} == {"functions", "shared"}
+    assert {path.relative_to(tmp_path).parts[0] for path in sources} == {*PACKAGES, *VENDORED}
     assert sorted(tmp_path.rglob("*.pyc")) == sorted(_bytecode_of(source, version) for source in sources)
     header = _bytecode_of(tmp_path / "shared" / "http.py", version).read_bytes()[:8]
     assert header[:4] == importlib.util.MAGIC_NUMBER
@@ -69,9 +96,32 @@ def test_the_bytecode_is_compiled_by_the_given_python_and_never_checked_against_
 def test_without_the_runtimes_python_the_asset_holds_the_sources_alone(tmp_path: Path) -> None:
     bundle(tmp_path, None)
 
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["functions", "shared"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == _shipped_directories()
     assert list(tmp_path.rglob("*.pyc")) == []
     assert (tmp_path / "shared" / "catalog" / "issues.json").is_file()
+    assert (tmp_path / "shared" / "reports" / "templates" / "report.html").is_file()
+    licences = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.glob("*.dist-info/licenses/*"))
+    assert [licence.split("-")[0] for licence in licences] == list(VENDORED)
+
+
+def test_the_template_engine_runs_from_a_copy_of_the_asset_alone_without_compiled_speedups(tmp_path: Path) -> None:
+    bundle(tmp_path, None)
+
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", RENDER_FROM_THE_ASSET],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["page"] == "<p>&lt;script&gt;x&lt;/script&gt;</p>"
+    assert found["speedups"] is False
+    assert all(Path(file).is_relative_to(tmp_path) for file in found["files"])
+    assert found["versions"] == [importlib.metadata.version(name) for name in VENDORED]  # the locked ones
 
 
 @pytest.mark.parametrize(
@@ -107,7 +157,11 @@ def test_every_handler_string_names_a_callable_in_the_code_asset(prod: Synthesiz
     )
 
     assert result.returncode == 0, result.stderr
-    found = json.loads(result.stdout)
+    loaded = json.loads(result.stdout)
+    found = loaded["handlers"]
+    # The report pages' Jinja2 and MarkupSafe are the asset's, the pure-Python MarkupSafe at that.
+    assert all(Path(file).is_relative_to(asset) for file in loaded["libraries"].values()), loaded["libraries"]
+    assert loaded["speedups"] is False
     for handler in handlers:
         assert found[handler]["callable"], f"{handler}: {found[handler].get('error', 'not callable')}"
         assert Path(found[handler]["file"]).is_relative_to(asset), f"{handler} was imported from outside the asset"

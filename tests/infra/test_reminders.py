@@ -54,6 +54,10 @@ def test_the_table_has_the_sparse_second_index_the_reminders_and_the_audit_log_r
 
 
 def test_the_jobs_failures_and_throttles_alarm_into_the_topic(prod: Synthesized) -> None:
-    names = {props["AlarmName"] for props in prod.properties("AWS::CloudWatch::Alarm").values()}
+    alarms = {props["AlarmName"]: props for props in prod.properties("AWS::CloudWatch::Alarm").values()}
 
-    assert {"promptster-acme-prod-send-reminders-errors", "promptster-acme-prod-send-reminders-throttles"} <= names
+    failures = alarms["promptster-acme-prod-send-reminders-errors"]
+    watched = {m["MetricStat"]["Metric"]["MetricName"] for m in failures["Metrics"] if "MetricStat" in m}
+    assert watched == {"Errors", "Throttles"}
+    (topic,) = prod.resources("AWS::SNS::Topic")
+    assert failures["AlarmActions"] == [{"Ref": topic}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from importlib.metadata import version
 from typing import Any
 
@@ -217,10 +218,31 @@ def test_reviewer_methods_cache_the_authorizer_verdict_by_the_authorization_head
         assert authorizer["AuthorizerResultTtlInSeconds"] > 0
 
 
-def test_only_the_apis_description_is_public(prod: Synthesized) -> None:
+def test_only_the_apis_description_and_a_share_links_report_are_public(prod: Synthesized) -> None:
     public = {route.path for route in ROUTES if not route.auth.needs_authorizer}
 
-    assert public == {"/v1/openapi.json", "/v1/docs"}
+    assert public == {"/v1/openapi.json", "/v1/docs", "/v1/reports/{token}"}
+
+
+def test_the_public_report_may_read_share_links_sessions_and_assessments_and_no_credential(prod: Synthesized) -> None:
+    shared = route("get_shared_report")
+    table = _single(prod, "AWS::DynamoDB::Table")
+
+    (statement,) = [
+        statement
+        for statement in prod.role_statements(shared.handler)
+        if any(
+            _is_table(resource, table)
+            for resource in (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+        )
+    ]
+    prefixes = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    assert prefixes == ["SHARE#*", "SESSION#*", "ORG#*", "ASMT#*"]
+    assert not [prefix for prefix in prefixes if prefix.startswith(("TOKEN#", "CODE#", "WEBHOOK#", "IDEMPOTENCY"))]
+    others = [each for each in ROUTES if each.table_actions and each is not shared]
+    assert all(not each.table_partition_prefixes for each in others)
 
 
 def test_there_is_one_authorizer_per_kind_of_caller_the_routes_use_all_on_one_function(prod: Synthesized) -> None:
@@ -388,6 +410,9 @@ def test_the_stage_traces_throttles_and_writes_json_access_logs(prod: Synthesize
     access_log = json.loads(stage["AccessLogSetting"]["Format"])
     assert access_log["requestId"] == "$context.requestId"
     assert access_log["status"] == "$context.status"
+    # The route's template, never the path: a share link's path is its token.
+    assert access_log["resource"] == "$context.resourcePath"
+    assert "$context.path" not in access_log.values()
 
 
 def test_every_method_validates_its_request_and_requires_its_path_parameters(prod: Synthesized) -> None:
@@ -449,8 +474,7 @@ def test_alarms_watch_the_api_every_function_the_table_the_stream_and_webhooks_a
         "promptster-acme-prod-webhook-dead-letters",
         "promptster-acme-prod-webhook-queue-stalled",
         *(f"{name}-errors" for name in functions),
-        *(f"{name}-throttles" for name in functions),
-        *(f"{name}-latency-p90" for name in api_functions),
+        *(f"promptster-acme-prod-latency-p90-{number}" for number in range(1, math.ceil(len(api_functions) / 10) + 1)),
     }
     for props in alarms:
         assert props["AlarmActions"] == [{"Ref": topic}]
@@ -471,26 +495,56 @@ def test_requests_refused_for_a_dependencys_outage_have_an_alarm_of_their_own(pr
     )
 
 
-def test_every_api_function_has_a_p90_duration_alarm_held_over_several_periods(prod: Synthesized) -> None:
+def test_every_api_function_has_its_p90_duration_watched_by_an_alarm_held_over_several_periods(
+    prod: Synthesized,
+) -> None:
     functions = {
         logical_id: props["FunctionName"]
         for logical_id, props in prod.properties("AWS::Lambda::Function").items()
         if props["Handler"] not in (CONSUMER_HANDLER, DELIVERY_HANDLER, REMINDERS_HANDLER)
     }
-    latency = [a for a in prod.properties("AWS::CloudWatch::Alarm").values() if a["AlarmName"].endswith("-latency-p90")]
+    latency = [a for a in prod.properties("AWS::CloudWatch::Alarm").values() if "-latency-p90-" in a["AlarmName"]]
 
-    watched = {}
+    watched = []
     for alarm in latency:
-        assert (alarm["MetricName"], alarm["Namespace"], alarm["ExtendedStatistic"]) == (
-            "Duration",
-            "AWS/Lambda",
-            "p90",
-        )
         assert alarm["Threshold"] == LATENCY_P90.to_milliseconds()
         assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] > 1
-        (dimension,) = alarm["Dimensions"]
-        watched[dimension["Value"]["Ref"]] = alarm["AlarmName"]
-    assert {functions[logical_id] for logical_id in watched} == set(functions.values())
+        stats = [m["MetricStat"] for m in alarm["Metrics"] if "MetricStat" in m]
+        (expression,) = [m for m in alarm["Metrics"] if "Expression" in m]
+        assert expression["Expression"].startswith("MAX(")
+        assert len(stats) <= 10  # CloudWatch's most metrics per alarm
+        for stat in stats:
+            assert (stat["Metric"]["MetricName"], stat["Metric"]["Namespace"], stat["Stat"]) == (
+                "Duration",
+                "AWS/Lambda",
+                "p90",
+            )
+            (dimension,) = stat["Metric"]["Dimensions"]
+            watched.append(dimension["Value"]["Ref"])
+    assert sorted(watched) == sorted(functions)
+
+
+def test_every_function_has_one_alarm_on_its_errors_and_throttles(prod: Synthesized) -> None:
+    functions = prod.properties("AWS::Lambda::Function")
+    alarms = {props["AlarmName"]: props for props in prod.properties("AWS::CloudWatch::Alarm").values()}
+
+    for logical_id, function in functions.items():
+        alarm = alarms[f"{function['FunctionName']}-errors"]
+        watched = {
+            m["MetricStat"]["Metric"]["MetricName"]: m["MetricStat"]["Metric"]["Dimensions"]
+            for m in alarm["Metrics"]
+            if m.get("MetricStat", {}).get("Metric", {}).get("Namespace") == "AWS/Lambda"
+        }
+        dimensions = [{"Name": "FunctionName", "Value": {"Ref": logical_id}}]
+        assert watched == {"Errors": dimensions, "Throttles": dimensions}
+        assert alarm["Threshold"] == 1
+
+
+def test_every_stack_stays_within_cloudformations_500_resources(
+    prod: Synthesized, dev: Synthesized, snap_start: Synthesized
+) -> None:
+    for stack in (prod, dev, snap_start):
+        assert len(stack.template["Resources"]) <= 500
 
 
 def test_no_alarm_depends_on_a_metric_filter_over_logs(prod: Synthesized) -> None:

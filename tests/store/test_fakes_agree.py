@@ -27,6 +27,7 @@ from shared.store.cascade import AssessmentDeletion
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord, RubricStore
 from shared.store.sessions import ExtensionRecord, SessionRecord, SessionStore, SignalCounts
+from shared.store.shares import ShareRecord, ShareStore
 from shared.store.telemetry import EventRecord, EventsRefusedError, TelemetryStore
 from shared.store.tokens import TokenRecord, TokenStore
 from tests.unit.domain.fakes import Memory, Stores, in_memory_stores
@@ -60,6 +61,7 @@ def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
         telemetry=TelemetryStore(),
         reminders=ReminderStore(),
         audit=AuditStore(),
+        shares=ShareStore(),
     )
 
 
@@ -264,8 +266,8 @@ def test_a_token_revokes_once(stores: Stores) -> None:
     assert stores.tokens.list_for_org(ORG) == [token.model_copy(update={"revoked_at": AT})]
 
 
-def an_event(at: str, event_type: str = "prompt") -> EventRecord:
-    return EventRecord(id=str(uuid.uuid4()), type=event_type, at=at, source="hook", data="{}")
+def an_event(at: str, event_type: str = "prompt", tool: str | None = None) -> EventRecord:
+    return EventRecord(id=str(uuid.uuid4()), type=event_type, at=at, source="hook", data="{}", tool=tool)
 
 
 def test_events_are_stored_once_and_a_batch_holding_a_stored_id_changes_nothing(stores: Stores) -> None:
@@ -486,3 +488,86 @@ def test_a_reminder_is_queued_once_for_a_key_whose_invitation_was_sent_long_enou
     reminded = stores.keys.get(assessment.id, key.id)
     assert reminded is not None
     assert (reminded.invite_status, reminded.invite_reason) == ("queued", "reminder")
+
+
+def a_share(session_id: str = "01a00000-0000-7000-8000-000000000001", **fields: str) -> ShareRecord:
+    return ShareRecord.model_validate(
+        {
+            "id": ids.new_id(),
+            "org_id": ORG,
+            "session_id": session_id,
+            "token_hash": uuid.uuid4().hex * 2,
+            "created_at": AT,
+            "expires_at": LATER,
+            **fields,
+        }
+    )
+
+
+def test_a_share_link_is_found_by_its_hash_and_listed_under_its_session_in_creation_order(stores: Stores) -> None:
+    first, second, elsewhere = a_share(), a_share(), a_share(session_id=ids.new_id())
+    for share in (first, second, elsewhere):
+        stores.shares.create(share, None)
+
+    assert stores.shares.find(second.token_hash) == second
+    assert stores.shares.get(first.session_id, first.id) == first
+    assert stores.shares.list_page(first.session_id, 1, None) == ([first], first.id)
+    assert stores.shares.list_page(first.session_id, 1, first.id) == ([second], None)
+    assert stores.shares.find(uuid.uuid4().hex * 2) is None
+
+
+def test_a_revoked_share_link_is_gone_and_cannot_be_revoked_again(stores: Stores) -> None:
+    share = a_share()
+    stores.shares.create(share, None)
+
+    assert outcome(lambda: stores.shares.delete(share, a_record("share.revoke", ("share", share.id)))) == ("ok", None)
+    assert outcome(lambda: stores.shares.delete(share, a_record("share.revoke", ("share", share.id)))) == (
+        "condition failed",
+        "share",
+        [0, 1],
+    )
+    assert stores.shares.find(share.token_hash) is None
+    assert stores.shares.list_page(share.session_id, 10, None) == ([], None)
+
+
+def test_a_share_link_is_written_once_under_its_hash(stores: Stores) -> None:
+    share = a_share()
+    stores.shares.create(share, None)
+
+    assert outcome(lambda: stores.shares.create(share.model_copy(update={"id": ids.new_id()}), None)) == (
+        "condition failed",
+        "share",
+        [0],
+    )
+
+
+def test_the_tools_a_batch_names_join_the_sessions_set_once_each(stores: Stores) -> None:
+    session = a_started_session(stores, an_assessment(stores))
+    first = [an_event("2026-04-01T10:00:01.000Z", tool="cursor"), an_event("2026-04-01T10:00:02.000Z", tool="cli")]
+    stores.telemetry.insert(
+        session, [*first, an_event("2026-04-01T10:00:03.000Z")], SignalCounts(event_count=3), AT, ROOMY
+    )
+    counted = stores.sessions.get(session.id)
+    assert counted is not None
+    stores.telemetry.insert(
+        counted, [an_event("2026-04-01T10:00:04.000Z", tool="cli")], SignalCounts(event_count=1), AT, ROOMY
+    )
+
+    current = stores.sessions.get(session.id)
+    assert current is not None
+    assert current.tools == frozenset({"cli", "cursor"})
+    assert [event.tool for event in stores.telemetry.timeline(session.id, None, 10, None)[0]] == [
+        "cursor",
+        "cli",
+        None,
+        "cli",
+    ]
+
+
+def test_a_session_without_tools_has_none(stores: Stores) -> None:
+    session = a_started_session(stores, an_assessment(stores))
+    stores.telemetry.insert(session, [an_event("2026-04-01T10:00:01.000Z")], SignalCounts(event_count=1), AT, ROOMY)
+
+    current = stores.sessions.get(session.id)
+    assert current is not None
+    assert current.tools is None

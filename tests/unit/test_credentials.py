@@ -43,8 +43,9 @@ def test_api_tokens_are_prefixed_random_and_hashed_with_sha256() -> None:
         ("psk_live_" + "Z9" * 64, True),
         ("psk_live_" + "a" * 31, False),
         ("psk_live_" + "a" * 129, False),
-        ("psk_live_" + "a" * 39 + "_", False),
-        ("psk_live_" + "a" * 39 + "-", False),
+        ("psk_live_" + "a" * 39 + "_", True),  # v1's first tokens were URL-safe base64
+        ("psk_live_" + "a" * 39 + "-", True),
+        ("psk_live_" + "a" * 39 + "+", False),
         ("psk_live_" + "a" * 40 + "\n", False),
         ("psk_live_" + "é" * 40, False),
         ("psk_test_" + "a" * 40, False),
@@ -58,7 +59,7 @@ def test_only_the_prefix_and_32_to_128_letters_or_digits_are_a_token(text: str, 
 
 
 def test_an_operator_chosen_token_without_a_token_shape_is_never_stored() -> None:
-    with pytest.raises(ValueError, match="psk_live_ followed by 32 to 128 letters or digits"):
+    with pytest.raises(ValueError, match="psk_live_ followed by 32 to 128 letters, digits, - or _"):
         seed_token(cast(TokenStore, None), "tokA", "org_a", name="local", audit=OPERATOR)
 
 

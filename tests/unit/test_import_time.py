@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AUTHORIZER_MODULE = AUTHORIZER_HANDLER.rpartition(".")[0]
 HANDLER_MODULES = sorted({route.handler.rpartition(".")[0] for route in ROUTES} | {AUTHORIZER_MODULE})
 CATALOG_ROUTES = {"functions.list_issues.handler", "functions.get_issue.handler"}
+REPORT_PAGES = {"functions.get_report.handler", "functions.get_shared_report.handler"}
 # The CDK and its checks are deployment tools, and the other event sources' resolvers serve no route here.
 NEVER_AT_RUNTIME = ("aws_cdk", "cdk_nag", "constructs", "jsii", "moto")
 OTHER_RESOLVERS = (
@@ -66,6 +67,14 @@ def test_no_function_imports_deployment_or_test_tools(module: str) -> None:
 def test_only_the_catalog_routes_import_the_catalog(module: str) -> None:
     loaded = modules_loaded_by(module)
     assert ("shared.catalog" in loaded) == (module in CATALOG_ROUTES)
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_only_the_report_pages_load_the_template_engine(module: str) -> None:
+    # Jinja2 compiles its template on the first page: no other function pays for it, the consumer included.
+    loaded = _within(modules_loaded_by(module), ("jinja2", "markupsafe", "shared.reports"))
+    assert ("jinja2" in loaded and "markupsafe" in loaded) == (module in REPORT_PAGES)
+    assert bool(loaded) == (module in REPORT_PAGES)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)

@@ -20,6 +20,7 @@ from shared.domain.ports import (
     Reminders,
     Rubrics,
     Sessions,
+    Shares,
     Telemetry,
     Tokens,
 )
@@ -31,6 +32,7 @@ from shared.store.cascade import Deletion
 from shared.store.dynamo import ConditionFailedError, Item
 from shared.store.rubrics import RubricRecord
 from shared.store.sessions import ExtensionRecord, SessionRecord, SignalCounts
+from shared.store.shares import ShareRecord
 from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 from shared.store.tokens import TokenRecord
 
@@ -52,6 +54,8 @@ class Memory:
     events: dict[str, dict[str, EventRecord]] = field(default_factory=dict)  # by session id, then event id
     tokens: dict[str, TokenRecord] = field(default_factory=dict)  # by hash: what the authorizer reads
     token_index: dict[tuple[str, str], TokenRecord] = field(default_factory=dict)  # (org, token id)
+    shares: dict[str, ShareRecord] = field(default_factory=dict)  # by token hash: what a shared report reads
+    share_entries: dict[tuple[str, str], ShareRecord] = field(default_factory=dict)  # (session id, share id)
     terms: dict[tuple[str, int], AssessmentTerms] = field(default_factory=dict)  # (assessment id, version) kept
     reminders: set[tuple[str, str]] = field(default_factory=set)  # (assessment id, key id) awaiting a reminder
     audit: list[AuditRecord] = field(default_factory=list)  # in the order written
@@ -233,14 +237,14 @@ class FakeCandidateKeys:
         return self.memory.states.get(assessment_id), found
 
     def list_page(
-        self, assessment_id: str, limit: int, after_id: str | None
+        self, assessment_id: str, limit: int, after_id: str | None, *, newest_first: bool = False
     ) -> tuple[AssessmentState | None, list[CandidateKeyRecord], str | None]:
         state, found = self.read_partition(assessment_id)
-        newest_first = found[::-1]
+        ordered = found[::-1] if newest_first else found
         if after_id is not None:
-            newest_first = [key for key in newest_first if key.id < after_id]
-        page = newest_first[:limit]
-        more = len(newest_first) > limit
+            ordered = [key for key in ordered if (key.id < after_id if newest_first else key.id > after_id)]
+        page = ordered[:limit]
+        more = len(ordered) > limit
         return (state if after_id is None else None), page, page[-1].id if more and page else None
 
     def revoke_pending(self, key: CandidateKeyRecord, revoked_at: str, record: AuditRecord) -> None:
@@ -545,7 +549,8 @@ class FakeTelemetry:
             "first_event_at": min(first, current.first_event_at or first),
             "last_event_at": max(last, current.last_event_at or last),
         }
-        self.memory.sessions[session.id] = current.model_copy(update=added | bounds)
+        tools = (current.tools or frozenset()) | {event.tool for event in events if event.tool is not None}
+        self.memory.sessions[session.id] = current.model_copy(update=added | bounds | {"tools": tools or None})
 
     def timeline(
         self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None
@@ -602,6 +607,43 @@ class FakeAuditLog:
         return kept, read[-1].id if len(read) == limit else None
 
 
+class FakeShares:
+    """Share links as the store keeps them; expired ones stay until read past (the TTL is not modelled)."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def create(self, share: ShareRecord, record: AuditRecord | None) -> None:
+        where = (share.session_id, share.id)
+        _transact(
+            [("share", share.token_hash not in self.memory.shares), ("share", where not in self.memory.share_entries)]
+        )
+        self.memory.shares[share.token_hash] = self.memory.share_entries[where] = share
+        if record is not None:
+            self.memory.audit.append(record)
+
+    def find(self, token_hash: str) -> ShareRecord | None:
+        return self.memory.shares.get(token_hash)
+
+    def get(self, session_id: str, share_id: str) -> ShareRecord | None:
+        return self.memory.share_entries.get((session_id, share_id))
+
+    def list_page(self, session_id: str, limit: int, after_id: str | None) -> tuple[list[ShareRecord], str | None]:
+        entries = sorted(
+            (share for (session, _), share in self.memory.share_entries.items() if session == session_id),
+            key=lambda share: share.id,
+        )
+        following = [share for share in entries if after_id is None or share.id > after_id]
+        page = following[:limit]
+        return page, page[-1].id if len(following) > limit else None
+
+    def delete(self, share: ShareRecord, record: AuditRecord) -> None:
+        where = (share.session_id, share.id)
+        _transact([("share", share.token_hash in self.memory.shares), ("share", where in self.memory.share_entries)])
+        del self.memory.shares[share.token_hash], self.memory.share_entries[where]
+        self.memory.audit.append(record)
+
+
 @dataclass(frozen=True)
 class Stores:
     """One in-memory table and a store of each kind over it, typed as the domain sees them."""
@@ -616,6 +658,7 @@ class Stores:
     telemetry: Telemetry
     reminders: Reminders
     audit: AuditLog
+    shares: Shares
 
 
 def in_memory_stores() -> Stores:
@@ -631,4 +674,5 @@ def in_memory_stores() -> Stores:
         telemetry=FakeTelemetry(memory),
         reminders=FakeReminders(memory),
         audit=FakeAuditLog(memory),
+        shares=FakeShares(memory),
     )

@@ -75,7 +75,7 @@ def test_the_rubric_criteria_are_snapshotted_on_the_assessment(stores: Stores) -
 def test_a_rubric_that_is_unknown_or_another_orgs_is_rubric_not_found(stores: Stores, owner: str) -> None:
     rubric_id = a_rubric(stores, org_id=OTHER_ORG).id if owner == OTHER_ORG else str(uuid.uuid4())
 
-    with pytest.raises(NotFoundError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         an_assessment(stores, rubricId=rubric_id)
 
     assert raised.value.code == "rubric_not_found"
@@ -87,7 +87,7 @@ def test_a_deleted_rubric_is_rubric_not_found(stores: Stores) -> None:
     rubric = a_rubric(stores)
     delete_rubric(stores.rubrics, ORG, rubric.id, audit=AUDIT)
 
-    with pytest.raises(NotFoundError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         an_assessment(stores, rubricId=rubric.id)
 
     assert raised.value.code == "rubric_not_found"
@@ -102,7 +102,7 @@ def test_a_rubric_deleted_after_it_was_read_is_rubric_not_found(stores: Stores) 
             delete_rubric(stores.rubrics, org_id, rubric_id, audit=AUDIT)
             return found
 
-    with pytest.raises(NotFoundError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         create_assessment(
             stores.assessments,
             ReadBeforeTheDelete(stores.memory),

@@ -72,9 +72,7 @@ def test_more_keys_than_one_transaction_holds_are_all_issued(stores: Stores) -> 
 
     issued = some_keys(stores, assessment, count=KEYS_PER_TRANSACTION + 1)
 
-    assert [key.id for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == [key.id for key in issued][
-        ::-1
-    ]
+    assert [key.id for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == [key.id for key in issued]
     assert stores.memory.states[assessment.id].keys_issued == KEYS_PER_TRANSACTION + 1
 
 

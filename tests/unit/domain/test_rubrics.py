@@ -6,7 +6,7 @@ import pytest
 
 from shared.domain.assessments import delete_assessment
 from shared.domain.rubrics import create_rubric, delete_rubric, get_rubric, list_rubrics
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.rubrics import CreateRubricRequest
 from tests.unit.domain.fakes import Stores
 from tests.unit.domain.support import AUDIT, ORG, OTHER_ORG, a_rubric, an_assessment
@@ -24,10 +24,10 @@ def test_criterion_names_must_be_unique_whatever_their_case(stores: Stores) -> N
         {"name": "R", "criteria": [{"name": "Design", "weight": 1}, {"name": " design ", "weight": 1}]}
     )
 
-    with pytest.raises(ConflictError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         create_rubric(stores.rubrics, ORG, request, audit=AUDIT)
 
-    assert raised.value.code == "duplicate_criterion"
+    assert raised.value.code == "validation_error"
     assert [(problem.path, problem.code) for problem in raised.value.problems] == [
         (("criteria", 1, "name"), "duplicate")
     ]
