@@ -1,5 +1,5 @@
 """One customer's stack: the table, a function per route plus the authorizer, the API, the event
-pipeline on the table's stream, webhook delivery, and their alarms."""
+pipeline on the table's stream, webhook delivery, the hourly reminder job, and their alarms."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from infra.constructs.encryption import customer_key
 from infra.constructs.events import EventPipeline
 from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
+from infra.constructs.reminders import ReminderJob
 from infra.constructs.table import Table
 from infra.constructs.webhooks import WebhookDelivery
 from infra.deployment import API_ID_OUTPUT, API_STAGE_OUTPUT, Deployment
@@ -68,6 +69,8 @@ class AssessmentsStack(Stack):
         events = EventPipeline(
             self, "Events", defaults=defaults, table=table, api_url=api.rest_api.url, webhooks=webhooks
         )
+        # Not a route: its schedule invokes it.
+        reminders = ReminderJob(self, "Reminders", defaults=defaults)
         if deployment.waf_enabled:
             Firewall(self, "Firewall", deployment=deployment, stage=api.rest_api.deployment_stage)
         Alarms(
@@ -84,6 +87,7 @@ class AssessmentsStack(Stack):
             delivery=webhooks.delivery.function,
             delivery_queue=webhooks.queue,
             delivery_dead_letters=webhooks.dead_letters,
+            reminders=reminders.job.function,
             key=key,
         )
         self._outputs(table, api.rest_api)
