@@ -30,6 +30,7 @@ from typing import Any
 from unittest import mock
 
 from infra.paths import REPO_ROOT
+from infra.tokens import operator_audit
 from shared.error_codes import ERROR_CODES
 from shared.routes import ROUTES, Auth
 
@@ -38,7 +39,7 @@ START = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 # The one outside host the story registers a webhook for: it resolves as the tests' does, without a
 # DNS query, and nothing polls the delivery queue, so nothing is ever sent to it.
 WEBHOOK_HOST = "ats.example.com"
-SHOWN_HEADERS = ("Location", "Idempotent-Replayed")
+SHOWN_HEADERS = ("Location", "Idempotent-Replayed", "ETag", "Retry-After")
 LONGEST_TEXT = 160  # characters of a string value shown; longer ones end in "…"
 WIDTH = 100  # JSON that fits stays on one line
 
@@ -146,6 +147,7 @@ STEPS: tuple[Step, ...] = (
             "candidateEmails": ["ada@example.com", "alan@example.com"],
             "candidateNames": ["Ada Lovelace", "Alan Turing"],
             "orgName": "Acme",
+            "extraMinutes": [0, 30],
         },
         remember={"ada": "keys.0.key", "alan": "keys.1.key", "alan_key": "keys.1.id"},
     ),
@@ -159,12 +161,27 @@ STEPS: tuple[Step, ...] = (
     Step("list-keys", "GET", "/v1/assessments/{assessment}/keys?limit=2"),
     Step("list-keys-newest-first", "GET", "/v1/assessments/{assessment}/keys?order=desc&limit=1"),
     Step("revoke-key", "DELETE", "/v1/assessments/{assessment}/keys/{spare_key}"),
+    Step(
+        "generate-key-to-invite-later",
+        "POST",
+        "/v1/assessments/{assessment}/keys",
+        body={"count": 1, "candidateEmails": ["grace@example.com"], "sendInvites": False},
+        remember={"grace_key": "keys.0.id"},
+    ),
+    Step("resend-invitation", "POST", "/v1/assessments/{assessment}/keys/{grace_key}/resend"),
+    Step("resend-while-queued", "POST", "/v1/assessments/{assessment}/keys/{grace_key}/resend"),
     Step("list-issues", "GET", "/v1/issues?language=python&limit=1"),
     Step("candidate-assessment-before-start", "GET", "/v1/assessments/{assessment}", caller="ada"),
     Step("start-session", "POST", "/v1/sessions", caller="ada", remember={"session": "session.id"}),
     Step("resume-session", "POST", "/v1/sessions", caller="ada"),
     Step("send-events", "POST", "/v1/sessions/{session}/events", caller="ada", body=_BATCH, minutes=3),
     Step("send-events-again", "POST", "/v1/sessions/{session}/events", caller="ada", body=_BATCH),
+    Step(
+        "extend-session",
+        "POST",
+        "/v1/sessions/{session}/extend",
+        body={"minutes": 15, "reason": "Network outage during the session"},
+    ),
     Step("candidate-session", "GET", "/v1/sessions/{session}", caller="ada", minutes=30),
     Step(
         "complete-session",
@@ -193,6 +210,21 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("get-session", "GET", "/v1/sessions/{session}"),
     Step("assessment-stats", "GET", "/v1/assessments/{assessment}/stats"),
+    Step(
+        "edit-assessment",
+        "PATCH",
+        "/v1/assessments/{assessment}",
+        body={"taskBrief": "Build a webhook ingestion endpoint that also retries failed deliveries.", "repoUrl": None},
+        headers={"If-Match": '"1"'},
+    ),
+    Step(
+        "edit-assessment-stale",
+        "PATCH",
+        "/v1/assessments/{assessment}",
+        body={"title": "Backend API Challenge (2026)"},
+        headers={"If-Match": '"1"'},
+    ),
+    Step("candidate-assessment-after-edit", "GET", "/v1/assessments/{assessment}", caller="ada"),
     Step("rubric-in-use", "DELETE", "/v1/rubrics/{rubric}"),
     Step(
         "create-webhook",
@@ -286,6 +318,8 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("session-after-delete", "GET", "/v1/sessions/{session}"),
     Step("delete-rubric", "DELETE", "/v1/rubrics/{rubric}"),
+    Step("audit-log", "GET", "/v1/audit?limit=3"),
+    Step("audit-log-of-an-assessment", "GET", "/v1/audit?resource=assessment:{assessment}&action=assessment.update"),
 )
 
 
@@ -426,7 +460,8 @@ def _render(step: Step, path: str, headers: Mapping[str, str], body: Any, answer
         command.append('-u "$INTEGRATION_KEY:"')  # what the ATS sends: HTTP Basic, the key and an empty password
     elif step.caller is not None:
         command.append('-H "X-API-Key: $KEY"')
-    command += [f'-H "{name}: {value}"' for name, value in headers.items()]
+    # A value holding double quotes (an ETag) is single-quoted, as a shell needs it.
+    command += [f"-H '{name}: {value}'" if '"' in value else f'-H "{name}: {value}"' for name, value in headers.items()]
     if body is not None:
         command += ['-H "Content-Type: application/json"', f"-d '{_pretty(body)}'"]
     response = [f"HTTP/1.1 {answer.status} {HTTPStatus(answer.status).phrase}"]
@@ -474,7 +509,7 @@ def _served(clock: list[datetime]) -> Iterator[tuple[str, str]]:
         try:
             yield (
                 f"http://127.0.0.1:{server.server_address[1]}",
-                issue_token(TokenStore(), "org_acme", name="docs").token,
+                issue_token(TokenStore(), "org_acme", name="docs", audit=operator_audit("docs")).token,
             )
         finally:
             server.shutdown()

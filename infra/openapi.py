@@ -30,7 +30,12 @@ from shared.error_codes import BY_CODE
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
 from shared.models.shares import SHARE_TOKEN_PATTERN
-from shared.models.webhook_events import AssessmentWebhookEvent, SessionWebhookEvent
+from shared.models.webhook_events import (
+    AssessmentWebhookEvent,
+    ErasureWebhookEvent,
+    InvitationWebhookEvent,
+    SessionWebhookEvent,
+)
 from shared.models.webhooks import PingWebhookEvent
 from shared.routes import ROUTES, Auth, Route
 from shared.webhooks.signing import EVENT_ID_HEADER, SIGNATURE_HEADER
@@ -87,6 +92,7 @@ ERROR_STATUSES: dict[str, str] = {
     "404": "No such resource (also another organisation's, or a deleted one)",
     "409": "The request conflicts with the resource's current state",
     "410": "What the request names was deleted",
+    "412": "The resource changed since the version `If-Match` names; read it again",
     "413": "The request body (or a part of it) is larger than the route takes",
     "422": "Well-formed, but refused",
     "429": "Throttled; retry with backoff",
@@ -110,10 +116,21 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "create_assessment": {"400": ("issue_not_found", "rubric_not_found"), "409": ("conflict",)},
     "list_assessments": {},
     "get_assessment": {"401": ("invalid_key",), "403": _KEY_REFUSED, "404": ("not_found",)},
+    "update_assessment": {
+        "400": ("issue_not_found", "rubric_not_found"),
+        "404": ("not_found",),
+        "409": ("conflict",),
+        "412": ("precondition_failed",),
+    },
     "delete_assessment": {"404": ("not_found",), "409": ("conflict",)},
     "generate_keys": {"404": ("not_found",), "409": ("conflict",)},
     "list_keys": {"404": ("not_found",)},
     "revoke_key": {"404": ("not_found",), "409": ("session_finished", "conflict")},
+    "resend_invitation": {
+        "404": ("not_found",),
+        "409": ("no_email", "key_not_pending", "invite_queued", "conflict"),
+        "429": ("resend_limited",),
+    },
     "list_sessions": {"404": ("not_found",)},
     "start_session": {
         "401": ("invalid_key",),
@@ -127,6 +144,7 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
         "404": ("not_found",),
         "409": ("session_completed", "deadline_passed", "conflict"),
     },
+    "extend_session": {"404": ("not_found",), "409": ("session_finished", "no_deadline", "conflict")},
     "score_session": {"404": ("not_found",), "409": ("no_rubric", "session_not_finished")},
     "create_rubric": {},
     "list_rubrics": {},
@@ -154,6 +172,7 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "list_shares": {"404": ("not_found",)},
     "revoke_share": {"404": ("not_found",)},
     "get_shared_report": {"404": ("not_found",)},
+    "list_audit": {},
     "get_openapi": {},
     "get_docs": {},
     "create_integration": {},
@@ -380,7 +399,10 @@ WEBHOOK_EVENTS: dict[str, type[BaseModel]] = {
     "session.started": SessionWebhookEvent,
     "session.completed": SessionWebhookEvent,
     "session.scored": SessionWebhookEvent,
+    "session.extended": SessionWebhookEvent,
     "assessment.deleted": AssessmentWebhookEvent,
+    "invitation.failed": InvitationWebhookEvent,
+    "candidate.erased": ErasureWebhookEvent,
     "ping": PingWebhookEvent,
 }
 _WEBHOOK_HEADERS = [

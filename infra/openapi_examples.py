@@ -26,7 +26,8 @@ from shared.models.ats import (
     ResponseErrorAnswer,
     SendTestResponse,
 )
-from shared.models.candidate_keys import CandidateKey, Erasure, Invite, KeyList, KeyPage
+from shared.models.audit import AuditActor, AuditLogRecord, AuditPage, AuditResource
+from shared.models.candidate_keys import CandidateKey, Erasure, Invite, KeyEnvelope, KeyList, KeyPage
 from shared.models.common import Deleted
 from shared.models.integrations import CreatedIntegration, Integration, IntegrationPage
 from shared.models.issues import IssueEnvelope, IssuePage
@@ -34,6 +35,7 @@ from shared.models.rubrics import Criterion, Rubric, RubricEnvelope, RubricPage
 from shared.models.sessions import (
     CandidateSession,
     CandidateSessionEnvelope,
+    Extension,
     ListedSession,
     Score,
     ScoredCriterion,
@@ -75,6 +77,14 @@ ASSESSMENT = Assessment.model_validate(
     }
 )
 ASSESSMENT_VIEW = AssessmentView.model_validate({**ASSESSMENT.model_dump(), "issue": None})
+INVITE = Invite(
+    status="sent",
+    sent_at="2026-04-01T10:05:02Z",
+    error=None,
+    sent_count=1,
+    last_sent_at="2026-04-01T10:05:02Z",
+    reminded_at=None,
+)
 KEY = CandidateKey(
     id=KEY_ID,
     key="PST-7K3M-Q9XD",
@@ -88,9 +98,11 @@ KEY = CandidateKey(
     redeemed_at=None,
     completed_at=None,
     created_at="2026-04-01T10:05:00Z",
-    invite=Invite(status="sent", sent_at="2026-04-01T10:05:02Z", error=None),
+    invite=INVITE,
     erased_at=None,
+    extra_minutes=0,
 )
+RESENT_KEY = KEY.model_copy(update={"invite": INVITE.model_copy(update={"status": "queued"})})
 CRITERIA = (
     Criterion(name="Correctness", description="Events are validated, stored and deduplicated.", weight=60),
     Criterion(name="Code quality", description=None, weight=40),
@@ -114,6 +126,7 @@ _SESSION_FIELDS: dict[str, Any] = {
     "started_at": "2026-04-02T09:00:00Z",
     "deadline": "2026-04-02T11:00:00Z",
     "erased_at": None,
+    "extensions": [],
 }
 SUBMISSION = Submission(url="https://github.com/ada/webhooks/pull/1", notes="Deduplication is by event id.")
 STARTED = CandidateSession(
@@ -170,6 +183,29 @@ SCORED = Session(
         comment="Solid; tests for the duplicate path would help.",
         scored_at="2026-04-03T08:00:00Z",
     ),
+)
+EXTENSION = Extension(minutes=30, reason="Outage on the candidate's side", at="2026-04-02T10:15:00Z")
+EXTENDED = Session(
+    **{**_SESSION_FIELDS, "deadline": "2026-04-02T11:30:00Z", "extensions": [EXTENSION]},
+    signals=SIGNALS,
+    tools=["claude-code", "cli"],
+    status="in_progress",
+    completed_at=None,
+    duration_seconds=None,
+    submission=None,
+    score=None,
+)
+EDITED = AssessmentView.model_validate(
+    {**ASSESSMENT_VIEW.model_dump(), "time_limit_minutes": 90, "updated_at": "2026-04-01T12:00:00Z"}
+)
+AUDIT_RECORD = AuditLogRecord(
+    id="0195f3c0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+    at="2026-04-01T12:00:00Z",
+    action="assessment.update",
+    resource=AuditResource(type="assessment", id=ASSESSMENT_ID),
+    actor=AuditActor(type="token", id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8e9f", name="ci pipeline"),
+    request_id="c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+    changes=["timeLimitMinutes"],
 )
 CANDIDATE_ASSESSMENT = CandidateAssessment(
     id=ASSESSMENT_ID,
@@ -269,6 +305,7 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "create_assessment": (SEED_EXAMPLE_REQUEST, _json(AssessmentEnvelope(assessment=ASSESSMENT_VIEW))),
         "list_assessments": (None, _json(AssessmentPage(assessments=[ASSESSMENT_VIEW], next_cursor=None))),
         "get_assessment": (None, _json(AssessmentEnvelope(assessment=ASSESSMENT_VIEW))),
+        "update_assessment": ({"timeLimitMinutes": 90}, _json(AssessmentEnvelope(assessment=EDITED))),
         "delete_assessment": (None, _json(Deleted(id=ASSESSMENT_ID))),
         "generate_keys": (
             {"count": 1, "candidateEmails": ["ada@example.com"], "candidateNames": ["Ada Lovelace"]},
@@ -276,6 +313,7 @@ def examples() -> dict[str, tuple[Any, Any]]:
         ),
         "list_keys": (None, _json(KeyPage(keys=[KEY], next_cursor=None))),
         "revoke_key": (None, _json(Deleted(id=KEY_ID))),
+        "resend_invitation": (None, _json(KeyEnvelope(key=RESENT_KEY))),
         "list_sessions": (
             None,
             _json(
@@ -292,6 +330,10 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "complete_session": (
             {"submissionUrl": SUBMISSION.url, "notes": SUBMISSION.notes},
             _json(CandidateSessionEnvelope(session=COMPLETED)),
+        ),
+        "extend_session": (
+            {"minutes": EXTENSION.minutes, "reason": EXTENSION.reason},
+            _json(SessionEnvelope(session=EXTENDED)),
         ),
         "score_session": (SCORE_REQUEST, _json(SessionEnvelope(session=SCORED))),
         "ingest_events": (
@@ -342,6 +384,7 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "delete_webhook": (None, _json(Deleted(id=WEBHOOK.id))),
         "test_webhook": (None, _json(QueuedEvent(event_id="evt_0195f3b2a1c47d3e9f0a1b2c3d4e5f60", type="ping"))),
         "list_webhook_deliveries": (None, _json(DeliveryPage(deliveries=[DELIVERY], next_cursor=None))),
+        "list_audit": (None, _json(AuditPage(records=[AUDIT_RECORD], next_cursor=None))),
         "list_issues": (
             None,
             _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), limit=20, offset=0, next_cursor=None)),

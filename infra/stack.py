@@ -1,11 +1,12 @@
 """One customer's stack: the table, a function per route plus the authorizer, the API, the event
-pipeline on the table's stream, webhook delivery, and their alarms."""
+pipeline on the table's stream, webhook delivery, the hourly reminder job, and their alarms."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, Stack, Tags
+from aws_cdk import CfnOutput, Duration, NestedStack, Stack, Tags
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
@@ -19,6 +20,7 @@ from infra.constructs.encryption import customer_key, secrets_key
 from infra.constructs.events import EventPipeline
 from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
+from infra.constructs.reminders import ReminderJob
 from infra.constructs.table import Table
 from infra.constructs.webhooks import WebhookDelivery
 from infra.deployment import API_ID_OUTPUT, API_STAGE_OUTPUT, Deployment
@@ -26,6 +28,11 @@ from shared.observability import SERVICE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
 
 AUTHORIZER_NAME = "authorizer"
+# The routes whose functions live in the nested stack ``Integrations``: a template holds at most 500 resources
+# (CloudFormation's limit), and with SnapStart a route takes about nine (function, version, alias, role,
+# policy, log group, permission, alarm, method). Only routes added since the stack neared the limit go there:
+# moving a deployed function would recreate it under the same name, which CloudFormation refuses.
+NESTED_ROUTE_PATHS = ("/v1/integrations", "/v1/ats/")
 
 
 def powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
@@ -69,6 +76,8 @@ class AssessmentsStack(Stack):
         events = EventPipeline(
             self, "Events", defaults=defaults, table=table, api_url=api.rest_api.url, webhooks=webhooks
         )
+        # Not a route: its schedule invokes it.
+        reminders = ReminderJob(self, "Reminders", defaults=defaults)
         if deployment.waf_enabled:
             Firewall(self, "Firewall", deployment=deployment, stage=api.rest_api.deployment_stage)
         Alarms(
@@ -85,6 +94,7 @@ class AssessmentsStack(Stack):
             delivery=webhooks.delivery.function,
             delivery_queue=webhooks.queue,
             delivery_dead_letters=webhooks.dead_letters,
+            reminders=reminders.job.function,
             key=key,
         )
         self._outputs(table, api.rest_api)
@@ -107,12 +117,22 @@ class AssessmentsStack(Stack):
         )
 
     def _route_functions(self, defaults: FunctionDefaults, webhooks: WebhookDelivery) -> dict[str, ApiFunction]:
-        """Route name -> the function serving it, one per entry of the route table."""
+        """Route name -> the function serving it, one per entry of the route table (those of
+        NESTED_ROUTE_PATHS in the nested stack ``Integrations``)."""
+        deployment = self._deployment
+        nested = NestedStack(
+            self,
+            "Integrations",
+            description=f"Promptster assessments API for {deployment.customer} ({deployment.stage}): "
+            "the functions of its integrations and ATS routes",
+        )
+        # A code asset belongs to one stack: the nested stack's functions deploy the same bundle as another asset.
+        nested_defaults = replace(defaults, code=function_code())
         functions = {
             route.name: ApiFunction(
-                self,
+                nested if route.path.startswith(NESTED_ROUTE_PATHS) else self,
                 route.name.title().replace("_", ""),
-                defaults=defaults,
+                defaults=nested_defaults if route.path.startswith(NESTED_ROUTE_PATHS) else defaults,
                 name=route.name,
                 handler=route.handler,
                 description=f"{route.method} {route.path}: {route.summary}",

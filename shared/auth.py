@@ -104,10 +104,11 @@ def normalize_key_code(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class Reviewer:
-    """A caller holding an organisation's API token."""
+    """A caller holding an organisation's API token (its id and name are what the audit log records)."""
 
     org_id: str
     token_name: str
+    token_id: str
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,12 @@ Principal = Reviewer | Candidate | Integration
 def principal_to_context(principal: Principal) -> dict[str, str]:
     """The authorizer context API Gateway hands to the function (string values only)."""
     if isinstance(principal, Reviewer):
-        return {"principal": "reviewer", "orgId": principal.org_id, "tokenName": principal.token_name}
+        return {
+            "principal": "reviewer",
+            "orgId": principal.org_id,
+            "tokenName": principal.token_name,
+            "tokenId": principal.token_id,
+        }
     if isinstance(principal, Integration):
         return {
             "principal": "integration",
@@ -165,7 +171,13 @@ def principal_from_context(context: Mapping[str, object]) -> Principal:
     try:
         kind = context["principal"]
         if kind == "reviewer":
-            return Reviewer(org_id=str(context["orgId"]), token_name=str(context["tokenName"]))
+            return Reviewer(
+                org_id=str(context["orgId"]),
+                token_name=str(context["tokenName"]),
+                # A verdict API Gateway cached before the authorizer named tokens by id (for minutes
+                # after the deploy that added it) still admits its caller.
+                token_id=str(context.get("tokenId", "unknown")),
+            )
         ats = ats_kind(context.get("integrationKind"))
         if kind == "integration" and ats is not None:
             return Integration(org_id=str(context["orgId"]), integration_id=str(context["integrationId"]), kind=ats)

@@ -63,7 +63,17 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(
         "session_finished",
         (409,),
-        "The session has finished: its key cannot be revoked (results are kept), nor can it take events",
+        "The session has finished: its key cannot be revoked (results are kept), nor can it take events or "
+        "more time (nor can an erased candidate's)",
+    ),
+    ErrorCode("no_deadline", (409,), "Extending a session without a time limit: there is no deadline to move"),
+    ErrorCode("no_email", (409,), "Sending again the invitation of a key issued to no email address"),
+    ErrorCode("key_not_pending", (409,), "Sending again the invitation of a key already used or expired"),
+    ErrorCode("invite_queued", (409,), "Sending again an invitation while an email for the key is on its way"),
+    ErrorCode(
+        "precondition_failed",
+        (412,),
+        "The assessment changed since the version `If-Match` names: read it again (its `ETag`) and retry",
     ),
     ErrorCode("event_limit_reached", (409,), "The session holds as many events as a session may (50,000)"),
     ErrorCode("session_not_finished", (409,), "Scoring a session still in progress, or revoked"),
@@ -90,6 +100,11 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
         (422,),
         "Ashby named an assessment that is unknown or deleted, or asked to cancel one already finished: "
         "`message` is what Ashby shows its user",
+    ),
+    ErrorCode(
+        "resend_limited",
+        (429,),
+        "A key's invitation was sent again 3 times in the last 24 hours: retry after `Retry-After` seconds",
     ),
     ErrorCode("throttled", (429,), "The stage's throttling, or the firewall's rate limit per address", "API Gateway"),
     ErrorCode("quota_exceeded", (429,), "A usage plan's quota is spent", "API Gateway"),

@@ -11,7 +11,7 @@ import re
 import typing
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import content_types
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
@@ -32,6 +32,8 @@ from shared.errors import (
     InvalidInputError,
     NotFoundError,
     PayloadTooLargeError,
+    PreconditionFailedError,
+    RateLimitedError,
     UnauthorizedError,
     UnavailableError,
     UnprocessableError,
@@ -49,12 +51,17 @@ _STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
     PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ConflictError: HTTPStatus.CONFLICT,
     GoneError: HTTPStatus.GONE,
+    PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
     UnprocessableError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    RateLimitedError: HTTPStatus.TOO_MANY_REQUESTS,
     UnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 # What pydantic reports when the body is missing, null or not an object at all.
 _NOT_AN_OBJECT = frozenset({"missing", "model_attributes_type", "model_type", "dict_type"})
+
+if TYPE_CHECKING:
+    from shared.domain.audit import AuditContext
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -209,6 +216,20 @@ class RouteResolver(APIGatewayRestResolver):
             raise UnauthorizedError("This route needs an organisation's API token")
         return caller
 
+    def audit_context(self) -> AuditContext:
+        """What the audit record of a change this caller asks for names: a reviewer's token, or the integration
+        an ATS calls with; and this request."""
+        # Only the routes that change something load the audit log's code.
+        from shared.domain.audit import Actor, AuditContext  # noqa: PLC0415
+
+        caller = self.caller()
+        if isinstance(caller, Integration):
+            actor = Actor("integration", caller.integration_id, f"{caller.kind} integration")
+        else:
+            reviewer = self.reviewer()
+            actor = Actor("token", reviewer.token_id, reviewer.token_name)
+        return AuditContext(actor, str(self.current_event.request_context.request_id))
+
     def candidate(self) -> Candidate:
         """The calling candidate (the entry point admitted only candidates to a candidate route)."""
         caller = self.caller()
@@ -265,6 +286,7 @@ def make_resolver(module_name: str) -> RouteResolver:
         if isinstance(error, UnavailableError):
             logger.warning("Dependency unavailable", extra={"reason": error.message}, exc_info=error)
             metrics.add_metric(name=DEPENDENCY_UNAVAILABLE, unit=MetricUnit.Count, value=1)
+        if isinstance(error, UnavailableError | RateLimitedError):
             headers = {"Retry-After": str(error.retry_after_seconds)}
         return respond(status, error_body(error.message, error.code, request_id(), problems, for_ats=for_ats), headers)
 

@@ -35,8 +35,9 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 EXPIRES_AFTER_SECONDS = 24 * 60 * 60
-# Headers of a kept response replayed as they were (CORS and the like are added per request).
-_KEPT_HEADERS = ("Location",)
+# Headers of a kept response replayed as they were (CORS and the like are added per request); an ETag
+# goes with the body it was the version of.
+_KEPT_HEADERS = ("Location", "ETag")
 
 
 class RouteApp(Protocol):

@@ -35,9 +35,9 @@ from shared.store import dynamo
 from shared.store.tokens import TokenStore
 from tests import cli_bench, lambda_bench
 from tests.conftest import RequestCounter
-from tests.support import SEED_BODY, call, candidate_for, instant
+from tests.support import OPERATOR, SEED_BODY, call, candidate_for, instant
 
-REVIEWER = Reviewer(org_id="org_bench_report", token_name="bench")
+REVIEWER = Reviewer(org_id="org_bench_report", token_name="bench", token_id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8ebf")
 
 
 def request_budgets() -> None:
@@ -154,7 +154,7 @@ def report_times(sizes: tuple[int, ...] = (10, 10_000), runs: int = 7) -> None:
 
     print(f"Report page over HTTP on the local server (embedded DynamoDB; p50 of {runs})")
     with local_api("promptster-bench-report") as api:
-        token = issue_token(TokenStore(), REVIEWER.org_id, name="bench").token
+        token = issue_token(TokenStore(), REVIEWER.org_id, name="bench", audit=OPERATOR).token
         counter = RequestCounter()
         dynamo.client().meta.events.register("before-call.dynamodb", counter)
         for size in sizes:

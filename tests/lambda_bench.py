@@ -35,16 +35,21 @@ from infra.local.stream import lambda_record, streams_client
 from shared import clock, secrets
 from shared.auth import Candidate, Integration, Reviewer, principal_to_context
 from shared.catalog import all_issues
+from shared.domain.audit import Actor, AuditContext
+from shared.domain.candidate_keys import generate_keys
 from shared.domain.tokens import issue_token
 from shared.ids import new_id
+from shared.models.candidate_keys import GenerateKeysRequest
 from shared.models.webhooks import WEBHOOK_EVENT_TYPES
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route, route
 from shared.store import dynamo
+from shared.store.assessments import AssessmentStore
+from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.tokens import TokenStore
 from shared.store.webhooks import WebhookRecord, WebhookStore
 from shared.webhooks.queue import Delivery
 from shared.webhooks.signing import new_secret
-from tests.support import SEED_BODY
+from tests.support import OPERATOR, SEED_BODY
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -54,6 +59,7 @@ REGION = "eu-west-1"
 AUTHORIZER = "authorizer"
 STREAM_CONSUMER = "stream_consumer"
 WEBHOOK_DELIVERY = "webhook_delivery"
+SEND_REMINDERS = "send_reminders"
 FLOOR = "floor"
 # The routes whose answer is an HTML page, not JSON.
 PAGES = ("get_docs", "get_report", "get_shared_report")
@@ -145,7 +151,7 @@ def _working_tree_functions() -> list[Function]:
 
 # Scenarios: one realistic request per function, and what DynamoDB answered ---------------------
 
-REVIEWER = Reviewer(org_id="org_bench", token_name="bench")
+REVIEWER = Reviewer(org_id="org_bench", token_name="bench", token_id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8ebe")
 RUBRIC = {"name": "Backend", "criteria": [{"name": "Correctness", "weight": 60}, {"name": "Tests", "weight": 40}]}
 SCORE = {"criteria": [{"name": "Correctness", "score": 80}, {"name": "Tests", "score": 90.5}]}
 # The list route's page: 100 full assessments (an issue snapshot and a rubric on each).
@@ -230,13 +236,18 @@ def record_scenarios() -> dict[str, Scenario]:
         run("create_assessment", REVIEWER, body=SEED_BODY)
         run("list_assessments", REVIEWER, query=f"limit={PAGE}")
         run("get_assessment", REVIEWER, ids)
+        run("update_assessment", REVIEWER, ids, body={"title": "Backend API Challenge, edited"})
         keys = run("generate_keys", REVIEWER, ids, body={"count": 5})["keys"]
         run("list_keys", REVIEWER, ids)
         run("revoke_key", REVIEWER, {**ids, "key_id": keys[0]["id"]})
+        # Issued to an address without an invitation: its first is sent on request (the consumer's job).
+        invited = _key_to_invite(assessment["id"])
+        run("resend_invitation", REVIEWER, {**ids, "key_id": invited})
         candidate = Candidate(org_id=REVIEWER.org_id, assessment_id=assessment["id"], key_id=keys[1]["id"])
         session = run("start_session", candidate)["session"]
         session_ids = {"session_id": session["id"]}
         run("ingest_events", candidate, session_ids, body={"events": _events()})
+        run("extend_session", REVIEWER, session_ids, body={"minutes": 15, "reason": "Outage on their side"})
         run("get_session", REVIEWER, session_ids)
         run("complete_session", candidate, session_ids)
         run("score_session", REVIEWER, session_ids, body=SCORE)
@@ -268,9 +279,11 @@ def record_scenarios() -> dict[str, Scenario]:
         run("list_webhook_deliveries", REVIEWER, hook_ids)
         run("test_webhook", REVIEWER, {"webhook_id": new_id()})  # 404: a ping would be queued on SQS
         run("delete_webhook", REVIEWER, hook_ids)
+        run("list_audit", REVIEWER, query="limit=50")
         scenarios[AUTHORIZER] = _authorizer_scenario(recorder)
         scenarios[STREAM_CONSUMER] = _stream_scenario(recorder)
         scenarios[WEBHOOK_DELIVERY] = _delivery_scenario(recorder, webhook.id)
+        scenarios[SEND_REMINDERS] = _reminders_scenario(recorder)
         dynamo.client().meta.events.unregister("after-call.dynamodb", recorder)
     return scenarios
 
@@ -301,7 +314,7 @@ def _integration_scenarios(run: Callable[..., Any], assessment_id: str) -> None:
 
 
 def _authorizer_scenario(recorder: _Recorder) -> Scenario:
-    token = issue_token(TokenStore(), REVIEWER.org_id, name="bench").token
+    token = issue_token(TokenStore(), REVIEWER.org_id, name="bench", audit=OPERATOR).token
     target = route("list_assessments")
     event = proxy_event(
         target,
@@ -347,6 +360,25 @@ def _stream_scenario(recorder: _Recorder) -> Scenario:
     return scenario
 
 
+def _key_to_invite(assessment_id: str) -> str:
+    """A key of the assessment issued to an address, its invitation not sent (the probes reach no mail)."""
+    request = GenerateKeysRequest.model_validate(
+        {"count": 1, "candidateEmails": ["grace@example.org"], "sendInvites": False}
+    )
+    audit = AuditContext(Actor("token", REVIEWER.token_id, REVIEWER.token_name), "bench-request")
+    [key] = generate_keys(AssessmentStore(), CandidateKeyStore(), REVIEWER.org_id, assessment_id, request, audit=audit)
+    return key.id
+
+
+def _reminders_scenario(recorder: _Recorder) -> Scenario:
+    """An hourly run of the reminder job, as EventBridge invokes it: its three Queries of the index."""
+    scenario = Scenario({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}})
+    recorder.responses = scenario.responses
+    _handler(f"functions.{SEND_REMINDERS}.handler.handler")(scenario.event, LambdaContext(function_name=SEND_REMINDERS))
+    recorder.responses = None
+    return scenario
+
+
 def _stored_webhook() -> WebhookRecord:
     now = clock.to_timestamp(clock.utc_now())
     webhook = WebhookRecord(
@@ -358,7 +390,7 @@ def _stored_webhook() -> WebhookRecord:
         created_at=now,
         updated_at=now,
     )
-    WebhookStore().create(webhook, limit=25)
+    WebhookStore().create(webhook, 25, OPERATOR.record(REVIEWER.org_id, "webhook.create", ("webhook", webhook.id)))
     return webhook
 
 

@@ -14,14 +14,19 @@ from infra.local.gateway import LambdaContext, proxy_event
 from infra.local.stream import lambda_record, streams_client
 from shared.auth import Candidate, Principal, Reviewer, principal_to_context
 from shared.consumer import EventConsumer
+from shared.domain.audit import Actor, AuditContext
 from shared.domain.tokens import issue_token
 from shared.mail import Message
 from shared.routes import route
 from shared.store.dynamo import table_name
 from shared.store.tokens import TokenStore
 
-ORG_A = Reviewer(org_id="org_a", token_name="tests")
-ORG_B = Reviewer(org_id="org_b", token_name="tests")
+ORG_A = Reviewer(org_id="org_a", token_name="tests", token_id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8e9f")
+ORG_B = Reviewer(org_id="org_b", token_name="tests", token_id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8ea0")
+# Who the audit log names for a change the tests make through the domain, not the API: ORG_A's token,
+# or an operator (tokens).
+AUDIT_A = AuditContext(Actor("token", ORG_A.token_id, ORG_A.token_name), "test-request")
+OPERATOR = AuditContext(Actor.operator("tests"), "tests-setup")
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def instant(seconds_from_now: float = 0) -> str:
 
 def new_token(org_id: str) -> str:
     """A real token for ``org_id``, stored in the current table."""
-    return issue_token(TokenStore(), org_id, name="tests").token
+    return issue_token(TokenStore(), org_id, name="tests", audit=OPERATOR).token
 
 
 SEED_BODY = {
@@ -148,6 +153,7 @@ SESSION_FIELDS = {
     "durationSeconds",
     "submission",
     "erasedAt",
+    "extensions",
 }
 REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals", "tools"}
 CANDIDATE_FIELDS = SESSION_FIELDS | {"remainingSeconds"}
@@ -168,6 +174,7 @@ KEY_FIELDS = {
     "createdAt",
     "invite",
     "erasedAt",
+    "extraMinutes",
 }
 
 

@@ -19,7 +19,8 @@ app = make_resolver(__name__)
 @app.endpoint
 def cancel(body: Annotated[CancelAssessmentRequest, Body()]) -> AshbyStarted:
     caller = app.integration("ashby")
-    key_id = cancel_assessment(CandidateKeyStore(), SessionStore(), IntegrationStore(), caller, body)
+    stores = CandidateKeyStore(), SessionStore(), IntegrationStore()
+    key_id = cancel_assessment(*stores, caller, body, audit=app.audit_context())
     return AshbyStarted(results=AshbyAssessmentId(assessment_id=key_id))
 
 

@@ -22,7 +22,8 @@ app = make_resolver(__name__)
 @app.endpoint
 def start(body: Annotated[StartAssessmentRequest, Body()]) -> AshbyStarted:
     caller = app.integration("ashby")
-    key_id = start_assessment(AssessmentStore(), CandidateKeyStore(), IntegrationStore(), caller, body)
+    stores = AssessmentStore(), CandidateKeyStore(), IntegrationStore()
+    key_id = start_assessment(*stores, caller, body, audit=app.audit_context())
     metrics.add_metric(name="AtsTestSent", unit=MetricUnit.Count, value=1)
     return AshbyStarted(results=AshbyAssessmentId(assessment_id=key_id))
 

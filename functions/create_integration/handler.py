@@ -20,7 +20,8 @@ app.shown_once = frozenset({"apiKey"})
 
 @app.endpoint
 def create(body: Annotated[CreateIntegrationRequest, Body()]) -> Response[CreatedIntegration]:
-    connected = create_integration(IntegrationStore(), KmsSecrets(), app.reviewer().org_id, body)
+    org_id, audit = app.reviewer().org_id, app.audit_context()
+    connected = create_integration(IntegrationStore(), KmsSecrets(), org_id, body, audit=audit)
     metrics.add_metric(name="IntegrationCreated", unit=MetricUnit.Count, value=1)
     view = integration_view(connected.stored, app.api_url())
     created = CreatedIntegration(**view.model_dump(), api_key=connected.api_key)

@@ -20,7 +20,15 @@ app.shown_once = frozenset({"url"})
 
 @app.endpoint
 def share(session_id: str, body: Annotated[CreateShareRequest | None, Body()] = None) -> Response[CreatedShare]:
-    created = create_share(ShareStore(), SessionStore(), app.reviewer().org_id, session_id, body, api_url=app.api_url())
+    created = create_share(
+        ShareStore(),
+        SessionStore(),
+        app.reviewer().org_id,
+        session_id,
+        body,
+        api_url=app.api_url(),
+        audit=app.audit_context(),
+    )
     metrics.add_metric(name="ReportShared", unit=MetricUnit.Count, value=1)
     return app.created(created, f"/v1/sessions/{session_id}/shares/{created.id}")
 

@@ -14,7 +14,8 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def delete(integration_id: str) -> Deleted:
-    deleted_id = delete_integration(IntegrationStore(), app.reviewer().org_id, integration_id)
+    org_id, audit = app.reviewer().org_id, app.audit_context()
+    deleted_id = delete_integration(IntegrationStore(), org_id, integration_id, audit=audit)
     metrics.add_metric(name="IntegrationDeleted", unit=MetricUnit.Count, value=1)
     return Deleted(id=deleted_id)
 

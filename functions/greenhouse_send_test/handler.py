@@ -23,7 +23,8 @@ app = make_resolver(__name__)
 @app.endpoint
 def send(body: Annotated[SendTestRequest, Body()]) -> SendTestResponse:
     caller = app.integration("greenhouse")
-    interview_id = send_test(AssessmentStore(), CandidateKeyStore(), IntegrationStore(), caller, body)
+    stores = AssessmentStore(), CandidateKeyStore(), IntegrationStore()
+    interview_id = send_test(*stores, caller, body, audit=app.audit_context())
     metrics.add_metric(name="AtsTestSent", unit=MetricUnit.Count, value=1)
     return SendTestResponse(partner_interview_id=interview_id)
 

@@ -14,7 +14,7 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def revoke(session_id: str, share_id: str) -> Deleted:
-    revoked_id = revoke_share(ShareStore(), app.reviewer().org_id, session_id, share_id)
+    revoked_id = revoke_share(ShareStore(), app.reviewer().org_id, session_id, share_id, audit=app.audit_context())
     metrics.add_metric(name="ReportShareRevoked", unit=MetricUnit.Count, value=1)
     return Deleted(id=revoked_id)
 

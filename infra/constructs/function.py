@@ -19,7 +19,7 @@ from infra.deployment import Deployment
 from shared.cors import ORIGINS_VARIABLE
 from shared.observability import CUSTOMER_VARIABLE, NAMESPACE, SERVICE, STAGE_VARIABLE
 from shared.settings import SECRETS_KEY_VARIABLE
-from shared.store.schema import SESSIONS_INDEX
+from shared.store.schema import INDEXES
 
 # The authorizer reads one token or key-code item per credential (routes declare their own actions).
 AUTHORIZER_ACTIONS = ("dynamodb:GetItem",)
@@ -131,10 +131,10 @@ class ApiFunction(Construct):
         self.log_group.grant_write(role)
         if table_actions:
             table_arn = self._defaults.table.table_arn
-            # Named resources only: the table, and for queries the one index (never ``index/*``).
+            # Named resources only: the table, and for queries its indexes by name (never ``index/*``).
             resources = [table_arn]
             if "dynamodb:Query" in table_actions:
-                resources.append(f"{table_arn}/index/{SESSIONS_INDEX}")
+                resources += [f"{table_arn}/index/{index_name}" for index_name in INDEXES]
             # Every partition key the request names must start with a prefix; item actions always name one,
             # so ForAllValues cannot pass for want of a key.
             conditions = (

@@ -16,6 +16,7 @@ from typing import Any
 from shared import clock
 from shared.auth import Candidate
 from shared.domain.assessments import create_assessment
+from shared.domain.audit import AuditContext
 from shared.domain.candidate_keys import generate_keys
 from shared.domain.rubrics import create_rubric
 from shared.domain.sessions import complete_session, score_session, start_session
@@ -53,17 +54,21 @@ def _clock_at(moment: datetime) -> Iterator[None]:
         clock.utc_now = original
 
 
-def seed_demo(org_id: str, api_url: str) -> Demo:
-    """Make the sample session in ``org_id``'s name and a share link to its report at ``api_url``."""
+def seed_demo(org_id: str, api_url: str, audit: AuditContext) -> Demo:
+    """Make the sample session in ``org_id``'s name and a share link to its report at ``api_url``; the audit
+    log names ``audit``'s operator for what a reviewer would have done."""
     assessments, keys, sessions, rubrics = AssessmentStore(), CandidateKeyStore(), SessionStore(), RubricStore()
-    rubric = create_rubric(rubrics, org_id, CreateRubricRequest.model_validate(_RUBRIC))
+    rubric = create_rubric(rubrics, org_id, CreateRubricRequest.model_validate(_RUBRIC), audit=audit)
     assessment = create_assessment(
-        assessments, rubrics, org_id, CreateAssessmentRequest.model_validate({**_ASSESSMENT, "rubricId": rubric.id})
+        assessments,
+        rubrics,
+        org_id,
+        CreateAssessmentRequest.model_validate({**_ASSESSMENT, "rubricId": rubric.id}),
+        audit=audit,
     )
     people = {"count": 1, "candidateEmails": ["ada@example.com"], "candidateNames": ["Ada Lovelace"]}
-    [key] = generate_keys(
-        assessments, keys, org_id, assessment.id, GenerateKeysRequest.model_validate({**people, "sendInvites": False})
-    )
+    request = GenerateKeysRequest.model_validate({**people, "sendInvites": False})
+    [key] = generate_keys(assessments, keys, org_id, assessment.id, request, audit=audit)
     candidate = Candidate(org_id=org_id, assessment_id=assessment.id, key_id=key.id)
     began = clock.utc_now() - WORKED - timedelta(minutes=3)
     with _clock_at(began):
@@ -74,8 +79,8 @@ def seed_demo(org_id: str, api_url: str) -> Demo:
     ingest_events(sessions, TelemetryStore(), candidate, session_id, events, sent=sent)
     with _clock_at(began + WORKED):
         complete_session(sessions, candidate, session_id, CompleteSessionRequest.model_validate(_SUBMISSION))
-    score_session(sessions, org_id, session_id, ScoreSessionRequest.model_validate(_SCORE))
-    _, url = make_share(ShareStore(), org_id, session_id, api_url)
+    score_session(sessions, org_id, session_id, ScoreSessionRequest.model_validate(_SCORE), audit=audit)
+    _, url = make_share(ShareStore(), org_id, session_id, api_url, audit=audit)
     return Demo(session_id, url)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from shared import clock
 from shared.auth import Integration
+from shared.domain.audit import AuditContext
 from shared.domain.interviews import Candidate, active_assessments, cancel_interview, canonical_id, issue_interview
 from shared.domain.ports import Assessments, CandidateKeys, Integrations, Sessions
 from shared.errors import ConflictError, NotFoundError, UnprocessableError
@@ -42,6 +43,8 @@ def start_assessment(
     integrations: Integrations,
     caller: Integration,
     request: StartAssessmentRequest,
+    *,
+    audit: AuditContext,
 ) -> str:
     """The candidate's key id (Ashby's ``assessment_id``). A retried start (the same application) is
     answered the same; a candidate already being assessed on it from elsewhere is a 409; an assessment
@@ -57,6 +60,7 @@ def start_assessment(
             assessment_id=assessment_id,
             candidate=candidate,
             ats_reference=request.application.ashby_id,
+            audit=audit,
         )
     except NotFoundError:
         raise UnprocessableError(
@@ -73,11 +77,13 @@ def cancel_assessment(
     integrations: Integrations,
     caller: Integration,
     request: CancelAssessmentRequest,
+    *,
+    audit: AuditContext,
 ) -> str:
     """Revoke the candidate's key (a running session ends as revoked); one already finished is a 422 whose
     message Ashby shows its user, as its results are kept."""
     try:
-        interview = cancel_interview(keys, sessions, integrations, caller, request.assessment_id)
+        interview = cancel_interview(keys, sessions, integrations, caller, request.assessment_id, audit=audit)
     except ConflictError as finished:
         raise UnprocessableError(
             "The candidate has already finished this assessment: its results are kept", code="assessment_unavailable"

@@ -9,6 +9,7 @@ import re
 
 from shared import clock
 from shared.auth import Integration
+from shared.domain.audit import AuditContext
 from shared.domain.interviews import (
     Candidate,
     InterviewLinks,
@@ -56,6 +57,8 @@ def send_test(
     integrations: Integrations,
     caller: Integration,
     request: SendTestRequest,
+    *,
+    audit: AuditContext,
 ) -> str:
     """The candidate's key id (Greenhouse's ``partner_interview_id``): the same for the same email and test.
     The callback URL must be https to a public host; an unknown test is 404, a deleted one 410."""
@@ -76,6 +79,7 @@ def send_test(
             assessment_id=assessment_id,
             candidate=candidate,
             callback_url=request.url,
+            audit=audit,
         )
     except NotFoundError:
         if assessments.get_deleted(caller.org_id, assessment_id) is not None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from shared import clock, ids
 from shared.auth import hash_integration_key, new_integration_key
+from shared.domain.audit import AuditContext
 from shared.domain.paging import decode_cursor, encode_cursor, within_budget
 from shared.domain.ports import Integrations, Secrets
 from shared.domain.webhooks import delivery_view
@@ -51,7 +52,7 @@ def integration_view(integration: IntegrationRecord, api_url: str) -> Integratio
 
 
 def create_integration(
-    integrations: Integrations, secrets: Secrets, org_id: str, request: CreateIntegrationRequest
+    integrations: Integrations, secrets: Secrets, org_id: str, request: CreateIntegrationRequest, *, audit: AuditContext
 ) -> ConnectedIntegration:
     """Connect an ATS for the org with a new key; the caller must show the key now, as only its hash is kept.
     The key this API calls the ATS with (Ashby's, or for Greenhouse the new key itself) is kept encrypted."""
@@ -70,7 +71,10 @@ def create_integration(
         created_at=clock.to_timestamp(clock.utc_now()),
         outbound_key_ciphertext=secrets.encrypt(outbound, outbound_key_context(integration_id)),
     )
-    integrations.create(stored)
+    sent = ["type", *(["ashbyApiKey"] if request.ashby_api_key is not None else [])]
+    integrations.create(
+        stored, audit.record(org_id, "integration.create", ("integration", integration_id), sent, stored.created_at)
+    )
     return ConnectedIntegration(stored=stored, api_key=key)
 
 
@@ -94,12 +98,14 @@ def list_integrations(
     return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
 
 
-def delete_integration(integrations: Integrations, org_id: str, integration_id: str) -> str:
+def delete_integration(integrations: Integrations, org_id: str, integration_id: str, *, audit: AuditContext) -> str:
     """Disconnect the org's integration: its key is refused from now on and nothing more is sent to its ATS.
     Keys it had issued stay valid (the candidates were invited); its delivery log stays readable."""
     integration = get_integration(integrations, org_id, integration_id)
+    deleted_at = clock.to_timestamp(clock.utc_now())
+    record = audit.record(org_id, "integration.delete", ("integration", integration.id), ["deletedAt"], deleted_at)
     try:
-        integrations.delete(integration, clock.to_timestamp(clock.utc_now()))
+        integrations.delete(integration, deleted_at, record)
     except ConditionFailedError as failed:
         raise NotFoundError("Integration not found") from failed
     return integration.id

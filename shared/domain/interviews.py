@@ -10,6 +10,7 @@ from datetime import datetime
 
 from shared import clock, ids
 from shared.auth import Integration
+from shared.domain.audit import AuditContext
 from shared.domain.candidate_keys import generate_keys, revoke_key, status_at
 from shared.domain.ports import Assessments, CandidateKeys, Integrations, Secrets, Sessions, Shares
 from shared.domain.sessions import session_status
@@ -86,6 +87,7 @@ def issue_interview(
     candidate: Candidate,
     callback_url: str | None = None,
     ats_reference: str | None = None,
+    audit: AuditContext,
 ) -> Issued:
     """The key holding the candidate's place on the org's assessment: the one already issued while it can
     still be used (pending, in progress or completed), else a new one, generated as any key is (its
@@ -107,7 +109,9 @@ def issue_interview(
         named = {"candidateNames": [candidate.name]} if candidate.name else {}
         request = GenerateKeysRequest.model_validate({"count": 1, "candidateEmails": [candidate.email], **named})
         try:
-            [key] = generate_keys(assessments, keys, caller.org_id, assessment_id, request, interview=terms)
+            [key] = generate_keys(
+                assessments, keys, caller.org_id, assessment_id, request, audit=audit, interview=terms
+            )
         except ConditionFailedError as failed:
             if failed.item != "interview claim":
                 raise
@@ -197,7 +201,13 @@ def report_link(links: InterviewLinks, interview: InterviewRecord, session: Sess
 
 
 def cancel_interview(
-    keys: CandidateKeys, sessions: Sessions, integrations: Integrations, caller: Integration, interview_id: str
+    keys: CandidateKeys,
+    sessions: Sessions,
+    integrations: Integrations,
+    caller: Integration,
+    interview_id: str,
+    *,
+    audit: AuditContext,
 ) -> InterviewRecord:
     """Revoke the interview's key (a session in progress ends as revoked); cancelling it again changes
     nothing. ConflictError (``session_finished``) once the session has finished: results are kept."""
@@ -206,5 +216,5 @@ def cancel_interview(
     if key is None:
         raise NotFoundError("Interview not found")
     if key.status != "revoked":
-        revoke_key(keys, sessions, caller.org_id, interview.assessment_id, interview.key_id)
+        revoke_key(keys, sessions, caller.org_id, interview.assessment_id, interview.key_id, audit=audit)
     return interview

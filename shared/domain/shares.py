@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from shared import clock, ids
+from shared.domain.audit import AuditContext
 from shared.domain.paging import decode_cursor, encode_cursor
 from shared.domain.ports import Sessions, Shares
 from shared.domain.sessions import org_session
@@ -86,10 +87,15 @@ def make_share(
     days: int = DEFAULT_EXPIRES_IN_DAYS,
     webhook_id: str | None = None,
     now: datetime | None = None,
+    audit: AuditContext | None = None,
 ) -> tuple[ShareRecord, str]:
-    """Store a new link to the session's report and return it with its URL (the one place the token is)."""
+    """Store a new link to the session's report and return it with its URL (the one place the token is);
+    ``audit`` names the reviewer who asked for it (a link made for a webhook's delivery has none)."""
     share, url = new_share(org_id, session_id, api_url, days=days, webhook_id=webhook_id, now=now)
-    shares.create(share)
+    record = None
+    if audit is not None:
+        record = audit.record(org_id, "share.create", ("share", share.id), ["sessionId", "expiresAt"], share.created_at)
+    shares.create(share, record)
     return share, url
 
 
@@ -101,11 +107,12 @@ def create_share(
     request: CreateShareRequest | None,
     *,
     api_url: str,
+    audit: AuditContext,
 ) -> CreatedShare:
     """A new link to the report of one of the org's sessions; another org's session is not found."""
     session = org_session(sessions, org_id, session_id)
     days = request.expires_in_days if request is not None else DEFAULT_EXPIRES_IN_DAYS
-    share, url = make_share(shares, org_id, session.id, api_url, days=days)
+    share, url = make_share(shares, org_id, session.id, api_url, days=days, audit=audit)
     return CreatedShare(id=share.id, url=url, expires_at=share.expires_at)
 
 
@@ -120,14 +127,15 @@ def list_shares(
     return live, encode_cursor(resume_after) if resume_after else None
 
 
-def revoke_share(shares: Shares, org_id: str, session_id: str, share_id: str) -> str:
+def revoke_share(shares: Shares, org_id: str, session_id: str, share_id: str, *, audit: AuditContext) -> str:
     """Delete one of the session's live links: its token opens nothing from now on."""
     canonical_session, canonical_share = ids.canonical_uuid(session_id), ids.canonical_uuid(share_id)
     share = shares.get(canonical_session, canonical_share) if canonical_session and canonical_share else None
     if share is None or share.org_id != org_id or share.expires_at <= clock.to_timestamp(clock.utc_now()):
         raise _no_share()
+    record = audit.record(org_id, "share.revoke", ("share", share.id), ["revoked"])
     try:
-        shares.delete(share)
+        shares.delete(share, record)
     except ConditionFailedError as failed:
         raise _no_share() from failed
     return share.id

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared.domain.assessments import assessment_view
+from shared.domain.candidate_keys import key_view
 from shared.domain.events import DomainEvent
 from shared.domain.ports import Assessments, Shares, Webhooks
 from shared.domain.sessions import session_view
@@ -16,6 +17,11 @@ from shared.domain.webhooks import EVENT_ID_PREFIX
 from shared.models.webhook_events import (
     AssessmentEventData,
     AssessmentWebhookEvent,
+    ErasedCandidate,
+    ErasureEventData,
+    ErasureWebhookEvent,
+    InvitationEventData,
+    InvitationWebhookEvent,
     SessionEventData,
     SessionWebhookEvent,
     WebhookEvent,
@@ -84,6 +90,13 @@ def _webhook_event(event: DomainEvent, assessments: Assessments, now: datetime) 
         return SessionWebhookEvent.model_validate(
             {**fields, "data": SessionEventData(session=session_view(event.session, now))}
         )
+    if event.key is not None:
+        return InvitationWebhookEvent.model_validate(
+            {**fields, "data": InvitationEventData(key=key_view(event.key, now))}
+        )
+    if event.assessment_id is None:  # an erasure: the email's digest, nothing else of the candidate
+        erased = ErasedCandidate(email_sha256=event.subject_id, erased_at=event.occurred_at)
+        return ErasureWebhookEvent.model_validate({**fields, "data": ErasureEventData(candidate=erased)})
     assessment = assessments.get_deleted(event.org_id, event.assessment_id)
     if assessment is None:
         return None

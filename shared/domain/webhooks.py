@@ -4,8 +4,9 @@ pinging them, and their delivery logs. What is delivered, and how, is shared.dom
 from __future__ import annotations
 
 from shared import clock, ids
+from shared.domain.audit import AuditContext
 from shared.domain.paging import decode_cursor, encode_cursor, within_budget
-from shared.domain.ports import DeliveryQueue, Webhooks
+from shared.domain.ports import AuditLog, DeliveryQueue, Webhooks
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.webhooks import PING, CreateWebhookRequest, Delivery, PingEventData, PingWebhookEvent, Webhook
 from shared.store.deliveries import DeliveryRecord
@@ -36,7 +37,9 @@ def delivery_view(delivery: DeliveryRecord) -> Delivery:
 # The API
 
 
-def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookRequest) -> WebhookRecord:
+def create_webhook(
+    webhooks: Webhooks, org_id: str, request: CreateWebhookRequest, *, audit: AuditContext
+) -> WebhookRecord:
     """Register an endpoint, with a new signing secret, unless its URL may not receive webhooks or the
     organisation has as many as it may (deleted ones do not count)."""
     try:
@@ -57,9 +60,12 @@ def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookReques
         created_at=now,
         updated_at=now,
     )
+    # The URL is the organisation's own, its secret never recorded: only what was set.
+    changes = ["url", "events", *(["description"] if webhook.description is not None else []), "secret"]
+    record = audit.record(org_id, "webhook.create", ("webhook", webhook.id), changes, now)
     for _ in range(_COUNT_ATTEMPTS):
         try:
-            webhooks.create(webhook, MAX_WEBHOOKS_PER_ORG)
+            webhooks.create(webhook, MAX_WEBHOOKS_PER_ORG, record)
         except ConditionFailedError as failed:
             if failed.item != "webhook count":
                 raise
@@ -87,18 +93,24 @@ def list_webhooks(webhooks: Webhooks, org_id: str, limit: int, cursor: str | Non
     return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
 
 
-def delete_webhook(webhooks: Webhooks, org_id: str, webhook_id: str) -> str:
+def delete_webhook(webhooks: Webhooks, org_id: str, webhook_id: str, *, audit: AuditContext) -> str:
     """Stop deliveries to the org's webhook for good; its delivery log stays readable."""
     webhook = get_webhook(webhooks, org_id, webhook_id)
+    deleted_at = clock.to_timestamp(clock.utc_now())
     try:
-        webhooks.delete(webhook, deleted_at=clock.to_timestamp(clock.utc_now()))
+        webhooks.delete(
+            webhook, deleted_at, audit.record(org_id, "webhook.delete", ("webhook", webhook.id), ["status"], deleted_at)
+        )
     except ConditionFailedError as failed:
         raise NotFoundError("Webhook not found") from failed
     return webhook.id
 
 
-def queue_ping(webhooks: Webhooks, queue: DeliveryQueue, org_id: str, webhook_id: str) -> str:
-    """Queue a ``ping`` to the org's active webhook; returns the event's id."""
+def queue_ping(
+    webhooks: Webhooks, queue: DeliveryQueue, log: AuditLog, org_id: str, webhook_id: str, *, audit: AuditContext
+) -> str:
+    """Queue a ``ping`` to the org's active webhook, and record that it was asked for once it is queued (a
+    ping that never left leaves no record); returns the event's id."""
     webhook = get_webhook(webhooks, org_id, webhook_id)
     if webhook.status != "active":
         raise ConflictError(
@@ -114,6 +126,7 @@ def queue_ping(webhooks: Webhooks, queue: DeliveryQueue, org_id: str, webhook_id
     )
     body = ping.model_dump_json(by_alias=True)
     queue.send([QueuedDelivery(org_id, ping.id, PING, body, webhook_id=webhook.id)])
+    log.record(audit.record(org_id, "webhook.test", ("webhook", webhook.id), at=ping.created_at))
     return ping.id
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, PlainValidator, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from shared.models.common import (
     NEXT_CURSOR_DESCRIPTION,
@@ -18,6 +19,7 @@ from shared.models.common import (
 )
 
 MAX_KEYS_PER_REQUEST = 50
+MAX_EXTRA_MINUTES = 1_440  # a day: extra time on a key, or added at once to a running session
 
 # Deliberately plain: one @, no white space, a dot in the domain. Deliverability is the mailer's business.
 # (Not JSON Schema's "email" format, which is RFC 5321's far longer rule; the pattern is the rule.)
@@ -31,6 +33,46 @@ Email = Annotated[
 ]
 KeyStatus = Literal["pending", "redeemed", "completed", "expired", "revoked"]
 InviteStatus = Literal["queued", "sent", "failed", "not_requested"]
+
+
+def _minutes(value: object) -> int | None:
+    """``value`` as a whole number of extra minutes (7.0 is 7, as JSON Schema reads it), or None."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_EXTRA_MINUTES:
+        return value
+    return None
+
+
+def _extra_minutes(value: object) -> int | list[int]:
+    """One number of extra minutes for every key, or a list of them, one per key. One error names the
+    field (and the list's first wrong entry), not each shape it could have had."""
+    one = _minutes(value)
+    if one is not None:
+        return one
+    if isinstance(value, list) and len(value) <= MAX_KEYS_PER_REQUEST:
+        each = [_minutes(entry) for entry in value]
+        wrong = next((index for index, minutes in enumerate(each) if minutes is None), None)
+        if wrong is None:
+            return [minutes for minutes in each if minutes is not None]
+        raise PydanticCustomError(
+            "extra_minutes", f"entry {wrong} is not a whole number of minutes from 0 to {MAX_EXTRA_MINUTES}"
+        )
+    raise PydanticCustomError(
+        "extra_minutes",
+        f"must be a whole number of minutes from 0 to {MAX_EXTRA_MINUTES}, or a list of up to "
+        f"{MAX_KEYS_PER_REQUEST} of them",
+    )
+
+
+_MINUTES_SCHEMA = {"type": "integer", "minimum": 0, "maximum": MAX_EXTRA_MINUTES}
+ExtraMinutes = Annotated[
+    int | list[int],
+    PlainValidator(_extra_minutes),
+    WithJsonSchema(
+        {"anyOf": [_MINUTES_SCHEMA, {"type": "array", "items": _MINUTES_SCHEMA, "maxItems": MAX_KEYS_PER_REQUEST}]}
+    ),
+]
 
 
 def _names_need_emails(schema: dict[str, Any]) -> None:
@@ -65,14 +107,28 @@ class GenerateKeysRequest(RequestModel):
     send_invites: bool = Field(
         True, description="Email each candidate their key (the default); false leaves that to you."
     )
+    extra_minutes: ExtraMinutes = Field(
+        0,
+        description="Extra time on top of the assessment's time limit, in minutes (0 to 1,440), added to the "
+        "deadline when the session starts: one number for every key, or one per key in key order (exactly "
+        "`count` of them, as `candidateEmails`). Without a time limit there is no deadline to move.",
+        examples=[30, [0, 45]],
+    )
 
 
 class Invite(ApiModel):
-    """The invitation email of a key issued for a candidate's address."""
+    """The emails of a key issued for a candidate's address: the invitation, any sent again, the reminder."""
 
-    status: InviteStatus = Field(description="`queued`, `sent`, `failed`, or `not_requested` (sendInvites false).")
-    sent_at: str | None = Field(description="When the email was handed to the mail service, or null.")
+    status: InviteStatus = Field(
+        description="Of the latest email: `queued`, `sent`, `failed`, or `not_requested` (sendInvites false)."
+    )
+    sent_at: str | None = Field(description="When the invitation was first handed to the mail service, or null.")
     error: str | None = Field(description="Why it failed (the mail service's reason, or `mail_not_configured`).")
+    sent_count: int = Field(description="How many emails were sent for this key: the invitation, resends, reminder.")
+    last_sent_at: str | None = Field(description="When the latest of them was sent, or null.")
+    reminded_at: str | None = Field(
+        description="When the one reminder was sent (before the key expires, if it is still unused), or null."
+    )
 
 
 class CandidateKey(ApiModel):
@@ -92,12 +148,17 @@ class CandidateKey(ApiModel):
     created_at: str = Field(description="ISO 8601 timestamp of when the key was issued.")
     invite: Invite | None = Field(description="The invitation email of a key issued for an address, else null.")
     erased_at: str | None = Field(description="When the candidate's name and email were erased on request, or null.")
+    extra_minutes: int = Field(description="Extra minutes added to the session's deadline when it starts (0: none).")
 
 
 class KeyList(ApiModel):
     """The keys just issued."""
 
     keys: list[CandidateKey]
+
+
+class KeyEnvelope(ApiModel):
+    key: CandidateKey
 
 
 class KeyPage(ApiModel):

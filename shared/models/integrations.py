@@ -16,9 +16,10 @@ ASHBY_API_KEY_PATTERN = r"^[!-~]{8,512}$"
 
 def _ashby_needs_its_key(schema: dict[str, Any]) -> None:
     """The rule the domain enforces, as JSON Schema states it: `ashbyApiKey` with `ashby`, and only then."""
+    given = {"properties": {"ashbyApiKey": {"type": "string"}}, "required": ["ashbyApiKey"]}
     schema["if"] = {"properties": {"type": {"const": "ashby"}}}
-    schema["then"] = {"required": ["ashbyApiKey"]}
-    schema["else"] = {"not": {"required": ["ashbyApiKey"]}}
+    schema["then"] = given
+    schema["else"] = {"not": given}
 
 
 class CreateIntegrationRequest(RequestModel):

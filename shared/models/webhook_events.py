@@ -1,5 +1,5 @@
-"""The bodies of the webhook deliveries about sessions and assessments: the envelope of every event
-around the objects the API returns for them (published as the OpenAPI document's ``webhooks``)."""
+"""The bodies of the webhook deliveries about sessions, assessments, invitations and erasures: the envelope
+of every event around the objects the API returns for them (published as the OpenAPI document's ``webhooks``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from shared.models.assessments import AssessmentView
+from shared.models.candidate_keys import CandidateKey
 from shared.models.common import ApiModel
 from shared.models.sessions import Session
 from shared.models.webhooks import PingWebhookEvent, WebhookEventFields
@@ -25,9 +26,10 @@ class SessionEventData(ApiModel):
 
 
 class SessionWebhookEvent(WebhookEventFields):
-    """A candidate started, completed, or was scored."""
+    """A candidate started or completed, was scored, or was given more time (`session.extended`: the
+    session's `deadline` and `extensions` say how much)."""
 
-    type: Literal["session.started", "session.completed", "session.scored"]
+    type: Literal["session.started", "session.completed", "session.scored", "session.extended"]
     data: SessionEventData
 
 
@@ -42,4 +44,38 @@ class AssessmentWebhookEvent(WebhookEventFields):
     data: AssessmentEventData
 
 
-WebhookEvent = SessionWebhookEvent | AssessmentWebhookEvent | PingWebhookEvent
+class InvitationEventData(ApiModel):
+    key: CandidateKey = Field(
+        description="The key as `GET /v1/assessments/{id}/keys` lists it: `invite.error` says why the email failed."
+    )
+
+
+class InvitationWebhookEvent(WebhookEventFields):
+    """An email for a key (its invitation, sent again or not, or its reminder) was refused for good."""
+
+    type: Literal["invitation.failed"]
+    data: InvitationEventData
+
+
+class ErasedCandidate(ApiModel):
+    email_sha256: str = Field(
+        description="The SHA-256 (hex) of the erased email, lower-cased and trimmed: hash your own copy to match it."
+    )
+    erased_at: str = Field(description="When the erasure was made (ISO 8601).")
+
+
+class ErasureEventData(ApiModel):
+    candidate: ErasedCandidate
+
+
+class ErasureWebhookEvent(WebhookEventFields):
+    """A candidate's personal data was erased from the organisation on request: erase your copies too. It
+    names the candidate by their email's SHA-256 alone."""
+
+    type: Literal["candidate.erased"]
+    data: ErasureEventData
+
+
+WebhookEvent = (
+    SessionWebhookEvent | AssessmentWebhookEvent | InvitationWebhookEvent | ErasureWebhookEvent | PingWebhookEvent
+)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shared.observability import traced
-from shared.store import candidate_keys, dynamo, integrations, sessions
+from shared.store import audit, candidate_keys, dynamo, integrations, sessions
+from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import EmailLookup
 from shared.store.dynamo import Action
 
@@ -22,11 +23,16 @@ class ErasureStore:
         return [EmailLookup.model_validate(item) for item in dynamo.query_all("PK = :pk", {":pk": partition["PK"]})]
 
     @traced
-    def erase(self, digest: str, lookups: Sequence[EmailLookup], erased_at: str) -> int:
+    def erase(
+        self, digest: str, lookups: Sequence[EmailLookup], erased_at: str, record: AuditRecord | None
+    ) -> tuple[int, bool]:
         """Erase the candidate from the lookups' keys and sessions, a transaction per 100 writes (no key
-        split across two), and return how many were erased: fewer than all when a key moved since its
-        lookup was read (the transactions before that one stand)."""
-        erased = 0
+        split across two), the first also writing ``record`` (alone when there is nothing to erase), and
+        an ATS's claim on the candidate's place on each assessment. Returns how many were erased, fewer than
+        all when a key moved since its lookup was read (the transactions before that one stand), and whether
+        ``record`` was written."""
+        first = [[audit.entry_action(record)]] if record is not None else []
+        erased, recorded = 0, False
         claimed: set[str] = set()  # the assessments whose claim on the candidate is already deleted
         groups = []
         for lookup in lookups:
@@ -35,13 +41,14 @@ class ErasureStore:
                 claimed.add(lookup.assessment_id)
                 group.append(integrations.forget_claim_action(lookup.org_id, lookup.assessment_id, digest))
             groups.append(group)
-        for batch in _pack(groups):
+        for batch in _pack([*first, *groups]):
             try:
                 dynamo.transact_write([action for group in batch for action in group])
             except (dynamo.ConditionFailedError, dynamo.WriteConflictError):
                 break
-            erased += len(batch)
-        return erased
+            erased += len(batch) - len(first)
+            recorded, first = recorded or bool(first), []
+        return erased, recorded
 
     @traced
     def resume(self, digest: str, lookup: EmailLookup) -> None:

@@ -20,7 +20,8 @@ from pydantic import Field
 
 from shared.models.candidate_keys import email_digest
 from shared.observability import traced
-from shared.store import deliveries, dynamo, shares
+from shared.store import audit, deliveries, dynamo, shares
+from shared.store.audit import AuditRecord
 from shared.store.credentials import IntegrationKeyTarget, integration_key_item, integration_key_keys
 from shared.store.deliveries import DeliveryRecord
 from shared.store.dynamo import Action, Record
@@ -148,8 +149,8 @@ def forget_claim_action(org_id: str, assessment_id: str, digest: str) -> Action:
 
 class IntegrationStore:
     @traced
-    def create(self, integration: IntegrationRecord) -> None:
-        """Store the integration and its key's hash item together."""
+    def create(self, integration: IntegrationRecord, record: AuditRecord) -> None:
+        """Store the integration, its key's hash item and ``record`` together."""
         index = {
             INDEX_PARTITION_KEY: _org_index(integration.org_id),
             INDEX_SORT_KEY: f"{PARTITION_PREFIX}{integration.id}",
@@ -169,6 +170,7 @@ class IntegrationStore:
                     item=integration_key_item(integration.key_hash, target),
                     condition="attribute_not_exists(PK)",
                 ),
+                audit.entry_action(record),
             ]
         )
 
@@ -208,8 +210,8 @@ class IntegrationStore:
         return [IntegrationRecord.model_validate(item) for item in items], resume_after
 
     @traced
-    def delete(self, integration: IntegrationRecord, deleted_at: str) -> None:
-        """Mark the integration deleted, out of the org's list, and its key revoked, together
+    def delete(self, integration: IntegrationRecord, deleted_at: str, record: AuditRecord) -> None:
+        """Mark the integration deleted, out of the org's list, and its key revoked, with ``record``, together
         (ConditionFailedError names ``integration`` when it already was)."""
         dynamo.transact_write(
             [
@@ -229,6 +231,7 @@ class IntegrationStore:
                     condition="attribute_exists(PK) AND attribute_not_exists(revokedAt)",
                     values={":at": deleted_at},
                 ),
+                audit.entry_action(record),
             ]
         )
 

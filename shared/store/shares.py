@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from shared import clock
 from shared.observability import traced
-from shared.store import dynamo
+from shared.store import audit, dynamo
+from shared.store.audit import AuditRecord
 from shared.store.dynamo import Action, Record
 from shared.store.schema import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
@@ -49,9 +50,10 @@ def create_actions(share: ShareRecord) -> list[Action]:
 
 class ShareStore:
     @traced
-    def create(self, share: ShareRecord) -> None:
-        """Store the lookup and the list entry in one transaction."""
-        dynamo.transact_write(create_actions(share))
+    def create(self, share: ShareRecord, record: AuditRecord | None) -> None:
+        """Store the lookup and the list entry in one transaction, with ``record`` when a reviewer asked for
+        the link (none for one the consumer makes for a delivery)."""
+        dynamo.transact_write([*create_actions(share), *([audit.entry_action(record)] if record is not None else [])])
 
     @traced
     def find(self, token_hash: str) -> ShareRecord | None:
@@ -79,11 +81,15 @@ class ShareStore:
         return [ShareRecord.model_validate(item) for item in items], resume_after
 
     @traced
-    def delete(self, share: ShareRecord) -> None:
-        """Delete the link's two items together; ConditionFailedError (``share``) if it is already gone."""
+    def delete(self, share: ShareRecord, record: AuditRecord) -> None:
+        """Delete the link's two items together, with ``record``; ConditionFailedError (``share``) if it is
+        already gone."""
         dynamo.transact_write(
             [
-                Action("Delete", "share", keys=keys, condition="attribute_exists(PK)")
-                for keys in (_lookup_keys(share.token_hash), _entry_keys(share.session_id, share.id))
+                *(
+                    Action("Delete", "share", keys=keys, condition="attribute_exists(PK)")
+                    for keys in (_lookup_keys(share.token_hash), _entry_keys(share.session_id, share.id))
+                ),
+                audit.entry_action(record),
             ]
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from shared.observability import traced
-from shared.store import dynamo
+from shared.store import audit, dynamo
+from shared.store.audit import AuditRecord
 from shared.store.dynamo import Action, Record
 from shared.store.schema import PARTITION_KEY, SORT_KEY
 
@@ -31,12 +32,15 @@ def _index_keys(org_id: str, token_id: str) -> dict[str, str]:
 
 
 class TokenStore:
-    def create(self, token: TokenRecord) -> None:
-        """Store the hash item the authorizer reads and the org's index entry, together."""
+    def create(self, token: TokenRecord, record: AuditRecord) -> None:
+        """Store the hash item the authorizer reads and the org's index entry, together, with ``record``."""
         dynamo.transact_write(
             [
-                Action("Put", "token", item=dynamo.item_of(keys, token), condition="attribute_not_exists(PK)")
-                for keys in (_hash_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                *(
+                    Action("Put", "token", item=dynamo.item_of(keys, token), condition="attribute_not_exists(PK)")
+                    for keys in (_hash_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                ),
+                audit.entry_action(record),
             ]
         )
 
@@ -57,18 +61,21 @@ class TokenStore:
         item = dynamo.get(_index_keys(org_id, token_id))
         return TokenRecord.model_validate(item) if item else None
 
-    def revoke(self, token: TokenRecord, revoked_at: str) -> None:
-        """Mark the token revoked on both items; ConditionFailedError if it already was."""
+    def revoke(self, token: TokenRecord, revoked_at: str, record: AuditRecord) -> None:
+        """Mark the token revoked on both items, with ``record``; ConditionFailedError if it already was."""
         dynamo.transact_write(
             [
-                Action(
-                    "Update",
-                    "token",
-                    keys=keys,
-                    expression="SET revokedAt = :at",
-                    condition="attribute_exists(PK) AND attribute_not_exists(revokedAt)",
-                    values={":at": revoked_at},
-                )
-                for keys in (_hash_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                *(
+                    Action(
+                        "Update",
+                        "token",
+                        keys=keys,
+                        expression="SET revokedAt = :at",
+                        condition="attribute_exists(PK) AND attribute_not_exists(revokedAt)",
+                        values={":at": revoked_at},
+                    )
+                    for keys in (_hash_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                ),
+                audit.entry_action(record),
             ]
         )

@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import Field
 
 from shared.observability import traced
-from shared.store import deliveries, dynamo
+from shared.store import audit, deliveries, dynamo
+from shared.store.audit import AuditRecord
 from shared.store.deliveries import DeliveryRecord
 from shared.store.dynamo import Action, Record
 from shared.store.schema import (
@@ -58,7 +59,7 @@ def _org_index(org_id: str) -> str:
 
 class WebhookStore:
     @traced
-    def create(self, webhook: WebhookRecord, limit: int) -> None:
+    def create(self, webhook: WebhookRecord, limit: int, record: AuditRecord) -> None:
         """Store the webhook and count it, unless the org already has ``limit`` (ConditionFailedError names
         ``webhook count`` then, or when another registration counted first: reading again tells)."""
         index = {INDEX_PARTITION_KEY: _org_index(webhook.org_id), INDEX_SORT_KEY: f"{PARTITION_PREFIX}{webhook.id}"}
@@ -71,6 +72,7 @@ class WebhookStore:
                     item={**dynamo.item_of(_keys(webhook.id), webhook), **index},
                     condition="attribute_not_exists(PK)",
                 ),
+                audit.entry_action(record),
             ]
         )
 
@@ -138,7 +140,7 @@ class WebhookStore:
                 return found
 
     @traced
-    def delete(self, webhook: WebhookRecord, deleted_at: str) -> None:
+    def delete(self, webhook: WebhookRecord, deleted_at: str, record: AuditRecord) -> None:
         """Mark the webhook deleted, take it out of the org's list and its count (ConditionFailedError
         names ``webhook`` when it is already deleted); its delivery log stays."""
         actions = [
@@ -164,7 +166,7 @@ class WebhookStore:
                     values={":minus_one": -1, ":none": 0},
                 )
             )
-        dynamo.transact_write(actions)
+        dynamo.transact_write([*actions, audit.entry_action(record)])
 
     @traced
     def disable(self, webhook_id: str, disabled_at: str, reason: str) -> None:

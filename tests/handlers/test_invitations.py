@@ -16,9 +16,10 @@ from shared import mail, settings
 from shared.consumer import EventConsumer, change_of
 from shared.domain.events import events_of
 from shared.mail import SesMailer
+from shared.models.candidate_keys import email_digest
 from shared.store.candidate_keys import CandidateKeyStore
 from tests.handlers.test_results import GOOD_SCORE, scorable
-from tests.support import RecordingMailer, Stream, call, create_assessment, deliver, generate_keys
+from tests.support import RecordingMailer, Stream, call, candidate_for, create_assessment, deliver, generate_keys
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -67,13 +68,15 @@ def refuse_sends(code: str, times: int) -> None:
 
 
 EMAILS = ["ada@example.com", "alan@example.org", "grace@example.net"]
+# An invitation no email has left for yet.
+NOT_SENT = {"sentAt": None, "error": None, "sentCount": 0, "lastSentAt": None, "remindedAt": None}
 
 
 @pytest.mark.usefixtures("verified_sender")
 def test_keys_issued_to_addresses_are_emailed_once_through_ses(stream: Stream) -> None:
     assessment = create_assessment(title="Backend take-home", role="Senior backend engineer", timeLimitMinutes=90)
     keys = generate_keys(assessment["id"], 2, candidateEmails=EMAILS[:2], candidateNames=["Ada", "Alan"])
-    assert [key["invite"] for key in keys] == [{"status": "queued", "sentAt": None, "error": None}] * 2
+    assert [key["invite"] for key in keys] == [{"status": "queued", **NOT_SENT}] * 2
 
     assert deliver(stream.new_records(), EventConsumer(SesMailer())) == []
 
@@ -242,7 +245,7 @@ def test_without_a_sender_invitations_fail_as_not_configured(stream: Stream, mon
     assert deliver(stream.new_records(), EventConsumer(mailer)) == []
 
     assert mailer.sent == []
-    assert invites(assessment["id"])[EMAILS[0]] == {"status": "failed", "sentAt": None, "error": "mail_not_configured"}
+    assert invites(assessment["id"])[EMAILS[0]] == {"status": "failed", **NOT_SENT, "error": "mail_not_configured"}
 
 
 def test_send_invites_false_sends_nothing(stream: Stream) -> None:
@@ -252,7 +255,7 @@ def test_send_invites_false_sends_nothing(stream: Stream) -> None:
 
     deliver(stream.new_records(), EventConsumer(mailer))
 
-    assert key["invite"] == {"status": "not_requested", "sentAt": None, "error": None}
+    assert key["invite"] == {"status": "not_requested", **NOT_SENT}
     assert mailer.sent == []
     assert invites(assessment["id"])[EMAILS[0]]["status"] == "not_requested"
 
@@ -310,3 +313,37 @@ def test_the_stream_tells_the_life_of_a_key_and_its_session_as_domain_events(str
     ]
     assert {(event.org_id, event.assessment_id) for event in events} == {("org_a", assessment["id"])}
     assert len({event.id for event in events}) == len(events)
+
+
+def test_the_stream_tells_resends_failures_extensions_and_erasures_as_domain_events(stream: Stream) -> None:
+    assessment = create_assessment(timeLimitMinutes=30)
+    [key] = generate_keys(assessment["id"], 1, candidateEmails=EMAILS[:1], sendInvites=False)
+    call("resend_invitation", path={"assessment_id": assessment["id"], "key_id": key["id"]})
+    session = call("start_session", candidate_for(key))[1]["session"]
+    call("extend_session", body={"minutes": 5, "reason": "x"}, path={"session_id": session["id"]})
+    call("erase_candidate", body={"email": EMAILS[0]})
+
+    records = [DynamoDBRecord(record) for record in stream.new_records()]
+    events = [event for record in records for event in events_of(change_of(record))]
+
+    assert [(event.type, event.subject_id) for event in events] == [
+        ("key.created", key["id"]),
+        ("invitation.queued", key["id"]),
+        ("session.started", session["id"]),
+        ("session.extended", session["id"]),
+        ("candidate.erased", email_digest(EMAILS[0])),
+        ("timeline.erasing", session["id"]),
+    ]
+    assert [event.invitation is not None for event in events[:2]] == [False, True]
+
+
+def test_a_failed_email_is_a_domain_event_once(stream: Stream, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(settings.MAIL_FROM_VARIABLE)
+    assessment = create_assessment()
+    [key] = generate_keys(assessment["id"], 1, candidateEmails=EMAILS[:1])
+    deliver(stream.new_records(), EventConsumer(RecordingMailer()))
+
+    records = [DynamoDBRecord(record) for record in stream.new_records()]
+    events = [event for record in records for event in events_of(change_of(record))]
+
+    assert [(event.type, event.subject_id) for event in events] == [("invitation.failed", key["id"])]

@@ -15,7 +15,7 @@ from shared.models.assessments import CreateAssessmentRequest
 from shared.store.assessments import AssessmentStore
 from shared.store.rubrics import RubricStore
 from tests.conftest import RequestCounter
-from tests.support import ORG_B, SEED_BODY, call, create_assessment, invoke
+from tests.support import AUDIT_A, ORG_B, SEED_BODY, call, create_assessment, invoke
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -153,13 +153,13 @@ def test_a_rubric_delete_racing_an_assessment_create_never_leaves_a_dangling_lin
 
         def link(request: CreateAssessmentRequest = request) -> str:
             try:
-                return create_assessment_for(AssessmentStore(), RubricStore(), "org_a", request).id
+                return create_assessment_for(AssessmentStore(), RubricStore(), "org_a", request, audit=AUDIT_A).id
             except InvalidInputError:  # rubric_not_found
                 return ""
 
         def remove(rubric_id: str = rubric["id"]) -> bool:
             try:
-                delete_rubric(RubricStore(), "org_a", rubric_id)
+                delete_rubric(RubricStore(), "org_a", rubric_id, audit=AUDIT_A)
             except ConflictError:
                 return False
             return True

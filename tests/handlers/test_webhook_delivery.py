@@ -19,6 +19,7 @@ from infra.local.webhooks import QueuePoller, Queues
 from shared import clock, docs, settings
 from shared.consumer import EventConsumer
 from shared.delivery_worker import DeliveryWorker
+from shared.models.candidate_keys import email_digest
 from shared.observability import logger
 from shared.store import dynamo
 from shared.store.schema import TTL_ATTRIBUTE
@@ -29,7 +30,17 @@ from shared.webhooks.schedule import MAX_ATTEMPTS, RETRY_DELAYS_SECONDS
 from tests.conftest import TEST_HOSTS
 from tests.handlers.test_results import GOOD_SCORE, complete, scorable, started
 from tests.receiver import Received, Receiver, receiver, signature_is_valid
-from tests.support import ORG_A, ORG_B, RecordingMailer, Stream, call, invoke
+from tests.support import (
+    ORG_A,
+    ORG_B,
+    RecordingMailer,
+    Stream,
+    call,
+    candidate_for,
+    create_assessment,
+    generate_keys,
+    invoke,
+)
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -348,6 +359,54 @@ def test_the_secret_never_reaches_the_logs(
     assert stored is not None
     assert secret not in repr(stored)
     assert secret not in str(stored)
+
+
+def test_extensions_failed_invitations_and_erasures_reach_the_webhooks_that_take_them(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loopback(monkeypatch)  # and no sender configured: every invitation fails as mail_not_configured
+    ada = "ada@example.com"
+    with receiver() as endpoint:
+        register(endpoint.url, events=["session.extended", "invitation.failed", "candidate.erased"])
+        assessment = create_assessment(timeLimitMinutes=30)
+        [key] = generate_keys(assessment["id"], 1, candidateEmails=[ada], candidateNames=["Ada"])
+        pipeline.run()
+        pipeline.run()  # the invitation's failure, written by the consumer as it ran
+        session_id = call("start_session", candidate_for(key))[1]["session"]["id"]
+        body = {"minutes": 15, "reason": "Outage"}
+        assert call("extend_session", body=body, path={"session_id": session_id})[0] == 200
+        pipeline.run()
+        assert call("erase_candidate", body={"email": ada})[0] == 200
+        pipeline.run()
+
+    failed, extended, erased = payloads(endpoint)
+    assert [failed["type"], extended["type"], erased["type"]] == [
+        "invitation.failed",
+        "session.extended",
+        "candidate.erased",
+    ]
+    assert (failed["data"]["key"]["id"], failed["data"]["key"]["invite"]["error"]) == (key["id"], "mail_not_configured")
+    assert extended["data"]["session"]["extensions"][0]["minutes"] == 15
+    assert erased["data"] == {"candidate": {"emailSha256": email_digest(ada), "erasedAt": erased["createdAt"]}}
+    assert ada not in json.dumps(erased)
+    assert "Ada" not in json.dumps(erased)
+    for request in endpoint.received:
+        assert_documented(request)
+
+
+def test_each_extension_is_its_own_event(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    loopback(monkeypatch)
+    with receiver() as endpoint:
+        register(endpoint.url, events=["session.extended"])
+        _, [key], [session] = started()
+        for minutes in (5, 10):  # within one second: told apart by their place in the list
+            call("extend_session", body={"minutes": minutes, "reason": "x"}, path={"session_id": session["id"]})
+        pipeline.run()
+
+    extended = payloads(endpoint)
+    assert [len(payload["data"]["session"]["extensions"]) for payload in extended] == [1, 2]
+    assert len({payload["id"] for payload in extended}) == 2
+    assert key["id"] == extended[0]["data"]["session"]["keyId"]
 
 
 def test_a_webhook_that_asks_for_report_links_gets_one_made_for_each_completion_and_score(

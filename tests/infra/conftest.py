@@ -60,15 +60,19 @@ class Synthesized:
     @cached_property
     def every_resource(self) -> dict[str, dict[str, Any]]:
         """The stack's resources and its nested stacks' in one view, a nested stack's reference to one of its
-        parameters replaced by what the stack passes it: assertions read one template, however it is split."""
-        merged = {
-            logical_id: resource
-            for logical_id, resource in self.template["Resources"].items()
-            if logical_id not in self.nested_templates
-        }
+        parameters replaced by what the stack passes it, and the stack's reference to a nested stack's output
+        by the output's value: assertions read one template, however it is split."""
+        outputs: dict[tuple[str, str], Any] = {}
+        merged: dict[str, dict[str, Any]] = {}
         for logical_id, path in self.nested_templates.items():
             passed = self.template["Resources"][logical_id]["Properties"].get("Parameters", {})
-            merged.update(_passing(json.loads(path.read_text())["Resources"], passed))
+            nested = _passing(json.loads(path.read_text()), passed)
+            merged.update(nested["Resources"])
+            for name, output in nested.get("Outputs", {}).items():
+                outputs[(logical_id, f"Outputs.{name}")] = output["Value"]
+        for logical_id, resource in self.template["Resources"].items():
+            if logical_id not in self.nested_templates:
+                merged[logical_id] = _reading_outputs(resource, outputs)
         return merged
 
     @property
@@ -116,6 +120,17 @@ def _passing(value: Any, passed: dict[str, Any]) -> Any:
         return {key: _passing(item, passed) for key, item in value.items()}
     if isinstance(value, list):
         return [_passing(item, passed) for item in value]
+    return value
+
+
+def _reading_outputs(value: Any, outputs: dict[tuple[str, str], Any]) -> Any:
+    """``value`` with each ``{"Fn::GetAtt": [nested stack, "Outputs.…"]}`` replaced by that output's value."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::GetAtt"} and tuple(value["Fn::GetAtt"]) in outputs:
+            return outputs[tuple(value["Fn::GetAtt"])]
+        return {key: _reading_outputs(item, outputs) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_reading_outputs(item, outputs) for item in value]
     return value
 
 

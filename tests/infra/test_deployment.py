@@ -107,7 +107,8 @@ def test_reserved_concurrency_defaults_to_ten_a_function_and_zero_reserves_none(
 
 
 def test_ashbys_api_is_its_public_one_unless_the_context_names_another() -> None:
-    assert Deployment.from_context({}.get).ashby_api_url == "https://api.ashbyhq.com"
-    assert Deployment.from_context({"ashbyApiUrl": "https://ashby.proxy.acme.com/v1"}.get).ashby_api_url == (
-        "https://ashby.proxy.acme.com/v1"
-    )
+    nothing: dict[str, str] = {}
+    proxied = {"ashbyApiUrl": "https://ashby.proxy.acme.com/v1"}
+
+    assert Deployment.from_context(nothing.get).ashby_api_url == "https://api.ashbyhq.com"
+    assert Deployment.from_context(proxied.get).ashby_api_url == "https://ashby.proxy.acme.com/v1"

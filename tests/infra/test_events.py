@@ -11,7 +11,7 @@ from infra.app import MAIL_NOT_CONFIGURED_NOTE
 from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_SECRET_ACTIONS, CONSUMER_TABLE_ACTIONS
 from shared.consumer import RETRY_ATTEMPTS
 from shared.settings import API_URL_VARIABLE, CLI_PACKAGE_VARIABLE, MAIL_FROM_VARIABLE
-from shared.store.schema import SESSIONS_INDEX, STREAM_VIEW_TYPE
+from shared.store.schema import INDEXES, STREAM_VIEW_TYPE
 from tests.infra.conftest import CLI_PACKAGE, Synthesized, statement_actions
 
 pytestmark = pytest.mark.infra
@@ -96,7 +96,7 @@ def test_the_consumer_may_read_the_stream_use_the_table_send_as_the_configured_s
     named = [
         ("secrets key", {"Fn::GetAtt": [_single(prod, "AWS::KMS::Key"), "Arn"]}),
         ("table", {"Fn::GetAtt": [table, "Arn"]}),
-        ("index", {"Fn::Join": ["", [{"Fn::GetAtt": [table, "Arn"]}, f"/index/{SESSIONS_INDEX}"]]}),
+        *((index, {"Fn::Join": ["", [{"Fn::GetAtt": [table, "Arn"]}, f"/index/{index}"]]}) for index in INDEXES),
         ("stream", {"Fn::GetAtt": [table, "StreamArn"]}),
         ("dead letters", {"Fn::GetAtt": [_queue(prod, "stream-dead-letters"), "Arn"]}),
         ("webhook deliveries", {"Fn::GetAtt": [_queue(prod, "webhook-deliveries"), "Arn"]}),
@@ -123,7 +123,7 @@ def test_the_consumer_may_read_the_stream_use_the_table_send_as_the_configured_s
     assert by_resource == {
         "ses": {"ses:SendEmail"},
         "table": set(CONSUMER_TABLE_ACTIONS),
-        "index": set(CONSUMER_TABLE_ACTIONS),
+        **{index: set(CONSUMER_TABLE_ACTIONS) for index in INDEXES},
         "stream": STREAM_READ,
         "dead letters": QUEUE_SEND,
         "webhook deliveries": QUEUE_SEND,

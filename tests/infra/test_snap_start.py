@@ -67,7 +67,7 @@ def test_with_snap_start_every_function_snapshots_its_published_versions_behind_
     versions = snap_start.resources("AWS::Lambda::Version")
     aliases = snap_start.properties("AWS::Lambda::Alias")
 
-    assert len(functions) == len(ROUTES) + 3  # the authorizer, the stream consumer and webhook delivery
+    assert len(functions) == len(ROUTES) + 4  # the authorizer, the stream consumer, webhook delivery, reminders
     assert all(props["SnapStart"] == {"ApplyOn": "PublishedVersions"} for props in functions.values())
     assert set(_aliases_by_function(snap_start)) == set(functions)
     for alias in aliases.values():
@@ -95,7 +95,9 @@ def test_with_snap_start_methods_authorizers_and_permissions_all_name_the_aliase
     for authorizer in snap_start.properties("AWS::ApiGateway::Authorizer").values():
         assert _referenced(authorizer["AuthorizerUri"]) == {_aliases_by_function(snap_start)[authorizer_function]}
     permissions = snap_start.properties("AWS::Lambda::Permission").values()
-    assert len(permissions) == len(ROUTES) + len({route.auth for route in ROUTES if route.auth.needs_authorizer})
+    # API Gateway's for each route and authorizer, EventBridge's for the reminder job's schedule.
+    authorizers = len({route.auth for route in ROUTES if route.auth.needs_authorizer})
+    assert len(permissions) == len(ROUTES) + authorizers + 1
     for permission in permissions:
         assert _referenced(permission["FunctionName"]) <= aliases
         assert not _referenced(permission["FunctionName"]) & functions

@@ -19,6 +19,7 @@ from shared.delivery_worker import DeliveryWorker
 from shared.errors import ConflictError
 from shared.routes import ROUTES
 from shared.store import dynamo
+from shared.store.candidate_keys import CandidateKeyStore, InviteStore
 from shared.store.schema import PARTITION_KEY
 from shared.webhooks.queue import Delivery, DeliveryQueue
 from tests.receiver import receiver
@@ -144,6 +145,12 @@ def _fail_with_a_key(
         "erase_candidate": {"principal": ORG_A, "body": {"email": "ada@example.com"}},
         "create_webhook": {"principal": ORG_A, "body": {"url": "https://hooks.example.com/"}},
         "test_webhook": {"principal": ORG_A, "path": {"webhook_id": webhook_id}},
+        "extend_session": {
+            "principal": ORG_A,
+            "path": {"session_id": session_id},
+            "body": {"minutes": 5, "reason": "Outage"},
+        },
+        "resend_invitation": {"principal": ORG_A, "path": {"assessment_id": "a", "key_id": "k"}},
         "create_share": {"principal": ORG_A, "path": {"session_id": session_id}},
         "create_integration": {"principal": ORG_A, "body": {"type": "greenhouse"}},
         "greenhouse_send_test": {"principal": greenhouse, "body": send_test("a")},
@@ -180,6 +187,8 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.route = "create_assessment"
     assessment = create_assessment(rubricId=rubric_id)
     recorder.call("get_assessment", path={"assessment_id": assessment["id"]})
+    for rubric_change in (None, rubric_id):  # a rubric's link moves in the edit's transaction
+        recorder.call("update_assessment", path={"assessment_id": assessment["id"]}, body={"rubricId": rubric_change})
     recorder.call("list_assessments")
     recorder.route = "generate_keys"
     revoked, started, pending = generate_keys(assessment["id"], 3, candidateEmails=["ada@example.com"] * 3)
@@ -188,12 +197,22 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("generate_keys", **replayed)  # a replay reads the keys it names as they are now
     recorder.call("list_keys", path={"assessment_id": assessment["id"]})
     recorder.call("revoke_key", path={"assessment_id": assessment["id"], "key_id": revoked["id"]})
+    resent = {"path": {"assessment_id": assessment["id"], "key_id": pending["id"]}, "headers": IDEMPOTENCY_KEY}
+    # No consumer runs here: the invitation is settled as one would, so that it may be sent again.
+    queued = CandidateKeyStore().get(assessment["id"], pending["id"])
+    assert queued is not None
+    InviteStore().settle(queued, ("queued", "failed"), error="x")
+    recorder.call("resend_invitation", **resent)
+    recorder.call("resend_invitation", **resent)  # a replay reads the key as it is now
     candidate = candidate_for(started)
     recorder.call("get_assessment", candidate, path={"assessment_id": assessment["id"]})
     _, session = recorder.call("start_session", candidate)
     recorder.call("start_session", candidate)  # already started: the session is read back
     session_id = session["session"]["id"]
     recorder.call("get_session", candidate, path={"session_id": session_id})
+    extended = {"path": {"session_id": session_id}, "body": {"minutes": 5, "reason": "x"}, "headers": IDEMPOTENCY_KEY}
+    recorder.call("extend_session", **extended)
+    recorder.call("extend_session", **extended)  # a replay reads the session as it is now
     recorder.call("ingest_events", candidate, path={"session_id": session_id}, body=events())
     recorder.call("get_timeline", path={"session_id": session_id})
     recorder.call("get_timeline", path={"session_id": session_id}, query="type=decision")
@@ -214,6 +233,8 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("erase_candidate", body={"email": "ada@example.com"}, headers=IDEMPOTENCY_KEY)
     recorder.call("delete_rubric", path={"rubric_id": rubric_id})
     recorder.call("delete_webhook", path={"webhook_id": webhook_id})
+    recorder.call("list_audit")
+    recorder.call("list_audit", query="action=assessment.update")
     recorder.call("list_issues")
     recorder.call("get_issue", path={"issue_id": catalog.all_issues()[0].id})
 

@@ -85,11 +85,15 @@ def test_only_the_idempotent_routes_import_the_idempotency_utility(route: Route)
 
 @pytest.mark.parametrize("route", [each for each in ROUTES if "rubric" in each.name], ids=lambda route: route.name)
 def test_a_rubric_route_loads_no_store_but_the_rubrics_one(route: Route) -> None:
-    # The domain's ports name every store's records for the type checker only.
+    # The domain's ports name every store's records for the type checker only; the audit log's actions go
+    # into every store's transactions.
     stores = {name for name in modules_loaded_by(route.handler.rpartition(".")[0]) if name.startswith("shared.store.")}
-    assert stores - {"shared.store.dynamo", "shared.store.schema", "shared.store.idempotency"} == {
-        "shared.store.rubrics"
-    }
+    assert stores - {
+        "shared.store.dynamo",
+        "shared.store.schema",
+        "shared.store.idempotency",
+        "shared.store.audit",
+    } == {"shared.store.rubrics"}
 
 
 @pytest.mark.parametrize("route", [each for each in ROUTES if "webhook" in each.name], ids=lambda route: route.name)
@@ -104,7 +108,12 @@ def test_a_webhook_route_loads_neither_the_delivery_side_nor_other_stores(route:
     )
     assert _within(loaded, delivery_side) == []
     stores = {name for name in loaded if name.startswith("shared.store.")}
-    assert stores - {"shared.store.dynamo", "shared.store.schema", "shared.store.idempotency"} == {
+    assert stores - {
+        "shared.store.dynamo",
+        "shared.store.schema",
+        "shared.store.idempotency",
+        "shared.store.audit",
+    } == {
         "shared.store.webhooks",
         "shared.store.deliveries",  # the delivery log the webhook's partition holds
     }

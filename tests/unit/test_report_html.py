@@ -83,6 +83,7 @@ def a_session(**fields: Any) -> Session:
             "ai_attribution_pct": None,
         },
         "tools": ["claude-code", "cli"],
+        "extensions": [],
     }
     return Session.model_validate({**values, **fields})
 

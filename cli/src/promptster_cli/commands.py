@@ -427,7 +427,7 @@ def submit(args: argparse.Namespace) -> int:
         with flush_lock(workspace, wait=60) as held:
             if not held:
                 raise CommandError("busy: events are still being sent — run `promptster submit` again in a minute")
-            report = flush(workspace)  # human edits first, then everything waiting
+            report = flush(workspace, settle=True)  # human edits first, then everything waiting
             stopped = report.stopped
             finished = stopped is not None and stopped.code in FINISHED_CODES
             waiting = spool.counts()["waiting"]

@@ -82,9 +82,11 @@ def flush(
     linger: float = 0.0,
     sleep: Callable[[float], None] = time.sleep,
     api: Api | None = None,
+    settle: bool = False,
 ) -> FlushReport:
     """Send every waiting event (the caller holds the flush lock): at most ``attempts`` tries while the
-    API cannot be reached, then waiting up to ``linger`` seconds for more events."""
+    API cannot be reached, then waiting up to ``linger`` seconds for more events. With ``settle``, every
+    change no assistant accounted for is the candidate's now (the work is being handed in)."""
     state = workspace.read_state()
     report = FlushReport()
     if state is None:
@@ -92,7 +94,7 @@ def flush(
     spool = Spool(workspace.spool_file)
     client = api or Api(state["apiUrl"], state["key"])
     try:
-        _record_edits(workspace, spool, state)
+        _record_edits(workspace, spool, state, settle=settle)
         failures = 0
         idle_until = time.monotonic() + linger
         while True:
@@ -136,9 +138,9 @@ def _within_body_limit(events: list[Event]) -> list[Event]:
     return events
 
 
-def _record_edits(workspace: Workspace, spool: Spool, state: dict[str, Any]) -> None:
+def _record_edits(workspace: Workspace, spool: Spool, state: dict[str, Any], *, settle: bool = False) -> None:
     try:
-        record_human_edits(workspace, spool, state)
+        record_human_edits(workspace, spool, state, settle=settle)
     except Exception as error:
         workspace.log_error(f"human edits: {type(error).__name__}: {error}")
 

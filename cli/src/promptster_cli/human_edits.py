@@ -2,8 +2,9 @@
 snapshotted with git into a private index (``.promptster/git-index``: the candidate's own index and
 history are never touched): ``git add -A`` then ``git write-tree``, which respects .gitignore. Each
 snapshot is compared with the previous one (``git diff-tree --numstat``); a changed path the assistant
-touched since just before the previous snapshot is the assistant's, every other one the candidate's,
-recorded as a ``file_change`` with author ``human``.
+touched since just before the previous snapshot is the assistant's. Any other waits a little before it
+is the candidate's (recorded as a ``file_change`` with author ``human``): an assistant writes a file a
+moment before its hook reports the edit, and a snapshot may fall in between.
 
 It is an approximation, said plainly in docs/cli.md: a file both the assistant and the candidate
 changed between two snapshots counts as the assistant's; files git ignores are not seen; a change
@@ -26,6 +27,8 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's tree of no file
 # An assistant's edit noted this long before a snapshot still explains a change seen in the next one.
 TOUCH_GRACE_SECONDS = 10.0
 SNAPSHOT, SNAPSHOT_AT = "snapshot_tree", "snapshot_at"
+# Changes no assistant event accounted for yet, waiting out TOUCH_GRACE_SECONDS before they are the candidate's.
+UNEXPLAINED = "unexplained_changes"
 
 
 def snapshot(workspace: Workspace) -> str | None:
@@ -49,30 +52,44 @@ def changes(workspace: Workspace, before: str, after: str) -> list[tuple[str, in
     return found
 
 
-def record_human_edits(workspace: Workspace, spool: Spool, state: dict[str, Any]) -> int:
-    """Snapshot the workspace and spool a human ``file_change`` for each path changed since the last
-    snapshot that the assistant did not touch: how many. The first snapshot only sets the baseline."""
+def record_human_edits(workspace: Workspace, spool: Spool, state: dict[str, Any], *, settle: bool = False) -> int:
+    """Snapshot the workspace and spool a human ``file_change`` for each changed path no assistant event
+    accounts for once TOUCH_GRACE_SECONDS have passed since it was seen (all of them now if ``settle``):
+    how many. The first snapshot only sets the baseline."""
     now = time.time()
     tree = snapshot(workspace)
     if tree is None:
         return 0
     before, before_at = spool.get(SNAPSHOT), spool.get(SNAPSHOT_AT)
-    events = []
+    unexplained: list[dict[str, Any]] = spool.get(UNEXPLAINED) or []
     if before is not None and before != tree:
-        assistants = spool.touched_since(float(before_at or 0) - TOUCH_GRACE_SECONDS)
-        offset = int(state.get("clockOffsetMs") or 0)
-        events = [
-            new_event(
-                "file_change",
-                {"author": "human", "path": path, "linesAdded": added, "linesRemoved": removed},
-                source="cli",
-                tool="cli",
-                clock_offset_ms=offset,
-            )
+        since = float(before_at or 0) - TOUCH_GRACE_SECONDS
+        assistants = spool.touched_since(since)
+        unexplained += [
+            {"path": path, "added": added, "removed": removed, "since": since, "seenAt": now}
             for path, added, removed in changes(workspace, before, tree)
             if path not in assistants
         ]
-        spool.append([mask_all(event) for event in events])
+    due = [change for change in unexplained if settle or now - change["seenAt"] >= TOUCH_GRACE_SECONDS]
+    offset = int(state.get("clockOffsetMs") or 0)
+    events = [
+        new_event(
+            "file_change",
+            {
+                "author": "human",
+                "path": change["path"],
+                "linesAdded": change["added"],
+                "linesRemoved": change["removed"],
+            },
+            source="cli",
+            tool="cli",
+            clock_offset_ms=offset,
+        )
+        for change in due
+        if change["path"] not in spool.touched_since(change["since"])
+    ]
+    spool.append([mask_all(event) for event in events])
+    spool.put(UNEXPLAINED, [change for change in unexplained if change not in due])
     spool.put(SNAPSHOT, tree)
     spool.put(SNAPSHOT_AT, now)
     return len(events)

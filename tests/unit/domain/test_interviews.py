@@ -11,6 +11,7 @@ from shared.auth import Integration, basic_authorization, hash_integration_key
 from shared.domain.access import authenticate
 from shared.domain.ashby import assessment_update, start_assessment
 from shared.domain.ats_callbacks import callbacks_for
+from shared.domain.audit import Actor, AuditContext
 from shared.domain.candidate_keys import revoke_key
 from shared.domain.events import DomainEvent
 from shared.domain.greenhouse import interview_status, send_test
@@ -21,9 +22,10 @@ from shared.errors import ConflictError, UnauthorizedError
 from shared.models.ats import SendTestRequest, StartAssessmentRequest
 from shared.models.integrations import CreateIntegrationRequest
 from shared.routes import Auth
+from shared.store.integrations import ClaimRecord
 from shared.store.sessions import SessionRecord
 from tests.unit.domain.fakes import Stores
-from tests.unit.domain.support import ORG, FrozenClock, an_assessment
+from tests.unit.domain.support import AUDIT, ORG, FrozenClock, an_assessment
 
 API = "https://api.example.com/prod"
 CALLBACK = "https://app.greenhouse.io/integrations/testing_partners/take_home_tests/1"
@@ -32,15 +34,21 @@ CALLBACK = "https://app.greenhouse.io/integrations/testing_partners/take_home_te
 def connected(stores: Stores, kind: str = "greenhouse") -> tuple[Integration, str]:
     """A new integration of ORG, as its ATS calls: the caller, and its key."""
     body = {"type": kind, **({"ashbyApiKey": "ashby-key-0123"} if kind == "ashby" else {})}
-    made = create_integration(stores.integrations, stores.secrets, ORG, CreateIntegrationRequest.model_validate(body))
+    request = CreateIntegrationRequest.model_validate(body)
+    made = create_integration(stores.integrations, stores.secrets, ORG, request, audit=AUDIT)
     return Integration(org_id=ORG, integration_id=made.stored.id, kind=made.stored.kind), made.api_key
+
+
+def as_ats(caller: Integration) -> AuditContext:
+    """What the audit records of the changes an ATS asks for name: its integration."""
+    return AuditContext(Actor("integration", caller.integration_id, f"{caller.kind} integration"), "ats-request")
 
 
 def sent(stores: Stores, caller: Integration, assessment_id: str, email: str = "harry@example.com") -> str:
     request = SendTestRequest.model_validate(
         {"partner_test_id": assessment_id, "candidate": {"email": email}, "url": CALLBACK}
     )
-    return send_test(stores.assessments, stores.keys, stores.integrations, caller, request)
+    return send_test(stores.assessments, stores.keys, stores.integrations, caller, request, audit=as_ats(caller))
 
 
 def started(stores: Stores, caller: Integration, assessment_id: str, application: str = "app-1") -> str:
@@ -51,7 +59,7 @@ def started(stores: Stores, caller: Integration, assessment_id: str, application
             "application": {"ashby_id": application},
         }
     )
-    return start_assessment(stores.assessments, stores.keys, stores.integrations, caller, request)
+    return start_assessment(stores.assessments, stores.keys, stores.integrations, caller, request, audit=as_ats(caller))
 
 
 def finish(stores: Stores, assessment_id: str, key_id: str) -> SessionRecord:
@@ -71,7 +79,7 @@ def test_an_integrations_key_is_kept_as_its_hash_and_proves_its_organisation_unt
     assert stored.key_hash == hash_integration_key(key)
     assert key not in stored.model_dump_json()
 
-    delete_integration(stores.integrations, ORG, caller.integration_id)
+    delete_integration(stores.integrations, ORG, caller.integration_id, audit=AUDIT)
 
     with pytest.raises(UnauthorizedError):
         authenticate(header, Auth.INTEGRATION, stores.tokens, stores.keys, stores.credentials)
@@ -86,13 +94,32 @@ def test_the_key_greenhouse_is_called_back_with_is_its_own_encrypted_for_its_int
         stores.secrets.decrypt(stored.outbound_key_ciphertext, outbound_key_context("another"))
 
 
+def test_a_key_an_ats_asks_for_is_recorded_as_its_integrations_doing_and_a_retry_records_nothing(
+    stores: Stores,
+) -> None:
+    caller, _ = connected(stores)
+    assessment = an_assessment(stores)
+    before = len(stores.memory.audit)
+
+    sent(stores, caller, assessment.id)
+    sent(stores, caller, assessment.id)
+
+    [generated] = stores.memory.audit[before:]
+    assert (generated.action, generated.actor_type, generated.actor_id) == (
+        "keys.generate",
+        "integration",
+        caller.integration_id,
+    )
+    assert "harry@example.com" not in generated.model_dump_json()
+
+
 def test_one_key_holds_a_candidates_place_until_it_can_no_longer_be_used(stores: Stores, clock: FrozenClock) -> None:
     caller, _ = connected(stores)
     assessment = an_assessment(stores, expiresInDays=1)
     first = sent(stores, caller, assessment.id)
     assert sent(stores, caller, assessment.id, "HARRY@example.com") == first
 
-    revoke_key(stores.keys, stores.sessions, ORG, assessment.id, first)
+    revoke_key(stores.keys, stores.sessions, ORG, assessment.id, first, audit=AUDIT)
     second = sent(stores, caller, assessment.id)
     clock.advance(days=2)  # the second expires unused
     third = sent(stores, caller, assessment.id)
@@ -109,11 +136,17 @@ def test_a_place_taken_by_a_concurrent_request_is_answered_with_that_key(stores:
     racing = {"done": False}
     find_claim = integrations.find_claim
 
-    def claim_read_before_the_other_wrote(org_id: str, assessment_id: str, digest: str) -> object:
+    def claim_read_before_the_other_wrote(org_id: str, assessment_id: str, digest: str) -> ClaimRecord | None:
         if not racing["done"]:
             racing["done"] = True
             winner = issue_interview(
-                stores.assessments, stores.keys, integrations, caller, assessment_id=assessment.id, candidate=candidate
+                stores.assessments,
+                stores.keys,
+                integrations,
+                caller,
+                assessment_id=assessment.id,
+                candidate=candidate,
+                audit=as_ats(caller),
             )
             assert winner.new
             return None  # this request read the claim before the other request wrote it
@@ -122,7 +155,13 @@ def test_a_place_taken_by_a_concurrent_request_is_answered_with_that_key(stores:
     integrations.find_claim = claim_read_before_the_other_wrote  # type: ignore[method-assign]
 
     issued = issue_interview(
-        stores.assessments, stores.keys, integrations, caller, assessment_id=assessment.id, candidate=candidate
+        stores.assessments,
+        stores.keys,
+        integrations,
+        caller,
+        assessment_id=assessment.id,
+        candidate=candidate,
+        audit=as_ats(caller),
     )
 
     assert not issued.new

@@ -16,7 +16,7 @@ from shared.errors import NotFoundError
 from shared.models.telemetry import MAX_TIMELINE_PAGE
 from shared.store.telemetry import EventRecord
 from tests.unit.domain.fakes import FakeTelemetry, Stores
-from tests.unit.domain.support import ORG, OTHER_ORG, FrozenClock, an_assessment, candidate_of, some_keys
+from tests.unit.domain.support import AUDIT, ORG, OTHER_ORG, FrozenClock, an_assessment, candidate_of, some_keys
 
 API = "https://api.example.com"
 
@@ -56,7 +56,7 @@ def a_completed_session(stores: Stores, events: int = 0) -> str:
 
 
 def a_token(stores: Stores, session_id: str) -> str:
-    url = create_share(stores.shares, stores.sessions, ORG, session_id, None, api_url=API).url
+    url = create_share(stores.shares, stores.sessions, ORG, session_id, None, api_url=API, audit=AUDIT).url
     assert url is not None
     return url.rsplit("/", 1)[1]
 
@@ -97,7 +97,7 @@ def test_another_organisations_session_has_no_report(stores: Stores) -> None:
 def test_a_deleted_assessments_session_still_has_its_report(stores: Stores) -> None:
     session_id = a_completed_session(stores)
     assessment_id = get_session(stores.sessions, ORG, session_id).assessment_id
-    delete_assessment(stores.assessments, stores.deleter, ORG, assessment_id)
+    delete_assessment(stores.assessments, stores.deleter, ORG, assessment_id, audit=AUDIT)
 
     report = session_report(stores.sessions, stores.assessments, stores.telemetry, ORG, session_id)
 
@@ -121,7 +121,7 @@ def test_a_share_links_report_is_the_sessions_own_without_the_email(stores: Stor
 def test_a_revoked_or_expired_links_report_is_not_found(stores: Stores, clock: FrozenClock) -> None:
     session_id = a_completed_session(stores)
     revoked, expired = a_token(stores, session_id), a_token(stores, session_id)
-    revoke_share(stores.shares, ORG, session_id, stores.memory.shares[token_digest(revoked)].id)
+    revoke_share(stores.shares, ORG, session_id, stores.memory.shares[token_digest(revoked)].id, audit=AUDIT)
 
     with pytest.raises(NotFoundError):
         shared_report(stores.shares, stores.sessions, stores.assessments, stores.telemetry, revoked)

@@ -11,7 +11,7 @@ from shared.domain.shares import create_share, is_share_token, list_shares, open
 from shared.errors import NotFoundError
 from shared.models.shares import CreateShareRequest
 from tests.unit.domain.fakes import Stores
-from tests.unit.domain.support import ORG, OTHER_ORG, FrozenClock, a_started_session
+from tests.unit.domain.support import AUDIT, ORG, OTHER_ORG, FrozenClock, a_started_session
 
 API = "https://api.example.com/prod"
 
@@ -19,7 +19,7 @@ API = "https://api.example.com/prod"
 def a_link(stores: Stores, session_id: str, days: int | None = None) -> tuple[str, str]:
     """A new link to the session's report: its id and its token."""
     request = CreateShareRequest.model_validate({"expiresInDays": days}) if days is not None else None
-    created = create_share(stores.shares, stores.sessions, ORG, session_id, request, api_url=API)
+    created = create_share(stores.shares, stores.sessions, ORG, session_id, request, api_url=API, audit=AUDIT)
     assert created.url is not None
     return created.id, created.url.removeprefix(f"{API}/v1/reports/")
 
@@ -27,14 +27,15 @@ def a_link(stores: Stores, session_id: str, days: int | None = None) -> tuple[st
 def test_a_link_is_the_apis_report_url_with_a_token_of_256_random_bits(stores: Stores) -> None:
     _, session = a_started_session(stores)
 
-    created = create_share(stores.shares, stores.sessions, ORG, session.id, None, api_url=API + "/")
+    created = create_share(stores.shares, stores.sessions, ORG, session.id, None, api_url=API + "/", audit=AUDIT)
 
     assert created.url is not None
     assert created.url.startswith(f"{API}/v1/reports/")
     token = created.url.rsplit("/", 1)[1]
     assert is_share_token(token)
     assert len(token) == 43  # 32 bytes, URL-safe base64 without padding
-    assert created.url != create_share(stores.shares, stores.sessions, ORG, session.id, None, api_url=API).url
+    again = create_share(stores.shares, stores.sessions, ORG, session.id, None, api_url=API, audit=AUDIT)
+    assert created.url != again.url
 
 
 def test_only_the_tokens_hash_is_kept(stores: Stores) -> None:
@@ -49,7 +50,7 @@ def test_only_the_tokens_hash_is_kept(stores: Stores) -> None:
 def test_a_link_lasts_30_days_unless_asked_otherwise(stores: Stores, clock: FrozenClock) -> None:
     _, session = a_started_session(stores)
 
-    default = create_share(stores.shares, stores.sessions, ORG, session.id, None, api_url=API)
+    default = create_share(stores.shares, stores.sessions, ORG, session.id, None, api_url=API, audit=AUDIT)
     week = create_share(
         stores.shares,
         stores.sessions,
@@ -57,6 +58,7 @@ def test_a_link_lasts_30_days_unless_asked_otherwise(stores: Stores, clock: Froz
         session.id,
         CreateShareRequest.model_validate({"expiresInDays": 7}),
         api_url=API,
+        audit=AUDIT,
     )
 
     assert (default.expires_at, week.expires_at) == ("2026-05-01T10:00:00Z", "2026-04-08T10:00:00Z")
@@ -113,11 +115,11 @@ def test_a_revoked_link_opens_nothing_and_cannot_be_revoked_again(stores: Stores
     _, session = a_started_session(stores)
     share_id, token = a_link(stores, session.id)
 
-    assert revoke_share(stores.shares, ORG, session.id, share_id) == share_id
+    assert revoke_share(stores.shares, ORG, session.id, share_id, audit=AUDIT) == share_id
     with pytest.raises(NotFoundError):
         open_share(stores.shares, token)
     with pytest.raises(NotFoundError):
-        revoke_share(stores.shares, ORG, session.id, share_id)
+        revoke_share(stores.shares, ORG, session.id, share_id, audit=AUDIT)
 
 
 def test_another_organisations_session_and_links_are_not_found(stores: Stores) -> None:
@@ -125,9 +127,9 @@ def test_another_organisations_session_and_links_are_not_found(stores: Stores) -
     share_id, token = a_link(stores, session.id)
 
     with pytest.raises(NotFoundError):
-        create_share(stores.shares, stores.sessions, OTHER_ORG, session.id, None, api_url=API)
+        create_share(stores.shares, stores.sessions, OTHER_ORG, session.id, None, api_url=API, audit=AUDIT)
     with pytest.raises(NotFoundError):
         list_shares(stores.shares, stores.sessions, OTHER_ORG, session.id, limit=10, cursor=None)
     with pytest.raises(NotFoundError):
-        revoke_share(stores.shares, OTHER_ORG, session.id, share_id)
+        revoke_share(stores.shares, OTHER_ORG, session.id, share_id, audit=AUDIT)
     assert open_share(stores.shares, token).session_id == session.id  # still the owner's
