@@ -11,15 +11,14 @@ sorted by ``{expiresAt}#{keyId}``, so the keys expiring in a window are a Query 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from shared.models.candidate_keys import email_digest
 from shared.observability import traced
-from shared.store import assessments, audit, dynamo, integrations
+from shared.store import assessments, audit, dynamo
 from shared.store.assessments import AssessmentState
 from shared.store.audit import AuditRecord
 from shared.store.dynamo import Action, Item, Record
-from shared.store.integrations import InterviewTerms
 from shared.store.schema import (
     PARTITION_KEY,
     SECOND_INDEX,
@@ -27,6 +26,9 @@ from shared.store.schema import (
     SECOND_INDEX_SORT_KEY,
     SORT_KEY,
 )
+
+if TYPE_CHECKING:
+    from shared.store.integrations import InterviewTerms
 
 StoredStatus = Literal["pending", "redeemed", "completed", "revoked"]
 # ``sending`` while one consumer holds the invitation: it moves to ``sent`` or ``failed``, or back to
@@ -343,6 +345,9 @@ class CandidateKeyStore:
                 )
                 owners.append(position)
             if interview is not None and key.candidate_email is not None:
+                # Only an ATS's key loads the integration store (the authorizer and most routes read keys).
+                from shared.store import integrations  # noqa: PLC0415
+
                 asked = integrations.interview_actions(
                     interview, key.id, key.assessment_id, key.candidate_email, key.created_at
                 )

@@ -1,11 +1,11 @@
 """The item an integration key is checked against (``INTKEY#{sha256}`` / ``INTKEY``: whose it is, and
-whether it was revoked), read as a plain dataclass: the authorizer reads it and nothing else of the
+whether it was revoked), read as a named tuple, not a pydantic record: the authorizer reads it and nothing else of the
 integration. The integration store writes it, beside the integration, through ``integration_key_item``
 and ``integration_key_keys``; the key itself is never stored."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared.observability import traced
 from shared.store import dynamo
@@ -14,8 +14,7 @@ from shared.store.schema import PARTITION_KEY, SORT_KEY
 INTEGRATION_KEY_PREFIX = "INTKEY#"
 
 
-@dataclass(frozen=True)
-class IntegrationKeyTarget:
+class IntegrationKeyTarget(NamedTuple):
     """What authorizing needs of an integration key: whose it is, for which ATS, and whether it was revoked."""
 
     org_id: str
