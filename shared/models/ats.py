@@ -77,7 +77,10 @@ class ResponseErrorRequest(AtsModel):
 
 
 class ResponseErrorAnswer(AtsModel):
-    status: Literal[200] = 200
+    """The acknowledgement Greenhouse expects: the report was received."""
+
+    # A plain integer: a generated client renders an integer constant as code that does not parse.
+    status: int = Field(200, description="Always 200.")
 
 
 # Ashby
