@@ -246,6 +246,33 @@ def test_ashby_cancel_revokes_the_key_again_and_again_but_not_once_the_session_f
     assert "results are kept" in finished.body["message"]
 
 
+def test_the_audit_log_names_the_integration_for_its_keys_and_the_token_for_the_integration() -> None:
+    ashby = connect("ashby")
+    assessment = create_assessment()
+    key_id = start(ashby, assessment["id"]).body["results"]["assessment_id"]
+    start(ashby, assessment["id"])  # a retry: the same key, nothing changed
+    invoke("ashby_cancel_assessment", ashby, body={"assessment_id": key_id})
+    assert call("delete_integration", path={"integration_id": ashby.integration_id})[0] == 200
+
+    status, listed = call("list_audit", query="limit=100")
+
+    assert status == 200, listed
+    trail = [
+        (record["action"], record["resource"]["type"], record["actor"]["type"], record["actor"]["id"])
+        for record in reversed(listed["records"])
+        if record["action"] != "assessment.create"
+    ]
+    token_id = trail[0][3]
+    assert trail == [
+        ("integration.create", "integration", "token", token_id),
+        ("keys.generate", "assessment", "integration", ashby.integration_id),
+        ("key.revoke", "key", "integration", ashby.integration_id),
+        ("integration.delete", "integration", "token", token_id),
+    ]
+    assert ASHBY_KEY not in json.dumps(listed)
+    assert "alex@example.com" not in json.dumps(listed)
+
+
 def test_greenhouse_errors_are_recorded_on_the_interview_without_links_or_addresses() -> None:
     greenhouse = connect("greenhouse")
     assessment = create_assessment()
