@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from shared.cors import parse_origins
+from shared.settings import DEFAULT_ASHBY_API_URL
 
 Stage = Literal["dev", "prod"]
 STAGES: tuple[Stage, ...] = ("dev", "prod")
@@ -31,6 +32,10 @@ _CUSTOMER = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CLI_PACKAGE = re.compile(r"^[!-~]{1,500}$")  # one shell word of printable ASCII: it is pasted into a terminal
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+# An https base URL with a host name (and an optional path), no query: where Ashby's API is.
+_HTTPS_BASE_URL = re.compile(
+    r"^https://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~-]+)*/?$"
+)
 
 
 class DeploymentError(ValueError):
@@ -53,6 +58,7 @@ class Deployment:
     customer_managed_key: bool = False  # create such a key (with rotation) in the stack
     reserved_concurrency: int = DEFAULT_RESERVED_CONCURRENCY  # per function; 0: none reserved
     cli_package: str | None = None  # what invitations tell candidates to `pipx install`; none: promptster-cli
+    ashby_api_url: str = DEFAULT_ASHBY_API_URL  # where Ashby's assessment.update is called
 
     def __post_init__(self) -> None:
         if not _CUSTOMER.match(self.customer):
@@ -79,6 +85,8 @@ class Deployment:
             raise DeploymentError(f"kmsKeyArn {self.kms_key_arn!r} is not a KMS key ARN")
         if self.kms_key_arn is not None and self.customer_managed_key:
             raise DeploymentError("give kmsKeyArn or customerManagedKey=true, not both")
+        if not _HTTPS_BASE_URL.match(self.ashby_api_url):
+            raise DeploymentError(f"ashbyApiUrl {self.ashby_api_url!r} must be an https URL (a host, and a path)")
 
     @classmethod
     def from_context(cls, get: Callable[[str], object]) -> Deployment:
@@ -86,7 +94,8 @@ class Deployment:
         ``-c alarmEmail=… -c waf=true|false -c wafRateLimit=… -c snapStart=true|false``
         ``-c corsOrigins=https://app.example.com,https://admin.example.com`` ``-c mailFrom=hiring@acme.com``
         ``-c kmsKeyArn=arn:aws:kms:…`` or ``-c customerManagedKey=true``, ``-c reservedConcurrency=…``,
-        ``-c cliPackage=…`` (what invitations tell candidates to install the CLI from)."""
+        ``-c cliPackage=…`` (what invitations tell candidates to install the CLI from), ``-c ashbyApiUrl=…``
+        (where Ashby's API is: https://api.ashbyhq.com unless told otherwise)."""
         customer = get("customer") or DEFAULT_CUSTOMER
         stage = get("stage") or DEFAULT_STAGE
         email = get("alarmEmail") or None
@@ -105,6 +114,7 @@ class Deployment:
                 "reservedConcurrency", get("reservedConcurrency"), DEFAULT_RESERVED_CONCURRENCY
             ),
             cli_package=str(get("cliPackage")) if get("cliPackage") else None,
+            ashby_api_url=str(get("ashbyApiUrl")) if get("ashbyApiUrl") else DEFAULT_ASHBY_API_URL,
         )
 
     @property

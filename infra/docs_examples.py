@@ -12,6 +12,7 @@ from the code's own lists (routes, body limits, error codes) are written the sam
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -42,6 +43,7 @@ SHOWN_HEADERS = ("Location", "Idempotent-Replayed", "ETag", "Retry-After")
 LONGEST_TEXT = 160  # characters of a string value shown; longer ones end in "…"
 WIDTH = 100  # JSON that fits stays on one line
 
+_INTEGRATION = "integration:"
 _EXAMPLE = re.compile(r"(<!-- example: ([\w-]+) -->\n)(.*?)(<!-- /example -->)", re.DOTALL)
 _GENERATED = re.compile(r"(<!-- generated: ([\w-]+) -->\n)(.*?)(<!-- /generated -->)", re.DOTALL)
 _FIELD = re.compile(r"\{(\w+(?:[+-]\d+s)?)\}")
@@ -57,7 +59,8 @@ class Step:
     name: str
     method: str
     path: str
-    caller: str | None = "reviewer"  # "reviewer", a remembered key code's name, or None
+    # "reviewer", a remembered key code's name, "integration:<a remembered integration key's name>", or None
+    caller: str | None = "reviewer"
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     minutes: int = 1  # how far the clock moves before this step
@@ -94,6 +97,19 @@ _BATCH = {
         {"id": event_id, "type": kind, "at": at, "source": source, "data": data}
         for event_id, (kind, at, source, data) in zip(_EVENT_IDS, _EVENTS, strict=True)
     ]
+}
+
+# What Greenhouse and Ashby send (the fields they add besides these are ignored).
+_SEND_TEST: dict[str, Any] = {
+    "partner_test_id": "{assessment}",
+    "candidate": {"first_name": "Harry", "last_name": "Potter", "email": "harry@example.com"},
+    "url": "https://app.greenhouse.io/integrations/testing_partners/take_home_tests/12345",
+}
+_ASHBY_START: dict[str, Any] = {
+    "assessment_type_id": "{assessment}",
+    "candidate": {"first_name": "Alex", "last_name": "Chen", "email": "alex@example.com"},
+    "application": {"ashby_id": "a2e0b1c3-application"},
+    "job": {"ashby_id": "c4d5e6f7-job", "name": "Senior Backend Engineer"},
 }
 
 STEPS: tuple[Step, ...] = (
@@ -233,7 +249,73 @@ STEPS: tuple[Step, ...] = (
     Step("delete-webhook", "DELETE", "/v1/webhooks/{webhook}"),
     Step("erase-candidate", "POST", "/v1/candidates/erase", body={"email": "Ada@Example.com"}, minutes=60),
     Step("list-keys-after-erasure", "GET", "/v1/assessments/{assessment}/keys?limit=2"),
+    Step(
+        "create-integration",
+        "POST",
+        "/v1/integrations",
+        body={"type": "greenhouse"},
+        remember={"greenhouse": "apiKey"},
+    ),
+    Step(
+        "create-ashby-integration",
+        "POST",
+        "/v1/integrations",
+        body={"type": "ashby", "ashbyApiKey": "the-api-key-ashby-issued"},
+        remember={"ashby": "apiKey"},
+    ),
+    Step("list-integrations", "GET", "/v1/integrations"),
+    Step("greenhouse-list-tests", "GET", "/v1/ats/greenhouse/list_tests", caller="integration:greenhouse"),
+    Step(
+        "greenhouse-send-test",
+        "POST",
+        "/v1/ats/greenhouse/send_test",
+        caller="integration:greenhouse",
+        body=_SEND_TEST,
+        remember={"interview": "partner_interview_id"},
+    ),
+    Step(
+        "greenhouse-send-test-again",
+        "POST",
+        "/v1/ats/greenhouse/send_test",
+        caller="integration:greenhouse",
+        body=_SEND_TEST,
+    ),
+    Step(
+        "greenhouse-test-status",
+        "GET",
+        "/v1/ats/greenhouse/test_status?partner_interview_id={interview}",
+        caller="integration:greenhouse",
+    ),
+    Step(
+        "ashby-start",
+        "POST",
+        "/v1/ats/ashby/assessment.start",
+        caller="integration:ashby",
+        body=_ASHBY_START,
+        remember={"ashby_assessment": "results.assessment_id"},
+    ),
+    Step(
+        "ashby-start-elsewhere",
+        "POST",
+        "/v1/ats/ashby/assessment.start",
+        caller="integration:ashby",
+        body={**_ASHBY_START, "application": {"ashby_id": "b3f1c2d4-another-application"}},
+    ),
+    Step(
+        "ashby-cancel",
+        "POST",
+        "/v1/ats/ashby/assessment.cancel",
+        caller="integration:ashby",
+        body={"assessment_id": "{ashby_assessment}"},
+    ),
     Step("delete-assessment", "DELETE", "/v1/assessments/{assessment}"),
+    Step(
+        "greenhouse-send-test-deleted",
+        "POST",
+        "/v1/ats/greenhouse/send_test",
+        caller="integration:greenhouse",
+        body={**_SEND_TEST, "candidate": {**_SEND_TEST["candidate"], "email": "ginny@example.com"}},
+    ),
     Step("session-after-delete", "GET", "/v1/sessions/{session}"),
     Step("delete-rubric", "DELETE", "/v1/rubrics/{rubric}"),
     Step("audit-log", "GET", "/v1/audit?limit=3"),
@@ -247,7 +329,9 @@ class _Placeholders:
     _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
     _KEY = re.compile(r"\bPST-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
     _SECRET = re.compile(r"\bwhsec_[A-Za-z0-9_-]+")
+    _INTEGRATION_KEY = re.compile(r"\bpsi_live_[A-Za-z0-9]+")
     _EVENT = re.compile(r"\bevt_[0-9a-f]{32}\b")
+    _LOCAL_API = re.compile(r"http://127\.0\.0\.1:[0-9]+")
 
     def __init__(self) -> None:
         self.uuids: dict[str, str] = {}
@@ -260,6 +344,8 @@ class _Placeholders:
         text = re.sub(r"\b[0-9a-f]{32}\b", lambda match: hexes.get(match.group(), match.group()), text)
         text = self._KEY.sub(lambda match: self._other(match.group(), "PST-K3Y5-{:04d}"), text)
         text = self._SECRET.sub(lambda match: self._other(match.group(), "whsec_example{:02d}"), text)
+        text = self._INTEGRATION_KEY.sub(lambda match: self._other(match.group(), "psi_live_example{:02d}"), text)
+        text = self._LOCAL_API.sub("$API", text)  # the local server's port changes from run to run
         return self._EVENT.sub(lambda match: self._other(match.group(), "evt_{:032x}"), text)
 
     def _uuid(self, real: str) -> str:
@@ -325,6 +411,9 @@ class _Story:
         request = urllib.request.Request(self.base_url + path, method=step.method)  # noqa: S310 - the local http URL
         if step.caller == "reviewer":
             request.add_header("Authorization", f"Bearer {self.token}")
+        elif step.caller is not None and step.caller.startswith(_INTEGRATION):
+            key = self.remembered[step.caller.removeprefix(_INTEGRATION)]
+            request.add_header("Authorization", "Basic " + base64.b64encode(f"{key}:".encode()).decode())
         elif step.caller is not None:
             request.add_header("X-API-Key", self.remembered[step.caller])
         for name, value in headers.items():
@@ -367,6 +456,8 @@ def _render(step: Step, path: str, headers: Mapping[str, str], body: Any, answer
     command = ["curl -s" + ("" if step.method == "GET" else f" -X {step.method}") + f' "$API{path}"']
     if step.caller == "reviewer":
         command.append('-H "Authorization: Bearer $TOKEN"')
+    elif step.caller is not None and step.caller.startswith(_INTEGRATION):
+        command.append('-u "$INTEGRATION_KEY:"')  # what the ATS sends: HTTP Basic, the key and an empty password
     elif step.caller is not None:
         command.append('-H "X-API-Key: $KEY"')
     # A value holding double quotes (an ETag) is single-quoted, as a shell needs it.
@@ -388,6 +479,7 @@ def _served(clock: list[datetime]) -> Iterator[tuple[str, str]]:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     from infra.local.embedded_dynamodb import local_dynamodb  # noqa: PLC0415 - make dev's tools, loaded to run
     from infra.local.gateway import LocalGateway  # noqa: PLC0415
+    from infra.local.secrets import local_secrets_key  # noqa: PLC0415
     from infra.local.server import LocalServer  # noqa: PLC0415
     from infra.local.webhooks import create_queues  # noqa: PLC0415
     from shared import clock as shared_clock  # noqa: PLC0415
@@ -406,6 +498,7 @@ def _served(clock: list[datetime]) -> Iterator[tuple[str, str]]:
 
     with (
         local_dynamodb("promptster-docs"),
+        local_secrets_key(),
         mock.patch.object(shared_clock, "utc_now", now),
         mock.patch.object(addresses, "resolve", resolve),
         mock.patch.dict(os.environ, {settings.WEBHOOK_QUEUE_VARIABLE: create_queues(10).url}),
@@ -438,6 +531,7 @@ def generated_tables() -> dict[str, str]:
         Auth.REVIEWER: "reviewer",
         Auth.CANDIDATE: "candidate",
         Auth.REVIEWER_OR_CANDIDATE: "reviewer or candidate",
+        Auth.INTEGRATION: "an ATS (integration key)",
         Auth.PUBLIC: "anyone",
     }
     routes += [f"| `{route.method} {route.path}` | {who[route.auth]} | {route.summary} |" for route in ROUTES]

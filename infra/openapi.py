@@ -25,7 +25,7 @@ from infra.openapi_conventions import describe_conventions
 from infra.openapi_examples import examples
 from infra.paths import REPO_ROOT
 from shared import catalog, docs
-from shared.auth import API_TOKEN_PREFIX, API_TOKEN_SHAPE, KEY_CODE_ALPHABET
+from shared.auth import API_TOKEN_PREFIX, API_TOKEN_SHAPE, INTEGRATION_KEY_SHAPE, KEY_CODE_ALPHABET
 from shared.error_codes import BY_CODE
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
@@ -63,6 +63,14 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
         "description": f"A candidate's one-time key, `PST-XXXX-XXXX`: each X one of `{KEY_CODE_ALPHABET}` "
         "(no I, L, O or U). Any case, white space around it ignored.",
     },
+    "integrationKey": {
+        "type": "http",
+        "scheme": "basic",
+        "description": f"An integration's key as an applicant tracking system sends it: HTTP Basic with the key "
+        f"({INTEGRATION_KEY_SHAPE}) as the user name and an empty password, `Authorization: Basic "
+        "base64(<key>:)`. It opens the `/v1/ats/` routes of its own ATS only; anything else is refused "
+        "without a lookup, and a deleted integration's key from the next call on.",
+    },
 }
 
 SHARE_TOKEN_EXAMPLE = "q3b2Yx0LrJm0c9kV8wZc1uQe7HtFz5aN4sDpG6iRb2E"  # noqa: S105 - a documentation example
@@ -72,6 +80,7 @@ SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
     Auth.REVIEWER: [{"apiToken": []}],
     Auth.CANDIDATE: [{"candidateKey": []}],
     Auth.REVIEWER_OR_CANDIDATE: [{"apiToken": []}, {"candidateKey": []}],
+    Auth.INTEGRATION: [{"integrationKey": []}],
     Auth.PUBLIC: [],
 }
 
@@ -82,9 +91,10 @@ ERROR_STATUSES: dict[str, str] = {
     "403": "Credentials that may not do this now",
     "404": "No such resource (also another organisation's, or a deleted one)",
     "409": "The request conflicts with the resource's current state",
+    "410": "What the request names was deleted",
     "412": "The resource changed since the version `If-Match` names; read it again",
     "413": "The request body (or a part of it) is larger than the route takes",
-    "422": "The Idempotency-Key was used before with another request",
+    "422": "Well-formed, but refused",
     "429": "Throttled; retry with backoff",
     "500": "Internal server error (no details are disclosed)",
     "503": "A service the request needs timed out or is throttled; retry after `Retry-After` seconds",
@@ -165,6 +175,22 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "list_audit": {},
     "get_openapi": {},
     "get_docs": {},
+    "create_integration": {},
+    "list_integrations": {},
+    "delete_integration": {"404": ("not_found",)},
+    "list_integration_deliveries": {"404": ("not_found",)},
+    "greenhouse_list_tests": {},
+    "greenhouse_send_test": {
+        "400": ("url_not_allowed",),
+        "404": ("not_found",),
+        "409": ("conflict",),
+        "410": ("assessment_gone",),
+    },
+    "greenhouse_test_status": {"404": ("not_found",), "409": ("conflict",)},
+    "greenhouse_response_error": {"404": ("not_found",)},
+    "ashby_list_assessments": {},
+    "ashby_start_assessment": {"409": ("already_assessed", "conflict"), "422": ("assessment_unavailable",)},
+    "ashby_cancel_assessment": {"404": ("not_found",), "409": ("conflict",), "422": ("assessment_unavailable",)},
 }
 # What an Idempotency-Key adds to every POST.
 IDEMPOTENCY_CODES: dict[str, tuple[str, ...]] = {
@@ -189,6 +215,7 @@ PATH_PARAMETERS: dict[str, tuple[str, str]] = {
     "rubric_id": ("The rubric's id (a UUID).", "0195f3a0-7e6d-7c5b-9a48-3f2e1d0c9b8a"),
     "webhook_id": ("The webhook's id (a UUID).", "0195f3b1-4c2d-7e8f-9a0b-1c2d3e4f5a6b"),
     "share_id": ("The share link's `id` (a UUID; not its token).", "0195f3c0-2b1a-7d9e-8c7b-6a5f4e3d2c1b"),
+    "integration_id": ("The integration's id (a UUID).", "0195f3d0-6a5b-7c4d-8e3f-2a1b0c9d8e7f"),
 }
 TOKEN_PARAMETER: dict[str, Any] = {
     "description": "The share link's token: the last part of the `url` `POST /v1/sessions/{id}/share` answered, "
@@ -226,6 +253,16 @@ class Error(BaseModel):
     details: list[ErrorDetail] = Field(default_factory=list, description="Present on validation errors only")
 
 
+class AtsError(Error):
+    """The body of a non-2xx answer of an ATS's route: the envelope, its message repeated as ``message``."""
+
+    message: str | None = Field(
+        None,
+        description="The same as `error`: what Ashby shows its user. Every answer of the route's function "
+        "carries it; API Gateway's own (a refused credential, throttling) carry the envelope alone.",
+    )
+
+
 def _resolver(route: Route) -> APIGatewayRestResolver:
     module = importlib.import_module(f"functions.{route.name}.handler")
     resolver: APIGatewayRestResolver = module.app
@@ -254,6 +291,7 @@ def _described(status: str, codes: tuple[str, ...]) -> str:
 
 
 def _error_responses(route: Route) -> dict[str, dict[str, Any]]:
+    envelope = "AtsError" if route.auth is Auth.INTEGRATION else "Error"
     return {
         status: {
             "description": _described(status, codes),
@@ -261,7 +299,7 @@ def _error_responses(route: Route) -> dict[str, dict[str, Any]]:
                 "application/json": {
                     "schema": {
                         "allOf": [
-                            {"$ref": "#/components/schemas/Error"},
+                            {"$ref": f"#/components/schemas/{envelope}"},
                             {"properties": {"code": {"enum": list(codes)}}},
                         ]
                     }
@@ -341,9 +379,10 @@ def _components(document: dict[str, Any]) -> None:
     for name in _POWERTOOLS_VALIDATION[1]:
         if f"#/components/schemas/{name}" not in referenced:
             schemas.pop(name, None)
-    error_schema = Error.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
-    schemas.update(error_schema.pop("$defs", {}))
-    schemas["Error"] = error_schema
+    for envelope in (Error, AtsError):
+        error_schema = envelope.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+        schemas.update(error_schema.pop("$defs", {}))
+        schemas[envelope.__name__] = error_schema
     _catalog_ids(schemas["CreateAssessmentRequest"]["properties"]["issueId"])
     components["securitySchemes"] = SECURITY_SCHEMES
 

@@ -16,9 +16,20 @@ from shared.models.assessments import (
     AssessmentView,
     CandidateAssessment,
 )
+from shared.models.ats import (
+    AshbyAssessmentId,
+    AshbyAssessmentList,
+    AshbyAssessmentType,
+    AshbyStarted,
+    GreenhouseTestStatus,
+    PartnerTest,
+    ResponseErrorAnswer,
+    SendTestResponse,
+)
 from shared.models.audit import AuditActor, AuditLogRecord, AuditPage, AuditResource
 from shared.models.candidate_keys import CandidateKey, Erasure, Invite, KeyEnvelope, KeyList, KeyPage
 from shared.models.common import Deleted
+from shared.models.integrations import CreatedIntegration, Integration, IntegrationPage
 from shared.models.issues import IssueEnvelope, IssuePage
 from shared.models.rubrics import Criterion, Rubric, RubricEnvelope, RubricPage
 from shared.models.sessions import (
@@ -247,6 +258,42 @@ DELIVERY = Delivery(
 )
 
 
+INTEGRATION = Integration(
+    id="0195f3d0-6a5b-7c4d-8e3f-2a1b0c9d8e7f",
+    type="greenhouse",
+    created_at=CREATED_AT,
+    endpoints={
+        name: f"https://api.example.com/v1/ats/greenhouse/{call}"
+        for name, call in (
+            ("listTests", "list_tests"),
+            ("sendTest", "send_test"),
+            ("testStatus", "test_status"),
+            ("responseError", "response_error"),
+        )
+    },
+)
+INTEGRATION_KEY = "psi_live_7Hc2Qm9TzR4vX1bN8kJ5wL3yP6dF0gS2aE9uK4rM"
+GREENHOUSE_CALLBACK = "https://app.greenhouse.io/integrations/testing_partners/take_home_tests/12345"
+TEST_STATUS = GreenhouseTestStatus(
+    partner_status="complete",
+    partner_profile_url=SHARE_CREATED.url,
+    partner_score=85.25,
+    metadata={"Status": "completed", "Duration (minutes)": 47.5, "Prompts": 12, "Test runs passed": 4},
+)
+ASHBY_START = {
+    "assessment_type_id": ASSESSMENT_ID,
+    "candidate": {
+        "ashby_id": "b7a1f1c2-0d3e-4f5a-9b6c-7d8e9f0a1b2c",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.com",
+        "ashby_profile_url": "https://app.ashbyhq.com/candidates/b7a1f1c2-0d3e-4f5a-9b6c-7d8e9f0a1b2c",
+    },
+    "application": {"ashby_id": "c8b2a2d3-1e4f-4a6b-8c7d-9e0f1a2b3c4d", "status": "Active"},
+    "job": {"ashby_id": "d9c3b3e4-2f5a-4b7c-9d8e-0f1a2b3c4d5e", "name": "Senior Backend Engineer"},
+}
+
+
 def _json(model: BaseModel) -> Any:
     return model.model_dump(mode="json", by_alias=True)
 
@@ -343,4 +390,60 @@ def examples() -> dict[str, tuple[Any, Any]]:
             _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), limit=20, offset=0, next_cursor=None)),
         ),
         "get_issue": (None, _json(IssueEnvelope(issue=issue))),
+        "create_integration": (
+            {"type": "greenhouse"},
+            _json(CreatedIntegration(**INTEGRATION.model_dump(), api_key=INTEGRATION_KEY)),
+        ),
+        "list_integrations": (None, _json(IntegrationPage(integrations=[INTEGRATION], next_cursor=None))),
+        "delete_integration": (None, _json(Deleted(id=INTEGRATION.id))),
+        "list_integration_deliveries": (
+            None,
+            _json(DeliveryPage(deliveries=[DELIVERY.model_copy(update={"status_code": 204})], next_cursor=None)),
+        ),
+        "greenhouse_list_tests": (
+            None,
+            [
+                _json(
+                    PartnerTest(
+                        partner_test_id=ASSESSMENT_ID, partner_test_name=f"{ASSESSMENT.title} ({ASSESSMENT.role})"
+                    )
+                )
+            ],
+        ),
+        "greenhouse_send_test": (
+            {
+                "partner_test_id": ASSESSMENT_ID,
+                "candidate": {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"},
+                "url": GREENHOUSE_CALLBACK,
+            },
+            _json(SendTestResponse(partner_interview_id=KEY_ID)),
+        ),
+        "greenhouse_test_status": (None, _json(TEST_STATUS)),
+        "greenhouse_response_error": (
+            {
+                "api_call": "test_status",
+                "errors": ["partner_status is 'complete' but partner_profile url is missing"],
+                "partner_interview_id": KEY_ID,
+            },
+            _json(ResponseErrorAnswer()),
+        ),
+        "ashby_list_assessments": (
+            {},
+            _json(
+                AshbyAssessmentList(
+                    results=[
+                        AshbyAssessmentType(
+                            assessment_type_id=ASSESSMENT_ID,
+                            name=ASSESSMENT.title,
+                            description=f"{ASSESSMENT.role}, {ASSESSMENT.time_limit_minutes} minutes",
+                        )
+                    ]
+                )
+            ),
+        ),
+        "ashby_start_assessment": (ASHBY_START, _json(AshbyStarted(results=AshbyAssessmentId(assessment_id=KEY_ID)))),
+        "ashby_cancel_assessment": (
+            {"assessment_id": KEY_ID},
+            _json(AshbyStarted(results=AshbyAssessmentId(assessment_id=KEY_ID))),
+        ),
     }

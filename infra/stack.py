@@ -3,9 +3,10 @@ pipeline on the table's stream, webhook delivery, the hourly reminder job, and t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, Stack, Tags
+from aws_cdk import CfnOutput, Duration, NestedStack, Stack, Tags
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
@@ -15,7 +16,7 @@ from constructs import Construct
 from infra.code_asset import function_code
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
-from infra.constructs.encryption import customer_key
+from infra.constructs.encryption import customer_key, secrets_key
 from infra.constructs.events import EventPipeline
 from infra.constructs.firewall import Firewall
 from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
@@ -27,6 +28,11 @@ from shared.observability import SERVICE
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
 
 AUTHORIZER_NAME = "authorizer"
+# The routes whose functions live in the nested stack ``Integrations``: a template holds at most 500 resources
+# (CloudFormation's limit), and with SnapStart a route takes about nine (function, version, alias, role,
+# policy, log group, permission, alarm, method). Only routes added since the stack neared the limit go there:
+# moving a deployed function would recreate it under the same name, which CloudFormation refuses.
+NESTED_ROUTE_PATHS = ("/v1/integrations", "/v1/ats/")
 
 
 def powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
@@ -51,7 +57,8 @@ class AssessmentsStack(Stack):
         self._tag()
         key = customer_key(self, deployment)
         table = Table(self, "Data", deployment=deployment, key=key).table
-        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key)
+        secrets = secrets_key(self, deployment, key)
+        defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key, secrets)
         authorizer = self._authorizer(defaults)
         # Not a route: its queue's event source invokes it. Built before the routes, some of which queue deliveries.
         webhooks = WebhookDelivery(self, "Webhooks", defaults=defaults)
@@ -104,23 +111,34 @@ class AssessmentsStack(Stack):
             defaults=defaults,
             name=AUTHORIZER_NAME,
             handler=AUTHORIZER_HANDLER,
-            description="Lambda authorizer: organisation API tokens and candidate keys",
+            description="Lambda authorizer: organisation API tokens, candidate keys and integration keys",
             table_actions=AUTHORIZER_ACTIONS,
             timeout=Duration.seconds(5),
         )
 
     def _route_functions(self, defaults: FunctionDefaults, webhooks: WebhookDelivery) -> dict[str, ApiFunction]:
-        """Route name -> the function serving it, one per entry of the route table."""
+        """Route name -> the function serving it, one per entry of the route table (those of
+        NESTED_ROUTE_PATHS in the nested stack ``Integrations``)."""
+        deployment = self._deployment
+        nested = NestedStack(
+            self,
+            "Integrations",
+            description=f"Promptster assessments API for {deployment.customer} ({deployment.stage}): "
+            "the functions of its integrations and ATS routes",
+        )
+        # A code asset belongs to one stack: the nested stack's functions deploy the same bundle as another asset.
+        nested_defaults = replace(defaults, code=function_code())
         functions = {
             route.name: ApiFunction(
-                self,
+                nested if route.path.startswith(NESTED_ROUTE_PATHS) else self,
                 route.name.title().replace("_", ""),
-                defaults=defaults,
+                defaults=nested_defaults if route.path.startswith(NESTED_ROUTE_PATHS) else defaults,
                 name=route.name,
                 handler=route.handler,
                 description=f"{route.method} {route.path}: {route.summary}",
                 table_actions=route.table_actions,
                 table_partition_prefixes=route.table_partition_prefixes,
+                secret_actions=route.secret_actions,
             )
             for route in ROUTES
         }

@@ -1,15 +1,19 @@
-"""Credentials: reviewer API tokens, candidate key codes, and the principal they prove.
+"""Credentials: reviewer API tokens, candidate key codes, integration keys (an ATS's HTTP Basic user
+name), and the principal they prove.
 
-API tokens are stored only as SHA-256 hashes; neither tokens nor key codes are ever logged."""
+API tokens and integration keys are stored only as SHA-256 hashes; no credential is ever logged."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import re
 import secrets
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from shared.errors import UnauthorizedError
 
@@ -39,6 +43,51 @@ def hash_api_token(token: str) -> str:
 def is_api_token(text: str) -> bool:
     """Whether ``text`` has a token's shape, ``API_TOKEN_SHAPE`` (checked before any lookup)."""
     return _API_TOKEN_PATTERN.fullmatch(text) is not None
+
+
+# Integration keys: what an applicant tracking system sends as the HTTP Basic user name (with an empty
+# password) on the /v1/ats/ routes. Greenhouse takes keys of fewer than 171 characters.
+INTEGRATION_KEY_PREFIX = "psi_live_"
+INTEGRATION_KEY_LENGTH = 40  # characters after the prefix, as for API tokens
+_INTEGRATION_KEY_PATTERN = re.compile(rf"{INTEGRATION_KEY_PREFIX}[A-Za-z0-9]{{{INTEGRATION_KEY_LENGTH}}}")
+INTEGRATION_KEY_SHAPE = f"{INTEGRATION_KEY_PREFIX} followed by {INTEGRATION_KEY_LENGTH} letters or digits"
+_BASIC = "basic "
+
+
+def new_integration_key() -> str:
+    """A fresh integration key: ``psi_live_`` and 40 letters or digits from ``secrets``."""
+    return INTEGRATION_KEY_PREFIX + "".join(secrets.choice(API_TOKEN_ALPHABET) for _ in range(INTEGRATION_KEY_LENGTH))
+
+
+def hash_integration_key(key: str) -> str:
+    """The SHA-256 hex digest under which an integration key is stored."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def basic_user_name(authorization: str) -> str | None:
+    """The integration key an ``Authorization: Basic base64(key:)`` header carries, or None for anything
+    else: another scheme, bad base64, a password, or a user name of the wrong shape (so junk never
+    costs a lookup)."""
+    if authorization[: len(_BASIC)].lower() != _BASIC:
+        return None
+    encoded = authorization[len(_BASIC) :].strip()
+    # base64 of "<prefix + 40 characters>:" is 68 characters: anything longer is not a key.
+    if len(encoded) > 72:
+        return None
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, separator, password = decoded.partition(":")
+    if not separator or password or _INTEGRATION_KEY_PATTERN.fullmatch(user) is None:
+        return None
+    return user
+
+
+def basic_authorization(user_name: str) -> str:
+    """The ``Authorization`` header value of HTTP Basic with ``user_name`` and an empty password, as
+    Greenhouse and Ashby both take an API key."""
+    return "Basic " + base64.b64encode(f"{user_name}:".encode()).decode("ascii")
 
 
 def new_key_code() -> str:
@@ -71,7 +120,26 @@ class Candidate:
     key_id: str
 
 
-Principal = Reviewer | Candidate
+AtsKind = Literal["greenhouse", "ashby"]
+_ATS_KINDS: dict[object, AtsKind] = {"greenhouse": "greenhouse", "ashby": "ashby"}
+
+
+def ats_kind(text: object) -> AtsKind | None:
+    """The ATS ``text`` names, or None when it names none this API integrates with."""
+    return _ATS_KINDS.get(text)
+
+
+@dataclass(frozen=True)
+class Integration:
+    """An applicant tracking system calling with an organisation's integration key: it may use the
+    /v1/ats/ routes of its own ``kind`` only."""
+
+    org_id: str
+    integration_id: str
+    kind: AtsKind
+
+
+Principal = Reviewer | Candidate | Integration
 
 
 def principal_to_context(principal: Principal) -> dict[str, str]:
@@ -82,6 +150,13 @@ def principal_to_context(principal: Principal) -> dict[str, str]:
             "orgId": principal.org_id,
             "tokenName": principal.token_name,
             "tokenId": principal.token_id,
+        }
+    if isinstance(principal, Integration):
+        return {
+            "principal": "integration",
+            "orgId": principal.org_id,
+            "integrationId": principal.integration_id,
+            "integrationKind": principal.kind,
         }
     return {
         "principal": "candidate",
@@ -103,6 +178,9 @@ def principal_from_context(context: Mapping[str, object]) -> Principal:
                 # after the deploy that added it) still admits its caller.
                 token_id=str(context.get("tokenId", "unknown")),
             )
+        ats = ats_kind(context.get("integrationKind"))
+        if kind == "integration" and ats is not None:
+            return Integration(org_id=str(context["orgId"]), integration_id=str(context["integrationId"]), kind=ats)
         if kind == "candidate":
             return Candidate(
                 org_id=str(context["orgId"]),

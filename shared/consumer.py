@@ -1,8 +1,8 @@
 """The event consumer: a batch of the table's stream records in, domain events out, each acted on
 (``key.created``: the invitation; ``timeline.erasing``: a pass over an erased session's events; the
 session and assessment events: a delivery queued for each of the org's webhooks that takes them, with a
-report link made for those that ask for one). One failing record is reported alone, so the rest of its
-batch is not held back."""
+report link made for those that ask for one, and the call back to the ATS that had the session's key
+issued). One failing record is reported alone, so the rest of its batch is not held back."""
 
 from __future__ import annotations
 
@@ -13,15 +13,19 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from shared import clock, settings
+from shared.domain.ats_callbacks import callbacks_for
 from shared.domain.erasure import erase_timeline
 from shared.domain.events import Change, ChangeKind, events_of
+from shared.domain.interviews import InterviewLinks
 from shared.domain.invitations import MailSettings, send_invitation
-from shared.domain.ports import DeliveryQueue, Mailer, Shares, Webhooks
+from shared.domain.ports import DeliveryQueue, Integrations, Mailer, Secrets, Shares, Webhooks
 from shared.domain.webhook_events import ReportLinks, deliveries_for
+from shared.secrets import KmsSecrets
 from shared.store import dynamo
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import InviteStore
 from shared.store.erasure import ErasureStore
+from shared.store.integrations import IntegrationStore
 from shared.store.shares import ShareStore
 from shared.store.telemetry import TelemetryStore
 from shared.store.webhooks import WebhookStore
@@ -50,6 +54,9 @@ class EventConsumer:
         webhooks: Webhooks | None = None,
         deliveries: DeliveryQueue | None = None,
         shares: Shares | None = None,
+        *,
+        integrations: Integrations | None = None,
+        secrets: Secrets | None = None,
     ) -> None:
         self.mailer = mailer
         self.mail = mail
@@ -60,6 +67,8 @@ class EventConsumer:
         self.webhooks = webhooks or WebhookStore()
         self.deliveries = deliveries or queue.DeliveryQueue()
         self.shares = shares or ShareStore()
+        self.integrations = integrations or IntegrationStore()
+        self.secrets = secrets or KmsSecrets()
 
     def handle(self, batch: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Process one batch; the answer lists the records to deliver again (Lambda's partial batch response)."""
@@ -73,10 +82,12 @@ class EventConsumer:
         )
         # Report links in webhook deliveries point at the API the invitations name.
         reports = ReportLinks(self.shares, mail.api_url)
+        ats = InterviewLinks(self.integrations, self.shares, self.secrets, mail.api_url)
         for event in events_of(change_of(record)):
             key = event.invitation
             if key is not None:
                 send_invitation(key, self.assessments, self.invites, self.mailer, mail)
             if event.erasure is not None:
                 erase_timeline(self.erasures, self.telemetry, *event.erasure)
-            self.deliveries.send(deliveries_for(event, self.webhooks, self.assessments, clock.utc_now(), reports))
+            deliveries = deliveries_for(event, self.webhooks, self.assessments, clock.utc_now(), reports)
+            self.deliveries.send([*deliveries, *callbacks_for(event, ats)])

@@ -1,4 +1,5 @@
-"""The delivery worker: a batch of the delivery queue's messages in, one attempt each. A failed
+"""The delivery worker: a batch of the delivery queue's messages in (webhook deliveries and calls back to
+an ATS), one attempt each. A failed
 attempt is put back on the queue out of sight for its retry delay (the next one longer) and reported
 as failed, so the queue keeps it; after the last attempt the queue's redrive policy moves it to the
 dead-letter queue."""
@@ -12,9 +13,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from shared.domain.ports import Webhooks
-from shared.domain.webhook_delivery import attempt_delivery
+from shared import settings
+from shared.domain.ports import Integrations, Secrets, Webhooks
+from shared.domain.webhook_delivery import Endpoints, attempt_delivery
 from shared.observability import logger
+from shared.secrets import KmsSecrets
+from shared.store.integrations import IntegrationStore
 from shared.store.webhooks import WebhookStore
 from shared.webhooks import queue
 from shared.webhooks.queue import Delivery
@@ -41,8 +45,12 @@ class DeliveryWorker:
         delays: Sequence[int] = RETRY_DELAYS_SECONDS,
         *,
         allow_loopback: bool | None = None,
+        integrations: Integrations | None = None,
+        secrets: Secrets | None = None,
     ) -> None:
         self.webhooks = webhooks or WebhookStore()
+        self.integrations = integrations or IntegrationStore()
+        self.secrets = secrets or KmsSecrets()
         self.delays = tuple(delays)
         self.allow_loopback = allow_loopback  # the local server's receivers on this machine
 
@@ -54,8 +62,12 @@ class DeliveryWorker:
     def _record(self, record: SQSRecord) -> None:
         delivery = Delivery.from_message(record.body)
         attempt = int(record.attributes.approximate_receive_count)
-        outcome = attempt_delivery(delivery, attempt, self.webhooks, allow_loopback=self.allow_loopback)
-        context = {"webhook_id": delivery.webhook_id, "event_id": delivery.event_id, "attempt": attempt}
+        endpoints = Endpoints(self.webhooks, self.integrations, self.secrets, settings.ashby_api_url())
+        outcome = attempt_delivery(delivery, attempt, endpoints, allow_loopback=self.allow_loopback)
+        endpoint = (
+            {"webhook_id": delivery.webhook_id} if delivery.webhook_id else {"integration_id": delivery.integration_id}
+        )
+        context = {**endpoint, "event_id": delivery.event_id, "attempt": attempt}
         if outcome != "retry":
             logger.info("Webhook delivery settled", extra={**context, "outcome": outcome, "event_type": delivery.type})
             return

@@ -83,12 +83,24 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("webhook_disabled", (409,), "Pinging a webhook that was deleted or disabled"),
     ErrorCode("idempotency_key_in_progress", (409,), "The first request with this `Idempotency-Key` still runs"),
     ErrorCode(
+        "already_assessed",
+        (409,),
+        "Ashby asked to start an assessment the candidate is already taking (started from another application)",
+    ),
+    ErrorCode("assessment_gone", (410,), "Greenhouse named a test whose assessment was deleted"),
+    ErrorCode(
         "payload_too_large",
         (413,),
         "The body is larger than the route takes (see each route's limit; over 10 MB, API Gateway's own 413)",
     ),
     ErrorCode("event_too_large", (413,), "An event's `data` is over 32 KiB as JSON (the message names the event)"),
     ErrorCode("idempotency_key_reused", (422,), "This `Idempotency-Key` was used for a different request"),
+    ErrorCode(
+        "assessment_unavailable",
+        (422,),
+        "Ashby named an assessment that is unknown or deleted, or asked to cancel one already finished: "
+        "`message` is what Ashby shows its user",
+    ),
     ErrorCode(
         "resend_limited",
         (429,),

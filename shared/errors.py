@@ -59,6 +59,12 @@ class ConflictError(DomainError):
     code = "conflict"
 
 
+class GoneError(DomainError):
+    """What was asked for existed and was deleted (an ATS is told so apart from never having existed)."""
+
+    code = "assessment_gone"  # the one such thing there is
+
+
 class PreconditionFailedError(DomainError):
     """The resource is no longer the version the request's ``If-Match`` names."""
 

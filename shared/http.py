@@ -22,12 +22,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from shared import cors
-from shared.auth import Candidate, Principal, Reviewer, principal_from_context
+from shared.auth import Candidate, Integration, Principal, Reviewer, principal_from_context
 from shared.errors import (
     ConflictError,
     DomainError,
     FieldProblem,
     ForbiddenError,
+    GoneError,
     InvalidInputError,
     NotFoundError,
     PayloadTooLargeError,
@@ -49,6 +50,7 @@ _STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ConflictError: HTTPStatus.CONFLICT,
+    GoneError: HTTPStatus.GONE,
     PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
     UnprocessableError: HTTPStatus.UNPROCESSABLE_ENTITY,
     RateLimitedError: HTTPStatus.TOO_MANY_REQUESTS,
@@ -64,13 +66,18 @@ if TYPE_CHECKING:
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def error_body(message: str, code: str, request_id: str, problems: Sequence[FieldProblem] = ()) -> dict[str, Any]:
-    """The error envelope of every non-2xx answer, the API Gateway's own ones included."""
+def error_body(
+    message: str, code: str, request_id: str, problems: Sequence[FieldProblem] = (), *, for_ats: bool = False
+) -> dict[str, Any]:
+    """The error envelope of every non-2xx answer, the API Gateway's own ones included. An ATS's routes
+    repeat the message as ``message``, the field Ashby shows its user."""
     body: dict[str, Any] = {"error": message, "code": code, "requestId": request_id}
     if problems:
         body["details"] = [
             {"path": list(problem.path), "code": problem.code, "message": problem.message} for problem in problems
         ]
+    if for_ats:
+        body["message"] = message
     return body
 
 
@@ -210,12 +217,17 @@ class RouteResolver(APIGatewayRestResolver):
         return caller
 
     def audit_context(self) -> AuditContext:
-        """What the audit record of a change this reviewer asks for names: their token, and this request."""
+        """What the audit record of a change this caller asks for names: a reviewer's token, or the integration
+        an ATS calls with; and this request."""
         # Only the routes that change something load the audit log's code.
         from shared.domain.audit import Actor, AuditContext  # noqa: PLC0415
 
-        reviewer = self.reviewer()
-        actor = Actor("token", reviewer.token_id, reviewer.token_name)
+        caller = self.caller()
+        if isinstance(caller, Integration):
+            actor = Actor("integration", caller.integration_id, f"{caller.kind} integration")
+        else:
+            reviewer = self.reviewer()
+            actor = Actor("token", reviewer.token_id, reviewer.token_name)
         return AuditContext(actor, str(self.current_event.request_context.request_id))
 
     def candidate(self) -> Candidate:
@@ -225,11 +237,20 @@ class RouteResolver(APIGatewayRestResolver):
             raise UnauthorizedError("This route needs a candidate key (X-API-Key)")
         return caller
 
+    def integration(self, kind: str) -> Integration:
+        """The calling ATS, which must be a ``kind`` integration: another's key is refused here as an
+        unknown one would be (the entry point admitted only integrations to an ATS route)."""
+        caller = self.caller()
+        if not isinstance(caller, Integration) or caller.kind != kind:
+            raise UnauthorizedError(f"This route needs a {kind.title()} integration's key (HTTP Basic)")
+        return caller
+
 
 def make_resolver(module_name: str) -> RouteResolver:
     """The resolver of the function in ``functions/<route name>/handler.py`` (pass ``__name__``),
     with request validation and every error mapped to the envelope."""
     app = RouteResolver(route(module_name.split(".")[-2]))
+    for_ats = app.served.auth is Auth.INTEGRATION
     if app.served.idempotent:
         # Only the POST routes load Powertools' idempotency utility (and jmespath) at cold start.
         from shared.idempotency import idempotency_middleware  # noqa: PLC0415
@@ -255,7 +276,7 @@ def make_resolver(module_name: str) -> RouteResolver:
         where = ".".join(str(part) for part in first.path) or "body"
         message = f"{where}: {first.message}"
         code = first.code if len(problems) == 1 and first.code in ERROR_CODE_PROBLEMS else "validation_error"
-        return respond(HTTPStatus.BAD_REQUEST, error_body(message, code, request_id(), problems))
+        return respond(HTTPStatus.BAD_REQUEST, error_body(message, code, request_id(), problems, for_ats=for_ats))
 
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:
@@ -267,11 +288,11 @@ def make_resolver(module_name: str) -> RouteResolver:
             metrics.add_metric(name=DEPENDENCY_UNAVAILABLE, unit=MetricUnit.Count, value=1)
         if isinstance(error, UnavailableError | RateLimitedError):
             headers = {"Retry-After": str(error.retry_after_seconds)}
-        return respond(status, error_body(error.message, error.code, request_id(), problems), headers)
+        return respond(status, error_body(error.message, error.code, request_id(), problems, for_ats=for_ats), headers)
 
     @app.not_found
     def route_not_found(_: Exception) -> Response[str]:
-        return respond(HTTPStatus.NOT_FOUND, error_body("No such route", "not_found", request_id()))
+        return respond(HTTPStatus.NOT_FOUND, error_body("No such route", "not_found", request_id(), for_ats=for_ats))
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected(_: Exception) -> Response[str]:
@@ -279,7 +300,7 @@ def make_resolver(module_name: str) -> RouteResolver:
         metrics.add_metric(name="UnhandledError", unit=MetricUnit.Count, value=1)
         return respond(
             HTTPStatus.INTERNAL_SERVER_ERROR,
-            error_body("Internal server error", "internal_error", request_id()),
+            error_body("Internal server error", "internal_error", request_id(), for_ats=for_ats),
         )
 
     return app
@@ -294,6 +315,8 @@ def lambda_handler(app: RouteResolver) -> LambdaHandler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response = _answer(app, event, context)
         _log_refusal(event, response)
+        if app.served.auth is Auth.INTEGRATION:
+            _log_ats_call(app.served, event, response)
         return response
 
     loaded()  # the last line of a route's module builds its entry point
@@ -310,7 +333,9 @@ def _answer(app: RouteResolver, event: dict[str, Any], context: LambdaContext) -
             event["body"], event["isBase64Encoded"] = _safe_json_text(event, app.served.max_body_bytes), False
         except (InvalidInputError, PayloadTooLargeError) as error:
             problems = error.problems if isinstance(error, InvalidInputError) else []
-            body = error_body(error.message, error.code, request_id, problems)
+            body = error_body(
+                error.message, error.code, request_id, problems, for_ats=app.served.auth is Auth.INTEGRATION
+            )
             return _with_cors(event, error_response(_STATUS_BY_ERROR[type(error)], body))
         _treat_body_as_json(event)
     return app.resolve(event, context)
@@ -328,6 +353,22 @@ def _log_refusal(event: dict[str, Any], response: dict[str, Any]) -> None:
         code = None
     context = event.get("requestContext", {}).get("authorizer") or {}
     logger.info("Refused", extra={"status": status, "code": code, "org_id": context.get("orgId")})
+
+
+def _log_ats_call(served: Route, event: dict[str, Any], response: dict[str, Any]) -> None:
+    """Every call from an ATS is one INFO line: which integration, which route, what it was answered (the
+    request id is the line's correlation id). Never the body: it names the candidate."""
+    context = event.get("requestContext", {}).get("authorizer") or {}
+    logger.info(
+        "ATS call",
+        extra={
+            "route": served.name,
+            "status": int(response.get("statusCode", 200)),
+            "org_id": context.get("orgId"),
+            "integration_id": context.get("integrationId"),
+            "integration_kind": context.get("integrationKind"),
+        },
+    )
 
 
 def _with_cors(event: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
@@ -401,7 +442,8 @@ def _refuse_unknown_query(app: RouteResolver, event: dict[str, Any], request_id:
     problems = [
         FieldProblem((name,), "extra_forbidden", "this route takes no such query parameter") for name in unknown
     ]
-    body = error_body(f"{unknown[0]}: {problems[0].message}", "validation_error", request_id, problems)
+    message = f"{unknown[0]}: {problems[0].message}"
+    body = error_body(message, "validation_error", request_id, problems, for_ats=app.served.auth is Auth.INTEGRATION)
     return error_response(HTTPStatus.BAD_REQUEST, body)
 
 
@@ -414,9 +456,9 @@ def _refuse_caller(served: Route, event: dict[str, Any], request_id: str) -> dic
         caller = None
     if served.auth.admits(caller):
         return None
-    message = (
-        "This route needs a candidate key (X-API-Key)"
-        if served.auth is Auth.CANDIDATE
-        else "This route needs an organisation's API token"
-    )
-    return error_response(HTTPStatus.UNAUTHORIZED, error_body(message, "unauthorized", request_id))
+    message = {
+        Auth.CANDIDATE: "This route needs a candidate key (X-API-Key)",
+        Auth.INTEGRATION: "This route needs an integration's key (HTTP Basic)",
+    }.get(served.auth, "This route needs an organisation's API token")
+    body = error_body(message, "unauthorized", request_id, for_ats=served.auth is Auth.INTEGRATION)
+    return error_response(HTTPStatus.UNAUTHORIZED, body)

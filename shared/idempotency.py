@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 from pydantic import BaseModel
 
-from shared.auth import Principal, Reviewer
+from shared.auth import Integration, Principal, Reviewer
 from shared.errors import ConflictError, InvalidInputError, UnprocessableError
 from shared.routes import Route
 from shared.store.idempotency import KEY_PREFIX, idempotency_store
@@ -84,9 +84,12 @@ def _config() -> IdempotencyConfig:
 
 
 def caller_scope(caller: Principal) -> str:
-    """Whose keys these are: an organisation's (all its tokens share them) or one candidate key's."""
+    """Whose keys these are: an organisation's (all its tokens share them), one integration's, or one
+    candidate key's."""
     if isinstance(caller, Reviewer):
         return f"org:{caller.org_id}"
+    if isinstance(caller, Integration):
+        return f"integration:{caller.org_id}:{caller.integration_id}"
     return f"candidate:{caller.org_id}:{caller.key_id}"
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.auth import Principal, Reviewer
+from shared.auth import Integration, Principal, Reviewer
 
 
 class Auth(StrEnum):
@@ -16,6 +16,7 @@ class Auth(StrEnum):
     REVIEWER = "reviewer"  # Authorization: Bearer psk_live_…
     CANDIDATE = "candidate"  # X-API-Key: PST-XXXX-XXXX
     REVIEWER_OR_CANDIDATE = "reviewer_or_candidate"
+    INTEGRATION = "integration"  # Authorization: Basic base64(psi_live_…:), on the /v1/ats/ routes only
     PUBLIC = "public"  # no credential and no authorizer: the API's description of itself, a shared report
 
     @property
@@ -27,7 +28,9 @@ class Auth(StrEnum):
     def identity_header(self) -> str | None:
         """The header API Gateway requires (and caches the authorizer's verdict under) on such routes;
         none where either credential will do, as API Gateway would refuse a call carrying the other."""
-        return {Auth.REVIEWER: "Authorization", Auth.CANDIDATE: "X-API-Key"}.get(self)
+        return {Auth.REVIEWER: "Authorization", Auth.CANDIDATE: "X-API-Key", Auth.INTEGRATION: "Authorization"}.get(
+            self
+        )
 
     def admits(self, caller: Principal | None) -> bool:
         """Whether this kind of caller (None: no credential) may use a route with this auth."""
@@ -35,6 +38,8 @@ class Auth(StrEnum):
             return True
         if caller is None:
             return False
+        if isinstance(caller, Integration) or self is Auth.INTEGRATION:
+            return isinstance(caller, Integration) and self is Auth.INTEGRATION
         if isinstance(caller, Reviewer):
             return self is not Auth.CANDIDATE
         return self is not Auth.REVIEWER
@@ -42,6 +47,9 @@ class Auth(StrEnum):
 
 # The request body a route accepts unless it says otherwise (API Gateway's own ceiling is 10 MB).
 DEFAULT_BODY_BYTES = 64 * 1024
+
+# What a function may do with the stack's secrets key (an ATS's credentials and report links, encrypted).
+ENCRYPT, DECRYPT = "kms:Encrypt", "kms:Decrypt"
 
 # The DynamoDB actions a function may be granted, by what its code issues.
 GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
@@ -75,6 +83,8 @@ class Route:
     # Where its role may touch the table, by partition key prefix (all of it when empty): a public route's
     # function cannot read credentials (tokens, key codes, webhook secrets) whatever it is asked.
     table_partition_prefixes: tuple[str, ...] = ()
+    # What it does with the secrets key (ENCRYPT, DECRYPT): it is told the key and granted exactly these.
+    secret_actions: tuple[str, ...] = ()
 
     @property
     def writes(self) -> bool:
@@ -104,7 +114,11 @@ OPENAPI_PATH = "/v1/openapi.json"
 _ASSESSMENT = "/v1/assessments/{assessment_id}"
 _SESSION = "/v1/sessions/{session_id}"
 _WEBHOOK = "/v1/webhooks/{webhook_id}"
+_INTEGRATION = "/v1/integrations/{integration_id}"
+_GREENHOUSE = "/v1/ats/greenhouse"
+_ASHBY = "/v1/ats/ashby"
 _REVIEWER, _CANDIDATE, _EITHER = Auth.REVIEWER, Auth.CANDIDATE, Auth.REVIEWER_OR_CANDIDATE
+_ATS = Auth.INTEGRATION
 
 # Body limits: 64 KiB unless a route's largest schema-valid body, with every character sent as a JSON
 # escape (12 bytes for one outside the BMP), needs more; events are capped at 256 KiB by design.
@@ -352,6 +366,90 @@ ROUTES: tuple[Route, ...] = (
         _REVIEWER,
         "The organisation's audit log: who changed what, newest first",
         (QUERY,),
+    ),
+    Route(
+        "create_integration",
+        "POST",
+        "/v1/integrations",
+        _REVIEWER,
+        "Connect an applicant tracking system (Greenhouse or Ashby); its API key is shown only here",
+        (PUT, UPDATE, DELETE),
+        201,
+        secret_actions=(ENCRYPT,),
+    ),
+    Route("list_integrations", "GET", "/v1/integrations", _REVIEWER, "List the organisation's integrations", (QUERY,)),
+    Route(
+        "delete_integration",
+        "DELETE",
+        _INTEGRATION,
+        _REVIEWER,
+        "Disconnect an integration: its key is refused at once and calls back to its ATS stop",
+        (GET, UPDATE, PUT),
+    ),
+    Route(
+        "list_integration_deliveries",
+        "GET",
+        f"{_INTEGRATION}/deliveries",
+        _REVIEWER,
+        "An integration's calls back to its ATS of the last 30 days, newest first",
+        (GET, QUERY),
+    ),
+    Route(
+        "greenhouse_list_tests",
+        "GET",
+        f"{_GREENHOUSE}/list_tests",
+        _ATS,
+        "Greenhouse: the organisation's active assessments, as tests",
+        (QUERY,),
+    ),
+    Route(
+        "greenhouse_send_test",
+        "POST",
+        f"{_GREENHOUSE}/send_test",
+        _ATS,
+        "Greenhouse: invite a candidate with a key of their own (the same one again for the same email)",
+        (GET, PUT, UPDATE, DELETE),
+    ),
+    Route(
+        "greenhouse_test_status",
+        "GET",
+        f"{_GREENHOUSE}/test_status",
+        _ATS,
+        "Greenhouse: where a candidate's test stands, with the report link and score once complete",
+        (GET, PUT, UPDATE),
+        secret_actions=(ENCRYPT, DECRYPT),
+    ),
+    Route(
+        "greenhouse_response_error",
+        "POST",
+        f"{_GREENHOUSE}/response_error",
+        _ATS,
+        "Greenhouse: an answer of ours it could not read, recorded on the interview",
+        (GET, PUT, UPDATE, DELETE),
+    ),
+    Route(
+        "ashby_list_assessments",
+        "POST",
+        f"{_ASHBY}/assessment.list",
+        _ATS,
+        "Ashby: the organisation's active assessments",
+        (QUERY, PUT, UPDATE, DELETE),
+    ),
+    Route(
+        "ashby_start_assessment",
+        "POST",
+        f"{_ASHBY}/assessment.start",
+        _ATS,
+        "Ashby: invite a candidate with a key of their own; 409 when they are already being assessed",
+        (GET, PUT, UPDATE, DELETE),
+    ),
+    Route(
+        "ashby_cancel_assessment",
+        "POST",
+        f"{_ASHBY}/assessment.cancel",
+        _ATS,
+        "Ashby: revoke the candidate's key; a session in progress ends as revoked",
+        (GET, PUT, UPDATE, DELETE, CHECK),
     ),
     Route("list_issues", "GET", "/v1/issues", _REVIEWER, "List curated OSS issues", ()),
     Route("get_issue", "GET", "/v1/issues/{issue_id}", _REVIEWER, "Get one OSS issue", ()),

@@ -56,3 +56,24 @@ LOCAL_LOOPBACK_VARIABLE = "PROMPTSTER_LOCAL_WEBHOOKS"
 def loopback_receivers_allowed() -> bool:
     """Whether plain http to this machine is allowed: only when the local server says so, never in Lambda."""
     return bool(os.environ.get(LOCAL_LOOPBACK_VARIABLE)) and "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
+
+
+# The KMS key an ATS's credentials and report links are encrypted under; the stack tells the functions
+# that encrypt or decrypt them (the local server, a key of its embedded moto).
+SECRETS_KEY_VARIABLE = "PROMPTSTER_SECRETS_KEY"
+
+
+def secrets_key() -> str | None:
+    """The secrets key's id or ARN, or None where there is none."""
+    return os.environ.get(SECRETS_KEY_VARIABLE) or None
+
+
+# Where Ashby's API is (``assessment.update`` is called there): a stack setting, told to the delivering
+# function; the local server may point it at a receiver on this machine.
+ASHBY_API_URL_VARIABLE = "PROMPTSTER_ASHBY_API_URL"
+DEFAULT_ASHBY_API_URL = "https://api.ashbyhq.com"
+
+
+def ashby_api_url() -> str:
+    """Ashby's API base URL, without a trailing slash."""
+    return (os.environ.get(ASHBY_API_URL_VARIABLE) or DEFAULT_ASHBY_API_URL).rstrip("/")

@@ -21,6 +21,7 @@ os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 os.environ.pop("AWS_PROFILE", None)
 
 from infra.local.embedded_dynamodb import local_dynamodb
+from infra.local.secrets import local_secrets_key
 from infra.local.webhooks import Queues, create_queues
 from shared import settings
 from shared.store import dynamo
@@ -64,8 +65,8 @@ def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def table() -> Iterator[None]:
-    """A fresh, empty table in an in-process moto, as ``make dev`` uses."""
-    with local_dynamodb("promptster-test"):
+    """A fresh, empty table in an in-process moto, as ``make dev`` uses, with a secrets key beside it."""
+    with local_dynamodb("promptster-test"), local_secrets_key():
         yield
 
 

@@ -30,9 +30,10 @@ from typing import Any
 
 from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LambdaContext, proxy_event
+from infra.local.secrets import local_secrets_key
 from infra.local.stream import lambda_record, streams_client
-from shared import clock
-from shared.auth import Candidate, Reviewer, principal_to_context
+from shared import clock, secrets
+from shared.auth import Candidate, Integration, Reviewer, principal_to_context
 from shared.catalog import all_issues
 from shared.domain.audit import Actor, AuditContext
 from shared.domain.candidate_keys import generate_keys
@@ -96,7 +97,9 @@ def synthesized_functions(python: str) -> tuple[list[Function], str]:
     environment = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
     command = [python, "-m", "infra.app", "-c", "customer=bench", "-c", "stage=dev", "-o", str(outdir)]
     done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False)
-    templates = sorted(outdir.glob("*.template.json"))
+    templates = sorted(
+        path for path in outdir.glob("*.template.json") if not path.name.endswith(".nested.template.json")
+    )
     if done.returncode != 0 or not templates:
         reason = (done.stderr.strip().splitlines() or ["no template"])[-1]
         return _working_tree_functions(), f"synthesis failed ({reason}): measuring the working tree instead"
@@ -173,7 +176,7 @@ def _events() -> list[dict[str, Any]]:
 
 
 class _Recorder:
-    """Records every DynamoDB response (operation, status, raw body) while ``recording``."""
+    """Records every DynamoDB (and KMS) response (service, operation, status, raw body) while ``recording``."""
 
     def __init__(self) -> None:
         self.responses: list[dict[str, Any]] | None = None
@@ -181,11 +184,13 @@ class _Recorder:
     def __call__(self, model: Any, http_response: Any, **_: Any) -> None:
         if self.responses is not None:
             body = http_response.content.decode() if http_response.content else ""
-            self.responses.append({"operation": model.name, "status": http_response.status_code, "body": body})
+            service = model.service_model.service_name
+            answer = {"service": service, "operation": model.name, "status": http_response.status_code, "body": body}
+            self.responses.append(answer)
 
 
 def _event(
-    target: Route, principal: Reviewer | Candidate, path: dict[str, str], body: Any, query: str
+    target: Route, principal: Reviewer | Candidate | Integration, path: dict[str, str], body: Any, query: str
 ) -> dict[str, Any]:
     event = proxy_event(
         target,
@@ -207,7 +212,9 @@ def record_scenarios() -> dict[str, Scenario]:
     scenarios: dict[str, Scenario] = {}
     recorder = _Recorder()
 
-    def run(name: str, principal: Reviewer | Candidate, path: dict[str, str] | None = None, **kw: Any) -> Any:
+    def run(
+        name: str, principal: Reviewer | Candidate | Integration, path: dict[str, str] | None = None, **kw: Any
+    ) -> Any:
         event = _event(route(name), principal, path or {}, kw.get("body"), kw.get("query", ""))
         scenario = Scenario(event)
         recorder.responses = scenario.responses
@@ -217,8 +224,9 @@ def record_scenarios() -> dict[str, Scenario]:
         scenarios[name] = scenario
         return json.loads(result["body"]) if name not in PAGES and result.get("body") else None
 
-    with local_dynamodb(TABLE_NAME):
+    with local_dynamodb(TABLE_NAME), local_secrets_key():
         dynamo.client().meta.events.register_first("after-call.dynamodb", recorder)
+        secrets.client().meta.events.register_first("after-call.kms", recorder)
         issue = all_issues()[0]
         rubric = run("create_rubric", REVIEWER, body=RUBRIC)["rubric"]
         full = {**SEED_BODY, "issueId": issue.id, "rubricId": rubric["id"]}
@@ -260,6 +268,7 @@ def record_scenarios() -> dict[str, Scenario]:
         run("get_issue", REVIEWER, {"issue_id": issue.id})
         run("get_openapi", REVIEWER)
         run("get_docs", REVIEWER)
+        _integration_scenarios(run, assessment["id"])
         run("delete_assessment", REVIEWER, ids)
         # The probes fake DynamoDB alone: no request below may resolve a host name or reach SQS.
         run("create_webhook", REVIEWER, body={"url": "https://127.0.0.1/hooks"})  # refused by its pattern
@@ -277,6 +286,31 @@ def record_scenarios() -> dict[str, Scenario]:
         scenarios[SEND_REMINDERS] = _reminders_scenario(recorder)
         dynamo.client().meta.events.unregister("after-call.dynamodb", recorder)
     return scenarios
+
+
+def _integration_scenarios(run: Callable[..., Any], assessment_id: str) -> None:
+    """The integrations' routes, and each call Greenhouse and Ashby make (a Greenhouse callback URL that
+    does not resolve: registering it costs a failed lookup, as an unpublished host does in Lambda)."""
+    run("create_integration", REVIEWER, body={"type": "greenhouse"})
+    made = run("create_integration", REVIEWER, body={"type": "ashby", "ashbyApiKey": "ashby-bench-key"})
+    listed = run("list_integrations", REVIEWER)["integrations"]
+    greenhouse = Integration(org_id=REVIEWER.org_id, integration_id=listed[0]["id"], kind="greenhouse")
+    ashby = Integration(org_id=REVIEWER.org_id, integration_id=made["id"], kind="ashby")
+    run("greenhouse_list_tests", greenhouse)
+    candidate = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada.ats@example.org"}
+    callback = "https://bench.invalid/integrations/testing_partners/take_home_tests/1"
+    sent = {"partner_test_id": assessment_id, "candidate": candidate, "url": callback}
+    interview = run("greenhouse_send_test", greenhouse, body=sent)["partner_interview_id"]
+    run("greenhouse_test_status", greenhouse, query=f"partner_interview_id={interview}")
+    error = {"api_call": "test_status", "errors": ["unreadable"], "partner_interview_id": interview}
+    run("greenhouse_response_error", greenhouse, body=error)
+    run("ashby_list_assessments", ashby, body={})
+    alan = {"first_name": "Alan", "email": "alan.ats@example.org"}
+    start = {"assessment_type_id": assessment_id, "candidate": alan, "application": {"ashby_id": "app-1"}}
+    started = run("ashby_start_assessment", ashby, body=start)["results"]["assessment_id"]
+    run("ashby_cancel_assessment", ashby, body={"assessment_id": started})
+    run("list_integration_deliveries", REVIEWER, {"integration_id": greenhouse.integration_id})
+    run("delete_integration", REVIEWER, {"integration_id": ashby.integration_id})
 
 
 def _authorizer_scenario(recorder: _Recorder) -> Scenario:
@@ -363,7 +397,7 @@ def _stored_webhook() -> WebhookRecord:
 def _delivery_scenario(recorder: _Recorder, deleted_webhook_id: str) -> Scenario:
     """A delivery queue batch as Lambda delivers it, for the webhook deleted above: the function reads
     the webhook and drops the delivery (the probe answers DynamoDB only, so nothing is POSTed)."""
-    ping = Delivery(REVIEWER.org_id, deleted_webhook_id, "evt_bench", "ping", "{}")
+    ping = Delivery(REVIEWER.org_id, "evt_bench", "ping", "{}", webhook_id=deleted_webhook_id)
     record = {
         "messageId": "bench-message",
         "receiptHandle": "bench-receipt",
@@ -420,8 +454,9 @@ def lambda_environment(function: Function, port: int) -> dict[str, str]:
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
         "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
         "_X_AMZN_TRACE_ID": TRACE_ID,
-        # The one addition: DynamoDB is the fake endpoint of the probe (or none is reached at all).
+        # The one addition: DynamoDB (and KMS) is the fake endpoint of the probe (or none is reached at all).
         "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}",
+        "AWS_ENDPOINT_URL_KMS": f"http://127.0.0.1:{port}",
         **function.variables,
     }
 

@@ -93,31 +93,46 @@ def _serve(port: int, responses: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
+# KMS's blob members, which botocore's parser turns from base64 into bytes.
+_KMS_BLOBS = ("CiphertextBlob", "Plaintext")
+
+
 def _parsed(answer: dict[str, Any]) -> dict[str, Any]:
-    """What botocore's JSON parser makes of a recorded DynamoDB response."""
+    """What botocore's JSON parser makes of a recorded DynamoDB (or KMS) response."""
+    import base64
+
     body: dict[str, Any] = json.loads(answer["body"] or "{}")
     metadata = {"HTTPStatusCode": answer["status"], "RetryAttempts": 0}
     if answer["status"] < 300:
+        if answer.get("service") == "kms":
+            body.update({name: base64.b64decode(body[name]) for name in _KMS_BLOBS if name in body})
         return {**body, "ResponseMetadata": metadata}
     error = {"Code": str(body.pop("__type", "")).rpartition("#")[2], "Message": body.pop("message", "")}
     return {**body, "Error": error, "ResponseMetadata": metadata}
 
 
-def _answer_from_memory(client: Any, responses: list[dict[str, Any]]) -> None:
-    """Answer every call of ``client`` with the recorded responses, in a loop, before any HTTP."""
+def _answer_from_memory(client: Any, responses: list[dict[str, Any]], service: str = "dynamodb") -> None:
+    """Answer every call of ``client`` with the recorded responses of its ``service``, in a loop, before any HTTP."""
+    import copy
+
     from botocore.awsrequest import AWSResponse
     from botocore.compat import HTTPHeaders
 
-    answers = [(AWSResponse("", answer["status"], HTTPHeaders(), None), _parsed(answer)) for answer in responses]
+    answers = [
+        (AWSResponse("", answer["status"], HTTPHeaders(), None), _parsed(answer))
+        for answer in responses
+        if answer.get("service", "dynamodb") == service
+    ]
     position = 0
 
     def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         nonlocal position
         http, parsed = answers[position % len(answers)]
         position += 1
-        return http, json.loads(json.dumps(parsed))
+        # KMS's answers hold bytes, which JSON cannot copy; DynamoDB's are copied as they always were.
+        return http, copy.deepcopy(parsed) if service == "kms" else json.loads(json.dumps(parsed))
 
-    client.meta.events.register_first("before-call.dynamodb", answer)
+    client.meta.events.register_first(f"before-call.{service}", answer)
 
 
 def _dynamodb_client() -> Any:
@@ -154,6 +169,10 @@ def main(spec_path: str, result_path: str) -> None:
             result.update(first_request_ms=_ms(start), status=response.get("statusCode"), problems=problems)
         else:
             _answer_from_memory(client, spec["responses"])
+            if any(answer.get("service") == "kms" for answer in spec["responses"]):
+                from shared import secrets  # type: ignore[import-not-found, unused-ignore]
+
+                _answer_from_memory(secrets.client(), spec["responses"], "kms")
             samples = []
             for run in range(spec["runs"] + 5):
                 event = json.loads(json.dumps(spec["event"]))

@@ -18,6 +18,7 @@ from shared.errors import UnauthorizedError
 from shared.observability import AUTHORIZATION_DENIED, loaded, logger, metrics, tracer
 from shared.routes import find_route
 from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.credentials import CredentialStore
 from shared.store.tokens import TokenStore
 
 # The exact message API Gateway turns into a 401 (Gateway Response UNAUTHORIZED).
@@ -33,7 +34,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         if route is None:
             raise UnauthorizedError("No route has this method and resource")
-        principal = authenticate(request.headers or {}, route.auth, TokenStore(), CandidateKeyStore())
+        principal = authenticate(
+            request.headers or {}, route.auth, TokenStore(), CandidateKeyStore(), CredentialStore()
+        )
     except UnauthorizedError as denied:
         logger.info("Denied", extra={"reason": denied.message, "path": event.get("path")})
         metrics.add_metric(name=AUTHORIZATION_DENIED, unit=MetricUnit.Count, value=1)

@@ -29,7 +29,7 @@ def get(assessment_id: str) -> Response[AssessmentEnvelope | CandidateAssessment
             body=AssessmentEnvelope(assessment=assessment_view(assessment)),
             headers={"ETag": etag(assessment)},
         )
-    brief = get_assessment_for_candidate(AssessmentStore(), CandidateKeyStore(), caller, assessment_id)
+    brief = get_assessment_for_candidate(AssessmentStore(), CandidateKeyStore(), app.candidate(), assessment_id)
     return Response(
         status_code=HTTPStatus.OK,
         content_type=content_types.APPLICATION_JSON,

@@ -15,7 +15,7 @@ def get(session_id: str) -> SessionEnvelope | CandidateSessionEnvelope:
     caller = app.caller()
     if isinstance(caller, Reviewer):
         return SessionEnvelope(session=get_session(SessionStore(), caller.org_id, session_id))
-    return CandidateSessionEnvelope(session=get_candidate_session(SessionStore(), caller, session_id))
+    return CandidateSessionEnvelope(session=get_candidate_session(SessionStore(), app.candidate(), session_id))
 
 
 handler = lambda_handler(app)

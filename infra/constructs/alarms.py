@@ -4,13 +4,14 @@ webhook deliveries given up or stuck, and the reminder job failing.
 
 A stack holds at most 500 resources (CloudFormation's limit), and with SnapStart each function takes
 seven: so a function's errors and throttles are one alarm, and the functions' durations are watched ten
-to an alarm (the most metrics one alarm's math may read), rather than three alarms a function."""
+to an alarm (the most metrics one alarm's math may read), rather than three alarms a function. A function
+in a nested stack has its alarm beside it, in that stack."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Duration, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -166,7 +167,17 @@ class Alarms(Construct):
             ),
             threshold=1,
             description=f"{name}: {what}",
+            scope=self._beside(function),
         )
+
+    def _beside(self, function: lambda_.IFunction) -> Construct:
+        """Where a function's own alarm is made: here, or for a function of a nested stack in that stack (each
+        template counts its own resources toward CloudFormation's limit)."""
+        stack = Stack.of(function)
+        if stack is Stack.of(self):
+            return self
+        made = stack.node.try_find_child("Alarms")
+        return made if isinstance(made, Construct) else Construct(stack, "Alarms")
 
     def _latency_alarms(self, functions: Mapping[str, lambda_.IFunction]) -> None:
         """The 90th percentile duration of each function, watched ten functions to an alarm (in name order):
@@ -278,9 +289,10 @@ class Alarms(Construct):
         description: str,
         evaluation_periods: int = 1,
         datapoints_to_alarm: int = 1,
+        scope: Construct | None = None,
     ) -> None:
         alarm = cloudwatch.Alarm(
-            self,
+            scope or self,
             construct_id,
             alarm_name=self._deployment.name(suffix),
             alarm_description=description,

@@ -7,8 +7,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -36,6 +37,8 @@ AUTHORIZERS: Mapping[Auth, AuthorizerSettings] = {
     Auth.REVIEWER: AuthorizerSettings(300),
     Auth.CANDIDATE: AuthorizerSettings(60),  # keys live for one session; handlers check their status
     Auth.REVIEWER_OR_CANDIDATE: AuthorizerSettings(0),
+    # Not cached: a deleted integration's key is refused from the next call on (one GetItem a call).
+    Auth.INTEGRATION: AuthorizerSettings(0),
 }
 
 # Requests per second and burst per stage, for the whole API.
@@ -168,7 +171,7 @@ class Api(Construct):
         for route in routes:
             method = self.rest_api.root.resource_for_path(route.path).add_method(
                 route.method,
-                apigw.LambdaIntegration(functions[route.name], allow_test_invoke=False),
+                self._integration(route, functions[route.name]),
                 operation_name=route.name,
                 authorization_type=(
                     apigw.AuthorizationType.CUSTOM if route.auth.needs_authorizer else apigw.AuthorizationType.NONE
@@ -182,6 +185,25 @@ class Api(Construct):
                 Validations.of(method).acknowledge(
                     Acknowledgment(id="AwsSolutions-APIG4", reason=_public_reason(route))
                 )
+
+    def _integration(self, route: Route, function: lambda_.IFunction) -> apigw.Integration:
+        """Lambda proxy integration. LambdaIntegration makes the function's permission beside the method;
+        a function of a nested stack gets it in its own stack instead (that template counts it), for the
+        method on any stage: naming the stage would make the nested stack wait for the stage, which waits
+        for the methods, which wait for the nested stack."""
+        if Stack.of(function) is Stack.of(self):
+            return apigw.LambdaIntegration(function, allow_test_invoke=False)
+        function.add_permission(
+            "ApiPermission",
+            principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=self.rest_api.arn_for_execute_api(route.method, re.sub(r"\{\w+\}", "*", route.path), "*"),
+        )
+        return apigw.Integration(
+            type=apigw.IntegrationType.AWS_PROXY,
+            integration_http_method="POST",
+            uri=f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:lambda:path/2015-03-31/functions/"
+            f"{function.function_arn}/invocations",
+        )
 
     def _preflights(self, routes: Sequence[Route], origins: Sequence[str]) -> None:
         """An ``OPTIONS`` method on every path, answered by API Gateway itself (a mock integration,

@@ -66,3 +66,22 @@ def allow_services(key: kms.Key) -> None:
             conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
         )
     )
+
+
+def secrets_key(scope: Construct, deployment: Deployment, customer: kms.IKey | None) -> kms.IKey:
+    """The key an ATS's credentials and the report links made for an ATS are encrypted under, in the table:
+    the customer's key where the deployment has one; else a key of the stack's own, for that alone (with
+    rotation; about one dollar a month, and each Encrypt or Decrypt a KMS request)."""
+    if customer is not None:
+        return customer
+    return kms.Key(
+        scope,
+        "SecretsKey",
+        alias=f"alias/{deployment.prefix}-secrets",
+        description=f"Promptster {deployment.customer} {deployment.stage}: ATS credentials and report links",
+        enable_key_rotation=True,
+        rotation_period=Duration.days(365),
+        # Deleting it would make every stored ATS credential unreadable: it stays with the table.
+        removal_policy=removal_policy(deployment),
+        pending_window=Duration.days(30),
+    )

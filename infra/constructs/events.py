@@ -15,6 +15,7 @@ from infra.checkov import QUEUE_KEY, skip_checks
 from infra.constructs.function import ApiFunction, FunctionDefaults
 from infra.constructs.webhooks import WebhookDelivery
 from shared.consumer import RETRY_ATTEMPTS
+from shared.routes import DECRYPT, ENCRYPT
 from shared.settings import API_URL_VARIABLE, CLI_PACKAGE_VARIABLE, MAIL_FROM_VARIABLE
 
 CONSUMER_NAME = "stream_consumer"
@@ -34,6 +35,8 @@ BATCH_SIZE = 100
 # A stream record older than this is dead-lettered rather than delivered: an invitation a day late
 # is better reviewed by a person.
 MAX_RECORD_AGE = Duration.days(1)
+# It keeps the report link made for an ATS encrypted on the interview, and reads it back for the next call.
+CONSUMER_SECRET_ACTIONS = (ENCRYPT, DECRYPT)
 # Sending a batch is up to a hundred SES calls, each a few tens of milliseconds.
 CONSUMER_TIMEOUT = Duration.seconds(60)
 
@@ -61,8 +64,9 @@ class EventPipeline(Construct):
             defaults=defaults,
             name=CONSUMER_NAME,
             handler=CONSUMER_HANDLER,
-            description="The table's stream: domain events, invitation emails and webhook deliveries to queue",
+            description="The table's stream: domain events, invitations, webhook deliveries and ATS calls to queue",
             table_actions=CONSUMER_TABLE_ACTIONS,
+            secret_actions=CONSUMER_SECRET_ACTIONS,
             timeout=CONSUMER_TIMEOUT,
             no_dlq_reason="Invoked by its stream's event source mapping, not asynchronously: records it "
             "gives up on go to the mapping's on-failure destination, an SQS queue",

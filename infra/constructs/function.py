@@ -18,6 +18,7 @@ from infra.constructs.common import log_retention, removal_policy
 from infra.deployment import Deployment
 from shared.cors import ORIGINS_VARIABLE
 from shared.observability import CUSTOMER_VARIABLE, NAMESPACE, SERVICE, STAGE_VARIABLE
+from shared.settings import SECRETS_KEY_VARIABLE
 from shared.store.schema import INDEXES
 
 # The authorizer reads one token or key-code item per credential (routes declare their own actions).
@@ -46,6 +47,7 @@ class FunctionDefaults:
     layer: lambda_.ILayerVersion
     table: dynamodb.ITable
     key: kms.IKey | None = None  # the customer's: the log group and the environment variables
+    secrets_key: kms.IKey | None = None  # what an ATS's credentials and report links are encrypted under
 
 
 class ApiFunction(Construct):
@@ -67,6 +69,7 @@ class ApiFunction(Construct):
         description: str,
         table_actions: Sequence[str],
         table_partition_prefixes: Sequence[str] = (),
+        secret_actions: Sequence[str] = (),
         memory_mb: int = 512,
         timeout: Duration | None = None,
         no_dlq_reason: str = "Invoked synchronously by API Gateway only: a failure goes back to the caller, "
@@ -85,6 +88,8 @@ class ApiFunction(Construct):
             handler, description, memory_mb, timeout or Duration.seconds(10), uses_table=bool(table_actions)
         )
         self.target: lambda_.IFunction = self._live_alias() if defaults.deployment.snap_start else self.function
+        if secret_actions:
+            self.allow_secrets(*secret_actions)
         self._acknowledge_findings(no_dlq_reason)
         skip_checks(
             self.function,
@@ -94,6 +99,14 @@ class ApiFunction(Construct):
         )
         if defaults.key is None:
             skip_checks(self.log_group, LOG_GROUP_KEY)
+
+    def allow_secrets(self, *actions: str) -> None:
+        """Tell the function the secrets key and let it use it for ``actions`` (kms:Encrypt, kms:Decrypt) only."""
+        key = self._defaults.secrets_key
+        if key is None:
+            raise ValueError(f"{self.function_name} needs the secrets key, which the deployment was not given")
+        self.function.add_environment(SECRETS_KEY_VARIABLE, key.key_arn)
+        key.grant(self.role, *actions)
 
     def _log_group(self) -> logs.LogGroup:
         deployment = self._defaults.deployment

@@ -11,17 +11,21 @@ from constructs import Construct
 
 from infra.checkov import QUEUE_KEY, skip_checks
 from infra.constructs.function import ApiFunction, FunctionDefaults
-from shared.routes import GET, PUT, UPDATE
-from shared.settings import WEBHOOK_QUEUE_VARIABLE
+from shared.routes import DECRYPT, GET, PUT, UPDATE
+from shared.settings import ASHBY_API_URL_VARIABLE, WEBHOOK_QUEUE_VARIABLE
+from shared.store import integrations as integration_store
 from shared.store import webhooks as webhook_store
 from shared.webhooks.schedule import DELIVERY_BATCH_SIZE, DELIVERY_TIMEOUT_SECONDS, MAX_ATTEMPTS
 
 DELIVERY_NAME = "webhook_delivery"
 DELIVERY_HANDLER = "functions.webhook_delivery.handler.handler"
-# It reads the webhook, writes the attempt to its delivery log, and disables the webhook on a 410.
+# It reads the webhook or integration, writes the attempt to its delivery log, and disables a webhook on a 410.
 DELIVERY_TABLE_ACTIONS = (GET, PUT, UPDATE)
-# The webhook and its delivery log share the partition WEBHOOK#{id}: nothing else in the table is its business.
-DELIVERY_PARTITION_PREFIXES = (webhook_store.PARTITION_PREFIX,)
+# Each webhook shares its partition WEBHOOK#{id} with its delivery log, each integration INTEGRATION#{id} with
+# its own: nothing else in the table is the function's business (an integration key's hash item is not there).
+DELIVERY_PARTITION_PREFIXES = (webhook_store.PARTITION_PREFIX, integration_store.PARTITION_PREFIX)
+# It decrypts the key an ATS takes, for each call back to it.
+DELIVERY_SECRET_ACTIONS = (DECRYPT,)
 # A batch's deliveries go one after the other, each allowed its timeout; the rest is DNS checks and the log.
 DELIVERY_FUNCTION_TIMEOUT = Duration.seconds(DELIVERY_BATCH_SIZE * DELIVERY_TIMEOUT_SECONDS + 10)
 # AWS's advice for an SQS event source: six times the function's timeout, so that a batch still being
@@ -67,13 +71,15 @@ class WebhookDelivery(Construct):
             defaults=defaults,
             name=DELIVERY_NAME,
             handler=DELIVERY_HANDLER,
-            description="Webhook deliveries: signed POSTs to customers' endpoints, retried from the queue",
+            description="Webhook deliveries and calls back to an ATS, retried from the queue",
             table_actions=DELIVERY_TABLE_ACTIONS,
             table_partition_prefixes=DELIVERY_PARTITION_PREFIXES,
+            secret_actions=DELIVERY_SECRET_ACTIONS,
             timeout=DELIVERY_FUNCTION_TIMEOUT,
             no_dlq_reason="Invoked by its queue's event source mapping, not asynchronously: the queue's "
             "redrive policy moves a delivery that failed its last attempt to the dead-letter queue",
         )
+        self.delivery.function.add_environment(ASHBY_API_URL_VARIABLE, defaults.deployment.ashby_api_url)
         # A failed delivery is put back with a longer wait each time (the schedule in shared/webhooks).
         self.queue.grant(self.delivery.role, "sqs:ChangeMessageVisibility")
         reserved = defaults.deployment.reserved_concurrency

@@ -4,7 +4,8 @@ PORT and HOST move it; AWS_ENDPOINT_URL_DYNAMODB points it at a real DynamoDB en
 PROMPTSTER_LOCAL_TOKENS="psk_live_…=org_a,psk_live_…=org_b" seeds exactly those tokens;
 PROMPTSTER_CORS_ORIGINS="http://localhost:5173" lets those browser origins call it;
 PROMPTSTER_LOCAL_MAILDIR moves the folder invitation emails are written to (``.local/mail``);
-PROMPTSTER_LOCAL_REMINDER_SECONDS sets how often the reminder job runs (30 s)."""
+PROMPTSTER_LOCAL_REMINDER_SECONDS sets how often the reminder job runs (30 s);
+PROMPTSTER_ASHBY_API_URL points Ashby's assessment.update at a receiver (http://127.0.0.1:… is allowed here)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from infra.local.gateway import LocalGateway
 from infra.local.mail import maildir
 from infra.local.reminders import PERIOD_VARIABLE as REMINDER_PERIOD_VARIABLE
 from infra.local.reminders import local_reminders, reminder_period
+from infra.local.secrets import local_secrets_key
 from infra.local.server import LocalServer
 from infra.local.stream import local_events
 from infra.local.webhooks import LOCAL_RETRY_DELAYS_SECONDS
@@ -78,7 +80,7 @@ def main() -> int:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "assessments-api")
     pairs, origins, period = _settings()
-    with local_dynamodb(DEFAULT_TABLE_NAME) as where:
+    with local_dynamodb(DEFAULT_TABLE_NAME) as where, local_secrets_key():
         try:
             server = LocalServer((host, port), LocalGateway())
         except OSError as error:

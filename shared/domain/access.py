@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shared.auth import Candidate, Principal, Reviewer, hash_api_token, is_api_token, normalize_key_code
-from shared.domain.ports import CandidateKeys, Tokens
+from shared.auth import (
+    Candidate,
+    Integration,
+    Principal,
+    Reviewer,
+    ats_kind,
+    basic_user_name,
+    hash_api_token,
+    hash_integration_key,
+    is_api_token,
+    normalize_key_code,
+)
+from shared.domain.ports import CandidateKeys, Credentials, Tokens
 from shared.errors import UnauthorizedError
 from shared.routes import Auth
 
 _BEARER = "bearer "
 
 
-def authenticate(headers: Mapping[str, str], accepts: Auth, tokens: Tokens, key_codes: CandidateKeys) -> Principal:
+def authenticate(
+    headers: Mapping[str, str], accepts: Auth, tokens: Tokens, key_codes: CandidateKeys, credentials: Credentials
+) -> Principal:
     """The principal the credential a route ``accepts`` proves, or UnauthorizedError.
 
     Only that credential is read (the one API Gateway caches the verdict under), so a header meant
@@ -20,6 +33,8 @@ def authenticate(headers: Mapping[str, str], accepts: Auth, tokens: Tokens, key_
     can be told apart: revoked, expired, completed."""
     lowered = {name.lower(): value for name, value in headers.items()}
     authorization = lowered.get("authorization", "").strip()
+    if accepts is Auth.INTEGRATION:
+        return _integration(authorization, credentials)
     has_bearer = authorization[: len(_BEARER)].lower() == _BEARER
     if accepts is Auth.REVIEWER or (accepts is Auth.REVIEWER_OR_CANDIDATE and has_bearer):
         if not has_bearer:
@@ -43,3 +58,13 @@ def _candidate(typed_code: str, key_codes: CandidateKeys) -> Candidate:
     if target is None:
         raise UnauthorizedError("Missing or invalid credentials")
     return Candidate(org_id=target.org_id, assessment_id=target.assessment_id, key_id=target.key_id)
+
+
+def _integration(authorization: str, credentials: Credentials) -> Integration:
+    """HTTP Basic with an integration key as the user name: the /v1/ats/ routes' credential, and theirs alone."""
+    key = basic_user_name(authorization)
+    stored = credentials.find_integration_key(hash_integration_key(key)) if key is not None else None
+    kind = ats_kind(stored.kind) if stored is not None else None
+    if stored is None or stored.revoked_at is not None or kind is None:
+        raise UnauthorizedError("Missing or invalid credentials")
+    return Integration(org_id=stored.org_id, integration_id=stored.integration_id, kind=kind)

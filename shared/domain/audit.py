@@ -15,7 +15,8 @@ from shared.store.audit import AuditRecord
 
 @dataclass(frozen=True)
 class Actor:
-    """Who made a change: a reviewer's API token, or an operator (``cli:<name>``)."""
+    """Who made a change: a reviewer's API token, an operator (``cli:<name>``), or an ATS through its
+    integration."""
 
     type: ActorType
     id: str

@@ -19,6 +19,7 @@ from shared.models.sessions import GRACE_SECONDS
 from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
+from shared.store.integrations import InterviewTerms
 
 # Codes are drawn from 32^8 ≈ 10^12: a second collision in a row means something else is wrong.
 _INSERT_ATTEMPTS = 4
@@ -71,9 +72,13 @@ def generate_keys(
     request: GenerateKeysRequest,
     *,
     audit: AuditContext,
+    interview: InterviewTerms | None = None,
 ) -> list[CandidateKey]:
     """Issue ``count`` keys for the org's active assessment, expiring ``expiresInDays`` from now, each with
-    its extra minutes."""
+    its extra minutes. An ATS asks for one key to one email, with the ``interview`` it is issued for: written
+    with the key, and only while no other key holds that candidate's place (else ConditionFailedError,
+    ``interview claim``)."""
+    assert interview is None or (request.count == 1 and request.candidate_emails), "an interview is one key"
     emails = request.candidate_emails
     if emails is not None and len(emails) != request.count:
         raise InvalidInputError.for_field(
@@ -107,6 +112,7 @@ def generate_keys(
             expires_at=clock.to_timestamp(now + timedelta(days=assessment.expires_in_days)),
             created_at=clock.to_timestamp(now),
             extra_minutes=extra[index] if isinstance(extra, list) else extra,
+            integration_id=interview.integration_id if interview is not None else None,
         )
         for index in range(request.count)
     ]
@@ -116,7 +122,8 @@ def generate_keys(
     )
     stored: list[CandidateKeyRecord] = []
     for start in range(0, len(new_keys), KEYS_PER_TRANSACTION):
-        stored += _insert(keys, org_id, assessment.id, new_keys[start : start + KEYS_PER_TRANSACTION], record)
+        batch = new_keys[start : start + KEYS_PER_TRANSACTION]
+        stored += _insert(keys, org_id, assessment.id, batch, record=record, interview=interview)
         record = None  # the first transaction carries it
     return [key_view(key, now) for key in stored]
 
@@ -126,12 +133,14 @@ def _insert(
     org_id: str,
     assessment_id: str,
     batch: list[CandidateKeyRecord],
+    *,
     record: AuditRecord | None,
+    interview: InterviewTerms | None,
 ) -> list[CandidateKeyRecord]:
     """Insert one transaction's worth of keys, drawing new codes for any already taken."""
     for _ in range(_INSERT_ATTEMPTS):
         try:
-            keys.insert(org_id, assessment_id, batch, record)
+            keys.insert(org_id, assessment_id, batch, record, interview)
         except CodeTakenError as taken:
             batch = [
                 key.model_copy(update={"code": new_key_code()}) if index in taken.positions else key
@@ -140,6 +149,8 @@ def _insert(
         except ConditionFailedError as failed:
             if failed.item == "assessment":
                 raise NotFoundError("Assessment not found") from failed
+            if failed.item == "interview claim":
+                raise
         except WriteConflictError:
             continue  # another write to the same assessment at the same instant: try again
         else:

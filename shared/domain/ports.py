@@ -4,7 +4,7 @@ item, ``WriteConflictError``, ``CodeTakenError``); the domain decides what they 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 # For the type checker only: a Protocol needs no class at run time, and each function loads just
@@ -16,13 +16,16 @@ if TYPE_CHECKING:
     from shared.store.audit import AuditRecord
     from shared.store.candidate_keys import CandidateKeyRecord, CodeTarget, EmailLookup, InviteStatus
     from shared.store.cascade import Deletion
+    from shared.store.credentials import IntegrationKeyTarget
+    from shared.store.deliveries import DeliveryRecord
     from shared.store.dynamo import Item
+    from shared.store.integrations import AtsError, ClaimRecord, IntegrationRecord, InterviewRecord, InterviewTerms
     from shared.store.rubrics import RubricRecord
     from shared.store.sessions import ExtensionRecord, SessionRecord, SignalCounts
     from shared.store.shares import ShareRecord
     from shared.store.telemetry import EventRecord
     from shared.store.tokens import TokenRecord
-    from shared.store.webhooks import DeliveryRecord, WebhookRecord
+    from shared.store.webhooks import WebhookRecord
     from shared.webhooks.queue import Delivery
 
 
@@ -41,7 +44,12 @@ class AssessmentDeleter(Protocol):
 
 class CandidateKeys(Protocol):
     def insert(
-        self, org_id: str, assessment_id: str, new_keys: Sequence[CandidateKeyRecord], record: AuditRecord | None
+        self,
+        org_id: str,
+        assessment_id: str,
+        new_keys: Sequence[CandidateKeyRecord],
+        record: AuditRecord | None,
+        interview: InterviewTerms | None = None,
     ) -> None: ...
     def get(self, assessment_id: str, key_id: str) -> CandidateKeyRecord | None: ...
     def get_many(self, assessment_id: str, key_ids: Sequence[str]) -> list[CandidateKeyRecord]: ...
@@ -182,3 +190,34 @@ class AuditLog(Protocol):
 
 class DeliveryQueue(Protocol):
     def send(self, deliveries: Sequence[Delivery]) -> None: ...
+
+
+class Credentials(Protocol):
+    """The items a credential is checked against."""
+
+    def find_integration_key(self, key_hash: str) -> IntegrationKeyTarget | None: ...
+
+
+class Integrations(Protocol):
+    def create(self, integration: IntegrationRecord, record: AuditRecord) -> None: ...
+    def get(self, org_id: str, integration_id: str) -> IntegrationRecord | None: ...
+    def find_active(self, integration_id: str) -> IntegrationRecord | None: ...
+    def list_page(
+        self, org_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[IntegrationRecord], str | None]: ...
+    def delete(self, integration: IntegrationRecord, deleted_at: str, record: AuditRecord) -> None: ...
+    def record_delivery(self, integration_id: str, delivery: DeliveryRecord) -> None: ...
+    def list_deliveries(
+        self, integration_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[DeliveryRecord], str | None]: ...
+    def find_claim(self, org_id: str, assessment_id: str, digest: str) -> ClaimRecord | None: ...
+    def get_interview(self, key_id: str) -> InterviewRecord | None: ...
+    def remember_share(self, interview: InterviewRecord, share: ShareRecord, url_ciphertext: str) -> None: ...
+    def note_error(self, key_id: str, error: AtsError) -> None: ...
+
+
+class Secrets(Protocol):
+    """Encrypts what the table keeps of a secret, bound to a context that decrypting must name again."""
+
+    def encrypt(self, plaintext: str, context: Mapping[str, str]) -> str: ...
+    def decrypt(self, ciphertext: str, context: Mapping[str, str]) -> str: ...

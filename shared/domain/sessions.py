@@ -201,6 +201,7 @@ def start_session(
         started_at=clock.to_timestamp(now),
         deadline=clock.to_timestamp(now + timedelta(minutes=minutes)) if minutes is not None else None,
         rubric_criteria=assessment.rubric_criteria,
+        integration_id=key.integration_id,
     )
     try:
         sessions.start(key, session, assessment.terms_version)

@@ -54,6 +54,30 @@ def share_view(share: ShareRecord) -> Share:
     return Share.model_validate(share.model_dump(exclude={"token_hash", "org_id"}))
 
 
+def new_share(
+    org_id: str,
+    session_id: str,
+    api_url: str,
+    *,
+    days: int = DEFAULT_EXPIRES_IN_DAYS,
+    webhook_id: str | None = None,
+    now: datetime | None = None,
+) -> tuple[ShareRecord, str]:
+    """A new link to the session's report, not stored yet, with its URL (the one place the token is)."""
+    made = now or clock.utc_now()
+    token = new_token()
+    share = ShareRecord(
+        id=ids.new_id(),
+        org_id=org_id,
+        session_id=session_id,
+        token_hash=token_digest(token),
+        created_at=clock.to_timestamp(made),
+        expires_at=clock.to_timestamp(made + timedelta(days=days)),
+        webhook_id=webhook_id,
+    )
+    return share, report_url(api_url, token)
+
+
 def make_share(
     shares: Shares,
     org_id: str,
@@ -67,22 +91,12 @@ def make_share(
 ) -> tuple[ShareRecord, str]:
     """Store a new link to the session's report and return it with its URL (the one place the token is);
     ``audit`` names the reviewer who asked for it (a link made for a webhook's delivery has none)."""
-    made = now or clock.utc_now()
-    token = new_token()
-    share = ShareRecord(
-        id=ids.new_id(),
-        org_id=org_id,
-        session_id=session_id,
-        token_hash=token_digest(token),
-        created_at=clock.to_timestamp(made),
-        expires_at=clock.to_timestamp(made + timedelta(days=days)),
-        webhook_id=webhook_id,
-    )
+    share, url = new_share(org_id, session_id, api_url, days=days, webhook_id=webhook_id, now=now)
     record = None
     if audit is not None:
         record = audit.record(org_id, "share.create", ("share", share.id), ["sessionId", "expiresAt"], share.created_at)
     shares.create(share, record)
-    return share, report_url(api_url, token)
+    return share, url
 
 
 def create_share(

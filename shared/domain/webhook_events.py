@@ -69,9 +69,10 @@ def deliveries_for(
         if webhook.share_reports and event.session is not None and event.type in REPORT_EVENT_TYPES:
             _, url = make_share(reports.shares, event.org_id, event.session.id, reports.api_url, webhook_id=webhook.id)
             with_link = delivered.model_copy(update={"data": delivered.data.model_copy(update={"report_url": url})})
-            deliveries.append(QueuedDelivery(event.org_id, webhook.id, delivered.id, event.type, _body(with_link)))
+            linked = _body(with_link)
+            deliveries.append(QueuedDelivery(event.org_id, delivered.id, event.type, linked, webhook_id=webhook.id))
         else:
-            deliveries.append(QueuedDelivery(event.org_id, webhook.id, delivered.id, event.type, body))
+            deliveries.append(QueuedDelivery(event.org_id, delivered.id, event.type, body, webhook_id=webhook.id))
     return deliveries
 
 

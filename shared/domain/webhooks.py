@@ -9,8 +9,9 @@ from shared.domain.paging import decode_cursor, encode_cursor, within_budget
 from shared.domain.ports import AuditLog, DeliveryQueue, Webhooks
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.webhooks import PING, CreateWebhookRequest, Delivery, PingEventData, PingWebhookEvent, Webhook
+from shared.store.deliveries import DeliveryRecord
 from shared.store.dynamo import ConditionFailedError
-from shared.store.webhooks import DeliveryRecord, WebhookRecord
+from shared.store.webhooks import WebhookRecord
 from shared.webhooks import addresses, signing
 from shared.webhooks.addresses import UrlNotAllowedError
 from shared.webhooks.queue import Delivery as QueuedDelivery
@@ -123,7 +124,8 @@ def queue_ping(
         org_id=org_id,
         data=PingEventData(webhook=webhook_view(webhook)),
     )
-    queue.send([QueuedDelivery(org_id, webhook.id, ping.id, PING, ping.model_dump_json(by_alias=True))])
+    body = ping.model_dump_json(by_alias=True)
+    queue.send([QueuedDelivery(org_id, ping.id, PING, body, webhook_id=webhook.id)])
     log.record(audit.record(org_id, "webhook.test", ("webhook", webhook.id), at=ping.created_at))
     return ping.id
 

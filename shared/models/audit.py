@@ -27,11 +27,15 @@ AuditAction = Literal[
     "token.revoke",
     "share.create",
     "share.revoke",
+    "integration.create",
+    "integration.delete",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
-ResourceType = Literal["assessment", "key", "session", "candidate", "rubric", "webhook", "token", "share"]
+ResourceType = Literal[
+    "assessment", "key", "session", "candidate", "rubric", "webhook", "token", "share", "integration"
+]
 RESOURCE_TYPES: tuple[str, ...] = get_args(ResourceType)
-ActorType = Literal["token", "operator"]
+ActorType = Literal["token", "operator", "integration"]
 
 # resource=<type>:<id>, the id as the API shows it: a UUID (a token's id is one), or an email's SHA-256.
 _UUID = UUID_PATTERN.removeprefix("^").removesuffix("$")
@@ -49,10 +53,11 @@ class AuditResource(ApiModel):
 
 class AuditActor(ApiModel):
     type: ActorType = Field(
-        description="`token`: a reviewer's API token; `operator`: someone running `python -m infra.tokens`."
+        description="`token`: a reviewer's API token; `operator`: someone running `python -m infra.tokens`; "
+        "`integration`: an applicant tracking system calling with an integration's key."
     )
-    id: str = Field(description="The token's id, or `cli:<operator>`.")
-    name: str = Field(description="The token's name, or the operator's.")
+    id: str = Field(description="The token's id, `cli:<operator>`, or the integration's id.")
+    name: str = Field(description="The token's name, the operator's, or the ATS's (`greenhouse integration`).")
 
 
 class AuditLogRecord(ApiModel):

@@ -54,6 +54,16 @@ def _webhook_url(url: str) -> str:
     return url
 
 
+# Where this API calls out to (a webhook's endpoint, an ATS's callback): https naming a public host, checked
+# again by the domain (what it resolves to) and at each call.
+OutboundUrl = Annotated[
+    str,
+    StringConstraints(max_length=2048),
+    AfterValidator(_webhook_url),
+    Field(json_schema_extra={"format": "uri", "pattern": WEBHOOK_URL_PATTERN}),
+]
+
+
 def _unique(events: list[WebhookEventType]) -> list[WebhookEventType]:
     if len(set(events)) != len(events):
         raise PydanticCustomError("unique", "must not name an event type twice")

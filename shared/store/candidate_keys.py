@@ -11,7 +11,7 @@ sorted by ``{expiresAt}#{keyId}``, so the keys expiring in a window are a Query 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from shared.models.candidate_keys import email_digest
 from shared.observability import traced
@@ -26,6 +26,9 @@ from shared.store.schema import (
     SECOND_INDEX_SORT_KEY,
     SORT_KEY,
 )
+
+if TYPE_CHECKING:
+    from shared.store.integrations import InterviewTerms
 
 StoredStatus = Literal["pending", "redeemed", "completed", "revoked"]
 # ``sending`` while one consumer holds the invitation: it moves to ``sent`` or ``failed``, or back to
@@ -73,6 +76,7 @@ class CandidateKeyRecord(Record):
     erased_at: str | None = None
     extra_minutes: int = 0
     terms_version: int | None = None  # of the assessment's terms when the session started (None: before versions)
+    integration_id: str | None = None  # the integration whose ATS had it issued (its interview tells more)
 
 
 class CodeTarget(Record):
@@ -288,12 +292,18 @@ def revoke_action(key: CandidateKeyRecord, revoked_at: str) -> Action:
 class CandidateKeyStore:
     @traced
     def insert(
-        self, org_id: str, assessment_id: str, new_keys: Sequence[CandidateKeyRecord], record: AuditRecord | None
+        self,
+        org_id: str,
+        assessment_id: str,
+        new_keys: Sequence[CandidateKeyRecord],
+        record: AuditRecord | None,
+        interview: InterviewTerms | None = None,
     ) -> None:
         """Store up to KEYS_PER_TRANSACTION keys and their codes in one transaction, which also counts
         them on the state record and writes ``record`` (the generation's first transaction carries it): it
         fails (as ``assessment``) if the assessment was deleted meanwhile, and raises CodeTakenError if a
-        code is already taken."""
+        code is already taken. An ATS's one key comes with its claim and interview (``interview claim``
+        fails when another key holds the candidate's place)."""
         actions = [
             Action(
                 "Update",
@@ -334,13 +344,22 @@ class CandidateKeyStore:
                     )
                 )
                 owners.append(position)
+            if interview is not None and key.candidate_email is not None:
+                # Only an ATS's key loads the integration store (the authorizer and most routes read keys).
+                from shared.store import integrations  # noqa: PLC0415
+
+                asked = integrations.interview_actions(
+                    interview, key.id, key.assessment_id, key.candidate_email, key.created_at
+                )
+                actions += asked
+                owners += [position] * len(asked)
         if record is not None:
             actions.append(audit.entry_action(record))
         try:
             dynamo.transact_write(actions)
         except dynamo.ConditionFailedError as failed:
             taken = [owners[position] for position in failed.positions if actions[position].what == "key code"]
-            if failed.item == "assessment" or not taken:
+            if failed.item in ("assessment", "interview claim") or not taken:
                 raise
             raise CodeTakenError(taken) from failed
 

@@ -1,13 +1,14 @@
-"""Erasing a candidate: the writes that span a key, its session and its email lookup, composed from the
-actions each store module owns. The domain (shared.domain.erasure) runs them in order: the identities
-first, in transactions, then each erased session's events, after which its lookup goes."""
+"""Erasing a candidate: the writes that span a key, its session, its email lookup and an ATS's claim on
+the candidate, composed from the actions each store module owns. The domain (shared.domain.erasure) runs
+them in order: the identities first, in transactions, then each erased session's events, after which its
+lookup goes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from shared.observability import traced
-from shared.store import audit, candidate_keys, dynamo, sessions
+from shared.store import audit, candidate_keys, dynamo, integrations, sessions
 from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import EmailLookup
 from shared.store.dynamo import Action
@@ -26,12 +27,21 @@ class ErasureStore:
         self, digest: str, lookups: Sequence[EmailLookup], erased_at: str, record: AuditRecord | None
     ) -> tuple[int, bool]:
         """Erase the candidate from the lookups' keys and sessions, a transaction per 100 writes (no key
-        split across two), the first also writing ``record`` (alone when there is nothing to erase).
-        Returns how many were erased, fewer than all when a key moved since its lookup was read (the
-        transactions before that one stand), and whether ``record`` was written."""
+        split across two), the first also writing ``record`` (alone when there is nothing to erase), and
+        an ATS's claim on the candidate's place on each assessment. Returns how many were erased, fewer than
+        all when a key moved since its lookup was read (the transactions before that one stand), and whether
+        ``record`` was written."""
         first = [[audit.entry_action(record)]] if record is not None else []
         erased, recorded = 0, False
-        for batch in _pack([*first, *(_erase_actions(digest, lookup, erased_at) for lookup in lookups)]):
+        claimed: set[str] = set()  # the assessments whose claim on the candidate is already deleted
+        groups = []
+        for lookup in lookups:
+            group = _erase_actions(digest, lookup, erased_at)
+            if lookup.assessment_id not in claimed:
+                claimed.add(lookup.assessment_id)
+                group.append(integrations.forget_claim_action(lookup.org_id, lookup.assessment_id, digest))
+            groups.append(group)
+        for batch in _pack([*first, *groups]):
             try:
                 dynamo.transact_write([action for group in batch for action in group])
             except (dynamo.ConditionFailedError, dynamo.WriteConflictError):

@@ -74,6 +74,7 @@ class SessionRecord(SignalCounts):
     erased_at: str | None = None
     extensions: tuple[ExtensionRecord, ...] = ()
     extension_reasons: tuple[str, ...] | None = None
+    integration_id: str | None = None  # its key's: the integration whose ATS hears of it
 
 
 # What a session's status and signals need, and what tells a session from the state record in the index.

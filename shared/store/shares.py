@@ -38,26 +38,22 @@ def _entry_keys(session_id: str, share_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"{LIST_PREFIX}{session_id}", SORT_KEY: f"{_ENTRY_PREFIX}{share_id}"}
 
 
+def create_actions(share: ShareRecord) -> list[Action]:
+    """The transaction actions storing a link: its lookup and its list entry, both gone from the table
+    after expiry (``share`` fails if either exists)."""
+    expires = {TTL_ATTRIBUTE: int(clock.from_timestamp(share.expires_at).timestamp())}
+    return [
+        Action("Put", "share", item={**dynamo.item_of(keys, share), **expires}, condition="attribute_not_exists(PK)")
+        for keys in (_lookup_keys(share.token_hash), _entry_keys(share.session_id, share.id))
+    ]
+
+
 class ShareStore:
     @traced
     def create(self, share: ShareRecord, record: AuditRecord | None) -> None:
-        """Store the lookup and the list entry in one transaction, both gone from the table after expiry, with
-        ``record`` when a reviewer asked for the link (none for one the consumer makes for a delivery)."""
-        expires = {TTL_ATTRIBUTE: int(clock.from_timestamp(share.expires_at).timestamp())}
-        dynamo.transact_write(
-            [
-                *(
-                    Action(
-                        "Put",
-                        "share",
-                        item={**dynamo.item_of(keys, share), **expires},
-                        condition="attribute_not_exists(PK)",
-                    )
-                    for keys in (_lookup_keys(share.token_hash), _entry_keys(share.session_id, share.id))
-                ),
-                *([audit.entry_action(record)] if record is not None else []),
-            ]
-        )
+        """Store the lookup and the list entry in one transaction, with ``record`` when a reviewer asked for
+        the link (none for one the consumer makes for a delivery)."""
+        dynamo.transact_write([*create_actions(share), *([audit.entry_action(record)] if record is not None else [])])
 
     @traced
     def find(self, token_hash: str) -> ShareRecord | None:

@@ -1,21 +1,20 @@
 """Webhooks and their delivery logs, each webhook in a partition of its own: the webhook
 (``WEBHOOK#{id}`` / ``WEBHOOK``, listed in the GSI1 index under ``WEBHOOKS#{orgId}`` until it is
-deleted) and its delivery attempts (``DELIVERY#{attemptId}``, time-ordered ids, gone after 30 days).
+deleted) and its delivery attempts (shared.store.deliveries: ``DELIVERY#{attemptId}``, gone after 30 days).
 Everything the delivery function touches is under ``WEBHOOK#``, which is all its role may touch. The
 organisation's count of webhooks not deleted (``ORG#{orgId}`` / ``WEBHOOK_COUNT``) moves in the same
 transaction as each registration and deletion, so its limit holds under concurrent registrations."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field
 
-from shared import clock
 from shared.observability import traced
-from shared.store import audit, dynamo
+from shared.store import audit, deliveries, dynamo
 from shared.store.audit import AuditRecord
+from shared.store.deliveries import DeliveryRecord
 from shared.store.dynamo import Action, Record
 from shared.store.schema import (
     INDEX_PARTITION_KEY,
@@ -23,14 +22,10 @@ from shared.store.schema import (
     PARTITION_KEY,
     SESSIONS_INDEX,
     SORT_KEY,
-    TTL_ATTRIBUTE,
 )
 
 PARTITION_PREFIX = "WEBHOOK#"
 _WEBHOOK_SK = "WEBHOOK"
-_DELIVERY_PREFIX = "DELIVERY#"
-# How long the delivery log keeps an attempt.
-DELIVERY_LOG_RETENTION = timedelta(days=30)
 
 WebhookStatus = Literal["active", "disabled", "deleted"]
 
@@ -50,19 +45,6 @@ class WebhookRecord(Record):
     share_reports: bool = False  # session.completed and session.scored deliveries carry a report link
 
 
-class DeliveryRecord(Record):
-    """One attempt to deliver one event."""
-
-    id: str
-    event_id: str
-    type: str
-    attempt: int
-    status_code: int | None = None
-    duration_ms: int
-    error: str | None = None
-    at: str
-
-
 def _keys(webhook_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"{PARTITION_PREFIX}{webhook_id}", SORT_KEY: _WEBHOOK_SK}
 
@@ -73,10 +55,6 @@ def _count_keys(org_id: str) -> dict[str, str]:
 
 def _org_index(org_id: str) -> str:
     return f"WEBHOOKS#{org_id}"
-
-
-def _delivery_keys(webhook_id: str, delivery_id: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"{PARTITION_PREFIX}{webhook_id}", SORT_KEY: f"{_DELIVERY_PREFIX}{delivery_id}"}
 
 
 class WebhookStore:
@@ -211,24 +189,11 @@ class WebhookStore:
 
     @traced
     def record_delivery(self, webhook_id: str, delivery: DeliveryRecord) -> None:
-        expires = clock.from_timestamp(delivery.at) + DELIVERY_LOG_RETENTION
-        item = {
-            **dynamo.item_of(_delivery_keys(webhook_id, delivery.id), delivery),
-            TTL_ATTRIBUTE: int(expires.timestamp()),
-        }
-        dynamo.put(item, "delivery")
+        deliveries.record(f"{PARTITION_PREFIX}{webhook_id}", delivery)
 
     @traced
     def list_deliveries(
         self, webhook_id: str, limit: int, after_id: str | None
     ) -> tuple[list[DeliveryRecord], str | None]:
         """One Query of the webhook's delivery attempts, newest first, and the id to resume after."""
-        items, last = dynamo.query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": f"{PARTITION_PREFIX}{webhook_id}", ":prefix": _DELIVERY_PREFIX},
-            limit=limit,
-            start_after=_delivery_keys(webhook_id, after_id) if after_id else None,
-            forward=False,
-        )
-        resume_after = str(last[SORT_KEY]).removeprefix(_DELIVERY_PREFIX) if last else None
-        return [DeliveryRecord.model_validate(item) for item in items], resume_after
+        return deliveries.list_page(f"{PARTITION_PREFIX}{webhook_id}", limit, after_id)

@@ -1,5 +1,5 @@
-"""The delivery queue: one message per event and endpoint, its body already serialized, so every
-attempt sends the same bytes (only the signature's timestamp changes)."""
+"""The delivery queue: one message per event and endpoint (a webhook, or an integration's ATS), its body
+already serialized, so every attempt sends the same bytes (only a webhook signature's timestamp changes)."""
 
 from __future__ import annotations
 
@@ -24,13 +24,16 @@ _BATCH_LIMIT = 10
 
 @dataclass(frozen=True)
 class Delivery:
-    """One event on its way to one webhook of ``org_id``."""
+    """One event on its way to one endpoint of ``org_id``: a webhook (a signed POST to its URL, read at each
+    attempt), or an integration (a call to its ATS: Greenhouse's callback ``url``, or Ashby's API)."""
 
     org_id: str
-    webhook_id: str
     event_id: str
     type: str
-    body: str  # the JSON payload, exactly as it is signed and sent
+    body: str  # the payload, exactly as it is signed and sent (JSON, or empty)
+    webhook_id: str | None = None
+    integration_id: str | None = None
+    url: str | None = None  # where an ATS asked to be called back, checked again at each attempt
 
     def to_message(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))

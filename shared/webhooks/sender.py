@@ -1,4 +1,5 @@
-"""One HTTP POST of a webhook delivery, to the address its URL was checked against: TLS still verifies
+"""One HTTP request of a delivery (a webhook's POST, or a call back to an ATS: Greenhouse's PATCH, Ashby's
+POST), to the address its URL was checked against: TLS still verifies
 the host name, redirects are not followed, and the whole attempt (connection, TLS, request, status
 line, headers and the part of the body read) ends within the delivery timeout, however slowly the
 endpoint drips its answer: a batch of deliveries is never held up past the sum of its timeouts."""
@@ -24,7 +25,7 @@ _RESPONSE_BYTES_READ = 4096
 
 @dataclass(frozen=True)
 class Attempt:
-    """What one POST came to: the status an endpoint answered, or why there was none."""
+    """What one request came to: the status an endpoint answered, or why there was none."""
 
     status_code: int | None
     duration_ms: int
@@ -38,6 +39,11 @@ class Attempt:
     def gone(self) -> bool:
         """The endpoint says it is gone for good (410): the webhook is disabled."""
         return self.status_code == 410
+
+    @property
+    def refused(self) -> bool:
+        """The endpoint refused the request itself (a 4xx other than 408 and 429): sending it again changes nothing."""
+        return self.status_code is not None and 400 <= self.status_code < 500 and self.status_code not in (408, 429)
 
 
 @cache
@@ -88,10 +94,14 @@ class _PinnedHTTPSConnection(_Abortable, http.client.HTTPSConnection):
         self.sock = _tls().wrap_socket(raw, server_hostname=self.host)
 
 
-def post(
-    destination: Destination, body: bytes, headers: Mapping[str, str], timeout: float = DELIVERY_TIMEOUT_SECONDS
+def send(
+    method: str,
+    destination: Destination,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeout: float = DELIVERY_TIMEOUT_SECONDS,
 ) -> Attempt:
-    """POST ``body`` to ``destination``; never raises for what the network or the endpoint does."""
+    """Send ``body`` to ``destination`` with ``method``; never raises for what the network or the endpoint does."""
     started = time.monotonic()
     kind = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
     connection = kind(destination, timeout)
@@ -99,7 +109,7 @@ def post(
     deadline = threading.Timer(timeout, connection.abort)
     deadline.start()
     try:
-        connection.request("POST", destination.target, body=body, headers=dict(headers))
+        connection.request(method, destination.target, body=body, headers=dict(headers))
         response = connection.getresponse()
         response.read(_RESPONSE_BYTES_READ)
         status: int | None = response.status

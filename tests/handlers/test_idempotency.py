@@ -45,6 +45,12 @@ def test_every_post_route_honours_the_header_and_no_other_does() -> None:
         "extend_session",
         "resend_invitation",
         "create_share",
+        "create_integration",
+        "greenhouse_send_test",
+        "greenhouse_response_error",
+        "ashby_list_assessments",
+        "ashby_start_assessment",
+        "ashby_cancel_assessment",
     }
 
 

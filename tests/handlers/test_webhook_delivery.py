@@ -321,7 +321,7 @@ def test_an_endpoint_slower_than_the_timeout_fails_the_attempt() -> None:
         listening.listen()  # accepts the connection, never answers
         port = listening.getsockname()[1]
         where = destination(f"http://127.0.0.1:{port}/", allow_loopback=True)
-        attempt = sender.post(where, b"{}", {"Content-Type": "application/json"}, timeout=0.3)
+        attempt = sender.send("POST", where, b"{}", {"Content-Type": "application/json"}, timeout=0.3)
     assert attempt.status_code is None
     assert attempt.error is not None
     assert attempt.error == "no answer within 0.3 s"

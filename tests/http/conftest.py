@@ -16,6 +16,7 @@ import pytest
 
 from infra.local.embedded_dynamodb import local_dynamodb
 from infra.local.gateway import LocalGateway
+from infra.local.secrets import local_secrets_key
 from infra.local.server import LocalServer
 from infra.local.stream import local_events
 
@@ -54,7 +55,7 @@ class Api:
 def local_api(table_name: str, mail: Path | None = None) -> Iterator[Api]:
     """The local server on a free port with its own embedded table; with ``mail``, as ``make dev`` runs
     it: the stream's consumer beside it (invitations written to ``mail``) and webhooks delivered."""
-    with local_dynamodb(table_name):
+    with local_dynamodb(table_name), local_secrets_key():
         server = LocalServer(("127.0.0.1", 0), LocalGateway(), access_log=False)
         base = f"http://127.0.0.1:{server.server_address[1]}"
         # A short poll: shutting the server down waits for the loop to notice.

@@ -9,6 +9,7 @@ candidates' addresses and names number `count`, and so does a list of `extraMinu
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.schemas import BaseSchema
 
+from shared.auth import basic_authorization
 from shared.routes import ROUTES, Auth, Route
 from tests.http.conftest import Api
 from tests.support import SEED_BODY, new_token
@@ -32,12 +34,25 @@ def rubric_id(api: Api) -> str:
 
 
 @pytest.fixture(scope="module")
-def credentials(api: Api) -> dict[Auth, dict[str, str]]:
-    """The headers each kind of route is called with: a reviewer's token, and for candidate routes a key
-    of an assessment with a rubric, so a session can go all the way to a score."""
-    reviewer = {"Authorization": f"Bearer {_fixtures(api)['token']}"}
-    candidate = {"X-API-Key": str(_fixtures(api)["key"])}
-    return {Auth.REVIEWER: reviewer, Auth.CANDIDATE: candidate, Auth.REVIEWER_OR_CANDIDATE: reviewer, Auth.PUBLIC: {}}
+def credentials(api: Api) -> Callable[[Route], dict[str, str]]:
+    """The headers a route is called with: a reviewer's token; for candidate routes a key of an assessment
+    with a rubric, so a session can go all the way to a score; for an ATS's routes its integration's key."""
+    fixtures = _fixtures(api)
+    reviewer = {"Authorization": f"Bearer {fixtures['token']}"}
+    headers = {
+        Auth.REVIEWER: reviewer,
+        Auth.CANDIDATE: {"X-API-Key": str(fixtures["key"])},
+        Auth.REVIEWER_OR_CANDIDATE: reviewer,
+        Auth.PUBLIC: {},
+    }
+
+    def of(route: Route) -> dict[str, str]:
+        if route.auth is Auth.INTEGRATION:
+            ats = route.name.split("_")[0]  # greenhouse_…, ashby_…
+            return {"Authorization": basic_authorization(fixtures[ats])}
+        return headers[route.auth]
+
+    return of
 
 
 @cache
@@ -47,15 +62,28 @@ def _fixtures(api: Api) -> dict[str, str]:
     rubric_id = api.request("POST", "/v1/rubrics", token, rubric).body["rubric"]["id"]
     created = api.request("POST", "/v1/assessments", token, {**SEED_BODY, "rubricId": rubric_id})
     keys = api.request("POST", f"/v1/assessments/{created.body['assessment']['id']}/keys", token, {"count": 1})
-    return {"token": token, "rubric_id": rubric_id, "key": keys.body["keys"][0]["key"]}
+    greenhouse = api.request("POST", "/v1/integrations", token, {"type": "greenhouse"}).body["apiKey"]
+    ashby = api.request("POST", "/v1/integrations", token, {"type": "ashby", "ashbyApiKey": "ashby-fuzzing"})
+    return {
+        "token": token,
+        "rubric_id": rubric_id,
+        "key": keys.body["keys"][0]["key"],
+        "assessment_id": created.body["assessment"]["id"],
+        "greenhouse": greenhouse,
+        "ashby": ashby.body["apiKey"],
+    }
 
 
-def _within_the_rules_stated_in_words(body: Any, rubric_id: str) -> None:
+def _within_the_rules_stated_in_words(body: Any, rubric_id: str, assessment_id: str) -> None:
     """Make a schema-valid body keep the rules the document states in its descriptions."""
     if not isinstance(body, dict):
         return
     if isinstance(body.get("rubricId"), str):
         body["rubricId"] = rubric_id
+    if isinstance(body.get("assessment_type_id"), str) and isinstance(body.get("candidate"), dict):
+        # Ashby starts an assessment `assessment.list` offered, for a candidate not yet assessed on it.
+        body["assessment_type_id"] = assessment_id
+        body["candidate"]["email"] = f"{uuid.uuid4().hex}@example.com"
     emails, names = body.get("candidateEmails"), body.get("candidateNames")
     if isinstance(emails, list) and emails:
         body["count"] = len(emails)
@@ -81,7 +109,7 @@ def test_the_api_answers_as_its_document_says(
     mode: GenerationMode,
     api: Api,
     served_document: BaseSchema,
-    credentials: dict[Auth, dict[str, str]],
+    credentials: Callable[[Route], dict[str, str]],
     rubric_id: str,
 ) -> None:
     if mode is GenerationMode.NEGATIVE and route.auth is Auth.PUBLIC and "{" not in route.path:
@@ -96,7 +124,7 @@ def test_the_api_answers_as_its_document_says(
             # A key the generator happens to repeat with another body is rightly 422: one key per request.
             case.headers["Idempotency-Key"] = str(uuid.uuid4())
         if mode is GenerationMode.POSITIVE:
-            _within_the_rules_stated_in_words(case.body, rubric_id)
-        case.call_and_validate(base_url=api.base_url, headers=credentials[route.auth])
+            _within_the_rules_stated_in_words(case.body, rubric_id, str(_fixtures(api)["assessment_id"]))
+        case.call_and_validate(base_url=api.base_url, headers=credentials(route))
 
     answers_as_documented()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,46 @@ class Synthesized:
     seconds: float
     output: str = ""  # what the synthesis printed, when it ran as a process
 
+    @cached_property
+    def nested_templates(self) -> dict[str, Path]:
+        """The logical id of each nested stack -> the file of its template in the cloud assembly."""
+        assets = json.loads((self.outdir / f"{self.stack_name}.assets.json").read_text())["files"]
+        found = {}
+        for logical_id, resource in self.template["Resources"].items():
+            if resource["Type"] == "AWS::CloudFormation::Stack":
+                url = json.dumps(resource["Properties"]["TemplateURL"])
+                (path,) = [asset["source"]["path"] for digest, asset in assets.items() if f"/{digest}.json" in url]
+                found[logical_id] = self.outdir / path
+        return found
+
+    @cached_property
+    def every_resource(self) -> dict[str, dict[str, Any]]:
+        """The stack's resources and its nested stacks' in one view, a nested stack's reference to one of its
+        parameters replaced by what the stack passes it, and the stack's reference to a nested stack's output
+        by the output's value: assertions read one template, however it is split."""
+        outputs: dict[tuple[str, str], Any] = {}
+        merged: dict[str, dict[str, Any]] = {}
+        for logical_id, path in self.nested_templates.items():
+            passed = self.template["Resources"][logical_id]["Properties"].get("Parameters", {})
+            nested = _passing(json.loads(path.read_text()), passed)
+            merged.update(nested["Resources"])
+            for name, output in nested.get("Outputs", {}).items():
+                outputs[(logical_id, f"Outputs.{name}")] = output["Value"]
+        for logical_id, resource in self.template["Resources"].items():
+            if logical_id not in self.nested_templates:
+                merged[logical_id] = _reading_outputs(resource, outputs)
+        return merged
+
+    @property
+    def template_files(self) -> list[Path]:
+        """The stack's template and its nested stacks', as written to the cloud assembly."""
+        return [self.outdir / f"{self.stack_name}.template.json", *self.nested_templates.values()]
+
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
-        """Logical id -> resource, for every resource of ``resource_type``."""
+        """Logical id -> resource, for every resource of ``resource_type`` (nested stacks' included)."""
         return {
             logical_id: resource
-            for logical_id, resource in self.template["Resources"].items()
+            for logical_id, resource in self.every_resource.items()
             if resource["Type"] == resource_type
         }
 
@@ -74,6 +110,28 @@ class Synthesized:
             if policy["Roles"] == [{"Ref": role}]
             for statement in policy["PolicyDocument"]["Statement"]
         ]
+
+
+def _passing(value: Any, passed: dict[str, Any]) -> Any:
+    """``value`` with each ``{"Ref": parameter}`` of ``passed`` replaced by what is passed for it."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and value["Ref"] in passed:
+            return passed[value["Ref"]]
+        return {key: _passing(item, passed) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_passing(item, passed) for item in value]
+    return value
+
+
+def _reading_outputs(value: Any, outputs: dict[tuple[str, str], Any]) -> Any:
+    """``value`` with each ``{"Fn::GetAtt": [nested stack, "Outputs.…"]}`` replaced by that output's value."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::GetAtt"} and tuple(value["Fn::GetAtt"]) in outputs:
+            return outputs[tuple(value["Fn::GetAtt"])]
+        return {key: _reading_outputs(item, outputs) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_reading_outputs(item, outputs) for item in value]
+    return value
 
 
 def statement_actions(statement: dict[str, Any]) -> set[str]:

@@ -23,7 +23,7 @@ def test_cfn_lint_reports_nothing_for_the_prod_dev_snap_start_and_customer_key_t
 ) -> None:
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     stacks = (prod, dev, snap_start, prod_kms, dev_kms)
-    templates = [str(stack.outdir / f"{stack.stack_name}.template.json") for stack in stacks]
+    templates = [str(path) for stack in stacks for path in stack.template_files]
 
     result = subprocess.run(
         [str(cfn_lint), "--format", "json", "--ignore-checks", *IGNORED, "--", *templates],

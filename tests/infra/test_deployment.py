@@ -59,6 +59,9 @@ def test_names_carry_the_customer_and_stage() -> None:
         {"reservedConcurrency": "ten"},
         {"cliPackage": "promptster-cli; rm -rf ~"},
         {"cliPackage": "x" * 501},
+        {"ashbyApiUrl": "http://api.ashbyhq.com"},
+        {"ashbyApiUrl": "https://api.ashbyhq.com/?key=1"},
+        {"ashbyApiUrl": "api.ashbyhq.com"},
     ],
 )
 def test_an_invalid_context_is_refused(context: dict[str, str]) -> None:
@@ -101,3 +104,11 @@ def test_either_key_option_puts_the_stack_under_a_customer_key(context: dict[str
 @pytest.mark.parametrize(("value", "reserved"), [(None, 10), ("25", 25), (0, 0)])
 def test_reserved_concurrency_defaults_to_ten_a_function_and_zero_reserves_none(value: object, reserved: int) -> None:
     assert Deployment.from_context({"reservedConcurrency": value}.get).reserved_concurrency == reserved
+
+
+def test_ashbys_api_is_its_public_one_unless_the_context_names_another() -> None:
+    nothing: dict[str, str] = {}
+    proxied = {"ashbyApiUrl": "https://ashby.proxy.acme.com/v1"}
+
+    assert Deployment.from_context(nothing.get).ashby_api_url == "https://api.ashbyhq.com"
+    assert Deployment.from_context(proxied.get).ashby_api_url == "https://ashby.proxy.acme.com/v1"

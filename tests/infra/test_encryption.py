@@ -7,6 +7,10 @@ from typing import Any
 
 import pytest
 
+from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_SECRET_ACTIONS
+from infra.constructs.webhooks import DELIVERY_HANDLER, DELIVERY_SECRET_ACTIONS
+from shared.routes import ROUTES
+from shared.settings import SECRETS_KEY_VARIABLE
 from tests.infra.conftest import CUSTOMER_KEY_ARN, Synthesized
 
 pytestmark = pytest.mark.infra
@@ -87,7 +91,10 @@ def test_functions_using_the_table_may_use_the_key_and_only_with_named_actions(d
 
 
 def test_without_the_option_aws_managed_keys_where_offered(prod: Synthesized) -> None:
-    assert not prod.resources(KEY_TYPE)
+    # The one key of the stack's own keeps the integrations' secrets, and nothing else.
+    (key,) = prod.properties(KEY_TYPE).values()
+    assert key["Description"] == "Promptster acme prod: ATS credentials and report links"
+    assert key["EnableKeyRotation"] is True
     (table,) = prod.properties("AWS::DynamoDB::Table").values()
     assert table["SSESpecification"] == {"SSEEnabled": True}  # DynamoDB's AWS-managed key
     parts = encrypted_parts(prod)
@@ -104,3 +111,47 @@ def test_every_function_reserves_the_default_concurrency(variant: str, request: 
     functions = synthesized.properties("AWS::Lambda::Function").values()
 
     assert {function.get("ReservedConcurrentExecutions") for function in functions} == {10}
+
+
+def _secrets_grants(synthesized: Synthesized, key: Any) -> dict[str, set[str]]:
+    """Handler -> the KMS actions its role is granted on ``key`` beyond what the table needs, and
+    ``told`` when its environment names the key as the secrets key."""
+    handler_of_role = {
+        props["Role"]["Fn::GetAtt"][0]: props["Handler"]
+        for props in synthesized.properties("AWS::Lambda::Function").values()
+    }
+    found: dict[str, set[str]] = {}
+    for policy in synthesized.properties("AWS::IAM::Policy").values():
+        (role,) = policy["Roles"]
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if statement.get("Resource") == key and role["Ref"] in handler_of_role:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                found.setdefault(handler_of_role[role["Ref"]], set()).update(actions)
+    for props in synthesized.properties("AWS::Lambda::Function").values():
+        if props.get("Environment", {}).get("Variables", {}).get(SECRETS_KEY_VARIABLE) == key:
+            found.setdefault(props["Handler"], set()).add("told")
+    return found
+
+
+def test_the_secrets_key_is_told_to_and_granted_for_exactly_what_each_function_does_with_it(prod: Synthesized) -> None:
+    (key_id,) = prod.resources(KEY_TYPE)
+    expected = {route.handler: {*route.secret_actions, "told"} for route in ROUTES if route.secret_actions}
+    expected[CONSUMER_HANDLER] = {*CONSUMER_SECRET_ACTIONS, "told"}
+    expected[DELIVERY_HANDLER] = {*DELIVERY_SECRET_ACTIONS, "told"}
+
+    assert _secrets_grants(prod, {"Fn::GetAtt": [key_id, "Arn"]}) == expected
+
+
+def test_with_a_customer_key_the_integrations_secrets_are_kept_under_it(dev_kms: Synthesized) -> None:
+    told = {
+        props["Handler"]
+        for props in dev_kms.properties("AWS::Lambda::Function").values()
+        if props.get("Environment", {}).get("Variables", {}).get(SECRETS_KEY_VARIABLE) == CUSTOMER_KEY_ARN
+    }
+
+    assert not dev_kms.resources(KEY_TYPE)
+    assert told == {
+        *(route.handler for route in ROUTES if route.secret_actions),
+        CONSUMER_HANDLER,
+        DELIVERY_HANDLER,
+    }

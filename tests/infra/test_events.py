@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from infra.app import MAIL_NOT_CONFIGURED_NOTE
-from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_TABLE_ACTIONS
+from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_SECRET_ACTIONS, CONSUMER_TABLE_ACTIONS
 from shared.consumer import RETRY_ATTEMPTS
 from shared.settings import API_URL_VARIABLE, CLI_PACKAGE_VARIABLE, MAIL_FROM_VARIABLE
 from shared.store.schema import INDEXES, STREAM_VIEW_TYPE
@@ -94,6 +94,7 @@ def test_the_consumer_may_read_the_stream_use_the_table_send_as_the_configured_s
     table = _single(prod, "AWS::DynamoDB::Table")
     _, function = _consumer(prod)
     named = [
+        ("secrets key", {"Fn::GetAtt": [_single(prod, "AWS::KMS::Key"), "Arn"]}),
         ("table", {"Fn::GetAtt": [table, "Arn"]}),
         *((index, {"Fn::Join": ["", [{"Fn::GetAtt": [table, "Arn"]}, f"/index/{index}"]]}) for index in INDEXES),
         ("stream", {"Fn::GetAtt": [table, "StreamArn"]}),
@@ -127,6 +128,7 @@ def test_the_consumer_may_read_the_stream_use_the_table_send_as_the_configured_s
         "dead letters": QUEUE_SEND,
         "webhook deliveries": QUEUE_SEND,
         "logs": LOG_ACTIONS,
+        "secrets key": set(CONSUMER_SECRET_ACTIONS),  # an Ashby update's report link, kept encrypted
     }
 
 

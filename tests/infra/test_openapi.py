@@ -40,16 +40,20 @@ def test_every_operation_documents_its_errors_with_the_envelope_and_their_codes(
 
     for route in ROUTES:
         responses = document["paths"][route.path][route.method.lower()]["responses"]
-        # Validation errors are 400s with the envelope; a 422 only ever means a reused Idempotency-Key.
+        # Validation errors are 400s with the envelope; a 422 means a reused Idempotency-Key (or, to Ashby, a
+        # refusal it shows its user: its routes are POSTs too).
         assert ("422" in responses) == route.idempotent
         assert {"400", "413", "429", "500"} <= set(responses)
         assert ("401" in responses) == (route.auth is not Auth.PUBLIC)
+        envelope = "AtsError" if route.auth is Auth.INTEGRATION else "Error"  # an ATS's repeats `message`
         for status, codes in error_codes(route).items():
             schema = responses[status]["content"]["application/json"]["schema"]
-            assert schema["allOf"][0] == {"$ref": "#/components/schemas/Error"}
+            assert schema["allOf"][0] == {"$ref": f"#/components/schemas/{envelope}"}
             assert schema["allOf"][1]["properties"]["code"]["enum"] == list(codes)
     error = document["components"]["schemas"]["Error"]
     assert set(error["required"]) == {"error", "code", "requestId"}
+    assert set(document["components"]["schemas"]["AtsError"]["required"]) == {"error", "code", "requestId"}
+    assert "message" in document["components"]["schemas"]["AtsError"]["properties"]
     assert document["components"]["securitySchemes"]["candidateKey"]["name"] == "X-API-Key"
 
 

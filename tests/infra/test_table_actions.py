@@ -13,7 +13,7 @@ from infra.constructs.events import CONSUMER_TABLE_ACTIONS
 from infra.constructs.webhooks import DELIVERY_PARTITION_PREFIXES, DELIVERY_TABLE_ACTIONS
 from infra.local.webhooks import QueuePoller, Queues
 from shared import catalog, settings
-from shared.auth import Principal
+from shared.auth import Candidate, Integration, Principal
 from shared.consumer import EventConsumer
 from shared.delivery_worker import DeliveryWorker
 from shared.errors import ConflictError
@@ -21,6 +21,7 @@ from shared.routes import ROUTES
 from shared.store import dynamo
 from shared.store.candidate_keys import CandidateKeyStore, InviteStore
 from shared.store.schema import PARTITION_KEY
+from shared.webhooks.queue import Delivery, DeliveryQueue
 from tests.receiver import receiver
 from tests.support import (
     ORG_A,
@@ -35,6 +36,23 @@ from tests.support import (
 )
 
 IDEMPOTENCY_KEY = [("Idempotency-Key", "retry-1")]
+GREENHOUSE_CALLBACK = "https://app.greenhouse.io/integrations/testing_partners/take_home_tests/1"
+
+
+def send_test(assessment_id: str) -> dict[str, Any]:
+    """Greenhouse's send_test body for Ada on the assessment."""
+    candidate = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada.ats@example.com"}
+    return {"partner_test_id": assessment_id, "candidate": candidate, "url": GREENHOUSE_CALLBACK}
+
+
+def start_assessment(assessment_id: str) -> dict[str, Any]:
+    """Ashby's assessment.start body for Alan on the assessment."""
+    return {
+        "assessment_type_id": assessment_id,
+        "candidate": {"first_name": "Alan", "email": "alan.ats@example.com"},
+        "application": {"ashby_id": "app-1"},
+        "job": {"ashby_id": "job-1"},
+    }
 
 
 def events() -> dict[str, Any]:
@@ -96,14 +114,27 @@ def _refuse(*_: Any, **__: Any) -> None:
 
 
 # Handlers whose domain function is not named like their route.
-DOMAIN_CALLS = {"test_webhook": "queue_ping"}
+DOMAIN_CALLS = {
+    "test_webhook": "queue_ping",
+    "greenhouse_send_test": "send_test",
+    "greenhouse_response_error": "response_error",
+    "ashby_list_assessments": "list_assessments",
+    "ashby_start_assessment": "start_assessment",
+    "ashby_cancel_assessment": "cancel_assessment",
+}
 
 
 def _fail_with_a_key(
-    recorder: ActionRecorder, monkeypatch: pytest.MonkeyPatch, candidate: Principal, session_id: str, webhook_id: str
+    recorder: ActionRecorder,
+    monkeypatch: pytest.MonkeyPatch,
+    candidate: Principal,
+    session_id: str,
+    webhook_id: str,
+    ats: tuple[Integration, Integration],
 ) -> None:
     """Call every idempotent route with a key while its domain function fails: the record kept for
     the key is deleted (each handler calls the domain function named like its route, or as DOMAIN_CALLS says)."""
+    greenhouse, ashby = ats
     requests: dict[str, dict[str, Any]] = {
         "create_assessment": {"principal": ORG_A, "body": SEED_BODY},
         "generate_keys": {"principal": ORG_A, "body": {"count": 1}, "path": {"assessment_id": "a"}},
@@ -121,6 +152,12 @@ def _fail_with_a_key(
         },
         "resend_invitation": {"principal": ORG_A, "path": {"assessment_id": "a", "key_id": "k"}},
         "create_share": {"principal": ORG_A, "path": {"session_id": session_id}},
+        "create_integration": {"principal": ORG_A, "body": {"type": "greenhouse"}},
+        "greenhouse_send_test": {"principal": greenhouse, "body": send_test("a")},
+        "greenhouse_response_error": {"principal": greenhouse, "body": {"api_call": "list_tests", "errors": []}},
+        "ashby_list_assessments": {"principal": ashby, "body": {}},
+        "ashby_start_assessment": {"principal": ashby, "body": start_assessment("a")},
+        "ashby_cancel_assessment": {"principal": ashby, "body": {"assessment_id": "a"}},
     }
     assert set(requests) == {route.name for route in ROUTES if route.idempotent}
     for name, request in requests.items():
@@ -180,7 +217,8 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("get_timeline", path={"session_id": session_id})
     recorder.call("get_timeline", path={"session_id": session_id}, query="type=decision")
     recorder.call("complete_session", candidate, path={"session_id": session_id})
-    _fail_with_a_key(recorder, monkeypatch, candidate, session_id, webhook_id)
+    ats = _call_the_ats_routes(recorder, assessment["id"])
+    _fail_with_a_key(recorder, monkeypatch, candidate, session_id, webhook_id, ats)
     recorder.call("list_sessions", path={"assessment_id": assessment["id"]})
     recorder.call("get_assessment_stats", path={"assessment_id": assessment["id"]})
     recorder.call("get_report", path={"session_id": session_id})
@@ -206,7 +244,36 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     assert {name: recorder.actions.get(name, set()) for name in declared} == declared
 
 
-def test_the_delivery_function_touches_only_webhook_items_with_the_actions_it_is_granted(
+def _call_the_ats_routes(recorder: ActionRecorder, assessment_id: str) -> tuple[Integration, Integration]:
+    """Connect a Greenhouse and an Ashby integration and make each of their calls, Greenhouse's candidate
+    finishing their session so its status makes (then reuses) the report link; the two callers."""
+    _, made = recorder.call("create_integration", body={"type": "greenhouse"}, headers=IDEMPOTENCY_KEY)
+    greenhouse = Integration(org_id=ORG_A.org_id, integration_id=made["id"], kind="greenhouse")
+    _, made = recorder.call("create_integration", body={"type": "ashby", "ashbyApiKey": "ashby-key-123456"})
+    ashby = Integration(org_id=ORG_A.org_id, integration_id=made["id"], kind="ashby")
+    recorder.call("list_integrations")
+    recorder.call("greenhouse_list_tests", greenhouse)
+    _, sent = recorder.call("greenhouse_send_test", greenhouse, body=send_test(assessment_id), headers=IDEMPOTENCY_KEY)
+    interview = sent["partner_interview_id"]
+    recorder.call("greenhouse_send_test", greenhouse, body=send_test(assessment_id))  # the same one: read back
+    candidate = Candidate(org_id=ORG_A.org_id, assessment_id=assessment_id, key_id=interview)
+    _, started = recorder.call("start_session", candidate)
+    recorder.call("complete_session", candidate, path={"session_id": started["session"]["id"]})
+    status = {"query": f"partner_interview_id={interview}"}
+    recorder.call("greenhouse_test_status", greenhouse, **status)  # makes the report link
+    recorder.call("greenhouse_test_status", greenhouse, **status)  # reads it back
+    errors = {"api_call": "test_status", "errors": ["bad"], "partner_interview_id": interview}
+    recorder.call("greenhouse_response_error", greenhouse, body=errors, headers=IDEMPOTENCY_KEY)
+    recorder.call("ashby_list_assessments", ashby, body={}, headers=IDEMPOTENCY_KEY)
+    _, started = recorder.call("ashby_start_assessment", ashby, body=start_assessment(assessment_id))
+    cancel = {"assessment_id": started["results"]["assessment_id"]}
+    recorder.call("ashby_cancel_assessment", ashby, body=cancel, headers=IDEMPOTENCY_KEY)
+    recorder.call("list_integration_deliveries", path={"integration_id": greenhouse.integration_id})
+    recorder.call("delete_integration", path={"integration_id": ashby.integration_id})
+    return greenhouse, ashby
+
+
+def test_the_delivery_function_touches_only_webhook_and_integration_items_with_the_actions_it_is_granted(
     delivery_queue: Queues, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(settings.LOCAL_LOOPBACK_VARIABLE, "1")
@@ -222,12 +289,18 @@ def test_the_delivery_function_touches_only_webhook_items_with_the_actions_it_is
         for endpoint in (failing, gone, fine):
             hook = invoke("create_webhook", body={"url": endpoint.url}).body["webhook"]
             assert invoke("test_webhook", path={"webhook_id": hook["id"]}).status == 202
+        # And a call back to an ATS: Ashby's assessment.update, with the customer's key it decrypts.
+        ashby = invoke("create_integration", body={"type": "ashby", "ashbyApiKey": "ashby-key-123456"}).body
+        monkeypatch.setenv(settings.ASHBY_API_URL_VARIABLE, fine.url)
+        update = Delivery(ORG_A.org_id, "evt_ats", "session.started", "{}", integration_id=ashby["id"])
+        DeliveryQueue().send([update])
         events = dynamo.client().meta.events
         events.register("before-parameter-build.dynamodb", record)
         try:
-            assert poller.poll() == 3
+            assert poller.poll() == 4
         finally:
             events.unregister("before-parameter-build.dynamodb", record)
+        assert "/hooks/assessment.update" in {received.path for received in fine.wait_for(2)}
     assert {action for action, _ in touched} == set(DELIVERY_TABLE_ACTIONS)  # a 410 included: UpdateItem
     assert all(partition.startswith(tuple(DELIVERY_PARTITION_PREFIXES)) for _, partition in touched)
 

@@ -19,7 +19,7 @@ from infra.constructs.webhooks import DELIVERY_HANDLER, DELIVERY_TABLE_ACTIONS
 from infra.deployment import Deployment
 from infra.stack import AssessmentsStack
 from shared.routes import ROUTES, Route
-from shared.settings import WEBHOOK_QUEUE_VARIABLE
+from shared.settings import ASHBY_API_URL_VARIABLE, WEBHOOK_QUEUE_VARIABLE
 from shared.webhooks.schedule import (
     DELIVERY_BATCH_SIZE,
     DELIVERY_TIMEOUT_SECONDS,
@@ -142,9 +142,12 @@ def test_the_delivery_function_is_no_route_and_is_told_the_table_but_not_the_que
     assert WEBHOOK_QUEUE_VARIABLE not in props["Environment"]["Variables"]  # it reads its queue from the event
 
 
-def test_the_delivery_role_may_touch_webhook_items_and_settle_its_own_queue_only(prod: Synthesized) -> None:
+def test_the_delivery_role_may_touch_webhook_and_integration_items_decrypt_and_settle_its_own_queue_only(
+    prod: Synthesized,
+) -> None:
     table = _single(prod, "AWS::DynamoDB::Table")
     queue, _ = _queue(prod, QUEUE_NAME)
+    secrets_key = _single(prod, "AWS::KMS::Key")
     _, function = prod.function(DELIVERY_HANDLER)
     by_resource: dict[str, set[str]] = {}
 
@@ -155,25 +158,29 @@ def test_the_delivery_role_may_touch_webhook_items_and_settle_its_own_queue_only
         if resource == "*":
             assert actions <= XRAY_ACTIONS
         elif resource == _arn(table):
-            assert statement["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["WEBHOOK#*"]}}
+            # A webhook's or an integration's partition, with its log; never a credential's hash item.
+            partitions = ["WEBHOOK#*", "INTEGRATION#*"]
+            assert statement["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": partitions}}
             by_resource["table"] = actions
         elif resource == _arn(queue):
             by_resource["queue"] = actions
+        elif resource == _arn(secrets_key):
+            by_resource["secrets key"] = actions  # the key an ATS takes, decrypted for each call
         else:
             assert resource == _arn(function["LoggingConfig"]["LogGroup"]["Ref"])
             assert actions == LOG_ACTIONS
 
-    assert by_resource == {"table": set(DELIVERY_TABLE_ACTIONS), "queue": CONSUME}
+    assert by_resource == {"table": set(DELIVERY_TABLE_ACTIONS), "queue": CONSUME, "secrets key": {"kms:Decrypt"}}
+    assert function["Environment"]["Variables"][ASHBY_API_URL_VARIABLE] == "https://api.ashbyhq.com"
     assert set(DELIVERY_TABLE_ACTIONS) == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
 
 
 # Who may queue deliveries
 
 
-def _enqueuers(template: Mapping[str, Any]) -> dict[str, set[str]]:
+def _enqueuers(resources: Mapping[str, Any]) -> dict[str, set[str]]:
     """Handler -> how it may queue deliveries: ``told`` (the queue's URL in its environment), ``sends``
     (``sqs:SendMessage`` on the delivery queue); only functions with either are listed."""
-    resources = template["Resources"]
     (queue,) = [
         logical_id
         for logical_id, resource in resources.items()
@@ -204,7 +211,7 @@ def test_the_consumer_and_the_routes_that_queue_deliveries_are_told_the_queue_an
 ) -> None:
     enqueuing = [route.handler for route in ROUTES if route.enqueues_webhooks]
 
-    assert _enqueuers(prod.template) == {handler: {"told", "sends"} for handler in [CONSUMER_HANDLER, *enqueuing]}
+    assert _enqueuers(prod.every_resource) == {handler: {"told", "sends"} for handler in [CONSUMER_HANDLER, *enqueuing]}
 
 
 def test_a_route_flagged_as_queueing_deliveries_is_told_the_queue_and_may_send_to_it(
@@ -220,7 +227,7 @@ def test_a_route_flagged_as_queueing_deliveries_is_told_the_queue_and_may_send_t
 
     stack = AssessmentsStack(app, deployment.stack_name, deployment=deployment)
 
-    enqueuers = _enqueuers(Template.from_stack(stack).to_json())
+    enqueuers = _enqueuers(Template.from_stack(stack).to_json()["Resources"])
     expected = [CONSUMER_HANDLER, *(route.handler for route in routes if route.enqueues_webhooks)]
     assert flagged.handler in expected
     assert enqueuers == {handler: {"told", "sends"} for handler in expected}

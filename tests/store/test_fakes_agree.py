@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Literal
 
 import pytest
 
 from shared import clock, ids
 from shared.auth import new_key_code
 from shared.models.audit import AuditAction, ResourceType
+from shared.models.candidate_keys import email_digest
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Score
 from shared.store.assessments import AssessmentRecord, AssessmentStore
@@ -24,13 +26,21 @@ from shared.store.candidate_keys import (
     ReminderStore,
 )
 from shared.store.cascade import AssessmentDeletion
+from shared.store.credentials import CredentialStore, IntegrationKeyTarget
 from shared.store.dynamo import ConditionFailedError
+from shared.store.integrations import (
+    AtsError,
+    ClaimRecord,
+    IntegrationRecord,
+    IntegrationStore,
+    InterviewTerms,
+)
 from shared.store.rubrics import RubricRecord, RubricStore
 from shared.store.sessions import ExtensionRecord, SessionRecord, SessionStore, SignalCounts
 from shared.store.shares import ShareRecord, ShareStore
 from shared.store.telemetry import EventRecord, EventsRefusedError, TelemetryStore
 from shared.store.tokens import TokenRecord, TokenStore
-from tests.unit.domain.fakes import Memory, Stores, in_memory_stores
+from tests.unit.domain.fakes import FakeSecrets, Memory, Stores, in_memory_stores
 from tests.unit.domain.support import AUDIT
 
 ORG = "org_a"
@@ -62,6 +72,9 @@ def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
         reminders=ReminderStore(),
         audit=AuditStore(),
         shares=ShareStore(),
+        integrations=IntegrationStore(),
+        credentials=CredentialStore(),
+        secrets=FakeSecrets(),  # not a store: KMS is tested against moto in the handler tier
     )
 
 
@@ -571,3 +584,133 @@ def test_a_session_without_tools_has_none(stores: Stores) -> None:
     current = stores.sessions.get(session.id)
     assert current is not None
     assert current.tools is None
+
+
+def an_integration(stores: Stores, kind: Literal["greenhouse", "ashby"] = "greenhouse") -> IntegrationRecord:
+    record = IntegrationRecord(
+        id=ids.new_id(),
+        org_id=ORG,
+        kind=kind,
+        key_hash=uuid.uuid4().hex * 2,
+        created_at=AT,
+        outbound_key_ciphertext="sealed",
+    )
+    stores.integrations.create(record, a_record("integration.create", ("integration", record.id)))
+    return record
+
+
+def terms_of(integration: IntegrationRecord, replacing: str | None = None) -> InterviewTerms:
+    return InterviewTerms(
+        org_id=integration.org_id,
+        integration_id=integration.id,
+        kind=integration.kind,
+        callback_url="https://app.greenhouse.io/take_home_tests/1",
+        replacing_key_id=replacing,
+    )
+
+
+def an_ats_key(assessment: AssessmentRecord) -> CandidateKeyRecord:
+    return a_key(assessment).model_copy(update={"candidate_email": "ada@example.com"})
+
+
+def test_an_integration_and_its_keys_item_are_written_once_and_deleted_once(stores: Stores) -> None:
+    integration = an_integration(stores)
+    resource: tuple[ResourceType, str] = ("integration", integration.id)
+
+    assert outcome(lambda: stores.integrations.create(integration, a_record("integration.create", resource))) == (
+        "condition failed",
+        "integration",
+        [0, 1],
+    )
+    assert stores.credentials.find_integration_key(integration.key_hash) == IntegrationKeyTarget(
+        org_id=ORG, integration_id=integration.id, kind="greenhouse"
+    )
+    assert stores.integrations.list_page(ORG, 10, None) == ([integration], None)
+    assert outcome(lambda: stores.integrations.delete(integration, AT, a_record("integration.delete", resource))) == (
+        "ok",
+        None,
+    )
+    assert outcome(lambda: stores.integrations.delete(integration, AT, a_record("integration.delete", resource))) == (
+        "condition failed",
+        "integration",
+        [0, 1],
+    )
+    found = stores.credentials.find_integration_key(integration.key_hash)
+    assert found is not None
+    assert found.revoked_at == AT
+    assert stores.integrations.find_active(integration.id) is None
+    assert stores.integrations.get(ORG, integration.id) == integration.model_copy(update={"deleted_at": AT})
+    assert stores.integrations.get("org_b", integration.id) is None
+    assert stores.integrations.list_page(ORG, 10, None) == ([], None)
+
+
+def test_a_key_an_ats_asked_for_holds_its_candidates_place_until_a_replacement_names_it(stores: Stores) -> None:
+    assessment = an_assessment(stores)
+    integration = an_integration(stores)
+    first, second, third = an_ats_key(assessment), an_ats_key(assessment), an_ats_key(assessment)
+    digest = email_digest("ada@example.com")
+
+    assert outcome(
+        lambda: stores.keys.insert(ORG, assessment.id, [first], a_record("keys.generate"), terms_of(integration))
+    ) == ("ok", None)
+    taken = outcome(
+        lambda: stores.keys.insert(ORG, assessment.id, [second], a_record("keys.generate"), terms_of(integration))
+    )
+    replaced = outcome(
+        lambda: stores.keys.insert(
+            ORG, assessment.id, [second], a_record("keys.generate"), terms_of(integration, first.id)
+        )
+    )
+    stale = outcome(
+        lambda: stores.keys.insert(
+            ORG, assessment.id, [third], a_record("keys.generate"), terms_of(integration, first.id)
+        )
+    )
+
+    assert (taken, replaced, stale) == (("condition failed", "interview claim", [4]), ("ok", None), taken)
+    assert stores.integrations.find_claim(ORG, assessment.id, digest) == ClaimRecord(
+        key_id=second.id, integration_id=integration.id
+    )
+    interview = stores.integrations.get_interview(first.id)
+    assert interview is not None
+    assert (interview.assessment_id, interview.integration_id, interview.callback_url) == (
+        assessment.id,
+        integration.id,
+        "https://app.greenhouse.io/take_home_tests/1",
+    )
+    assert stores.integrations.get_interview(third.id) is None
+
+
+def test_an_interviews_report_link_is_remembered_once_for_what_was_read(stores: Stores) -> None:
+    assessment = an_assessment(stores)
+    integration = an_integration(stores)
+    key = an_ats_key(assessment)
+    stores.keys.insert(ORG, assessment.id, [key], a_record("keys.generate"), terms_of(integration))
+    read = stores.integrations.get_interview(key.id)
+    assert read is not None
+    first = a_share()
+
+    assert outcome(lambda: stores.integrations.remember_share(read, first, "sealed-1")) == ("ok", None)
+    assert outcome(lambda: stores.integrations.remember_share(read, a_share(), "sealed-2")) == (
+        "condition failed",
+        "interview",
+        [2],
+    )
+    remembered = stores.integrations.get_interview(key.id)
+    assert remembered is not None
+    assert (remembered.share_id, remembered.share_url_ciphertext) == (first.id, "sealed-1")
+    assert stores.shares.find(first.token_hash) == first
+    assert outcome(lambda: stores.integrations.remember_share(remembered, a_share(), "sealed-3")) == ("ok", None)
+
+
+def test_an_error_is_noted_on_an_interview_that_exists_only(stores: Stores) -> None:
+    assessment = an_assessment(stores)
+    key = an_ats_key(assessment)
+    stores.keys.insert(ORG, assessment.id, [key], a_record("keys.generate"), terms_of(an_integration(stores)))
+    error = AtsError(api_call="test_status", errors=("bad",), at=AT)
+
+    assert outcome(lambda: stores.integrations.note_error(key.id, error)) == ("ok", None)
+    assert outcome(lambda: stores.integrations.note_error(ids.new_id(), error)) == ("condition failed", "interview", [])
+    noted = stores.integrations.get_interview(key.id)
+    assert noted is not None
+    assert (noted.last_error, noted.error_count) == (error, 1)

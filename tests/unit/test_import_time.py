@@ -113,7 +113,10 @@ def test_a_webhook_route_loads_neither_the_delivery_side_nor_other_stores(route:
         "shared.store.schema",
         "shared.store.idempotency",
         "shared.store.audit",
-    } == {"shared.store.webhooks"}
+    } == {
+        "shared.store.webhooks",
+        "shared.store.deliveries",  # the delivery log the webhook's partition holds
+    }
 
 
 def test_the_delivery_function_loads_no_session_or_assessment_code() -> None:

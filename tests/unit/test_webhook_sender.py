@@ -98,7 +98,7 @@ def test_the_post_goes_to_the_checked_address_and_tls_verifies_the_host_name(
     trusting = ssl.create_default_context(cafile=str(certificate))
     monkeypatch.setattr(sender, "_tls", lambda: trusting)
     where = Destination("https", HOST, state.port, "/in", "127.0.0.1")  # the name resolved to this address
-    attempt = sender.post(where, b'{"ok":true}', {"Content-Type": "application/json"})
+    attempt = sender.send("POST", where, b'{"ok":true}', {"Content-Type": "application/json"})
     assert (attempt.status_code, attempt.error, attempt.succeeded) == (204, None, True)
     assert state.seen == [(HOST, f"{HOST}:{state.port}", b'{"ok":true}')]
 
@@ -106,7 +106,7 @@ def test_the_post_goes_to_the_checked_address_and_tls_verifies_the_host_name(
 def test_a_certificate_that_does_not_verify_fails_the_attempt(endpoint: tuple[_Endpoint, Path]) -> None:
     state, _ = endpoint
     where = Destination("https", HOST, state.port, "/in", "127.0.0.1")
-    attempt = sender.post(where, b"{}", {"Content-Type": "application/json"})
+    attempt = sender.send("POST", where, b"{}", {"Content-Type": "application/json"})
     assert attempt.status_code is None
     assert attempt.error is not None
     assert attempt.error.startswith("TLS certificate not valid")
@@ -145,7 +145,7 @@ def test_an_endpoint_dripping_its_answer_fails_the_attempt_at_the_deadline(dripp
     # Every read gets a byte within its own timeout: only a deadline on the whole attempt ends it.
     destination = Destination("http", "127.0.0.1", dripping_endpoint, "/hooks", "127.0.0.1")
 
-    attempt = sender.post(destination, b"{}", {"Content-Type": "application/json"}, timeout=1.0)
+    attempt = sender.send("POST", destination, b"{}", {"Content-Type": "application/json"}, timeout=1.0)
 
     assert (attempt.status_code, attempt.error) == (None, "no answer within 1 s")
     assert attempt.duration_ms < 3000  # not the 30-odd seconds the endpoint would take to finish a status line

@@ -8,7 +8,8 @@ Two things are left out: DynamoDB's 1 MB read pages (a page ends at its ``limit`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -17,19 +18,32 @@ from shared.domain.ports import (
     Assessments,
     AuditLog,
     CandidateKeys,
+    Credentials,
+    Integrations,
     Reminders,
     Rubrics,
+    Secrets,
     Sessions,
     Shares,
     Telemetry,
     Tokens,
 )
+from shared.models.candidate_keys import email_digest
 from shared.models.sessions import Score, Submission
 from shared.store.assessments import AssessmentRecord, AssessmentState, AssessmentTerms
 from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError, CodeTarget
 from shared.store.cascade import Deletion
+from shared.store.credentials import IntegrationKeyTarget
+from shared.store.deliveries import DeliveryRecord
 from shared.store.dynamo import ConditionFailedError, Item
+from shared.store.integrations import (
+    AtsError,
+    ClaimRecord,
+    IntegrationRecord,
+    InterviewRecord,
+    InterviewTerms,
+)
 from shared.store.rubrics import RubricRecord
 from shared.store.sessions import ExtensionRecord, SessionRecord, SignalCounts
 from shared.store.shares import ShareRecord
@@ -56,6 +70,11 @@ class Memory:
     token_index: dict[tuple[str, str], TokenRecord] = field(default_factory=dict)  # (org, token id)
     shares: dict[str, ShareRecord] = field(default_factory=dict)  # by token hash: what a shared report reads
     share_entries: dict[tuple[str, str], ShareRecord] = field(default_factory=dict)  # (session id, share id)
+    integrations: dict[str, IntegrationRecord] = field(default_factory=dict)  # by id, deleted ones included
+    integration_keys: dict[str, IntegrationKeyTarget] = field(default_factory=dict)  # by hash: the authorizer's
+    interviews: dict[str, InterviewRecord] = field(default_factory=dict)  # by key id
+    claims: dict[tuple[str, str, str], ClaimRecord] = field(default_factory=dict)  # (org, assessment, email digest)
+    integration_deliveries: dict[str, list[DeliveryRecord]] = field(default_factory=dict)  # by integration id
     terms: dict[tuple[str, int], AssessmentTerms] = field(default_factory=dict)  # (assessment id, version) kept
     reminders: set[tuple[str, str]] = field(default_factory=set)  # (assessment id, key id) awaiting a reminder
     audit: list[AuditRecord] = field(default_factory=list)  # in the order written
@@ -196,20 +215,45 @@ class FakeCandidateKeys:
         self.memory = memory
 
     def insert(
-        self, org_id: str, assessment_id: str, new_keys: Sequence[CandidateKeyRecord], record: AuditRecord | None
+        self,
+        org_id: str,
+        assessment_id: str,
+        new_keys: Sequence[CandidateKeyRecord],
+        record: AuditRecord | None,
+        interview: InterviewTerms | None = None,
     ) -> None:
         if len(new_keys) > KEYS_PER_TRANSACTION:
             raise ValueError("more keys than one transaction holds")  # DynamoDB refuses the request
         memory = self.memory
         actions = [("assessment", memory.active_state(assessment_id, org_id))]
-        for key in new_keys:
+        owners = [-1]
+        claims: dict[tuple[str, str, str], ClaimRecord] = {}
+        for position, key in enumerate(new_keys):
             actions.append(("key", (key.assessment_id, key.id) not in memory.keys))
             actions.append(("key code", key.code not in memory.codes))
+            owners += [position, position]
+            if key.candidate_email is not None:
+                actions.append(("email lookup", True))
+                owners.append(position)
+            if interview is not None and key.candidate_email is not None:
+                where = (org_id, key.assessment_id, email_digest(key.candidate_email))
+                held = memory.claims.get(where)
+                free = (
+                    held is None
+                    if interview.replacing_key_id is None
+                    else held is not None and held.key_id == (interview.replacing_key_id)
+                )
+                actions.append(("interview claim", free))
+                actions.append(("interview", key.id not in memory.interviews))
+                owners += [position, position]
+                claims[where] = ClaimRecord(
+                    key_id=key.id, integration_id=interview.integration_id, ats_reference=interview.ats_reference
+                )
         try:
             _transact(actions)
         except ConditionFailedError as failed:
-            taken = [(position - 2) // 2 for position in failed.positions if actions[position][0] == "key code"]
-            if failed.item == "assessment" or not taken:
+            taken = [owners[position] for position in failed.positions if actions[position][0] == "key code"]
+            if failed.item in ("assessment", "interview claim") or not taken:
                 raise
             raise CodeTakenError(taken) from failed
         state = memory.states[assessment_id]
@@ -221,6 +265,19 @@ class FakeCandidateKeys:
                 memory.reminders.add((key.assessment_id, key.id))
         if record is not None:
             memory.audit.append(record)
+        for (claim_org, claim_assessment, _), claim in claims.items():
+            assert interview is not None
+            memory.interviews[claim.key_id] = InterviewRecord(
+                key_id=claim.key_id,
+                org_id=claim_org,
+                integration_id=interview.integration_id,
+                kind=interview.kind,
+                assessment_id=claim_assessment,
+                created_at=memory.keys[(claim_assessment, claim.key_id)].created_at,
+                callback_url=interview.callback_url,
+                ats_reference=interview.ats_reference,
+            )
+        memory.claims.update(claims)
 
     def get(self, assessment_id: str, key_id: str) -> CandidateKeyRecord | None:
         return self.memory.keys.get((assessment_id, key_id))
@@ -644,6 +701,132 @@ class FakeShares:
         self.memory.audit.append(record)
 
 
+class FakeIntegrations:
+    """Integrations, their key items, interviews and claims, and their delivery logs, as the store keeps them."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def create(self, integration: IntegrationRecord, record: AuditRecord) -> None:
+        memory = self.memory
+        _transact(
+            [
+                ("integration", integration.id not in memory.integrations),
+                ("integration", integration.key_hash not in memory.integration_keys),
+            ]
+        )
+        memory.integrations[integration.id] = integration
+        memory.integration_keys[integration.key_hash] = IntegrationKeyTarget(
+            org_id=integration.org_id, integration_id=integration.id, kind=integration.kind
+        )
+        memory.audit.append(record)
+
+    def get(self, org_id: str, integration_id: str) -> IntegrationRecord | None:
+        found = self.memory.integrations.get(integration_id)
+        return found if found is not None and found.org_id == org_id else None
+
+    def find_active(self, integration_id: str) -> IntegrationRecord | None:
+        found = self.memory.integrations.get(integration_id)
+        return found if found is not None and found.deleted_at is None else None
+
+    def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[IntegrationRecord], str | None]:
+        mine = sorted(
+            (
+                integration
+                for integration in self.memory.integrations.values()
+                if integration.org_id == org_id and integration.deleted_at is None
+            ),
+            key=lambda integration: integration.id,
+        )
+        following = [integration for integration in mine if after_id is None or integration.id > after_id]
+        page = following[:limit]
+        return page, page[-1].id if len(page) == limit else None
+
+    def delete(self, integration: IntegrationRecord, deleted_at: str, record: AuditRecord) -> None:
+        memory = self.memory
+        stored = memory.integrations.get(integration.id)
+        key = memory.integration_keys.get(integration.key_hash)
+        _transact(
+            [
+                ("integration", stored is not None and stored.deleted_at is None),
+                ("integration", key is not None and key.revoked_at is None),
+            ]
+        )
+        assert stored is not None
+        assert key is not None
+        memory.integrations[integration.id] = stored.model_copy(update={"deleted_at": deleted_at})
+        memory.integration_keys[integration.key_hash] = IntegrationKeyTarget(
+            org_id=key.org_id, integration_id=key.integration_id, kind=key.kind, revoked_at=deleted_at
+        )
+        memory.audit.append(record)
+
+    def record_delivery(self, integration_id: str, delivery: DeliveryRecord) -> None:
+        self.memory.integration_deliveries.setdefault(integration_id, []).append(delivery)
+
+    def list_deliveries(
+        self, integration_id: str, limit: int, after_id: str | None
+    ) -> tuple[list[DeliveryRecord], str | None]:
+        newest_first = sorted(
+            self.memory.integration_deliveries.get(integration_id, []), key=lambda delivery: delivery.id, reverse=True
+        )
+        following = [delivery for delivery in newest_first if after_id is None or delivery.id < after_id]
+        page = following[:limit]
+        return page, page[-1].id if len(page) == limit else None
+
+    def find_claim(self, org_id: str, assessment_id: str, digest: str) -> ClaimRecord | None:
+        return self.memory.claims.get((org_id, assessment_id, digest))
+
+    def get_interview(self, key_id: str) -> InterviewRecord | None:
+        return self.memory.interviews.get(key_id)
+
+    def remember_share(self, interview: InterviewRecord, share: ShareRecord, url_ciphertext: str) -> None:
+        memory = self.memory
+        stored = memory.interviews.get(interview.key_id)
+        where = (share.session_id, share.id)
+        _transact(
+            [
+                ("share", share.token_hash not in memory.shares),
+                ("share", where not in memory.share_entries),
+                ("interview", stored is not None and stored.share_id == interview.share_id),
+            ]
+        )
+        assert stored is not None
+        memory.shares[share.token_hash] = memory.share_entries[where] = share
+        memory.interviews[interview.key_id] = stored.model_copy(
+            update={"share_id": share.id, "share_url_ciphertext": url_ciphertext}
+        )
+
+    def note_error(self, key_id: str, error: AtsError) -> None:
+        stored = self.memory.interviews.get(key_id)
+        if stored is None:
+            raise ConditionFailedError("interview")
+        self.memory.interviews[key_id] = stored.model_copy(
+            update={"last_error": error, "error_count": stored.error_count + 1}
+        )
+
+
+class FakeCredentials:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def find_integration_key(self, key_hash: str) -> IntegrationKeyTarget | None:
+        return self.memory.integration_keys.get(key_hash)
+
+
+class FakeSecrets:
+    """Reversible, and bound to its context as KMS is: decrypting with another context fails."""
+
+    def encrypt(self, plaintext: str, context: Mapping[str, str]) -> str:
+        sealed = f"{sorted(context.items())}|{plaintext}"
+        return base64.b64encode(sealed.encode()).decode()
+
+    def decrypt(self, ciphertext: str, context: Mapping[str, str]) -> str:
+        bound, _, plaintext = base64.b64decode(ciphertext).decode().partition("|")
+        if bound != str(sorted(context.items())):
+            raise ValueError("the ciphertext was encrypted for another context")
+        return plaintext
+
+
 @dataclass(frozen=True)
 class Stores:
     """One in-memory table and a store of each kind over it, typed as the domain sees them."""
@@ -659,6 +842,9 @@ class Stores:
     reminders: Reminders
     audit: AuditLog
     shares: Shares
+    integrations: Integrations
+    credentials: Credentials
+    secrets: Secrets
 
 
 def in_memory_stores() -> Stores:
@@ -675,4 +861,7 @@ def in_memory_stores() -> Stores:
         reminders=FakeReminders(memory),
         audit=FakeAuditLog(memory),
         shares=FakeShares(memory),
+        integrations=FakeIntegrations(memory),
+        credentials=FakeCredentials(memory),
+        secrets=FakeSecrets(),
     )
