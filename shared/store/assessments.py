@@ -9,7 +9,8 @@ from shared.models.issues import Issue
 from shared.models.rubrics import Criterion
 from shared.observability import traced
 from shared.store import dynamo, rubrics
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SORT_KEY
 
 ACTIVE_PREFIX = "ASMT#"
@@ -96,13 +97,13 @@ class AssessmentStore:
             Action(
                 "Put",
                 "assessment",
-                item=dynamo.item_of(_active_keys(assessment.org_id, assessment.id), assessment),
+                item=item_of(_active_keys(assessment.org_id, assessment.id), assessment),
                 condition="attribute_not_exists(PK)",
             ),
             Action(
                 "Put",
                 "assessment",
-                item=dynamo.item_of({**state_keys(assessment.id), **state_index_keys(assessment.id)}, state),
+                item=item_of({**state_keys(assessment.id), **state_index_keys(assessment.id)}, state),
                 condition="attribute_not_exists(PK)",
             ),
         ]

@@ -1,8 +1,8 @@
-"""Candidate keys: the key (``ASMT#{assessmentId}`` / ``KEY#{keyId}``), its code lookup (``CODE#{code}`` /
-``CODE``) and its email lookup when it names a candidate (``ORG#{orgId}#EMAIL#{digest}`` / ``KEY#{keyId}``:
-the email's SHA-256, never the address). Every key write is checked against the assessment's state
-record; the writes that move a key together with its session are built here and run by
-shared.store.sessions."""
+"""Candidate keys: the key (``ASMT#{assessmentId}`` / ``KEY#{keyId}``), its code lookup (written through
+``shared.store.credentials``, which reads it for the authorizer) and its email lookup when it names a
+candidate (``ORG#{orgId}#EMAIL#{digest}`` / ``KEY#{keyId}``: the email's SHA-256, never the address).
+Every key write is checked against the assessment's state record; the writes that move a key together
+with its session are built here and run by shared.store.sessions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from shared.models.candidate_keys import email_digest
 from shared.observability import traced
 from shared.store import assessments, dynamo
 from shared.store.assessments import AssessmentState
-from shared.store.dynamo import Action, Record
+from shared.store.credentials import CodeTarget, code_item
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import PARTITION_KEY, SORT_KEY
 
 StoredStatus = Literal["pending", "redeemed", "completed", "revoked"]
@@ -51,14 +53,6 @@ class CandidateKeyRecord(Record):
     erased_at: str | None = None
 
 
-class CodeTarget(Record):
-    """Where a key code points."""
-
-    org_id: str
-    assessment_id: str
-    key_id: str
-
-
 class EmailLookup(Record):
     """Finds a key (and its session, once started) by its candidate's email within one organisation;
     ``has_notes`` says the session's submission holds notes (they go when the candidate is erased).
@@ -84,10 +78,6 @@ class CodeTakenError(Exception):
 
 def _key_keys(assessment_id: str, key_id: str) -> dict[str, str]:
     return {PARTITION_KEY: assessments.partition(assessment_id), SORT_KEY: f"{_KEY_PREFIX}{key_id}"}
-
-
-def _code_keys(code: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"CODE#{code}", SORT_KEY: "CODE"}
 
 
 def _email_partition(org_id: str, digest: str) -> str:
@@ -265,17 +255,12 @@ class CandidateKeyStore:
                 Action(
                     "Put",
                     "key",
-                    item=dynamo.item_of(_key_keys(key.assessment_id, key.id), key),
+                    item=item_of(_key_keys(key.assessment_id, key.id), key),
                     condition="attribute_not_exists(PK)",
                 )
             )
             actions.append(
-                Action(
-                    "Put",
-                    "key code",
-                    item=dynamo.item_of(_code_keys(key.code), target),
-                    condition="attribute_not_exists(PK)",
-                )
+                Action("Put", "key code", item=code_item(key.code, target), condition="attribute_not_exists(PK)")
             )
             owners += [position, position]
             if key.candidate_email is not None:
@@ -284,7 +269,7 @@ class CandidateKeyStore:
                     Action(
                         "Put",
                         "email lookup",
-                        item=dynamo.item_of(_email_keys(key.org_id, key.candidate_email, key.id), lookup),
+                        item=item_of(_email_keys(key.org_id, key.candidate_email, key.id), lookup),
                     )
                 )
                 owners.append(position)
@@ -307,12 +292,6 @@ class CandidateKeyStore:
         items = dynamo.get_many([_key_keys(assessment_id, key_id) for key_id in key_ids])
         found = {record.id: record for record in map(CandidateKeyRecord.model_validate, items)}
         return [found[key_id] for key_id in key_ids if key_id in found]
-
-    @traced
-    def find_code(self, code: str) -> CodeTarget | None:
-        """Where a normalised key code points (the candidate authorizer's one request)."""
-        item = dynamo.get(_code_keys(code), consistent=False)
-        return CodeTarget.model_validate(item) if item else None
 
     @traced
     def read_partition(self, assessment_id: str) -> tuple[AssessmentState | None, list[CandidateKeyRecord]]:

@@ -15,8 +15,6 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
 
 from shared import outages, settings
 from shared.errors import UnavailableError
@@ -30,18 +28,7 @@ _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
 Item = dict[str, Any]
-RecordT = TypeVar("RecordT", bound="Record")
 ResultT = TypeVar("ResultT")
-
-
-class Record(BaseModel):
-    """An item's attributes as the store keeps them: camelCase names, the keys (PK, SK, …) left to
-    the store module that owns the item type."""
-
-    # Built on first use, as the API's models are: a function reads few of the item types.
-    model_config = ConfigDict(
-        alias_generator=to_camel, validate_by_name=True, frozen=True, extra="ignore", defer_build=True
-    )
 
 
 @cache
@@ -94,16 +81,6 @@ def serialize(attributes: Mapping[str, Any]) -> dict[str, Any]:
 def deserialize(item: Mapping[str, Any]) -> Item:
     """An item in DynamoDB's wire format as plain Python values (numbers as int or float)."""
     return {name: _from_dynamo(_DESERIALIZER.deserialize(value)) for name, value in item.items()}
-
-
-def item_of(keys: Mapping[str, str], record: Record) -> Item:
-    """The item storing ``record`` under ``keys``. Empty attributes are left out, not stored as NULL,
-    so conditions can ask ``attribute_not_exists`` (records read them back as None)."""
-    return {**keys, **record.model_dump(by_alias=True, exclude_none=True)}
-
-
-def record_of(kind: type[RecordT], item: Item) -> RecordT:
-    return kind.model_validate(item)
 
 
 # Outcomes the store reports; the domain decides what each means to the caller.

@@ -15,7 +15,8 @@ from pydantic import Field
 from shared import clock
 from shared.observability import traced
 from shared.store import dynamo
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import (
     INDEX_PARTITION_KEY,
     INDEX_SORT_KEY,
@@ -89,7 +90,7 @@ class WebhookStore:
                 Action(
                     "Put",
                     "webhook",
-                    item={**dynamo.item_of(_keys(webhook.id), webhook), **index},
+                    item={**item_of(_keys(webhook.id), webhook), **index},
                     condition="attribute_not_exists(PK)",
                 ),
             ]
@@ -210,7 +211,7 @@ class WebhookStore:
     def record_delivery(self, webhook_id: str, delivery: DeliveryRecord) -> None:
         expires = clock.from_timestamp(delivery.at) + DELIVERY_LOG_RETENTION
         item = {
-            **dynamo.item_of(_delivery_keys(webhook_id, delivery.id), delivery),
+            **item_of(_delivery_keys(webhook_id, delivery.id), delivery),
             TTL_ATTRIBUTE: int(expires.timestamp()),
         }
         dynamo.put(item, "delivery")

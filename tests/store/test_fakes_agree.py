@@ -16,6 +16,7 @@ from shared.models.sessions import Score
 from shared.store.assessments import AssessmentRecord, AssessmentStore
 from shared.store.candidate_keys import CandidateKeyRecord, CandidateKeyStore, CodeTakenError
 from shared.store.cascade import AssessmentDeletion
+from shared.store.credentials import CodeTarget, CredentialStore, StoredToken
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord, RubricStore
 from shared.store.sessions import SessionRecord, SessionStore, SignalCounts
@@ -48,6 +49,7 @@ def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
         sessions=SessionStore(),
         rubrics=RubricStore(),
         tokens=TokenStore(),
+        credentials=CredentialStore(),
         telemetry=TelemetryStore(),
     )
 
@@ -240,6 +242,25 @@ def test_a_token_revokes_once(stores: Stores) -> None:
     assert outcome(lambda: stores.tokens.revoke(token, AT)) == ("ok", None)
     assert outcome(lambda: stores.tokens.revoke(token, AT)) == ("condition failed", "token", [0, 1])
     assert stores.tokens.list_for_org(ORG) == [token.model_copy(update={"revoked_at": AT})]
+
+
+def test_the_authorizer_reads_a_token_as_stored_and_as_revoked(stores: Stores) -> None:
+    token = TokenRecord(token_id=ids.new_id(), token_hash="h" * 64, org_id=ORG, name="ci", created_at=AT)
+    stores.tokens.create(token)
+
+    assert stores.credentials.find_token(token.token_hash) == StoredToken(org_id=ORG, name="ci", revoked_at=None)
+    stores.tokens.revoke(token, AT)
+    assert stores.credentials.find_token(token.token_hash) == StoredToken(org_id=ORG, name="ci", revoked_at=AT)
+    assert stores.credentials.find_token("0" * 64) is None
+
+
+def test_the_authorizer_reads_where_an_inserted_key_code_points(stores: Stores) -> None:
+    assessment = an_assessment(stores)
+    key = a_key(assessment)
+    stores.keys.insert(ORG, assessment.id, [key])
+
+    assert stores.credentials.find_code(key.code) == CodeTarget(org_id=ORG, assessment_id=assessment.id, key_id=key.id)
+    assert stores.credentials.find_code(new_key_code()) is None
 
 
 def an_event(at: str, event_type: str = "prompt") -> EventRecord:

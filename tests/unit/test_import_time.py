@@ -30,6 +30,9 @@ OTHER_RESOLVERS = (
     "aws_lambda_powertools.event_handler.lambda_function_url",
 )
 
+# What every store module stands on, and the idempotency records of the routes that keep them.
+STORE_HELPERS = {"shared.store.dynamo", "shared.store.schema", "shared.store.records", "shared.store.idempotency"}
+
 
 # Every function's module, the stream consumer's included (the route table names the others).
 FUNCTION_MODULES = sorted(f"functions.{path.parent.name}.handler" for path in (ROOT / "functions").glob("*/handler.py"))
@@ -78,7 +81,7 @@ def test_only_the_idempotent_routes_import_the_idempotency_utility(route: Route)
 def test_a_rubric_route_loads_no_store_but_the_rubrics_one(route: Route) -> None:
     # The domain's ports name every store's records for the type checker only.
     stores = {name for name in modules_loaded_by(route.handler.rpartition(".")[0]) if name.startswith("shared.store.")}
-    assert stores - {"shared.store.dynamo", "shared.store.schema", "shared.store.idempotency"} == {
+    assert stores - STORE_HELPERS == {
         "shared.store.rubrics"
     }
 
@@ -95,7 +98,7 @@ def test_a_webhook_route_loads_neither_the_delivery_side_nor_other_stores(route:
     )
     assert _within(loaded, delivery_side) == []
     stores = {name for name in loaded if name.startswith("shared.store.")}
-    assert stores - {"shared.store.dynamo", "shared.store.schema", "shared.store.idempotency"} == {
+    assert stores - STORE_HELPERS == {
         "shared.store.webhooks"
     }
 
@@ -108,8 +111,40 @@ def test_the_delivery_function_loads_no_session_or_assessment_code() -> None:
     )
 
 
-def test_the_authorizer_imports_no_resolver() -> None:
-    assert _within(modules_loaded_by(AUTHORIZER_MODULE), ("aws_lambda_powertools.event_handler",)) == []
+def test_the_authorizer_imports_no_resolver_and_no_event_data_classes() -> None:
+    loaded = modules_loaded_by(AUTHORIZER_MODULE)
+    assert (
+        _within(loaded, ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes")) == []
+    )
+
+
+# The authorizer runs before every request whose verdict is not cached: it reads two plain items.
+def test_the_authorizer_loads_no_pydantic_and_none_of_the_apis_models() -> None:
+    assert _within(modules_loaded_by(AUTHORIZER_MODULE), ("pydantic", "pydantic_core", "shared.models")) == []
+
+
+def test_of_our_code_the_authorizer_loads_its_lookups_and_what_they_stand_on() -> None:
+    ours = {name for name in modules_loaded_by(AUTHORIZER_MODULE) if name.split(".")[0] in ("shared", "functions")}
+
+    assert ours == {
+        "functions",
+        "functions.authorizer",
+        AUTHORIZER_MODULE,
+        "shared",
+        "shared.auth",
+        "shared.domain",
+        "shared.domain.access",
+        "shared.domain.ports",
+        "shared.errors",
+        "shared.observability",
+        "shared.outages",
+        "shared.routes",
+        "shared.settings",
+        "shared.store",
+        "shared.store.credentials",
+        "shared.store.dynamo",
+        "shared.store.schema",
+    }
 
 
 # Powertools' event_handler package imports every resolver in its __init__, which runs whichever of

@@ -12,11 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from shared.domain.ports import AssessmentDeleter, Assessments, CandidateKeys, Rubrics, Sessions, Telemetry, Tokens
+from shared.domain.ports import (
+    AssessmentDeleter,
+    Assessments,
+    CandidateKeys,
+    Credentials,
+    Rubrics,
+    Sessions,
+    Telemetry,
+    Tokens,
+)
 from shared.models.sessions import Score, Submission
 from shared.store.assessments import AssessmentRecord, AssessmentState
-from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError, CodeTarget
+from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError
 from shared.store.cascade import Deletion
+from shared.store.credentials import CodeTarget, StoredToken
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord
 from shared.store.sessions import SessionRecord, SignalCounts
@@ -169,9 +179,6 @@ class FakeCandidateKeys:
     def get_many(self, assessment_id: str, key_ids: Sequence[str]) -> list[CandidateKeyRecord]:
         found = (self.memory.keys.get((assessment_id, key_id)) for key_id in key_ids)
         return [key for key in found if key is not None]
-
-    def find_code(self, code: str) -> CodeTarget | None:
-        return self.memory.codes.get(code)
 
     def read_partition(self, assessment_id: str) -> tuple[AssessmentState | None, list[CandidateKeyRecord]]:
         found = [key for (owner, _), key in sorted(self.memory.keys.items()) if owner == assessment_id]
@@ -362,6 +369,18 @@ class FakeTokens:
         self.memory.token_index[where] = indexed.model_copy(update={"revoked_at": revoked_at})
 
 
+class FakeCredentials:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def find_token(self, token_hash: str) -> StoredToken | None:
+        token = self.memory.tokens.get(token_hash)
+        return None if token is None else StoredToken(org_id=token.org_id, name=token.name, revoked_at=token.revoked_at)
+
+    def find_code(self, code: str) -> CodeTarget | None:
+        return self.memory.codes.get(code)
+
+
 class FakeTelemetry:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
@@ -427,6 +446,7 @@ class Stores:
     sessions: Sessions
     rubrics: Rubrics
     tokens: Tokens
+    credentials: Credentials
     telemetry: Telemetry
 
 
@@ -440,5 +460,6 @@ def in_memory_stores() -> Stores:
         sessions=FakeSessions(memory),
         rubrics=FakeRubrics(memory),
         tokens=FakeTokens(memory),
+        credentials=FakeCredentials(memory),
         telemetry=FakeTelemetry(memory),
     )
