@@ -35,7 +35,7 @@ from shared.errors import (
     UnavailableError,
     UnprocessableError,
 )
-from shared.observability import DEPENDENCY_UNAVAILABLE, loaded, logger, metrics, tracer
+from shared.observability import DEPENDENCY_UNAVAILABLE, capture_lambda_handler, loaded, logger, metrics
 from shared.routes import DEFAULT_BODY_BYTES, Auth, Route, route
 
 MAX_BODY_BYTES = DEFAULT_BODY_BYTES  # the limit of most routes (Route.max_body_bytes says otherwise)
@@ -262,7 +262,7 @@ def lambda_handler(app: RouteResolver) -> LambdaHandler:
     """The Lambda entry point for ``app``: logging, tracing, metrics, who may call, and the body checks."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler
+    @capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response = _answer(app, event, context)

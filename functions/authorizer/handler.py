@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.auth import Principal, principal_to_context
 from shared.domain.access import authenticate
 from shared.errors import UnauthorizedError
-from shared.observability import AUTHORIZATION_DENIED, loaded, logger, metrics, tracer
+from shared.observability import AUTHORIZATION_DENIED, capture_lambda_handler, loaded, logger, metrics
 from shared.routes import find_route
 from shared.store.credentials import CredentialStore
 
@@ -20,7 +20,7 @@ UNAUTHORIZED = "Unauthorized"
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     route = find_route(str(event.get("httpMethod")), str(event.get("resource")))

@@ -65,6 +65,12 @@ def test_no_function_imports_deployment_or_test_tools(module: str) -> None:
     assert _within(modules_loaded_by(module), NEVER_AT_RUNTIME) == []
 
 
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_no_function_loads_the_xray_sdk_before_its_first_request(module: str) -> None:
+    # The first request builds the Tracer (tests/unit/test_tracing.py): loading the SDK is 0.07 of the floor.
+    assert _within(modules_loaded_by(module), ("aws_xray_sdk",)) == []
+
+
 @pytest.mark.parametrize("module", HANDLER_MODULES)
 def test_only_the_catalog_routes_import_the_catalog(module: str) -> None:
     loaded = modules_loaded_by(module)
@@ -81,9 +87,7 @@ def test_only_the_idempotent_routes_import_the_idempotency_utility(route: Route)
 def test_a_rubric_route_loads_no_store_but_the_rubrics_one(route: Route) -> None:
     # The domain's ports name every store's records for the type checker only.
     stores = {name for name in modules_loaded_by(route.handler.rpartition(".")[0]) if name.startswith("shared.store.")}
-    assert stores - STORE_HELPERS == {
-        "shared.store.rubrics"
-    }
+    assert stores - STORE_HELPERS == {"shared.store.rubrics"}
 
 
 @pytest.mark.parametrize("route", [each for each in ROUTES if "webhook" in each.name], ids=lambda route: route.name)
@@ -98,9 +102,7 @@ def test_a_webhook_route_loads_neither_the_delivery_side_nor_other_stores(route:
     )
     assert _within(loaded, delivery_side) == []
     stores = {name for name in loaded if name.startswith("shared.store.")}
-    assert stores - STORE_HELPERS == {
-        "shared.store.webhooks"
-    }
+    assert stores - STORE_HELPERS == {"shared.store.webhooks"}
 
 
 def test_the_delivery_function_loads_no_session_or_assessment_code() -> None:
