@@ -9,7 +9,7 @@ import re
 import secrets
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared.errors import UnauthorizedError
 
@@ -51,16 +51,14 @@ def normalize_key_code(text: str) -> str | None:
     return candidate if _KEY_CODE_PATTERN.fullmatch(candidate) else None
 
 
-@dataclass(frozen=True)
-class Reviewer:
+class Reviewer(NamedTuple):
     """A caller holding an organisation's API token."""
 
     org_id: str
     token_name: str
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A caller holding one candidate key, which opens one assessment only."""
 
     org_id: str

@@ -4,8 +4,7 @@ share one reading of the data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from shared.store.assessments import state_in
 from shared.store.candidate_keys import CandidateKeyRecord, EmailLookup, key_in, lookup_in
@@ -18,8 +17,7 @@ EventType = Literal[
 ChangeKind = Literal["INSERT", "MODIFY", "REMOVE"]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One committed item change as the stream reports it (images as plain values)."""
 
     kind: ChangeKind
@@ -27,8 +25,7 @@ class Change:
     new: Item | None
 
 
-@dataclass(frozen=True)
-class DomainEvent:
+class DomainEvent(NamedTuple):
     """Something that happened to a key, a session or an assessment of ``org_id``, at ``occurred_at``."""
 
     type: EventType

@@ -3,8 +3,8 @@ although the stream may deliver the key's creation more than once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 
 from shared import clock
 from shared.domain.ports import Assessments, Invitations, Mailer
@@ -16,8 +16,7 @@ MAIL_NOT_CONFIGURED = "mail_not_configured"
 ASSESSMENT_DELETED = "assessment_deleted"
 
 
-@dataclass(frozen=True)
-class MailSettings:
+class MailSettings(NamedTuple):
     """Where invitations come from and what they tell candidates to call."""
 
     sender: str | None  # None: the deployment has no sender, and invitations fail saying so

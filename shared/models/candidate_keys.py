@@ -1,7 +1,5 @@
 """Candidate keys as the API accepts and returns them."""
 
-from __future__ import annotations
-
 import hashlib
 from typing import Annotated, Any, Literal
 

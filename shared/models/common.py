@@ -1,7 +1,5 @@
 """Building blocks of the API contract: camelCase JSON, strict requests, shared field types."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit

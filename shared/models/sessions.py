@@ -1,7 +1,5 @@
 """Candidate sessions and their results as the API accepts and returns them."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints

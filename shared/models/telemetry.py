@@ -1,8 +1,6 @@
 """Session telemetry as the API accepts and returns it: events the candidate's tools capture, the
 signals derived from them, and their spread over an assessment's cohort."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 

@@ -1,7 +1,5 @@
 """Webhooks as the API accepts and returns them, and the attempts to deliver to them."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Literal
 

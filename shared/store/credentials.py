@@ -1,19 +1,18 @@
 """The items a credential is checked against: a reviewer token's hash item (``TOKEN#{sha256}`` / ``TOKEN``)
 and a candidate key's code item (``CODE#{code}`` / ``CODE``). Their keys are written here alone, the token
-and key stores writing the items through ``token_keys`` and ``code_item``; they are read as plain
-dataclasses, so the authorizer, which reads nothing else, loads no pydantic."""
+and key stores writing the items through ``token_keys`` and ``code_item``; they are read as named tuples,
+not pydantic records, so the authorizer, which reads nothing else, loads no pydantic."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared.observability import traced
 from shared.store import dynamo
 from shared.store.schema import PARTITION_KEY, SORT_KEY
 
 
-@dataclass(frozen=True)
-class StoredToken:
+class StoredToken(NamedTuple):
     """What authorizing needs of a stored token: whose it is, its name, and whether it was revoked."""
 
     org_id: str
@@ -21,8 +20,7 @@ class StoredToken:
     revoked_at: str | None
 
 
-@dataclass(frozen=True)
-class CodeTarget:
+class CodeTarget(NamedTuple):
     """Where a key code points."""
 
     org_id: str

@@ -6,10 +6,9 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -201,8 +200,7 @@ def _conditional(what: str, request: Callable[[], object]) -> object:
         raise
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """One action of a transaction on a ``what`` (the name a failed condition is reported under)."""
 
     kind: Literal["Put", "Update", "Delete", "ConditionCheck"]

@@ -11,7 +11,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from shared import settings
@@ -36,8 +36,7 @@ class UnresolvedHostError(UrlNotAllowedError):
     """The URL's host resolves to nothing (yet): nowhere to deliver, and nothing to refuse."""
 
 
-@dataclass(frozen=True)
-class Destination:
+class Destination(NamedTuple):
     """A URL that passed the checks, with the address a delivery connects to."""
 
     scheme: str

@@ -38,14 +38,32 @@ STORE_HELPERS = {"shared.store.dynamo", "shared.store.schema", "shared.store.rec
 FUNCTION_MODULES = sorted(f"functions.{path.parent.name}.handler" for path in (ROOT / "functions").glob("*/handler.py"))
 
 
+# Runs in a fresh interpreter: what importing a module leaves behind, as JSON.
+LOAD = """
+import gc, json, sys
+import {module}
+ours = [module for name, module in list(sys.modules.items()) if name.split(".")[0] in ("shared", "functions")]
+dataclasses = [
+    f"{{module.__name__}}.{{name}}"
+    for module in ours
+    for name, value in vars(module).items()
+    if isinstance(value, type) and "__dataclass_fields__" in vars(value) and value.__module__ == module.__name__
+]
+print(json.dumps({{
+    "modules": sorted(sys.modules),
+    "gc": [gc.isenabled(), gc.get_freeze_count() > 0],
+    "dataclasses": sorted(dataclasses),
+    "string_annotations": sorted(module.__name__ for module in ours if "annotations" in vars(module)),
+}}))
+"""
+
+
 @cache
 def load(module: str) -> dict[str, Any]:
-    """What a fresh interpreter has once ``module`` is imported: the modules it loaded, and whether its
-    garbage collector is on and has frozen the objects built so far."""
-    script = (
-        f"import gc, json, sys; import {module}; "
-        "print(json.dumps({'modules': sorted(sys.modules), 'gc': [gc.isenabled(), gc.get_freeze_count() > 0]}))"
-    )
+    """What a fresh interpreter has once ``module`` is imported: the modules it loaded, whether its garbage
+    collector is on and has frozen the objects built so far, the dataclasses of ours it defined, and which
+    of our modules hold their annotations as strings (``from __future__ import annotations``)."""
+    script = LOAD.format(module=module)
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
     loaded: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return loaded
@@ -69,6 +87,18 @@ def test_no_function_imports_deployment_or_test_tools(module: str) -> None:
 def test_no_function_loads_the_xray_sdk_before_its_first_request(module: str) -> None:
     # The first request builds the Tracer (tests/unit/test_tracing.py): loading the SDK is 0.07 of the floor.
     assert _within(modules_loaded_by(module), ("aws_xray_sdk",)) == []
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_no_function_defines_a_dataclass_as_it_loads(module: str) -> None:
+    # A frozen dataclass compiles its generated methods as it is defined: 0.005 of the floor apiece.
+    assert load(module)["dataclasses"] == []
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_no_function_loads_models_whose_annotations_pydantic_must_evaluate(module: str) -> None:
+    # Pydantic compiles and evaluates each string annotation of a model as the class is defined.
+    assert [name for name in load(module)["string_annotations"] if name.startswith("shared.models")] == []
 
 
 @pytest.mark.parametrize("module", HANDLER_MODULES)
