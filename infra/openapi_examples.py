@@ -32,7 +32,8 @@ from shared.models.sessions import (
     StartedSession,
     Submission,
 )
-from shared.models.telemetry import AssessmentStats, Event, IngestResult, Signals, Spread, TimelinePage
+from shared.models.signals import AssessmentStats, Signals, Spread
+from shared.models.telemetry import Event, IngestResult, TimelinePage
 from shared.models.webhooks import (
     CreatedWebhook,
     Delivery,

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shared import clock, ids
 from shared.domain.paging import decode_cursor, within_budget
-from shared.domain.ports import AssessmentDeleter, Assessments, Rubrics
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
-from shared.models.assessments import AssessmentView, CreateAssessmentRequest
+from shared.models.assessments import AssessmentView
 from shared.models.common import is_blank
-from shared.models.issues import Issue
 from shared.store.assessments import AssessmentRecord
-from shared.store.cascade import Deletion
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
+
+# For the type checker only: a route that deletes nothing loads no deletion cascade.
+if TYPE_CHECKING:
+    from shared.domain.ports import AssessmentDeleter, Assessments, Rubrics
+    from shared.models.assessments import CreateAssessmentRequest
+    from shared.models.issues import Issue
+    from shared.store.cascade import Deletion
 
 
 def assessment_view(assessment: AssessmentRecord) -> AssessmentView:

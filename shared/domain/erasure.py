@@ -12,9 +12,9 @@ from contextlib import suppress
 from shared import clock
 from shared.domain.ports import Erasures, Telemetry
 from shared.errors import ConflictError
-from shared.models.candidate_keys import EraseCandidateRequest, Erasure, email_digest
+from shared.models.candidate_keys import EraseCandidateRequest, Erasure
 from shared.observability import logger
-from shared.store.candidate_keys import EmailLookup
+from shared.store.candidate_keys import EmailLookup, email_digest
 from shared.store.dynamo import ConditionFailedError
 
 # An erasure reads the lookups again when a key is redeemed or completed while it runs.

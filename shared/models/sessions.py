@@ -7,7 +7,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from shared.models.assessments import CandidateAssessment
 from shared.models.common import NEXT_CURSOR_DESCRIPTION, NOT_BLANK, ApiModel, HttpUrl, RequestModel, not_blank
 from shared.models.rubrics import whole_as_int
-from shared.models.telemetry import Signals
+from shared.models.signals import Signals
 
 MAX_NOTES_CHARS = 10_000
 GRACE_SECONDS = 60  # how long after its deadline a session may still be completed

@@ -6,10 +6,10 @@ with its session are built here and run by shared.store.sessions."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Literal
 
-from shared.models.candidate_keys import email_digest
 from shared.observability import traced
 from shared.store import assessments, dynamo
 from shared.store.assessments import AssessmentState
@@ -78,6 +78,12 @@ class CodeTakenError(Exception):
 
 def _key_keys(assessment_id: str, key_id: str) -> dict[str, str]:
     return {PARTITION_KEY: assessments.partition(assessment_id), SORT_KEY: f"{_KEY_PREFIX}{key_id}"}
+
+
+def email_digest(email: str) -> str:
+    """The SHA-256 of an address as matched (case and surrounding space ignored): what the store files a
+    candidate under and the logs name them by, so neither holds the address itself."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 def _email_partition(org_id: str, digest: str) -> str:

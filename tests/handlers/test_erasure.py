@@ -14,9 +14,9 @@ import pytest
 
 from shared.consumer import EventConsumer
 from shared.domain import erasure
-from shared.models.candidate_keys import email_digest
 from shared.observability import logger
 from shared.store import dynamo
+from shared.store.candidate_keys import email_digest
 from shared.store.sessions import SessionStore
 from tests.conftest import RequestCounter
 from tests.support import (

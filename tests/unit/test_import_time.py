@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AUTHORIZER_MODULE = AUTHORIZER_HANDLER.rpartition(".")[0]
 HANDLER_MODULES = sorted({route.handler.rpartition(".")[0] for route in ROUTES} | {AUTHORIZER_MODULE})
 CATALOG_ROUTES = {"functions.list_issues.handler", "functions.get_issue.handler"}
+EVENT_ROUTES = {"functions.ingest_events.handler", "functions.get_timeline.handler"}
 # The CDK and its checks are deployment tools, and the other event sources' resolvers serve no route here.
 NEVER_AT_RUNTIME = ("aws_cdk", "cdk_nag", "constructs", "jsii", "moto")
 OTHER_RESOLVERS = (
@@ -105,6 +106,20 @@ def test_no_function_loads_models_whose_annotations_pydantic_must_evaluate(modul
 def test_only_the_catalog_routes_import_the_catalog(module: str) -> None:
     loaded = modules_loaded_by(module)
     assert ("shared.catalog" in loaded) == (module in CATALOG_ROUTES)
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_only_the_routes_that_take_or_list_events_load_the_event_models(module: str) -> None:
+    # 17 pydantic models: a session's signals and their spread over a cohort are read without them.
+    loaded = modules_loaded_by(module)
+    assert ("shared.models.telemetry" in loaded) == (module in EVENT_ROUTES)
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_only_the_assessment_delete_loads_the_deletion_cascade(module: str) -> None:
+    # The cascade stands on the key store and its records.
+    loaded = modules_loaded_by(module)
+    assert ("shared.store.cascade" in loaded) == (module == "functions.delete_assessment.handler")
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
