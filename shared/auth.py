@@ -17,11 +17,11 @@ API_TOKEN_PREFIX = "psk_live_"  # noqa: S105 - a prefix, not a secret
 API_TOKEN_ALPHABET = string.ascii_letters + string.digits
 API_TOKEN_LENGTH = 40  # characters after the prefix: about 238 bits
 # Anything else is refused before a lookup, so junk never costs a DynamoDB read.
-_API_TOKEN_PATTERN = re.compile(rf"{API_TOKEN_PREFIX}[A-Za-z0-9]{{32,128}}")
+_API_TOKEN_PATTERN = rf"{API_TOKEN_PREFIX}[A-Za-z0-9]{{32,128}}"
 
 # Crockford base32 without I, L, O and U: nothing a candidate can misread or mistype.
 KEY_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_KEY_CODE_PATTERN = re.compile(rf"PST-[{KEY_CODE_ALPHABET}]{{4}}-[{KEY_CODE_ALPHABET}]{{4}}")
+_KEY_CODE_PATTERN = rf"PST-[{KEY_CODE_ALPHABET}]{{4}}-[{KEY_CODE_ALPHABET}]{{4}}"
 
 
 def new_api_token() -> str:
@@ -36,7 +36,7 @@ def hash_api_token(token: str) -> str:
 
 def is_api_token(text: str) -> bool:
     """Whether ``text`` is ``psk_live_`` and 32 to 128 letters or digits (checked before any lookup)."""
-    return _API_TOKEN_PATTERN.fullmatch(text) is not None
+    return re.fullmatch(_API_TOKEN_PATTERN, text) is not None
 
 
 def new_key_code() -> str:
@@ -48,7 +48,7 @@ def new_key_code() -> str:
 def normalize_key_code(text: str) -> str | None:
     """The canonical form of a typed key (any case, spaces around), or None if it is not one."""
     candidate = text.strip().upper()
-    return candidate if _KEY_CODE_PATTERN.fullmatch(candidate) else None
+    return candidate if re.fullmatch(_KEY_CODE_PATTERN, candidate) else None
 
 
 class Reviewer(NamedTuple):

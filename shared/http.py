@@ -314,9 +314,7 @@ MAX_NUMBER_DIGITS = 1_000
 
 # What a scan of JSON text needs: whole strings (skipped, so what they hold never counts; an
 # unterminated one runs to the end, so the scan never backtracks), brackets, and overlong digit runs.
-_JSON_TOKENS = re.compile(
-    rf'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{{}}]|(?<![0-9])[0-9]{{{MAX_NUMBER_DIGITS + 1},}}', re.DOTALL
-)
+_JSON_TOKENS = rf'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{{}}]|(?<![0-9])[0-9]{{{MAX_NUMBER_DIGITS + 1},}}'
 
 
 def _safe_json_text(event: dict[str, Any], max_bytes: int) -> str:
@@ -326,7 +324,7 @@ def _safe_json_text(event: dict[str, Any], max_bytes: int) -> str:
     (refusing them past 4,300 digits), so nesting and digits are bounded first, in one linear scan."""
     text = _body_text(event, max_bytes)
     depth = 0
-    for match in _JSON_TOKENS.finditer(text):
+    for match in re.finditer(_JSON_TOKENS, text, re.DOTALL):
         token = match.group()
         if token in ("[", "{"):
             depth += 1

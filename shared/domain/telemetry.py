@@ -32,7 +32,7 @@ from shared.store.dynamo import WriteConflictError
 from shared.store.sessions import SessionRecord, SignalCounts
 from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = "[\ud800-\udfff]"
 # Each attempt either stores the batch or learns something (duplicates, or the session's new bounds).
 _ATTEMPTS = 8
 
@@ -106,10 +106,10 @@ def _data_texts(events: Sequence[EventIn]) -> list[str]:
 def _surrogate_path(value: object, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
     """Where in ``value`` a string (or a key) holds an unpaired surrogate, if anywhere."""
     if isinstance(value, str):
-        return path if _SURROGATE.search(value) else None
+        return path if re.search(_SURROGATE, value) else None
     if isinstance(value, dict):
         for key, inner in value.items():
-            found = (*path, key) if _SURROGATE.search(key) else _surrogate_path(inner, (*path, key))
+            found = (*path, key) if re.search(_SURROGATE, key) else _surrogate_path(inner, (*path, key))
             if found is not None:
                 return found
     if isinstance(value, list):
