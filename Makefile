@@ -19,7 +19,7 @@ export UV_PYTHON_DOWNLOADS := never
 # Installed packages come precompiled: PYTHONDONTWRITEBYTECODE would otherwise recompile them in every process.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: dev test lint typecheck pytest openapi synth bench valgrind clean cdk-synth
+.PHONY: dev test lint typecheck pytest openapi openapi-baseline docs docs-examples synth bench valgrind clean cdk-synth
 
 $(UV):
 	$(PYTHON) -m venv $(UV_DIR)
@@ -38,7 +38,14 @@ $(INSTALLED): $(UV) uv.lock pyproject.toml
 dev: $(LOCAL) ## serve the API on http://127.0.0.1:3000 with an embedded DynamoDB
 	$(BIN)/python -m infra.local
 
-test: lint typecheck pytest ## everything CI checks
+# Everything CI checks, then what it cost: the install (nothing when .venv and node_modules are current)
+# and the checks, in seconds, and the size of what was installed (the README quotes a fresh clone's).
+test: ## everything CI checks
+	@started=$$(date +%s) && \
+	$(MAKE) --no-print-directory $(INSTALLED) node_modules/.installed && installed=$$(date +%s) && \
+	$(MAKE) --no-print-directory lint typecheck pytest && finished=$$(date +%s) && \
+	echo "make test took $$((finished - started)) s: install $$((installed - started)) s, lint, types and tests" \
+		"$$((finished - installed)) s; .venv $$(du -sh $(VENV) | cut -f1), node_modules $$(du -sh node_modules | cut -f1)"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -46,10 +53,11 @@ lint: $(INSTALLED)
 	$(BIN)/lint-imports --no-cache
 
 typecheck: $(INSTALLED)
-	$(BIN)/mypy shared functions infra tests
+	$(BIN)/mypy shared functions infra tests cli/src
 
 # Two workers on this 2-core machine (one per core elsewhere); tests sharing a costly set-up stay together.
-pytest: $(INSTALLED)
+# The tests also run the npm tools the document is checked with (Redocly, openapi-typescript).
+pytest: $(INSTALLED) node_modules/.installed
 	$(BIN)/pytest -n auto --dist loadgroup
 
 # What a Lambda function has: the runtime dependencies of uv.lock and nothing else, on the Python the functions
@@ -72,7 +80,7 @@ bench: $(INSTALLED) $(RUNTIME_VENV)/.installed valgrind ## cold start as Lambda 
 	$(BIN)/python -m tests.benchmarks --runtime $(RUNTIME_VENV)/bin/python --runs $(RUNS) --only "$(ONLY)"
 
 clean:
-	rm -rf $(VENV) .uv .bench cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .uv .bench cdk.out site .pytest_cache .mypy_cache .ruff_cache
 
 # Which customer and stage `make synth` and `make cdk-synth` build: make synth CUSTOMER=acme STAGE=prod
 CUSTOMER ?= demo
@@ -81,6 +89,16 @@ CDK_ENV := CDK_DISABLE_CLI_TELEMETRY=true
 
 openapi: $(INSTALLED) ## write openapi.json from the handlers' models (tests fail when it is stale)
 	$(BIN)/python -m infra.openapi
+
+docs: $(INSTALLED) ## build the documentation site into site/ (MkDocs, Material; the API reference from openapi.json)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
+docs-examples: $(INSTALLED) ## run every example of docs/ against a fresh local server and write its answers in
+	$(BIN)/python -m infra.docs_examples
+
+# The published contract: a change that breaks it needs this and a CHANGELOG.md line in the same commit.
+openapi-baseline: openapi ## accept openapi.json as the published v1 (tests/infra/test_contract.py)
+	cp openapi.json openapi.v1.json
 
 synth: $(INSTALLED) ## synthesize the stack into cdk.out, cdk-nag included, without the CDK CLI
 	$(CDK_ENV) $(BIN)/python -m infra.app -c customer=$(CUSTOMER) -c stage=$(STAGE)

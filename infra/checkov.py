@@ -43,7 +43,8 @@ STAGE_CACHE = (
 )
 PUBLIC_METHOD = (
     "CKV_AWS_59",
-    "Public on purpose: the API's own description or a CORS preflight; no customer data, no table access",
+    "Public on purpose: the API's own description, a CORS preflight, or a share link's report (the token in "
+    "its path is the credential, and its function may read no credential of the table)",
 )
 
 

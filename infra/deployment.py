@@ -29,6 +29,7 @@ API_STAGE_OUTPUT = "ApiStageName"
 # Lambda caps function names at 64 characters.
 _CUSTOMER = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CLI_PACKAGE = re.compile(r"^[!-~]{1,500}$")  # one shell word of printable ASCII: it is pasted into a terminal
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
 
 
@@ -51,6 +52,7 @@ class Deployment:
     kms_key_arn: str | None = None  # the customer's existing KMS key, to encrypt data and logs under
     customer_managed_key: bool = False  # create such a key (with rotation) in the stack
     reserved_concurrency: int = DEFAULT_RESERVED_CONCURRENCY  # per function; 0: none reserved
+    cli_package: str | None = None  # what invitations tell candidates to `pipx install`; none: promptster-cli
 
     def __post_init__(self) -> None:
         if not _CUSTOMER.match(self.customer):
@@ -68,6 +70,11 @@ class Deployment:
                 f"wafRateLimit {self.waf_rate_limit} must be from {WAF_RATE_LIMITS.start} to {WAF_RATE_LIMITS[-1]}"
             )
 
+        if self.cli_package is not None and not _CLI_PACKAGE.match(self.cli_package):
+            raise DeploymentError(
+                f"cliPackage {self.cli_package!r} must be what pipx installs (a name or a URL): "
+                "1-500 characters, no spaces"
+            )
         if self.kms_key_arn is not None and not _KMS_KEY_ARN.match(self.kms_key_arn):
             raise DeploymentError(f"kmsKeyArn {self.kms_key_arn!r} is not a KMS key ARN")
         if self.kms_key_arn is not None and self.customer_managed_key:
@@ -78,7 +85,8 @@ class Deployment:
         """The deployment the CDK context asks for: ``-c customer=… -c stage=…`` and optionally
         ``-c alarmEmail=… -c waf=true|false -c wafRateLimit=… -c snapStart=true|false``
         ``-c corsOrigins=https://app.example.com,https://admin.example.com`` ``-c mailFrom=hiring@acme.com``
-        ``-c kmsKeyArn=arn:aws:kms:…`` or ``-c customerManagedKey=true``, ``-c reservedConcurrency=…``."""
+        ``-c kmsKeyArn=arn:aws:kms:…`` or ``-c customerManagedKey=true``, ``-c reservedConcurrency=…``,
+        ``-c cliPackage=…`` (what invitations tell candidates to install the CLI from)."""
         customer = get("customer") or DEFAULT_CUSTOMER
         stage = get("stage") or DEFAULT_STAGE
         email = get("alarmEmail") or None
@@ -96,6 +104,7 @@ class Deployment:
             reserved_concurrency=_count(
                 "reservedConcurrency", get("reservedConcurrency"), DEFAULT_RESERVED_CONCURRENCY
             ),
+            cli_package=str(get("cliPackage")) if get("cliPackage") else None,
         )
 
     @property

@@ -7,6 +7,7 @@ and to ``shared/openapi.json``, the copy the functions ship with and serve at ``
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import json
 import sys
@@ -24,10 +25,17 @@ from infra.openapi_conventions import describe_conventions
 from infra.openapi_examples import examples
 from infra.paths import REPO_ROOT
 from shared import catalog, docs
-from shared.auth import API_TOKEN_PREFIX, KEY_CODE_ALPHABET
+from shared.auth import API_TOKEN_PREFIX, API_TOKEN_SHAPE, KEY_CODE_ALPHABET
+from shared.error_codes import BY_CODE
 from shared.http import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from shared.models.common import UUID_PATTERN
-from shared.models.webhook_events import AssessmentWebhookEvent, SessionWebhookEvent
+from shared.models.shares import SHARE_TOKEN_PATTERN
+from shared.models.webhook_events import (
+    AssessmentWebhookEvent,
+    ErasureWebhookEvent,
+    InvitationWebhookEvent,
+    SessionWebhookEvent,
+)
 from shared.models.webhooks import PingWebhookEvent
 from shared.routes import ROUTES, Auth, Route
 from shared.webhooks.signing import EVENT_ID_HEADER, SIGNATURE_HEADER
@@ -43,9 +51,9 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
     "apiToken": {
         "type": "http",
         "scheme": "bearer",
-        "bearerFormat": f"{API_TOKEN_PREFIX} followed by 32 to 128 letters or digits",
+        "bearerFormat": API_TOKEN_SHAPE,
         "description": f"An organisation's API token: `Authorization: Bearer {API_TOKEN_PREFIX}…`, where "
-        f"`{API_TOKEN_PREFIX}` is followed by 32 to 128 ASCII letters or digits (tokens minted by "
+        f"`{API_TOKEN_PREFIX}` is followed by 32 to 128 ASCII letters, digits, `-` or `_` (tokens minted by "
         "`python -m infra.tokens create` have 40). Anything else is refused without a lookup.",
     },
     "candidateKey": {
@@ -56,6 +64,8 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
         "(no I, L, O or U). Any case, white space around it ignored.",
     },
 }
+
+SHARE_TOKEN_EXAMPLE = "q3b2Yx0LrJm0c9kV8wZc1uQe7HtFz5aN4sDpG6iRb2E"  # noqa: S105 - a documentation example
 
 # Alternatives in an OpenAPI security list are OR-ed.
 SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
@@ -72,6 +82,7 @@ ERROR_STATUSES: dict[str, str] = {
     "403": "Credentials that may not do this now",
     "404": "No such resource (also another organisation's, or a deleted one)",
     "409": "The request conflicts with the resource's current state",
+    "412": "The resource changed since the version `If-Match` names; read it again",
     "413": "The request body (or a part of it) is larger than the route takes",
     "422": "The Idempotency-Key was used before with another request",
     "429": "Throttled; retry with backoff",
@@ -92,13 +103,24 @@ COMMON_CODES: dict[str, tuple[str, ...]] = {
 # What each route's domain function adds (shared/domain/*: the codes of the errors it raises).
 _KEY_REFUSED = ("key_revoked", "key_expired")
 ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
-    "create_assessment": {"400": ("issue_not_found",), "404": ("rubric_not_found",), "409": ("conflict",)},
+    "create_assessment": {"400": ("issue_not_found", "rubric_not_found"), "409": ("conflict",)},
     "list_assessments": {},
     "get_assessment": {"401": ("invalid_key",), "403": _KEY_REFUSED, "404": ("not_found",)},
+    "update_assessment": {
+        "400": ("issue_not_found", "rubric_not_found"),
+        "404": ("not_found",),
+        "409": ("conflict",),
+        "412": ("precondition_failed",),
+    },
     "delete_assessment": {"404": ("not_found",), "409": ("conflict",)},
     "generate_keys": {"404": ("not_found",), "409": ("conflict",)},
     "list_keys": {"404": ("not_found",)},
     "revoke_key": {"404": ("not_found",), "409": ("session_finished", "conflict")},
+    "resend_invitation": {
+        "404": ("not_found",),
+        "409": ("no_email", "key_not_pending", "invite_queued", "conflict"),
+        "429": ("resend_limited",),
+    },
     "list_sessions": {"404": ("not_found",)},
     "start_session": {
         "401": ("invalid_key",),
@@ -112,14 +134,16 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
         "404": ("not_found",),
         "409": ("session_completed", "deadline_passed", "conflict"),
     },
+    "extend_session": {"404": ("not_found",), "409": ("session_finished", "no_deadline", "conflict")},
     "score_session": {"404": ("not_found",), "409": ("no_rubric", "session_not_finished")},
-    "create_rubric": {"409": ("duplicate_criterion",)},
+    "create_rubric": {},
     "list_rubrics": {},
     "get_rubric": {"404": ("not_found",)},
     "delete_rubric": {"404": ("not_found",), "409": ("rubric_in_use",)},
     "list_issues": {},
     "get_issue": {"404": ("not_found",)},
     "ingest_events": {
+        "400": ("event_out_of_range",),
         "404": ("not_found",),
         "409": ("session_finished", "event_limit_reached", "write_conflict"),
         "413": ("event_too_large",),
@@ -133,6 +157,12 @@ ROUTE_CODES: dict[str, dict[str, tuple[str, ...]]] = {
     "delete_webhook": {"404": ("not_found",)},
     "test_webhook": {"404": ("not_found",), "409": ("webhook_disabled",)},
     "list_webhook_deliveries": {"404": ("not_found",)},
+    "get_report": {"404": ("not_found",)},
+    "create_share": {"404": ("not_found",)},
+    "list_shares": {"404": ("not_found",)},
+    "revoke_share": {"404": ("not_found",)},
+    "get_shared_report": {"404": ("not_found",)},
+    "list_audit": {},
     "get_openapi": {},
     "get_docs": {},
 }
@@ -143,7 +173,11 @@ IDEMPOTENCY_CODES: dict[str, tuple[str, ...]] = {
     "422": ("idempotency_key_reused",),
 }
 # Routes whose success is not JSON.
-SUCCESS_MEDIA_TYPES: dict[str, str] = {"get_docs": "text/html"}
+SUCCESS_MEDIA_TYPES: dict[str, str] = {
+    "get_docs": "text/html",
+    "get_report": "text/html",
+    "get_shared_report": "text/html",
+}
 # Answers besides the route's success status.
 OTHER_SUCCESSES: dict[str, tuple[str, str]] = {
     "start_session": ("200", "The key's session had already started: the same session, to resume"),
@@ -154,6 +188,12 @@ PATH_PARAMETERS: dict[str, tuple[str, str]] = {
     "session_id": ("The session's id (a UUID).", "0195f3a4-0b2c-7d1e-8f3a-5b6c7d8e9f01"),
     "rubric_id": ("The rubric's id (a UUID).", "0195f3a0-7e6d-7c5b-9a48-3f2e1d0c9b8a"),
     "webhook_id": ("The webhook's id (a UUID).", "0195f3b1-4c2d-7e8f-9a0b-1c2d3e4f5a6b"),
+    "share_id": ("The share link's `id` (a UUID; not its token).", "0195f3c0-2b1a-7d9e-8c7b-6a5f4e3d2c1b"),
+}
+TOKEN_PARAMETER: dict[str, Any] = {
+    "description": "The share link's token: the last part of the `url` `POST /v1/sessions/{id}/share` answered, "
+    "43 URL-safe characters. Any other value, and an unknown, expired or revoked token, is a 404.",
+    "schema": {"type": "string", "pattern": SHARE_TOKEN_PATTERN, "examples": [SHARE_TOKEN_EXAMPLE]},
 }
 
 
@@ -204,10 +244,19 @@ def error_codes(route: Route) -> dict[str, tuple[str, ...]]:
     return {status: common.get(status, ()) + sum((codes.get(status, ()) for codes in added), ()) for status in statuses}
 
 
+def _described(status: str, codes: tuple[str, ...]) -> str:
+    """The status's meaning and each code's, from the one list of codes (a code not there is a bug)."""
+    for code in codes:
+        if int(status) not in BY_CODE[code].statuses:
+            raise ValueError(f"{code} is not a {status} in shared/error_codes.py")
+    meanings = "; ".join(f"`{code}`: {BY_CODE[code].meaning[:1].lower()}{BY_CODE[code].meaning[1:]}" for code in codes)
+    return f"{ERROR_STATUSES[status]}. {meanings}."
+
+
 def _error_responses(route: Route) -> dict[str, dict[str, Any]]:
     return {
         status: {
-            "description": f"{ERROR_STATUSES[status]}. `code`: {', '.join(f'`{code}`' for code in codes)}.",
+            "description": _described(status, codes),
             "content": {
                 "application/json": {
                     "schema": {
@@ -238,6 +287,8 @@ def _parameters(operation: dict[str, Any]) -> None:
             description, example = PATH_PARAMETERS[parameter["name"]]
             parameter["description"] = description
             parameter["schema"] = {"type": "string", "format": "uuid", "pattern": UUID_PATTERN, "examples": [example]}
+        elif parameter["in"] == "path" and parameter["name"] == "token":
+            parameter.update(copy.deepcopy(TOKEN_PARAMETER))
         elif parameter["in"] == "path":
             parameter["schema"] = {"type": "string", "minLength": 1}
         not_null = [branch for branch in schema.get("anyOf", []) if branch.get("type") != "null"]
@@ -256,7 +307,7 @@ def _examples(route: Route, operation: dict[str, Any]) -> None:
     if request is not None:
         operation["requestBody"]["content"]["application/json"]["example"] = request
     success = operation["responses"][str(route.status)]
-    success["content"]["application/json"]["example"] = response
+    success["content"][SUCCESS_MEDIA_TYPES.get(route.name, "application/json")]["example"] = response
 
 
 def _describe(route: Route, operation: dict[str, Any]) -> None:
@@ -309,7 +360,10 @@ WEBHOOK_EVENTS: dict[str, type[BaseModel]] = {
     "session.started": SessionWebhookEvent,
     "session.completed": SessionWebhookEvent,
     "session.scored": SessionWebhookEvent,
+    "session.extended": SessionWebhookEvent,
     "assessment.deleted": AssessmentWebhookEvent,
+    "invitation.failed": InvitationWebhookEvent,
+    "candidate.erased": ErasureWebhookEvent,
     "ping": PingWebhookEvent,
 }
 _WEBHOOK_HEADERS = [
@@ -342,6 +396,9 @@ def _webhooks(document: dict[str, Any]) -> None:
         schemas[model.__name__] = schema
         webhooks[event_type] = {
             "post": {
+                "operationId": f"receive_{event_type.replace('.', '_')}",
+                # No credential: the receiver proves the sender by the signature header.
+                "security": [],
                 "summary": f"A `{event_type}` event",
                 "description": model.__doc__ or "",
                 "parameters": _WEBHOOK_HEADERS,

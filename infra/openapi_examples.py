@@ -16,13 +16,15 @@ from shared.models.assessments import (
     AssessmentView,
     CandidateAssessment,
 )
-from shared.models.candidate_keys import CandidateKey, Erasure, Invite, KeyList, KeyPage
+from shared.models.audit import AuditActor, AuditLogRecord, AuditPage, AuditResource
+from shared.models.candidate_keys import CandidateKey, Erasure, Invite, KeyEnvelope, KeyList, KeyPage
 from shared.models.common import Deleted
 from shared.models.issues import IssueEnvelope, IssuePage
 from shared.models.rubrics import Criterion, Rubric, RubricEnvelope, RubricPage
 from shared.models.sessions import (
     CandidateSession,
     CandidateSessionEnvelope,
+    Extension,
     ListedSession,
     Score,
     ScoredCriterion,
@@ -32,6 +34,7 @@ from shared.models.sessions import (
     StartedSession,
     Submission,
 )
+from shared.models.shares import CreatedShare, Share, SharePage
 from shared.models.signals import AssessmentStats, Signals, Spread
 from shared.models.telemetry import Event, IngestResult, TimelinePage
 from shared.models.webhooks import (
@@ -64,6 +67,14 @@ ASSESSMENT = Assessment.model_validate(
     }
 )
 ASSESSMENT_VIEW = AssessmentView.model_validate({**ASSESSMENT.model_dump(), "issue": None})
+INVITE = Invite(
+    status="sent",
+    sent_at="2026-04-01T10:05:02Z",
+    error=None,
+    sent_count=1,
+    last_sent_at="2026-04-01T10:05:02Z",
+    reminded_at=None,
+)
 KEY = CandidateKey(
     id=KEY_ID,
     key="PST-7K3M-Q9XD",
@@ -77,9 +88,11 @@ KEY = CandidateKey(
     redeemed_at=None,
     completed_at=None,
     created_at="2026-04-01T10:05:00Z",
-    invite=Invite(status="sent", sent_at="2026-04-01T10:05:02Z", error=None),
+    invite=INVITE,
     erased_at=None,
+    extra_minutes=0,
 )
+RESENT_KEY = KEY.model_copy(update={"invite": INVITE.model_copy(update={"status": "queued"})})
 CRITERIA = (
     Criterion(name="Correctness", description="Events are validated, stored and deduplicated.", weight=60),
     Criterion(name="Code quality", description=None, weight=40),
@@ -103,6 +116,7 @@ _SESSION_FIELDS: dict[str, Any] = {
     "started_at": "2026-04-02T09:00:00Z",
     "deadline": "2026-04-02T11:00:00Z",
     "erased_at": None,
+    "extensions": [],
 }
 SUBMISSION = Submission(url="https://github.com/ada/webhooks/pull/1", notes="Deduplication is by event id.")
 STARTED = CandidateSession(
@@ -138,11 +152,14 @@ EVENT = Event(
     type="decision",
     at="2026-04-02T09:20:00.000Z",
     source="cli",
+    tool="mcp",
     data={"title": "Deduplicate on the event id, not the payload hash"},
+    received_at="2026-04-02T09:20:01.250Z",
 )
 SCORED = Session(
     **_SESSION_FIELDS,
     signals=SIGNALS,
+    tools=["claude-code", "cli", "mcp"],
     status="completed",
     completed_at="2026-04-02T10:41:00Z",
     duration_seconds=6060,
@@ -156,6 +173,29 @@ SCORED = Session(
         comment="Solid; tests for the duplicate path would help.",
         scored_at="2026-04-03T08:00:00Z",
     ),
+)
+EXTENSION = Extension(minutes=30, reason="Outage on the candidate's side", at="2026-04-02T10:15:00Z")
+EXTENDED = Session(
+    **{**_SESSION_FIELDS, "deadline": "2026-04-02T11:30:00Z", "extensions": [EXTENSION]},
+    signals=SIGNALS,
+    tools=["claude-code", "cli"],
+    status="in_progress",
+    completed_at=None,
+    duration_seconds=None,
+    submission=None,
+    score=None,
+)
+EDITED = AssessmentView.model_validate(
+    {**ASSESSMENT_VIEW.model_dump(), "time_limit_minutes": 90, "updated_at": "2026-04-01T12:00:00Z"}
+)
+AUDIT_RECORD = AuditLogRecord(
+    id="0195f3c0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+    at="2026-04-01T12:00:00Z",
+    action="assessment.update",
+    resource=AuditResource(type="assessment", id=ASSESSMENT_ID),
+    actor=AuditActor(type="token", id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8e9f", name="ci pipeline"),
+    request_id="c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+    changes=["timeLimitMinutes"],
 )
 CANDIDATE_ASSESSMENT = CandidateAssessment(
     id=ASSESSMENT_ID,
@@ -175,8 +215,26 @@ WEBHOOK = Webhook(
     description="Applicant tracking: results",
     status="active",
     disabled_reason=None,
+    share_reports=True,
     created_at=CREATED_AT,
     updated_at=CREATED_AT,
+)
+SHARE = Share(
+    id="0195f3c0-2b1a-7d9e-8c7b-6a5f4e3d2c1b",
+    session_id=SESSION_ID,
+    created_at=CREATED_AT,
+    expires_at="2026-05-01T10:00:00Z",
+    webhook_id=None,
+)
+SHARE_CREATED = CreatedShare(
+    id=SHARE.id,
+    url="https://api.example.com/v1/reports/q3b2Yx0LrJm0c9kV8wZc1uQe7HtFz5aN4sDpG6iRb2E",
+    expires_at=SHARE.expires_at,
+)
+# The start of a report page (the whole is one self-contained HTML document).
+REPORT_PAGE = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    "<title>Session report: Ada Lovelace</title>\n<style>…</style>\n</head>\n<body>…</body>\n</html>\n"
 )
 EXAMPLE_SECRET = "whsec_2b9Jk7rQ0xZ4mN8pV1cT6yH3wE5uA9sD0fG7hJ2kL4q"  # noqa: S105 - a documentation example
 DELIVERY = Delivery(
@@ -201,6 +259,7 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "create_assessment": (SEED_EXAMPLE_REQUEST, _json(AssessmentEnvelope(assessment=ASSESSMENT_VIEW))),
         "list_assessments": (None, _json(AssessmentPage(assessments=[ASSESSMENT_VIEW], next_cursor=None))),
         "get_assessment": (None, _json(AssessmentEnvelope(assessment=ASSESSMENT_VIEW))),
+        "update_assessment": ({"timeLimitMinutes": 90}, _json(AssessmentEnvelope(assessment=EDITED))),
         "delete_assessment": (None, _json(Deleted(id=ASSESSMENT_ID))),
         "generate_keys": (
             {"count": 1, "candidateEmails": ["ada@example.com"], "candidateNames": ["Ada Lovelace"]},
@@ -208,6 +267,7 @@ def examples() -> dict[str, tuple[Any, Any]]:
         ),
         "list_keys": (None, _json(KeyPage(keys=[KEY], next_cursor=None))),
         "revoke_key": (None, _json(Deleted(id=KEY_ID))),
+        "resend_invitation": (None, _json(KeyEnvelope(key=RESENT_KEY))),
         "list_sessions": (
             None,
             _json(
@@ -225,12 +285,20 @@ def examples() -> dict[str, tuple[Any, Any]]:
             {"submissionUrl": SUBMISSION.url, "notes": SUBMISSION.notes},
             _json(CandidateSessionEnvelope(session=COMPLETED)),
         ),
+        "extend_session": (
+            {"minutes": EXTENSION.minutes, "reason": EXTENSION.reason},
+            _json(SessionEnvelope(session=EXTENDED)),
+        ),
         "score_session": (SCORE_REQUEST, _json(SessionEnvelope(session=SCORED))),
         "ingest_events": (
-            {"events": [_json(EVENT)]},
+            {"events": [{name: value for name, value in _json(EVENT).items() if name != "receivedAt"}]},
             _json(IngestResult(accepted=1, duplicates=0)),
         ),
         "get_timeline": (None, _json(TimelinePage(events=[EVENT], next_cursor=None))),
+        "get_report": (None, REPORT_PAGE),
+        "create_share": ({"expiresInDays": 30}, _json(SHARE_CREATED)),
+        "list_shares": (None, _json(SharePage(shares=[SHARE], next_cursor=None))),
+        "revoke_share": (None, _json(Deleted(id=SHARE.id))),
         "get_assessment_stats": (
             None,
             _json(
@@ -257,7 +325,12 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "get_rubric": (None, _json(RubricEnvelope(rubric=RUBRIC))),
         "delete_rubric": (None, _json(Deleted(id=RUBRIC_ID))),
         "create_webhook": (
-            {"url": WEBHOOK.url, "events": list(WEBHOOK.events), "description": WEBHOOK.description},
+            {
+                "url": WEBHOOK.url,
+                "events": list(WEBHOOK.events),
+                "description": WEBHOOK.description,
+                "shareReports": WEBHOOK.share_reports,
+            },
             _json(CreatedWebhook(webhook=WEBHOOK, secret=EXAMPLE_SECRET)),
         ),
         "list_webhooks": (None, _json(WebhookPage(webhooks=[WEBHOOK], next_cursor=None))),
@@ -265,6 +338,10 @@ def examples() -> dict[str, tuple[Any, Any]]:
         "delete_webhook": (None, _json(Deleted(id=WEBHOOK.id))),
         "test_webhook": (None, _json(QueuedEvent(event_id="evt_0195f3b2a1c47d3e9f0a1b2c3d4e5f60", type="ping"))),
         "list_webhook_deliveries": (None, _json(DeliveryPage(deliveries=[DELIVERY], next_cursor=None))),
-        "list_issues": (None, _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), next_cursor=None))),
+        "list_audit": (None, _json(AuditPage(records=[AUDIT_RECORD], next_cursor=None))),
+        "list_issues": (
+            None,
+            _json(IssuePage(issues=[issue], total=len(catalog.all_issues()), limit=20, offset=0, next_cursor=None)),
+        ),
         "get_issue": (None, _json(IssueEnvelope(issue=issue))),
     }

@@ -1,5 +1,5 @@
 """One customer's stack: the table, a function per route plus the authorizer, the API, the event
-pipeline on the table's stream, webhook delivery, and their alarms."""
+pipeline on the table's stream, webhook delivery, the hourly reminder job, and their alarms."""
 
 from __future__ import annotations
 
@@ -18,7 +18,15 @@ from infra.constructs.api import Api
 from infra.constructs.encryption import customer_key
 from infra.constructs.events import EventPipeline
 from infra.constructs.firewall import Firewall
-from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
+from infra.constructs.function import (
+    AUTHORIZER_ACTIONS,
+    POWERTOOLS_LAYER_PARAMETER,
+    RUNTIME,
+    ApiFunction,
+    FunctionDefaults,
+    refuse_snap_start_on,
+)
+from infra.constructs.reminders import ReminderJob
 from infra.constructs.table import Table
 from infra.constructs.webhooks import WebhookDelivery
 from infra.deployment import API_ID_OUTPUT, API_STAGE_OUTPUT, Deployment
@@ -50,6 +58,8 @@ class AssessmentsStack(Stack):
         self._tag()
         key = customer_key(self, deployment)
         table = Table(self, "Data", deployment=deployment, key=key).table
+        if deployment.snap_start:
+            refuse_snap_start_on(RUNTIME)
         defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key)
         authorizer = self._authorizer(defaults)
         # Not a route: its queue's event source invokes it. Built before the routes, some of which queue deliveries.
@@ -68,6 +78,8 @@ class AssessmentsStack(Stack):
         events = EventPipeline(
             self, "Events", defaults=defaults, table=table, api_url=api.rest_api.url, webhooks=webhooks
         )
+        # Not a route: its schedule invokes it.
+        reminders = ReminderJob(self, "Reminders", defaults=defaults)
         if deployment.waf_enabled:
             Firewall(self, "Firewall", deployment=deployment, stage=api.rest_api.deployment_stage)
         Alarms(
@@ -84,6 +96,7 @@ class AssessmentsStack(Stack):
             delivery=webhooks.delivery.function,
             delivery_queue=webhooks.queue,
             delivery_dead_letters=webhooks.dead_letters,
+            reminders=reminders.job.function,
             key=key,
         )
         self._outputs(table, api.rest_api)
@@ -116,6 +129,7 @@ class AssessmentsStack(Stack):
                 handler=route.handler,
                 description=f"{route.method} {route.path}: {route.summary}",
                 table_actions=route.table_actions,
+                table_partition_prefixes=route.table_partition_prefixes,
             )
             for route in ROUTES
         }

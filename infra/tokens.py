@@ -4,13 +4,18 @@ DynamoDB endpoint ``--endpoint-url`` (or AWS_ENDPOINT_URL_DYNAMODB, or AWS's), w
 python -m infra.tokens create --org org_acme --name "ci pipeline"   # prints the token once
 python -m infra.tokens list --org org_acme
 python -m infra.tokens revoke --org org_acme --token-id <id>       # and flushes the API's authorizer cache
+
+Creating and revoking write an audit record naming the operator (``cli:<operator>``): ``--operator``, else
+PROMPTSTER_OPERATOR, else the login name.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal, cast
@@ -26,12 +31,14 @@ from botocore.exceptions import (
 
 from infra.deployment import Deployment, DeploymentError, Stage
 from shared import settings
+from shared.domain.audit import Actor, AuditContext
 from shared.domain.tokens import issue_token, revoke_token
 from shared.errors import NotFoundError, UnavailableError
 from shared.store import dynamo
 from shared.store.tokens import TokenStore
 
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_DYNAMODB"
+OPERATOR_VARIABLE = "PROMPTSTER_OPERATOR"
 
 # How long API Gateway caches a Bearer token's verdict (infra/constructs/api.py; a test keeps them equal).
 BEARER_CACHE_SECONDS = 300
@@ -49,9 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--table", help="the DynamoDB table (default: TABLE_NAME, else promptster-local)")
     where.add_argument("--endpoint-url", help="a DynamoDB endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, else AWS's)")
+    who = argparse.ArgumentParser(add_help=False)
+    who.add_argument(
+        "--operator",
+        help=f"who is making the change, as the audit log names them (default: {OPERATOR_VARIABLE}, else your "
+        "login name)",
+    )
     parser = argparse.ArgumentParser(prog="python -m infra.tokens", description="Manage reviewer API tokens.")
     commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create", parents=[where], help="mint a token for an organisation (shown once)")
+    create = commands.add_parser("create", parents=[where, who], help="mint a token for an organisation (shown once)")
     create.add_argument("--org", required=True, help="organisation id, e.g. org_acme")
     create.add_argument("--name", required=True, help="what the token is for, e.g. 'ci pipeline'")
     listing = commands.add_parser(
@@ -60,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--org", required=True)
     revoke = commands.add_parser(
         "revoke",
-        parents=[where],
+        parents=[where, who],
         help="revoke a token and flush the deployed API's authorizer cache, so it fails within seconds",
     )
     revoke.add_argument("--org", required=True)
@@ -129,10 +142,16 @@ def _dynamodb(table: str | None, endpoint_url: str | None) -> Iterator[None]:
         dynamo.reset()
 
 
+def operator_audit(operator: str | None) -> AuditContext:
+    """Who the audit log names for a change made here (``cli:<operator>``), each run its own request id."""
+    name = operator or os.environ.get(OPERATOR_VARIABLE) or getpass.getuser()
+    return AuditContext(Actor.operator(name), f"cli-{uuid.uuid4()}")
+
+
 def _run(arguments: argparse.Namespace, client: ClientFactory) -> int:
     table_name = settings.table_name()
     if arguments.command == "create":
-        issued = issue_token(TokenStore(), arguments.org, arguments.name)
+        issued = issue_token(TokenStore(), arguments.org, arguments.name, audit=operator_audit(arguments.operator))
         print(f"Token {issued.stored.token_id} for {arguments.org} in table {table_name}:")
         print(issued.token)
         print("Store it now: only its hash is kept.", file=sys.stderr)
@@ -145,7 +164,9 @@ def _run(arguments: argparse.Namespace, client: ClientFactory) -> int:
             print(f"{token.token_id}  {token.created_at}  {state:<28}  {token.name}")
     else:
         try:
-            revoked = revoke_token(TokenStore(), arguments.org, arguments.token_id)
+            revoked = revoke_token(
+                TokenStore(), arguments.org, arguments.token_id, audit=operator_audit(arguments.operator)
+            )
         except NotFoundError as error:
             return _fail(f"{error.message} in table {table_name}")
         print(f"Revoked {revoked.token_id} ({revoked.name}) at {revoked.revoked_at}")

@@ -16,8 +16,10 @@ from shared.errors import UnauthorizedError
 API_TOKEN_PREFIX = "psk_live_"  # noqa: S105 - a prefix, not a secret
 API_TOKEN_ALPHABET = string.ascii_letters + string.digits
 API_TOKEN_LENGTH = 40  # characters after the prefix: about 238 bits
-# Anything else is refused before a lookup, so junk never costs a DynamoDB read.
-_API_TOKEN_PATTERN = rf"{API_TOKEN_PREFIX}[A-Za-z0-9]{{32,128}}"
+# Anything else is refused before a lookup, so junk never costs a DynamoDB read. Tokens are minted of
+# letters and digits; - and _ stay accepted because v1's first tokens were URL-safe base64.
+_API_TOKEN_PATTERN = rf"{API_TOKEN_PREFIX}[A-Za-z0-9_-]{{32,128}}"
+API_TOKEN_SHAPE = f"{API_TOKEN_PREFIX} followed by 32 to 128 letters, digits, - or _"
 
 # Crockford base32 without I, L, O and U: nothing a candidate can misread or mistype.
 KEY_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -35,7 +37,7 @@ def hash_api_token(token: str) -> str:
 
 
 def is_api_token(text: str) -> bool:
-    """Whether ``text`` is ``psk_live_`` and 32 to 128 letters or digits (checked before any lookup)."""
+    """Whether ``text`` has a token's shape, ``API_TOKEN_SHAPE`` (checked before any lookup)."""
     return re.fullmatch(_API_TOKEN_PATTERN, text) is not None
 
 
@@ -52,10 +54,11 @@ def normalize_key_code(text: str) -> str | None:
 
 
 class Reviewer(NamedTuple):
-    """A caller holding an organisation's API token."""
+    """A caller holding an organisation's API token (its id and name are what the audit log records)."""
 
     org_id: str
     token_name: str
+    token_id: str
 
 
 class Candidate(NamedTuple):
@@ -72,7 +75,12 @@ Principal = Reviewer | Candidate
 def principal_to_context(principal: Principal) -> dict[str, str]:
     """The authorizer context API Gateway hands to the function (string values only)."""
     if isinstance(principal, Reviewer):
-        return {"principal": "reviewer", "orgId": principal.org_id, "tokenName": principal.token_name}
+        return {
+            "principal": "reviewer",
+            "orgId": principal.org_id,
+            "tokenName": principal.token_name,
+            "tokenId": principal.token_id,
+        }
     return {
         "principal": "candidate",
         "orgId": principal.org_id,
@@ -86,7 +94,13 @@ def principal_from_context(context: Mapping[str, object]) -> Principal:
     try:
         kind = context["principal"]
         if kind == "reviewer":
-            return Reviewer(org_id=str(context["orgId"]), token_name=str(context["tokenName"]))
+            return Reviewer(
+                org_id=str(context["orgId"]),
+                token_name=str(context["tokenName"]),
+                # A verdict API Gateway cached before the authorizer named tokens by id (for minutes
+                # after the deploy that added it) still admits its caller.
+                token_id=str(context.get("tokenId", "unknown")),
+            )
         if kind == "candidate":
             return Candidate(
                 org_id=str(context["orgId"]),

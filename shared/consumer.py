@@ -1,7 +1,8 @@
 """The event consumer: a batch of the table's stream records in, domain events out, each acted on
 (``key.created``: the invitation; ``timeline.erasing``: a pass over an erased session's events; the
-session and assessment events: a delivery queued for each of the org's webhooks that takes them).
-One failing record is reported alone, so the rest of its batch is not held back."""
+session and assessment events: a delivery queued for each of the org's webhooks that takes them, with a
+report link made for those that ask for one). One failing record is reported alone, so the rest of its
+batch is not held back."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from shared import clock, settings
 from shared.domain.erasure import erase_timeline
 from shared.domain.events import Change, ChangeKind, events_of
 from shared.domain.invitations import MailSettings, send_invitation
-from shared.domain.ports import DeliveryQueue, Mailer, Webhooks
-from shared.domain.webhook_events import deliveries_for
+from shared.domain.ports import DeliveryQueue, Mailer, Shares, Webhooks
+from shared.domain.webhook_events import ReportLinks, deliveries_for
 from shared.store import dynamo
 from shared.store.assessments import AssessmentStore
 from shared.store.candidate_keys import InviteStore
 from shared.store.erasure import ErasureStore
+from shared.store.shares import ShareStore
 from shared.store.telemetry import TelemetryStore
 from shared.store.webhooks import WebhookStore
 from shared.webhooks import queue
@@ -47,6 +49,7 @@ class EventConsumer:
         mail: MailSettings | None = None,
         webhooks: Webhooks | None = None,
         deliveries: DeliveryQueue | None = None,
+        shares: Shares | None = None,
     ) -> None:
         self.mailer = mailer
         self.mail = mail
@@ -56,6 +59,7 @@ class EventConsumer:
         self.telemetry = TelemetryStore()
         self.webhooks = webhooks or WebhookStore()
         self.deliveries = deliveries or queue.DeliveryQueue()
+        self.shares = shares or ShareStore()
 
     def handle(self, batch: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
         """Process one batch; the answer lists the records to deliver again (Lambda's partial batch response)."""
@@ -64,11 +68,15 @@ class EventConsumer:
         return process_partial_response(event=batch, record_handler=self._record, processor=processor, context=context)
 
     def _record(self, record: DynamoDBRecord) -> None:
-        mail = self.mail or MailSettings(sender=settings.mail_from(), api_url=settings.api_url())
+        mail = self.mail or MailSettings(
+            sender=settings.mail_from(), api_url=settings.api_url(), cli_package=settings.cli_package()
+        )
+        # Report links in webhook deliveries point at the API the invitations name.
+        reports = ReportLinks(self.shares, mail.api_url)
         for event in events_of(change_of(record)):
             key = event.invitation
             if key is not None:
                 send_invitation(key, self.assessments, self.invites, self.mailer, mail)
             if event.erasure is not None:
                 erase_timeline(self.erasures, self.telemetry, *event.erasure)
-            self.deliveries.send(deliveries_for(event, self.webhooks, self.assessments, clock.utc_now()))
+            self.deliveries.send(deliveries_for(event, self.webhooks, self.assessments, clock.utc_now(), reports))

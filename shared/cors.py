@@ -14,8 +14,8 @@ from aws_lambda_powertools.event_handler import CORSConfig
 
 ORIGINS_VARIABLE = "PROMPTSTER_CORS_ORIGINS"
 # What a browser may send on a cross-origin call, and what its script may read from the answer.
-ALLOW_HEADERS = ("Authorization", "X-API-Key", "Idempotency-Key", "Content-Type")
-EXPOSE_HEADERS = ("Location", "Idempotent-Replayed")
+ALLOW_HEADERS = ("Authorization", "X-API-Key", "Idempotency-Key", "Content-Type", "If-Match")
+EXPOSE_HEADERS = ("Location", "Idempotent-Replayed", "ETag", "Retry-After")
 MAX_AGE_SECONDS = 600  # how long a browser may reuse a preflight's answer
 # scheme://host[:port], exactly as a browser sends it in Origin: no path, no wildcard.
 _ORIGIN = r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?"

@@ -57,15 +57,26 @@ class NotFoundError(DomainError):
 class ConflictError(DomainError):
     code = "conflict"
 
-    def __init__(self, message: str, code: str | None = None, problems: list[FieldProblem] | None = None) -> None:
+
+class PreconditionFailedError(DomainError):
+    """The resource is no longer the version the request's ``If-Match`` names."""
+
+    code = "precondition_failed"
+
+
+class RateLimitedError(DomainError):
+    """The caller has done this as often as it may for now; ``retry_after_seconds`` says when it may again.
+    Its ``code`` names what is limited."""
+
+    def __init__(self, message: str, retry_after_seconds: int, code: str) -> None:
         super().__init__(message, code)
-        self.problems = problems or []  # where the request clashes, when it is the request's own fields
+        self.retry_after_seconds = retry_after_seconds
 
 
 class UnprocessableError(DomainError):
     """Well-formed, but contradicting something the API already holds (an idempotency key's first request)."""
 
-    code = "unprocessable"
+    code = "idempotency_key_reused"  # the one such contradiction there is
 
 
 class PayloadTooLargeError(DomainError):

@@ -11,7 +11,7 @@ import re
 import typing
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import content_types
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
@@ -31,6 +31,8 @@ from shared.errors import (
     InvalidInputError,
     NotFoundError,
     PayloadTooLargeError,
+    PreconditionFailedError,
+    RateLimitedError,
     UnauthorizedError,
     UnavailableError,
     UnprocessableError,
@@ -47,12 +49,17 @@ _STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ConflictError: HTTPStatus.CONFLICT,
+    PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
     UnprocessableError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    RateLimitedError: HTTPStatus.TOO_MANY_REQUESTS,
     UnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 # What pydantic reports when the body is missing, null or not an object at all.
 _NOT_AN_OBJECT = frozenset({"missing", "model_attributes_type", "model_type", "dict_type"})
+
+if TYPE_CHECKING:
+    from shared.domain.audit import AuditContext
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -140,6 +147,9 @@ class RouteResolver(APIGatewayRestResolver):
         self.query_names: frozenset[str] = frozenset()
         self.replayed: Callable[[Any], BaseModel] | None = None
         self.body_model: type[BaseModel] | None = None
+        # Fields of a JSON answer shown once (a share link's URL): what an Idempotency-Key keeps of the
+        # answer, and so a replay, holds null in their place.
+        self.shown_once: frozenset[str] = frozenset()
 
     def endpoint(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """Register ``function`` as the handler of the served route (its method, path, summary and status);
@@ -171,6 +181,13 @@ class RouteResolver(APIGatewayRestResolver):
             headers={"Location": self._base_path() + resource_path},
         )
 
+    def api_url(self) -> str:
+        """The API's base URL as the client called it: its scheme, host and stage (``https://…/prod``)."""
+        event = self.current_event
+        scheme = "http" if event.headers.get("X-Forwarded-Proto") == "http" else "https"  # API Gateway: https
+        host = event.request_context.domain_name or event.headers.get("Host", "")
+        return f"{scheme}://{host}{self._base_path()}"
+
     def _base_path(self) -> str:
         """What comes before the route's path in the URL the client called (``/prod``, or nothing)."""
         called = str(self.current_event.request_context.path or "")
@@ -191,6 +208,15 @@ class RouteResolver(APIGatewayRestResolver):
         if not isinstance(caller, Reviewer):
             raise UnauthorizedError("This route needs an organisation's API token")
         return caller
+
+    def audit_context(self) -> AuditContext:
+        """What the audit record of a change this reviewer asks for names: their token, and this request."""
+        # Only the routes that change something load the audit log's code.
+        from shared.domain.audit import Actor, AuditContext  # noqa: PLC0415
+
+        reviewer = self.reviewer()
+        actor = Actor("token", reviewer.token_id, reviewer.token_name)
+        return AuditContext(actor, str(self.current_event.request_context.request_id))
 
     def candidate(self) -> Candidate:
         """The calling candidate (the entry point admitted only candidates to a candidate route)."""
@@ -234,11 +260,12 @@ def make_resolver(module_name: str) -> RouteResolver:
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[str]:
         status = next(status for kind, status in _STATUS_BY_ERROR.items() if isinstance(error, kind))
-        problems = error.problems if isinstance(error, InvalidInputError | ConflictError) else []
+        problems = error.problems if isinstance(error, InvalidInputError) else []
         headers = None
         if isinstance(error, UnavailableError):
             logger.warning("Dependency unavailable", extra={"reason": error.message}, exc_info=error)
             metrics.add_metric(name=DEPENDENCY_UNAVAILABLE, unit=MetricUnit.Count, value=1)
+        if isinstance(error, UnavailableError | RateLimitedError):
             headers = {"Retry-After": str(error.retry_after_seconds)}
         return respond(status, error_body(error.message, error.code, request_id(), problems), headers)
 

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 from pydantic import BaseModel
 
 from shared.auth import Principal, Reviewer
@@ -34,8 +35,9 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 EXPIRES_AFTER_SECONDS = 24 * 60 * 60
-# Headers of a kept response replayed as they were (CORS and the like are added per request).
-_KEPT_HEADERS = ("Location",)
+# Headers of a kept response replayed as they were (CORS and the like are added per request); an ETag
+# goes with the body it was the version of.
+_KEPT_HEADERS = ("Location", "ETag")
 
 
 class RouteApp(Protocol):
@@ -43,6 +45,7 @@ class RouteApp(Protocol):
 
     served: Route
     replayed: Callable[[Any], BaseModel] | None
+    shown_once: frozenset[str]
 
     @property
     def current_event(self) -> APIGatewayProxyEvent: ...
@@ -95,7 +98,10 @@ def idempotency_middleware(app: RouteApp, next_middleware: NextMiddleware) -> Re
         return next_middleware(app)
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInputError.for_field(
-            (HEADER,), "idempotency_key", f"must be 1 to {MAX_KEY_LENGTH} characters", "invalid_idempotency_key"
+            (HEADER,),
+            "idempotency_key",
+            f"must be 1 to {MAX_KEY_LENGTH} characters",
+            error_code="invalid_idempotency_key",
         )
     _config().register_lambda_context(app.lambda_context)
     request = {"path": event.path_parameters or {}, "body": _body(event.body)}
@@ -112,6 +118,7 @@ def idempotency_middleware(app: RouteApp, next_middleware: NextMiddleware) -> Re
         data_keyword_argument="idempotent",
         persistence_store=idempotency_store(),
         config=_config(),
+        output_serializer=CustomDictSerializer(to_dict=_forgetting(app.shown_once), from_dict=lambda kept: kept),
         key_prefix=KEY_PREFIX,
     )
     try:
@@ -133,6 +140,20 @@ def idempotency_middleware(app: RouteApp, next_middleware: NextMiddleware) -> Re
         if app.replayed is not None:
             body = app.json_text(app.replayed(json.loads(body)).model_dump(mode="json", by_alias=True))
     return Response(status_code=kept["status"], content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
+
+
+def _forgetting(shown_once: frozenset[str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """What the record keeps of a kept answer: the fields shown once (a secret) as null. The first
+    request is answered in full; only a replay reads the record."""
+
+    def forget(kept: dict[str, Any]) -> dict[str, Any]:
+        if not shown_once:
+            return kept
+        fields = json.loads(kept["body"])
+        forgotten = {name: None if name in shown_once else value for name, value in fields.items()}
+        return {**kept, "body": json.dumps(forgotten, separators=(",", ":"), ensure_ascii=False)}
+
+    return forget
 
 
 def _body(text: str | None) -> Any:

@@ -63,10 +63,10 @@ def deployment_dimensions() -> dict[str, str]:
 # Two environment reads: cheap enough for import time, and every flush then carries them.
 metrics.set_default_dimensions(**deployment_dimensions())
 
-# The AWS SDK's DEBUG lines carry whole requests: key codes, webhook secrets. Whatever level the function
-# logs at, they stay out.
-for _sdk in ("boto3", "botocore", "urllib3"):
-    logging.getLogger(_sdk).setLevel(logging.INFO)
+# The AWS SDK's DEBUG lines carry whole requests (key codes, webhook secrets), and Powertools' own DEBUG
+# lines a route's arguments (a share link's token). Whatever level the function logs at, they stay out.
+for _library in ("boto3", "botocore", "urllib3", "aws_lambda_powertools"):
+    logging.getLogger(_library).setLevel(logging.INFO)
 
 # Read-only requests record no business metric; an empty flush is expected, not worth a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish")

@@ -16,7 +16,7 @@ class Auth(StrEnum):
     REVIEWER = "reviewer"  # Authorization: Bearer psk_live_…
     CANDIDATE = "candidate"  # X-API-Key: PST-XXXX-XXXX
     REVIEWER_OR_CANDIDATE = "reviewer_or_candidate"
-    PUBLIC = "public"  # no credential and no authorizer: the API's description of itself
+    PUBLIC = "public"  # no credential and no authorizer: the API's description of itself, a shared report
 
     @property
     def needs_authorizer(self) -> bool:
@@ -71,6 +71,9 @@ class Route(NamedTuple):
     max_body_bytes: int = DEFAULT_BODY_BYTES  # larger bodies are refused with 413 before the handler runs
     # The function queues webhook deliveries itself: it is told the delivery queue and may send to it.
     enqueues_webhooks: bool = False
+    # Where its role may touch the table, by partition key prefix (all of it when empty): a public route's
+    # function cannot read credentials (tokens, key codes, webhook secrets) whatever it is asked.
+    table_partition_prefixes: tuple[str, ...] = ()
 
     @property
     def writes(self) -> bool:
@@ -120,12 +123,21 @@ ROUTES: tuple[Route, ...] = (
     Route("list_assessments", "GET", "/v1/assessments", _REVIEWER, "List active assessments", (QUERY,)),
     Route("get_assessment", "GET", _ASSESSMENT, _EITHER, "Get one assessment", (GET,)),
     Route(
+        "update_assessment",
+        "PATCH",
+        _ASSESSMENT,
+        _REVIEWER,
+        "Edit an assessment with a JSON merge patch",
+        (GET, PUT, UPDATE),
+        max_body_bytes=512 * _KIB,
+    ),
+    Route(
         "delete_assessment",
         "DELETE",
         _ASSESSMENT,
         _REVIEWER,
         "Soft-delete an assessment and deactivate its unused keys",
-        (GET, QUERY, UPDATE, DELETE),
+        (GET, QUERY, PUT, UPDATE, DELETE),
     ),
     Route(
         "generate_keys",
@@ -144,7 +156,16 @@ ROUTES: tuple[Route, ...] = (
         f"{_ASSESSMENT}/keys/{{key_id}}",
         _REVIEWER,
         "Revoke a candidate key; a session in progress ends as revoked",
-        (GET, UPDATE, CHECK),
+        (GET, PUT, UPDATE, CHECK),
+    ),
+    Route(
+        "resend_invitation",
+        "POST",
+        f"{_ASSESSMENT}/keys/{{key_id}}/resend",
+        _REVIEWER,
+        "Email an unused key's invitation again (at most 3 times a day)",
+        (GET, PUT, UPDATE, DELETE, CHECK),
+        202,
     ),
     Route(
         "list_sessions",
@@ -181,12 +202,20 @@ ROUTES: tuple[Route, ...] = (
         max_body_bytes=256 * _KIB,
     ),
     Route(
+        "extend_session",
+        "POST",
+        f"{_SESSION}/extend",
+        _REVIEWER,
+        "Give a running session more time: its deadline moves",
+        (GET, PUT, UPDATE, DELETE),
+    ),
+    Route(
         "score_session",
         "PUT",
         f"{_SESSION}/score",
         _REVIEWER,
         "Score a finished session against its assessment's rubric",
-        (GET, UPDATE),
+        (GET, PUT, UPDATE),
         max_body_bytes=256 * _KIB,
     ),
     Route(
@@ -205,6 +234,42 @@ ROUTES: tuple[Route, ...] = (
         _REVIEWER,
         "Read a session's events in time order, or those of one type",
         (GET, QUERY),
+    ),
+    Route(
+        "get_report",
+        "GET",
+        f"{_SESSION}/report",
+        _REVIEWER,
+        "The session's report as one self-contained HTML page",
+        (GET, QUERY),
+    ),
+    Route(
+        "create_share",
+        "POST",
+        f"{_SESSION}/share",
+        _REVIEWER,
+        "Make a link that opens the session's report without a credential; its URL is shown once",
+        (GET, PUT, UPDATE, DELETE),
+        201,
+    ),
+    Route("list_shares", "GET", f"{_SESSION}/shares", _REVIEWER, "List the session's live share links", (GET, QUERY)),
+    Route(
+        "revoke_share",
+        "DELETE",
+        f"{_SESSION}/shares/{{share_id}}",
+        _REVIEWER,
+        "Revoke a share link at once",
+        (GET, PUT, DELETE),
+    ),
+    Route(
+        "get_shared_report",
+        "GET",
+        "/v1/reports/{token}",
+        Auth.PUBLIC,
+        "The report a share link opens, to anyone holding it",
+        (GET, QUERY),
+        # The share link, the session and its events, the assessment, and its sessions index (the cohort).
+        table_partition_prefixes=("SHARE#", "SESSION#", "ORG#", "ASMT#"),
     ),
     Route(
         "get_assessment_stats",
@@ -247,7 +312,7 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         "/v1/webhooks",
         _REVIEWER,
-        "Register an https endpoint for signed event deliveries; its secret is shown once",
+        "Register an https endpoint for signed event deliveries; its secret is shown only here (and on a replay)",
         (GET, QUERY, PUT, UPDATE, DELETE),
         201,
     ),
@@ -259,7 +324,7 @@ ROUTES: tuple[Route, ...] = (
         _WEBHOOK,
         _REVIEWER,
         "Delete a webhook: deliveries stop, its delivery log stays readable",
-        (GET, UPDATE),
+        (GET, PUT, UPDATE),
     ),
     Route(
         "test_webhook",
@@ -278,6 +343,14 @@ ROUTES: tuple[Route, ...] = (
         _REVIEWER,
         "A webhook's delivery attempts of the last 30 days, newest first",
         (GET, QUERY),
+    ),
+    Route(
+        "list_audit",
+        "GET",
+        "/v1/audit",
+        _REVIEWER,
+        "The organisation's audit log: who changed what, newest first",
+        (QUERY,),
     ),
     Route("list_issues", "GET", "/v1/issues", _REVIEWER, "List curated OSS issues", ()),
     Route("get_issue", "GET", "/v1/issues/{issue_id}", _REVIEWER, "Get one OSS issue", ()),

@@ -28,6 +28,17 @@ def api_url() -> str:
     return os.environ.get(API_URL_VARIABLE, "").rstrip("/")
 
 
+# What invitations tell candidates to install the CLI from (``pipx install …``): the distribution's name
+# on the package index by default; a deployment may name another source (a wheel's URL, a git URL).
+CLI_PACKAGE_VARIABLE = "PROMPTSTER_CLI_PACKAGE"
+DEFAULT_CLI_PACKAGE = "promptster-cli"
+
+
+def cli_package() -> str:
+    """The CLI's install source, as ``pipx install`` and ``uv tool install`` take it."""
+    return os.environ.get(CLI_PACKAGE_VARIABLE) or DEFAULT_CLI_PACKAGE
+
+
 # The SQS queue webhook deliveries wait in; the stack tells the functions that queue them.
 WEBHOOK_QUEUE_VARIABLE = "PROMPTSTER_WEBHOOK_QUEUE_URL"
 

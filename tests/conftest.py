@@ -41,13 +41,13 @@ TEST_HOSTS: dict[str, list[str]] = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``make test``), tests sharing a costly set-up run on one worker: every test of
-    the synthesized stacks (one synthesis a run), and each HTTP module's tests (one server a module)."""
+    the synthesized stacks (one synthesis a run), and each HTTP or CLI module's tests (one server a module)."""
     for item in items:
         tier = item.path.parent.name
         if tier == "infra":
             item.add_marker(pytest.mark.xdist_group("infra"))
-        elif tier == "http":
-            item.add_marker(pytest.mark.xdist_group(f"http:{item.path.stem}"))
+        elif tier in ("http", "cli"):
+            item.add_marker(pytest.mark.xdist_group(f"{tier}:{item.path.stem}"))
 
 
 @pytest.fixture(autouse=True)

@@ -31,6 +31,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +41,21 @@ from infra.local.stream import lambda_record, streams_client
 from shared import clock
 from shared.auth import Candidate, Reviewer, principal_to_context
 from shared.catalog import all_issues
+from shared.domain.audit import Actor, AuditContext
+from shared.domain.candidate_keys import generate_keys
 from shared.domain.tokens import issue_token
 from shared.ids import new_id
+from shared.models.candidate_keys import GenerateKeysRequest
 from shared.models.webhooks import WEBHOOK_EVENT_TYPES
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Route, route
 from shared.store import dynamo
+from shared.store.assessments import AssessmentStore
+from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.tokens import TokenStore
 from shared.store.webhooks import WebhookRecord, WebhookStore
 from shared.webhooks.queue import Delivery
 from shared.webhooks.signing import new_secret
-from tests.support import SEED_BODY
+from tests.support import OPERATOR, SEED_BODY
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -59,7 +65,10 @@ REGION = "eu-west-1"
 AUTHORIZER = "authorizer"
 STREAM_CONSUMER = "stream_consumer"
 WEBHOOK_DELIVERY = "webhook_delivery"
+SEND_REMINDERS = "send_reminders"
 FLOOR = "floor"
+# The routes whose answer is an HTML page, not JSON.
+PAGES = ("get_docs", "get_report", "get_shared_report")
 # A sampled X-Ray trace, as Lambda hands one to a function with active tracing.
 TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 
@@ -168,22 +177,28 @@ def python_version(python: str) -> str:
 
 # Scenarios: one realistic request per function, and what DynamoDB answered ---------------------
 
-REVIEWER = Reviewer(org_id="org_bench", token_name="bench")
+REVIEWER = Reviewer(org_id="org_bench", token_name="bench", token_id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8ebe")
 RUBRIC = {"name": "Backend", "criteria": [{"name": "Correctness", "weight": 60}, {"name": "Tests", "weight": 40}]}
 SCORE = {"criteria": [{"name": "Correctness", "score": 80}, {"name": "Tests", "score": 90.5}]}
 # The list route's page: 100 full assessments (an issue snapshot and a rubric on each).
 PAGE = 100
 # The largest batch a candidate's client sends, and so the timeline's page.
-EVENTS = [
-    {
-        "id": f"00000000-0000-4000-8000-{index:012}",
-        "type": "prompt",
-        "at": f"2026-04-01T10:00:{index // 1000:02}.{index % 1000:03}Z",
-        "source": "hook",
-        "data": {"text": "Write a test for the retry path", "tokens": 412},
-    }
-    for index in range(100)
-]
+EVENT_BATCH = 100
+
+
+def _events() -> list[dict[str, Any]]:
+    """The batch, a millisecond apart from now: within the session just started."""
+    start = datetime.now(UTC)
+    return [
+        {
+            "id": f"00000000-0000-4000-8000-{index:012}",
+            "type": "prompt",
+            "at": (start + timedelta(milliseconds=index)).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "source": "hook",
+            "data": {"text": "Write a test for the retry path", "tokens": 412},
+        }
+        for index in range(EVENT_BATCH)
+    ]
 
 
 class _Recorder:
@@ -229,7 +244,7 @@ def record_scenarios() -> dict[str, Scenario]:
         recorder.responses = None
         scenario.status = result["statusCode"]
         scenarios[name] = scenario
-        return json.loads(result["body"]) if name != "get_docs" and result.get("body") else None  # docs: HTML
+        return json.loads(result["body"]) if name not in PAGES and result.get("body") else None
 
     with local_dynamodb(TABLE_NAME):
         dynamo.client().meta.events.register_first("after-call.dynamodb", recorder)
@@ -242,19 +257,29 @@ def record_scenarios() -> dict[str, Scenario]:
         run("create_assessment", REVIEWER, body=SEED_BODY)
         run("list_assessments", REVIEWER, query=f"limit={PAGE}")
         run("get_assessment", REVIEWER, ids)
+        run("update_assessment", REVIEWER, ids, body={"title": "Backend API Challenge, edited"})
         keys = run("generate_keys", REVIEWER, ids, body={"count": 5})["keys"]
         run("list_keys", REVIEWER, ids)
         run("revoke_key", REVIEWER, {**ids, "key_id": keys[0]["id"]})
+        # Issued to an address without an invitation: its first is sent on request (the consumer's job).
+        invited = _key_to_invite(assessment["id"])
+        run("resend_invitation", REVIEWER, {**ids, "key_id": invited})
         candidate = Candidate(org_id=REVIEWER.org_id, assessment_id=assessment["id"], key_id=keys[1]["id"])
         session = run("start_session", candidate)["session"]
         session_ids = {"session_id": session["id"]}
-        run("ingest_events", candidate, session_ids, body={"events": EVENTS})
+        run("ingest_events", candidate, session_ids, body={"events": _events()})
+        run("extend_session", REVIEWER, session_ids, body={"minutes": 15, "reason": "Outage on their side"})
         run("get_session", REVIEWER, session_ids)
         run("complete_session", candidate, session_ids)
         run("score_session", REVIEWER, session_ids, body=SCORE)
-        run("get_timeline", REVIEWER, session_ids, query=f"limit={len(EVENTS)}")
+        run("get_timeline", REVIEWER, session_ids, query=f"limit={EVENT_BATCH}")
         run("list_sessions", REVIEWER, ids)
         run("get_assessment_stats", REVIEWER, ids)
+        run("get_report", REVIEWER, session_ids)
+        share = run("create_share", REVIEWER, session_ids)
+        run("list_shares", REVIEWER, session_ids)
+        run("get_shared_report", REVIEWER, {"token": share["url"].rsplit("/", 1)[1]})  # the principal goes unread
+        run("revoke_share", REVIEWER, {**session_ids, "share_id": share["id"]})
         run("erase_candidate", REVIEWER, body={"email": "ada@example.org"})
         run("list_rubrics", REVIEWER)
         run("get_rubric", REVIEWER, {"rubric_id": rubric["id"]})
@@ -274,15 +299,17 @@ def record_scenarios() -> dict[str, Scenario]:
         run("list_webhook_deliveries", REVIEWER, hook_ids)
         run("test_webhook", REVIEWER, {"webhook_id": new_id()})  # 404: a ping would be queued on SQS
         run("delete_webhook", REVIEWER, hook_ids)
+        run("list_audit", REVIEWER, query="limit=50")
         scenarios[AUTHORIZER] = _authorizer_scenario(recorder)
         scenarios[STREAM_CONSUMER] = _stream_scenario(recorder)
         scenarios[WEBHOOK_DELIVERY] = _delivery_scenario(recorder, webhook.id)
+        scenarios[SEND_REMINDERS] = _reminders_scenario(recorder)
         dynamo.client().meta.events.unregister("after-call.dynamodb", recorder)
     return scenarios
 
 
 def _authorizer_scenario(recorder: _Recorder) -> Scenario:
-    token = issue_token(TokenStore(), REVIEWER.org_id, name="bench").token
+    token = issue_token(TokenStore(), REVIEWER.org_id, name="bench", audit=OPERATOR).token
     target = route("list_assessments")
     event = proxy_event(
         target,
@@ -328,6 +355,25 @@ def _stream_scenario(recorder: _Recorder) -> Scenario:
     return scenario
 
 
+def _key_to_invite(assessment_id: str) -> str:
+    """A key of the assessment issued to an address, its invitation not sent (the probes reach no mail)."""
+    request = GenerateKeysRequest.model_validate(
+        {"count": 1, "candidateEmails": ["grace@example.org"], "sendInvites": False}
+    )
+    audit = AuditContext(Actor("token", REVIEWER.token_id, REVIEWER.token_name), "bench-request")
+    [key] = generate_keys(AssessmentStore(), CandidateKeyStore(), REVIEWER.org_id, assessment_id, request, audit=audit)
+    return key.id
+
+
+def _reminders_scenario(recorder: _Recorder) -> Scenario:
+    """An hourly run of the reminder job, as EventBridge invokes it: its three Queries of the index."""
+    scenario = Scenario({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}})
+    recorder.responses = scenario.responses
+    _handler(f"functions.{SEND_REMINDERS}.handler.handler")(scenario.event, LambdaContext(function_name=SEND_REMINDERS))
+    recorder.responses = None
+    return scenario
+
+
 def _stored_webhook() -> WebhookRecord:
     now = clock.to_timestamp(clock.utc_now())
     webhook = WebhookRecord(
@@ -339,7 +385,7 @@ def _stored_webhook() -> WebhookRecord:
         created_at=now,
         updated_at=now,
     )
-    WebhookStore().create(webhook, limit=25)
+    WebhookStore().create(webhook, 25, OPERATOR.record(REVIEWER.org_id, "webhook.create", ("webhook", webhook.id)))
     return webhook
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -13,19 +14,24 @@ from infra.local.gateway import LambdaContext, proxy_event
 from infra.local.stream import lambda_record, streams_client
 from shared.auth import Candidate, Principal, Reviewer, principal_to_context
 from shared.consumer import EventConsumer
+from shared.domain.audit import Actor, AuditContext
 from shared.domain.tokens import issue_token
 from shared.mail import Message
 from shared.routes import route
 from shared.store.dynamo import table_name
 from shared.store.tokens import TokenStore
 
-ORG_A = Reviewer(org_id="org_a", token_name="tests")
-ORG_B = Reviewer(org_id="org_b", token_name="tests")
+ORG_A = Reviewer(org_id="org_a", token_name="tests", token_id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8e9f")
+ORG_B = Reviewer(org_id="org_b", token_name="tests", token_id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8ea0")
+# Who the audit log names for a change the tests make through the domain, not the API: ORG_A's token,
+# or an operator (tokens).
+AUDIT_A = AuditContext(Actor("token", ORG_A.token_id, ORG_A.token_name), "test-request")
+OPERATOR = AuditContext(Actor.operator("tests"), "tests-setup")
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A function's answer: status, headers (one value each) and the decoded JSON body."""
+    """A function's answer: status, headers (one value each) and the decoded JSON body (a page's text as is)."""
 
     status: int
     headers: dict[str, str]
@@ -77,7 +83,10 @@ def invoke(
     result = run(route_name, event)
     answer_headers = {name: values[-1] for name, values in (result.get("multiValueHeaders") or {}).items()}
     answer_headers.update(result.get("headers") or {})
-    return Answer(result["statusCode"], answer_headers, json.loads(result["body"]) if result.get("body") else None)
+    answered = result.get("body")
+    if answer_headers.get("Content-Type", "").startswith("text/"):
+        return Answer(result["statusCode"], answer_headers, answered)
+    return Answer(result["statusCode"], answer_headers, json.loads(answered) if answered else None)
 
 
 def run(route_name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -87,9 +96,16 @@ def run(route_name: str, event: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def instant(seconds_from_now: float = 0) -> str:
+    """An event time ``seconds_from_now`` away, to the millisecond: a session started just now takes
+    events from a minute before it to a minute after the server's clock."""
+    moment = datetime.now(UTC) + timedelta(seconds=seconds_from_now)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def new_token(org_id: str) -> str:
     """A real token for ``org_id``, stored in the current table."""
-    return issue_token(TokenStore(), org_id, name="tests").token
+    return issue_token(TokenStore(), org_id, name="tests", audit=OPERATOR).token
 
 
 SEED_BODY = {
@@ -137,8 +153,9 @@ SESSION_FIELDS = {
     "durationSeconds",
     "submission",
     "erasedAt",
+    "extensions",
 }
-REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals"}
+REVIEWER_FIELDS = SESSION_FIELDS | {"score", "signals", "tools"}
 CANDIDATE_FIELDS = SESSION_FIELDS | {"remainingSeconds"}
 
 # A key's fields, as the generate and list answers show them.
@@ -157,6 +174,7 @@ KEY_FIELDS = {
     "createdAt",
     "invite",
     "erasedAt",
+    "extraMinutes",
 }
 
 

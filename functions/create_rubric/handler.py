@@ -17,7 +17,7 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def create(body: Annotated[CreateRubricRequest, Body()]) -> Response[RubricEnvelope]:
-    rubric = create_rubric(RubricStore(), app.reviewer().org_id, body)
+    rubric = create_rubric(RubricStore(), app.reviewer().org_id, body, audit=app.audit_context())
     metrics.add_metric(name="RubricCreated", unit=MetricUnit.Count, value=1)
     return app.created(RubricEnvelope(rubric=rubric_view(rubric)), f"/v1/rubrics/{rubric.id}")
 

@@ -18,7 +18,7 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def create(body: Annotated[CreateWebhookRequest, Body()]) -> Response[CreatedWebhook]:
-    webhook = create_webhook(WebhookStore(), app.reviewer().org_id, body)
+    webhook = create_webhook(WebhookStore(), app.reviewer().org_id, body, audit=app.audit_context())
     metrics.add_metric(name="WebhookCreated", unit=MetricUnit.Count, value=1)
     created = CreatedWebhook(webhook=webhook_view(webhook), secret=webhook.secret)
     return app.created(created, f"/v1/webhooks/{webhook.id}")

@@ -15,7 +15,7 @@ app = make_resolver(__name__)
 @app.endpoint
 def delete(assessment_id: str) -> Deleted:
     deleted_id, deletion = delete_assessment(
-        AssessmentStore(), AssessmentDeletion(), app.reviewer().org_id, assessment_id
+        AssessmentStore(), AssessmentDeletion(), app.reviewer().org_id, assessment_id, audit=app.audit_context()
     )
     metrics.add_metric(name="AssessmentDeleted", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="CandidateKeysRevokedByDelete", unit=MetricUnit.Count, value=deletion.revoked)

@@ -13,7 +13,7 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def delete(rubric_id: str) -> Deleted:
-    deleted_id = delete_rubric(RubricStore(), app.reviewer().org_id, rubric_id)
+    deleted_id = delete_rubric(RubricStore(), app.reviewer().org_id, rubric_id, audit=app.audit_context())
     metrics.add_metric(name="RubricDeleted", unit=MetricUnit.Count, value=1)
     return Deleted(id=deleted_id)
 

@@ -13,7 +13,7 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def delete(webhook_id: str) -> Deleted:
-    deleted_id = delete_webhook(WebhookStore(), app.reviewer().org_id, webhook_id)
+    deleted_id = delete_webhook(WebhookStore(), app.reviewer().org_id, webhook_id, audit=app.audit_context())
     metrics.add_metric(name="WebhookDeleted", unit=MetricUnit.Count, value=1)
     return Deleted(id=deleted_id)
 

@@ -16,7 +16,7 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def erase(body: Annotated[EraseCandidateRequest, Body()]) -> Erasure:
-    erasure = erase_candidate(ErasureStore(), app.reviewer().org_id, body)
+    erasure = erase_candidate(ErasureStore(), app.reviewer().org_id, body, audit=app.audit_context())
     metrics.add_metric(name="CandidateErased", unit=MetricUnit.Count, value=1)
     return erasure
 

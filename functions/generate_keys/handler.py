@@ -18,7 +18,9 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def generate(assessment_id: str, body: Annotated[GenerateKeysRequest, Body()]) -> Response[KeyList]:
-    keys = generate_keys(AssessmentStore(), CandidateKeyStore(), app.reviewer().org_id, assessment_id, body)
+    keys = generate_keys(
+        AssessmentStore(), CandidateKeyStore(), app.reviewer().org_id, assessment_id, body, audit=app.audit_context()
+    )
     metrics.add_metric(name="CandidateKeysGenerated", unit=MetricUnit.Count, value=len(keys))
     # Many resources at once: Location names the collection they joined.
     return app.created(KeyList(keys=keys), f"/v1/assessments/{keys[0].assessment_id}/keys")

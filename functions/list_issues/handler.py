@@ -20,9 +20,17 @@ def list_page(
     difficulty: Annotated[Difficulty | None, Query(description="Only issues of this difficulty.")] = None,
     limit: Annotated[int, Query(ge=1, le=50, description=limit_description(20, 50))] = 20,
     cursor: NameCursor = None,
+    offset: Annotated[
+        int,
+        Query(
+            ge=0,
+            description="Skip this many matching issues (after the cursor's position, when one is sent). "
+            "v1's first way of paging, kept for the clients that use it; `cursor` is the one to prefer.",
+        ),
+    ] = 0,
 ) -> IssuePage:
-    issues, total, next_cursor = list_issues(language, difficulty, limit, cursor)
-    return IssuePage(issues=issues, total=total, next_cursor=next_cursor)
+    issues, total, next_cursor = list_issues(language, difficulty, limit, cursor, offset)
+    return IssuePage(issues=issues, total=total, limit=limit, offset=offset, next_cursor=next_cursor)
 
 
 handler = lambda_handler(app)

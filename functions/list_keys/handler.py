@@ -1,7 +1,7 @@
-"""GET /v1/assessments/{assessment_id}/keys: the non-revoked keys, newest first, with their status as of
-now, one page (one Query) at a time."""
+"""GET /v1/assessments/{assessment_id}/keys: the non-revoked keys in creation order (or newest first), with
+their status as of now, one page at a time."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -19,8 +19,18 @@ def list_page(
     assessment_id: str,
     limit: Annotated[int, Query(ge=1, le=1000, description=limit_description(100, 1000))] = 100,
     cursor: Cursor = None,
+    order: Annotated[
+        Literal["asc", "desc"],
+        Query(
+            description="`asc` (the default): in creation order, oldest first; `desc`: newest first. "
+            "A cursor resumes the order it came from."
+        ),
+    ] = "asc",
 ) -> KeyPage:
-    keys, next_cursor = list_keys(CandidateKeyStore(), app.reviewer().org_id, assessment_id, limit, cursor)
+    org_id = app.reviewer().org_id
+    keys, next_cursor = list_keys(
+        CandidateKeyStore(), org_id, assessment_id, limit, cursor, newest_first=order == "desc"
+    )
     return KeyPage(keys=keys, next_cursor=next_cursor)
 
 

@@ -15,7 +15,9 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def revoke(assessment_id: str, key_id: str) -> Deleted:
-    revoked_id = revoke_key(CandidateKeyStore(), SessionStore(), app.reviewer().org_id, assessment_id, key_id)
+    revoked_id = revoke_key(
+        CandidateKeyStore(), SessionStore(), app.reviewer().org_id, assessment_id, key_id, audit=app.audit_context()
+    )
     metrics.add_metric(name="CandidateKeyRevoked", unit=MetricUnit.Count, value=1)
     return Deleted(id=revoked_id)
 

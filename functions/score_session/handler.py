@@ -16,7 +16,7 @@ app = make_resolver(__name__)
 
 @app.endpoint
 def score(session_id: str, body: Annotated[ScoreSessionRequest, Body()]) -> SessionEnvelope:
-    session = score_session(SessionStore(), app.reviewer().org_id, session_id, body)
+    session = score_session(SessionStore(), app.reviewer().org_id, session_id, body, audit=app.audit_context())
     metrics.add_metric(name="SessionScored", unit=MetricUnit.Count, value=1)
     return SessionEnvelope(session=session)
 

@@ -1,6 +1,10 @@
-"""Alarms on what needs a person: API 5xx rate, function errors, throttles and latency, table throttles,
+"""Alarms on what needs a person: API 5xx rate, function errors and throttles, latency, table throttles,
 requests refused for a dependency's outage, the event pipeline falling behind or giving up on records,
-and webhook deliveries given up or stuck."""
+webhook deliveries given up or stuck, and the reminder job failing.
+
+A stack holds at most 500 resources (CloudFormation's limit), and with SnapStart each function takes
+seven: so a function's errors and throttles are one alarm, and the functions' durations are watched ten
+to an alarm (the most metrics one alarm's math may read), rather than three alarms a function."""
 
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ DEPENDENCY_UNAVAILABLE_REQUESTS = 5
 # three periods in a row, is a slow dependency or a regression, not noise.
 LATENCY_P90 = Duration.seconds(1)
 LATENCY_PERIODS = 3
+# The most metrics an alarm's metric math may read (CloudWatch's hard limit).
+METRICS_PER_ALARM = 10
 # The oldest stream record the consumer is still working on: past this, invitations are late.
 ITERATOR_AGE = Duration.minutes(10)
 # A delivery being retried stays in its queue for the whole schedule (about a day) before it is
@@ -69,6 +75,7 @@ class Alarms(Construct):
         delivery: lambda_.IFunction,
         delivery_queue: sqs.IQueue,
         delivery_dead_letters: sqs.IQueue,
+        reminders: lambda_.IFunction,
         key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -78,12 +85,12 @@ class Alarms(Construct):
         every_function = {"authorizer": authorizer, **functions}
         self._api_alarms(api)
         self._error_alarms(functions, authorizer)
-        self._throttle_alarms(every_function)
         self._latency_alarms(every_function)
         self._table_alarms(table)
         self._dependency_alarm()
         self._pipeline_alarms(consumer, dead_letters)
         self._webhook_alarms(delivery, delivery_queue, delivery_dead_letters)
+        self._background_alarms("send_reminders", reminders)
 
     def _topic(self, key: kms.IKey | None) -> sns.Topic:
         """Encrypted under the customer's key if given. Not under SNS's AWS-managed key otherwise: its
@@ -130,48 +137,56 @@ class Alarms(Construct):
     def _error_alarms(self, functions: Mapping[str, lambda_.IFunction], authorizer: lambda_.IFunction) -> None:
         # The authorizer refuses a credential by raising, which Lambda counts as an error; it counts
         # each refusal in its own metric, so errors minus refusals are real failures.
-        authorizer_failures = cloudwatch.MathExpression(
-            expression="FILL(errors, 0) - FILL(denied, 0)",
-            using_metrics={
-                "errors": authorizer.metric_errors(period=PERIOD, statistic=cloudwatch.Stats.SUM),
-                "denied": emitted_metric(self._deployment, AUTHORIZATION_DENIED),
-            },
-            label="Authorizer failures other than refused credentials",
-            period=PERIOD,
+        self._failure_alarm(
+            "authorizer",
+            authorizer,
+            "invocations failed (unhandled error or timeout, refused credentials left out) or were throttled",
+            denied=emitted_metric(self._deployment, AUTHORIZATION_DENIED),
         )
-        errors: dict[str, cloudwatch.IMetric] = {"authorizer": authorizer_failures}
-        errors.update(
-            (name, function.metric_errors(period=PERIOD, statistic=cloudwatch.Stats.SUM))
-            for name, function in functions.items()
-        )
-        for name, metric in errors.items():
-            self._alarm(
-                f"{_pascal(name)}Errors",
-                f"{_kebab(name)}-errors",
-                metric,
-                threshold=1,
-                description=f"{name}: invocations failed (unhandled error or timeout)",
-            )
-
-    def _throttle_alarms(self, functions: Mapping[str, lambda_.IFunction]) -> None:
         for name, function in functions.items():
-            self._alarm(
-                f"{_pascal(name)}Throttles",
-                f"{_kebab(name)}-throttles",
-                function.metric_throttles(period=PERIOD, statistic=cloudwatch.Stats.SUM),
-                threshold=1,
-                description=f"{name}: invocations throttled by the account's concurrency limit",
-            )
+            self._failure_alarm(name, function, "invocations failed (unhandled error or timeout) or were throttled")
+
+    def _failure_alarm(
+        self, name: str, function: lambda_.IFunction, what: str, denied: cloudwatch.IMetric | None = None
+    ) -> None:
+        """One alarm a function: its invocations that failed, or that its concurrency limit turned away."""
+        using: dict[str, cloudwatch.IMetric] = {
+            "errors": function.metric_errors(period=PERIOD, statistic=cloudwatch.Stats.SUM),
+            "throttles": function.metric_throttles(period=PERIOD, statistic=cloudwatch.Stats.SUM),
+        }
+        expression = "FILL(errors, 0) + FILL(throttles, 0)"
+        if denied is not None:
+            using["denied"] = denied
+            expression += " - FILL(denied, 0)"
+        self._alarm(
+            f"{_pascal(name)}Errors",
+            f"{_kebab(name)}-errors",
+            cloudwatch.MathExpression(
+                expression=expression, using_metrics=using, label=f"{name} failures", period=PERIOD
+            ),
+            threshold=1,
+            description=f"{name}: {what}",
+        )
 
     def _latency_alarms(self, functions: Mapping[str, lambda_.IFunction]) -> None:
-        for name, function in functions.items():
+        """The 90th percentile duration of each function, watched ten functions to an alarm (in name order):
+        the alarm's description names the functions, their own Duration metrics say which one is slow."""
+        names = sorted(functions)
+        for number, start in enumerate(range(0, len(names), METRICS_PER_ALARM), start=1):
+            group = names[start : start + METRICS_PER_ALARM]
+            using = {
+                f"p{index}": functions[name].metric_duration(period=PERIOD, statistic=cloudwatch.Stats.p(90))
+                for index, name in enumerate(group)
+            }
             self._alarm(
-                f"{_pascal(name)}LatencyP90",
-                f"{_kebab(name)}-latency-p90",
-                function.metric_duration(period=PERIOD, statistic=cloudwatch.Stats.p(90)),
+                f"LatencyP90Group{number}",
+                f"latency-p90-{number}",
+                cloudwatch.MathExpression(
+                    expression=f"MAX([{', '.join(using)}])", using_metrics=using, label="p90 duration", period=PERIOD
+                ),
                 threshold=LATENCY_P90.to_milliseconds(),
-                description=f"{name}: 90th percentile duration above {LATENCY_P90.to_milliseconds()} ms "
-                f"for {LATENCY_PERIODS} periods of {PERIOD.to_minutes()} minutes",
+                description=f"90th percentile duration above {LATENCY_P90.to_milliseconds()} ms for {LATENCY_PERIODS} "
+                f"periods of {PERIOD.to_minutes()} minutes, of one of: {', '.join(group)}",
                 evaluation_periods=LATENCY_PERIODS,
                 datapoints_to_alarm=LATENCY_PERIODS,
             )
@@ -204,9 +219,8 @@ class Alarms(Construct):
         )
 
     def _pipeline_alarms(self, consumer: lambda_.IFunction, dead_letters: sqs.IQueue) -> None:
-        self._background_alarms(
-            "stream_consumer",
-            consumer,
+        self._background_alarms("stream_consumer", consumer)
+        self._dead_letter_alarm(
             "Stream",
             dead_letters,
             "Stream records the consumer gave up on (their invitations were not sent) wait in the dead-letter queue",
@@ -221,9 +235,8 @@ class Alarms(Construct):
 
     def _webhook_alarms(self, delivery: lambda_.IFunction, queue: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
         # A failed delivery is no error (it is reported and retried): errors are crashes and timeouts.
-        self._background_alarms(
-            "webhook_delivery",
-            delivery,
+        self._background_alarms("webhook_delivery", delivery)
+        self._dead_letter_alarm(
             "Webhook",
             dead_letters,
             "Webhook deliveries that failed every attempt for about a day wait in the dead-letter queue",
@@ -237,21 +250,14 @@ class Alarms(Construct):
             "hours, longer than all its retries take: the queue is not being drained",
         )
 
-    def _background_alarms(
-        self, name: str, function: lambda_.IFunction, queue_prefix: str, dead_letters: sqs.IQueue, given_up: str
-    ) -> None:
-        """A function no caller waits on: its crashes and timeouts, its throttles, and what it gave up on."""
-        for kind, metric, what in (
-            ("Errors", function.metric_errors, "a batch failed as a whole (unhandled error or timeout)"),
-            ("Throttles", function.metric_throttles, "invocations throttled by the account's concurrency limit"),
-        ):
-            self._alarm(
-                f"{_pascal(name)}{kind}",
-                f"{_kebab(name)}-{kind.lower()}",
-                metric(period=PERIOD, statistic=cloudwatch.Stats.SUM),
-                threshold=1,
-                description=f"{name}: {what}",
-            )
+    def _background_alarms(self, name: str, function: lambda_.IFunction) -> None:
+        """A function no caller waits on: its crashes and timeouts, and its throttles."""
+        self._failure_alarm(
+            name, function, "an invocation failed as a whole (unhandled error or timeout) or was throttled"
+        )
+
+    def _dead_letter_alarm(self, queue_prefix: str, dead_letters: sqs.IQueue, given_up: str) -> None:
+        """What a background function gave up on, waiting in its dead-letter queue for a person."""
         self._alarm(
             f"{queue_prefix}DeadLetters",
             f"{queue_prefix.lower()}-dead-letters",

@@ -15,16 +15,17 @@ from infra.checkov import QUEUE_KEY, skip_checks
 from infra.constructs.function import ApiFunction, FunctionDefaults
 from infra.constructs.webhooks import WebhookDelivery
 from shared.consumer import RETRY_ATTEMPTS
-from shared.settings import API_URL_VARIABLE, MAIL_FROM_VARIABLE
+from shared.settings import API_URL_VARIABLE, CLI_PACKAGE_VARIABLE, MAIL_FROM_VARIABLE
 
 CONSUMER_NAME = "stream_consumer"
 CONSUMER_HANDLER = "functions.stream_consumer.handler.handler"
-# It reads the assessment an invitation names and moves the key's invite status, and finds the
-# organisation's webhooks an event goes to.
+# It reads the assessment an invitation names and moves the key's invite status, finds the
+# organisation's webhooks an event goes to, and writes the report links of those that ask for one.
 CONSUMER_TABLE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:UpdateItem",
     "dynamodb:Query",
+    "dynamodb:PutItem",
     # An erased session's timeline: its events deleted in batches, then its email lookup.
     "dynamodb:BatchWriteItem",
     "dynamodb:DeleteItem",
@@ -39,7 +40,7 @@ CONSUMER_TIMEOUT = Duration.seconds(60)
 
 class EventPipeline(Construct):
     """The consumer function on the table's stream, its dead-letter queue, and what it may touch: the
-    stream, five actions on the table, ``ses:SendEmail`` as the configured sender only, and sending to
+    stream, six actions on the table, ``ses:SendEmail`` as the configured sender only, and sending to
     the webhook delivery queue."""
 
     def __init__(
@@ -68,6 +69,8 @@ class EventPipeline(Construct):
         )
         function = self.consumer.function
         function.add_environment(API_URL_VARIABLE, api_url)
+        if deployment.cli_package:
+            function.add_environment(CLI_PACKAGE_VARIABLE, deployment.cli_package)
         if deployment.mail_from:
             function.add_environment(MAIL_FROM_VARIABLE, deployment.mail_from)
             self._allow_sending(deployment.mail_from, deployment.mail_domain or "")

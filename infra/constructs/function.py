@@ -19,7 +19,7 @@ from infra.constructs.common import log_retention, removal_policy
 from infra.deployment import Deployment
 from shared.cors import ORIGINS_VARIABLE
 from shared.observability import CUSTOMER_VARIABLE, NAMESPACE, SERVICE, STAGE_VARIABLE
-from shared.store.schema import SESSIONS_INDEX
+from shared.store.schema import INDEXES
 
 # The authorizer reads one token or key-code item per credential (routes declare their own actions).
 AUTHORIZER_ACTIONS = ("dynamodb:GetItem",)
@@ -53,6 +53,20 @@ def runtime_for(version: tuple[int, int]) -> lambda_.Runtime:
 
 
 RUNTIME = runtime_for((sys.version_info.major, sys.version_info.minor))
+# Lambda snapshots Python functions from 3.12 on.
+SNAP_START_RUNTIMES = frozenset({lambda_.Runtime.PYTHON_3_12.name, lambda_.Runtime.PYTHON_3_13.name})
+
+
+def refuse_snap_start_on(runtime: lambda_.Runtime) -> None:
+    """Raise UnsupportedPythonError if SnapStart cannot snapshot functions running on ``runtime``."""
+    if runtime.name not in SNAP_START_RUNTIMES:
+        raise UnsupportedPythonError(
+            f"SnapStart (-c snapStart=true) snapshots Python 3.12 and later, and the functions run on the Python "
+            f"that synthesizes the stack, {runtime.name} here: `make clean`, then synthesize with "
+            "PYTHON=python3.12 or python3.13 (or its path)"
+        )
+
+
 ARCHITECTURE = lambda_.Architecture.ARM_64
 # The managed layer of exactly the Powertools release the project is tested with: AWS publishes its
 # ARN under one public SSM parameter per release (and a moving ``latest`` one, which would let two
@@ -145,10 +159,10 @@ class ApiFunction(Construct):
         self.log_group.grant_write(role)
         if table_actions:
             table_arn = self._defaults.table.table_arn
-            # Named resources only: the table, and for queries the one index (never ``index/*``).
+            # Named resources only: the table, and for queries its indexes by name (never ``index/*``).
             resources = [table_arn]
             if "dynamodb:Query" in table_actions:
-                resources.append(f"{table_arn}/index/{SESSIONS_INDEX}")
+                resources += [f"{table_arn}/index/{index_name}" for index_name in INDEXES]
             # Every partition key the request names must start with a prefix; item actions always name one,
             # so ForAllValues cannot pass for want of a key.
             conditions = (

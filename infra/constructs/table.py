@@ -9,14 +9,7 @@ from constructs import Construct
 from infra.checkov import TABLE_KEY, skip_checks
 from infra.constructs.common import removal_policy
 from infra.deployment import Deployment
-from shared.store.schema import (
-    INDEX_PARTITION_KEY,
-    INDEX_SORT_KEY,
-    PARTITION_KEY,
-    SESSIONS_INDEX,
-    SORT_KEY,
-    TTL_ATTRIBUTE,
-)
+from shared.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 
 class Table(Construct):
@@ -35,7 +28,7 @@ class Table(Construct):
             sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
             # Pay per request: an idle customer costs storage only.
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            # Idempotency records expire through it; no other item carries the attribute.
+            # Idempotency records, webhook delivery attempts and audit records expire through it.
             time_to_live_attribute=TTL_ATTRIBUTE,
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED if key else dynamodb.TableEncryption.AWS_MANAGED,
             encryption_key=key,
@@ -47,12 +40,15 @@ class Table(Construct):
             deletion_protection=deployment.production,
             removal_policy=removal_policy(deployment),
         )
-        # An assessment's sessions in start order (see shared/store/schema.py).
-        self.table.add_global_secondary_index(
-            index_name=SESSIONS_INDEX,
-            partition_key=dynamodb.Attribute(name=INDEX_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name=INDEX_SORT_KEY, type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.ALL,
-        )
+        # The overloaded indexes of shared/store/schema.py. CloudFormation adds one index a stack update, so
+        # a stack from before GSI2 gains it in one update (DynamoDB builds it from the items that carry
+        # its attributes: none did before).
+        for index_name, (partition_key, sort_key) in INDEXES.items():
+            self.table.add_global_secondary_index(
+                index_name=index_name,
+                partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
+                sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
         if key is None:
             skip_checks(self.table, TABLE_KEY)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.core import responses as moto_responses
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.dynamodb import models as moto_dynamodb
 from moto.dynamodb.models import dynamo_type as moto_types
@@ -117,6 +121,122 @@ def _cheap_transaction_backups() -> Iterator[None]:
 
 
 @contextmanager
+def _partition_queries() -> Iterator[None]:
+    """moto answers a Query by sorting every item of the table, keeping the partition's and stepping over
+    those before the start key one typed comparison at a time: a session's 10,000 events then cost
+    seconds a page, where DynamoDB reads the page alone. A Query names its partition, so moto is handed
+    that partition's items only (of the table: in sort key order, from the start key on, compared as
+    plain values), and does the rest (conditions, limits, the 1 MB page) as before."""
+    original: Callable[..., Any] = moto_tables.Table.query
+
+    @wraps(original)
+    def query(self: moto_tables.Table, hash_key: Any, *arguments: Any, **keywords: Any) -> Any:
+        index_name = arguments[6] if len(arguments) > 6 else keywords.get("index_name")
+        if hash_key is None or not self.range_key_attr:
+            return original(self, hash_key, *arguments, **keywords)
+        if index_name is None:
+            prefix = arguments[1][0] if arguments[0] == "BEGINS_WITH" else None
+            partition = _table_partition(self, hash_key, prefix, start_key=arguments[3], forward=arguments[4])
+        else:
+            partition = _index_partition(self, index_name, hash_key)
+        self.all_items = lambda: partition  # type: ignore[method-assign] # for this request alone (they are serialised)
+        setattr(moto_tables, "copy", _SHALLOW_RESULTS)  # noqa: B010 - replacing a module the table imported
+        try:
+            return original(self, hash_key, *arguments, **keywords)
+        finally:
+            del self.all_items
+            setattr(moto_tables, "copy", copy)  # noqa: B010
+
+    moto_tables.Table.query = query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        moto_tables.Table.query = original  # type: ignore[method-assign]
+
+
+def _table_partition(
+    table: moto_tables.Table, hash_key: Any, prefix: Any, *, start_key: Any, forward: bool
+) -> list[Any]:
+    """The partition's items in sort key order, those a ``begins_with`` sort key condition names, from the
+    start key on (the start item itself included: moto steps over it as it would)."""
+    items = sorted(table.items[hash_key].values(), key=_sort_key) if hash_key in table.items else []
+    if prefix is not None and prefix.type == "S":
+        items = [item for item in items if item.range_key.type == "S" and item.range_key.value.startswith(prefix.value)]
+    if not start_key:
+        return items
+    start = _plain(moto_types.DynamoType(start_key[table.range_key_attr]))
+    return [item for item in items if (_sort_key(item) >= start if forward else _sort_key(item) <= start)]
+
+
+def _index_partition(table: moto_tables.Table, index_name: str, hash_key: Any) -> list[Any]:
+    """The items of the index's partition, in no order (moto sorts them by the index's keys)."""
+    index = table.get_index(index_name)
+    name = next(key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH")
+    wanted = (hash_key.type, hash_key.value)
+    return [
+        item
+        for partition in table.items.values()
+        for item in partition.values()
+        if (value := item.attrs.get(name)) is not None and (value.type, value.value) == wanted
+    ]
+
+
+class _ShallowResults:
+    """Stands in for the ``copy`` module inside moto's Query, which deep-copies every item of a page
+    before answering: the answer is written out as JSON within the same request and nothing changes
+    the items meanwhile (projections make new ones), so the page is copied, not its items."""
+
+    copy = staticmethod(copy.copy)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        return list(value) if isinstance(value, list) else copy.deepcopy(value, memo)
+
+
+_SHALLOW_RESULTS = _ShallowResults()
+
+
+def _plain(key: Any) -> Any:
+    """A typed moto key as a plain value that sorts as DynamoDB sorts it (numbers by value)."""
+    return Decimal(key.value) if key.type == "N" else key.value
+
+
+def _sort_key(item: Any) -> Any:
+    return _plain(item.range_key)
+
+
+def _binary_as_base64(value: object) -> str:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} is not part of a DynamoDB answer")
+
+
+@contextmanager
+def _plain_json_answers() -> Iterator[None]:
+    """moto writes every answer through a serializer that walks the API's shape model value by value:
+    a page of 2,000 events takes it about a second. A Query's or GetItem's answer is already DynamoDB's
+    JSON (binary values aside, which are base64 on the wire), so it is written as JSON directly."""
+    original: Callable[..., Any] = moto_responses.ActionResult.execute_result
+
+    @wraps(original)
+    def execute_result(self: moto_responses.ActionResult, context: Any) -> Any:
+        fast = context.service_model.service_name == "dynamodb" and context.operation_model.name in _PLAIN_JSON
+        if not fast or not isinstance(self.result, dict):
+            return original(self, context)
+        body = json.dumps(self.result, default=_binary_as_base64, separators=(",", ":"))
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+    moto_responses.ActionResult.execute_result = execute_result  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        moto_responses.ActionResult.execute_result = original  # type: ignore[method-assign]
+
+
+_PLAIN_JSON = frozenset({"Query", "GetItem"})
+
+
+@contextmanager
 def local_dynamodb(table_name: str) -> Iterator[str]:
     """Point every boto3 client at a DynamoDB holding ``table_name`` (created if missing).
 
@@ -136,7 +256,7 @@ def local_dynamodb(table_name: str) -> Iterator[str]:
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ[variable] = "local"
     os.environ.pop("AWS_SESSION_TOKEN", None)
-    with mock_aws(), _atomic_moto_requests(), _cheap_transaction_backups():
+    with mock_aws(), _atomic_moto_requests(), _cheap_transaction_backups(), _partition_queries(), _plain_json_answers():
         ensure_table(boto3.client("dynamodb"), table_name)
         try:
             yield f"embedded in-memory DynamoDB (moto), table {table_name}"

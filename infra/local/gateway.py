@@ -219,8 +219,10 @@ def proxy_event(
 
     ``path`` is the path as sent (percent-encoded), ``path_parameters`` its decoded segments."""
     multi_headers: dict[str, list[str]] = {}
-    for name, value in headers:
+    # What API Gateway adds: the scheme the client called with (plain http here).
+    for name, value in [*headers, ("X-Forwarded-Proto", "http")]:
         multi_headers.setdefault(name, []).append(value)
+    host = next((value for name, value in headers if name.lower() == "host"), "localhost")
     multi_query: dict[str, list[str]] = {}
     for name, value in parse_qsl(query, keep_blank_values=True):
         multi_query.setdefault(name, []).append(value)
@@ -243,6 +245,7 @@ def proxy_event(
             "apiId": API_ID,
             "stage": STAGE,
             "requestId": request_id,
+            "domainName": host,  # the host the client called (API Gateway's own name, or a custom domain)
             "resourcePath": route.path,
             "httpMethod": method,
             "path": path,  # as the client called it: the local server has no stage in its URLs

@@ -12,10 +12,11 @@ POLL_SECONDS = 0.2
 
 
 class Poller(ABC):
-    """Runs ``poll`` in a daemon thread between ``start`` and ``stop``; a failing poll is printed and
-    the thread goes on, as Lambda's polling does."""
+    """Runs ``poll`` in a daemon thread between ``start`` and ``stop``, resting ``rest_seconds`` after a
+    pass that found nothing; a failing poll is printed and the thread goes on, as Lambda's polling does."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, rest_seconds: float = POLL_SECONDS) -> None:
+        self._rest_seconds = rest_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
@@ -38,4 +39,4 @@ class Poller(ABC):
                 traceback.print_exc()
                 found = 0
             if not found:
-                self._stop.wait(POLL_SECONDS)
+                self._stop.wait(self._rest_seconds)

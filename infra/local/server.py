@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from infra.gateway_responses import BY_TYPE
 from infra.local.gateway import LocalGateway, LocalResponse
 from shared.http import error_body, to_json
+from shared.models.shares import REPORTS_PATH
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's own payload ceiling
 MAX_LINE_BYTES = 64 * 1024  # a chunk-size or trailer line
@@ -24,9 +25,10 @@ MAX_TRAILERS = 100
 LINGER_SECONDS = 2.0  # how long a refused body is read and dropped before the connection closes
 _DIGITS = re.compile(r"[0-9]+")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
+_SHARED_REPORT = re.compile(re.escape(REPORTS_PATH) + r"[^/?#\s]+")
 
 # The envelope's code and message for each refusal made before any route is looked up.
-_REFUSALS: dict[int, tuple[str, str]] = {
+REFUSALS: dict[int, tuple[str, str]] = {
     HTTPStatus.BAD_REQUEST: (BY_TYPE["DEFAULT_4XX"].code, "The request is malformed"),
     HTTPStatus.REQUEST_TIMEOUT: ("request_timeout", "The request did not arrive in time"),
     HTTPStatus.LENGTH_REQUIRED: ("length_required", "The request body needs a valid length"),
@@ -153,7 +155,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Refuse the request in the error envelope, then close the connection without reading on."""
         self.log_error("code %d, message %s", code, message)
-        error_code, default_message = _REFUSALS.get(code, _REFUSALS[HTTPStatus.BAD_REQUEST])
+        error_code, default_message = REFUSALS.get(code, REFUSALS[HTTPStatus.BAD_REQUEST])
         body = error_body(message or default_message, error_code, str(uuid.uuid4()))
         headers = {"Content-Type": "application/json", "Connection": "close"}
         self._send(LocalResponse(code, headers, to_json(body).encode()))
@@ -175,7 +177,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         if self.server.access_log:
-            super().log_message(format, *args)
+            super().log_message(format, *(_without_tokens(arg) for arg in args))
+
+
+def _without_tokens(value: object) -> object:
+    """A request line as the access log keeps it: a share link's token left out, as the deployed API's
+    access log leaves out every path."""
+    return _SHARED_REPORT.sub(REPORTS_PATH + "…", value) if isinstance(value, str) else value
 
 
 class LocalServer(ThreadingHTTPServer):

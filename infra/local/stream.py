@@ -107,7 +107,9 @@ class StreamPoller(Poller):
 def local_events(table_name: str, api_url: str, folder: Path) -> Iterator[None]:
     """Run the event consumer against ``table_name``'s stream while the block runs, its mail written
     to ``folder``, and deliver the webhooks its events queue."""
-    mail = MailSettings(sender=settings.mail_from() or LOCAL_SENDER, api_url=api_url)
+    mail = MailSettings(
+        sender=settings.mail_from() or LOCAL_SENDER, api_url=api_url, cli_package=settings.cli_package()
+    )
     poller = StreamPoller(EventConsumer(FolderMailer(folder), mail), table_name)
     with local_webhooks():
         poller.start()

@@ -34,7 +34,7 @@ def _reviewer(token: str, credentials: Credentials) -> Reviewer:
     stored = credentials.find_token(hash_api_token(token)) if is_api_token(token) else None
     if stored is None or stored.revoked_at is not None:
         raise UnauthorizedError("Missing or invalid credentials")
-    return Reviewer(org_id=stored.org_id, token_name=stored.name)
+    return Reviewer(org_id=stored.org_id, token_name=stored.name, token_id=stored.token_id)
 
 
 def _candidate(typed_code: str, credentials: Credentials) -> Candidate:

@@ -43,11 +43,29 @@ def assessment_stats(
     after = decode_cursor(cursor)
     following = [session_id for session_id in sorted(ranks) if after is None or session_id > after]
     page = following[:limit]
+    next_cursor = encode_cursor(page[-1]) if len(following) > limit else None
+    return _stats(len(cohort), columns, {session_id: ranks[session_id] for session_id in page}, next_cursor)
+
+
+def session_standing(sessions: Sessions, org_id: str, assessment_id: str, session_id: str) -> AssessmentStats:
+    """What :func:`assessment_stats` answers of one session: the cohort's spread, and that session's rank
+    alone (none unless it is completed), however large the cohort."""
+    cohort = _completed_signals(sessions, org_id, assessment_id)
+    columns, ranks = _cohort(cohort)
+    return _stats(len(cohort), columns, {session_id: ranks[session_id]} if session_id in ranks else {}, None)
+
+
+def _stats(
+    size: int,
+    columns: Mapping[str, Sequence[float]],
+    percentiles: dict[str, dict[str, Number | None]],
+    next_cursor: str | None,
+) -> AssessmentStats:
     return AssessmentStats(
-        sessions=len(cohort),
+        sessions=size,
         signals={name: _spread(column) for name, column in columns.items()},
-        percentiles={session_id: ranks[session_id] for session_id in page},
-        next_cursor=encode_cursor(page[-1]) if len(following) > limit else None,
+        percentiles=percentiles,
+        next_cursor=next_cursor,
     )
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from contextlib import suppress
 
 from shared import clock
+from shared.domain.audit import AuditContext
 from shared.domain.ports import Erasures, Telemetry
 from shared.errors import ConflictError
 from shared.models.candidate_keys import EraseCandidateRequest, Erasure
 from shared.observability import logger
+from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import EmailLookup, email_digest
 from shared.store.dynamo import ConditionFailedError
 
@@ -22,25 +24,34 @@ _ATTEMPTS = 3
 # Events deleted in one pass over an erased session's timeline (a Query and 40 BatchWriteItems): a
 # pass takes a few seconds whatever the session's size, far inside the consumer's time limit.
 EVENTS_PER_PASS = 1000
+# What an erasure takes away, as the audit record names it.
+ERASED_FIELDS = ("candidateEmail", "candidateName", "notes", "extensionReasons", "timeline")
 
 
-def erase_candidate(erasures: Erasures, org_id: str, request: EraseCandidateRequest) -> Erasure:
+def erase_candidate(erasures: Erasures, org_id: str, request: EraseCandidateRequest, *, audit: AuditContext) -> Erasure:
     """Erase a candidate from the org's keys and sessions by email: their name, email and notes go, their
     unused keys are revoked, their sessions take no more events and their timelines are deleted (a
     moment later); scores and timings stay as the org's records. Returns how many keys were erased
-    now (none when they already were). The log names the candidate by the email's SHA-256 only."""
+    now (none when they already were). The log and the audit record name the candidate by the email's
+    SHA-256 only; the record is written with the first of the erasure's writes (alone when there is
+    nothing left to erase: the request was honoured all the same)."""
     digest = email_digest(request.email)
     erased_at = clock.to_timestamp(clock.utc_now())
     erased = 0
+    record: AuditRecord | None = audit.record(
+        org_id, "candidate.erase", ("candidate", digest), ERASED_FIELDS, erased_at
+    )
     earlier: set[str] | None = None  # the keys an earlier erasure marked, whose timelines may have stalled
     for _ in range(_ATTEMPTS):
         lookups = erasures.lookups(org_id, digest)
         if earlier is None:
             earlier = {lookup.key_id for lookup in lookups if lookup.erased_at is not None}
         fresh = [lookup for lookup in lookups if lookup.erased_at is None]
-        done = erasures.erase(digest, fresh, erased_at)
+        done, recorded = erasures.erase(digest, fresh, erased_at, record)
+        if recorded:
+            record = None
         erased += done
-        if done == len(fresh):
+        if done == len(fresh) and record is None:
             break
     else:
         raise ConflictError("The candidate's keys changed while they were being erased; retry")

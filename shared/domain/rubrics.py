@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from shared import clock, ids
+from shared.domain.audit import AuditContext
 from shared.domain.paging import decode_cursor, within_budget
 from shared.domain.ports import Rubrics
-from shared.errors import ConflictError, FieldProblem, NotFoundError
+from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.rubrics import CreateRubricRequest, Criterion, Rubric
 from shared.store.dynamo import ConditionFailedError
 from shared.store.rubrics import RubricRecord
@@ -16,18 +17,15 @@ def rubric_view(rubric: RubricRecord) -> Rubric:
     return Rubric.model_validate(rubric.model_dump())
 
 
-def create_rubric(rubrics: Rubrics, org_id: str, request: CreateRubricRequest) -> RubricRecord:
-    """Create a rubric; criterion names must be unique within it, whatever their case (a 409, as for
-    any name already taken: JSON Schema cannot state this rule, so a request it calls valid may break it)."""
+def create_rubric(rubrics: Rubrics, org_id: str, request: CreateRubricRequest, *, audit: AuditContext) -> RubricRecord:
+    """Create a rubric; criterion names must be unique within it, whatever their case (a 400
+    ``validation_error`` whose detail ``duplicate`` points at the second name, as v1 first answered)."""
     seen: set[str] = set()
     for index, criterion in enumerate(request.criteria):
         folded = criterion.name.strip().casefold()
         if folded in seen:
-            message = f"another criterion is already named {criterion.name!r}"
-            raise ConflictError(
-                f"criteria.{index}.name: {message}",
-                code="duplicate_criterion",
-                problems=[FieldProblem(("criteria", index, "name"), "duplicate", message)],
+            raise InvalidInputError.for_field(
+                ("criteria", index, "name"), "duplicate", f"another criterion is already named {criterion.name!r}"
             )
         seen.add(folded)
     now = clock.to_timestamp(clock.utc_now())
@@ -40,7 +38,8 @@ def create_rubric(rubrics: Rubrics, org_id: str, request: CreateRubricRequest) -
         created_at=now,
         updated_at=now,
     )
-    rubrics.create(rubric)
+    changes = ["name", "criteria", *(["description"] if rubric.description is not None else [])]
+    rubrics.create(rubric, audit.record(org_id, "rubric.create", ("rubric", rubric.id), changes, now))
     return rubric
 
 
@@ -60,11 +59,12 @@ def list_rubrics(rubrics: Rubrics, org_id: str, limit: int, cursor: str | None) 
     return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
 
 
-def delete_rubric(rubrics: Rubrics, org_id: str, rubric_id: str) -> str:
+def delete_rubric(rubrics: Rubrics, org_id: str, rubric_id: str, *, audit: AuditContext) -> str:
     """Delete the org's rubric unless an active assessment still links it; returns its id."""
     rubric = get_rubric(rubrics, org_id, rubric_id)
+    deleted_at = clock.to_timestamp(clock.utc_now())
     try:
-        rubrics.delete(rubric, deleted_at=clock.to_timestamp(clock.utc_now()))
+        rubrics.delete(rubric, deleted_at, audit.record(org_id, "rubric.delete", ("rubric", rubric.id), at=deleted_at))
     except ConditionFailedError as failed:
         if failed.item == "rubric":
             raise NotFoundError("Rubric not found") from failed

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from shared import clock, ids
 from shared.auth import Candidate
+from shared.domain.audit import AuditContext
 from shared.domain.deadlines import running_cutoff, status_at
 from shared.domain.paging import decode_cursor, within_budget
 from shared.domain.ports import Assessments, CandidateKeys, Sessions
@@ -25,6 +26,8 @@ from shared.models.sessions import (
     GRACE_SECONDS,
     CandidateSession,
     CompleteSessionRequest,
+    ExtendSessionRequest,
+    Extension,
     Score,
     ScoredCriterion,
     ScoreSessionRequest,
@@ -34,10 +37,13 @@ from shared.models.sessions import (
     Submission,
 )
 from shared.models.signals import Signals
-from shared.store.assessments import AssessmentRecord
+from shared.store.assessments import AssessmentRecord, AssessmentTerms
 from shared.store.candidate_keys import CandidateKeyRecord
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
-from shared.store.sessions import SessionRecord
+from shared.store.sessions import ExtensionRecord, SessionRecord
+
+# An extension reads the session again when another extension got there first.
+_EXTEND_ATTEMPTS = 3
 
 # Views
 
@@ -58,7 +64,17 @@ def _common_fields(session: SessionRecord, now: datetime) -> dict[str, object]:
     if session.completed_at is not None:
         elapsed = clock.from_timestamp(session.completed_at) - clock.from_timestamp(session.started_at)
         duration = int(elapsed.total_seconds())
-    return {**session.model_dump(), "status": session_status(session, now), "duration_seconds": duration}
+    reasons = session.extension_reasons or ()  # gone once the candidate was erased
+    extensions = [
+        Extension(minutes=extension.minutes, reason=reasons[index] if index < len(reasons) else None, at=extension.at)
+        for index, extension in enumerate(session.extensions)
+    ]
+    return {
+        **session.model_dump(exclude={"extensions", "extension_reasons"}),
+        "status": session_status(session, now),
+        "duration_seconds": duration,
+        "extensions": extensions,
+    }
 
 
 def signals_view(session: SessionRecord) -> Signals:
@@ -80,7 +96,9 @@ def signals_view(session: SessionRecord) -> Signals:
 
 def session_view(session: SessionRecord, now: datetime) -> Session:
     """The session as a reviewer reads it, with its signals."""
-    return Session.model_validate({**_common_fields(session, now), "signals": signals_view(session)})
+    return Session.model_validate(
+        {**_common_fields(session, now), "signals": signals_view(session), "tools": sorted(session.tools or ())}
+    )
 
 
 def candidate_session_view(session: SessionRecord, now: datetime) -> CandidateSession:
@@ -92,12 +110,14 @@ def candidate_session_view(session: SessionRecord, now: datetime) -> CandidateSe
     return CandidateSession.model_validate({**_common_fields(session, now), "remaining_seconds": remaining})
 
 
-def candidate_assessment_view(assessment: AssessmentRecord, started: bool) -> CandidateAssessment:
-    """What a candidate sees of the assessment: the brief only once their session has started."""
+def candidate_assessment_view(assessment: AssessmentRecord, terms: AssessmentTerms | None) -> CandidateAssessment:
+    """What a candidate sees of the assessment: before their session starts (``terms`` None) its title,
+    role and time limit; once started, the terms they started with (brief, repository, time limit, issue)."""
     fields = assessment.model_dump(include={"id", "title", "role", "time_limit_minutes"})
-    if started:
-        fields |= assessment.model_dump(include={"task_brief", "repo_url", "issue"})
-    return CandidateAssessment.model_validate({"task_brief": None, "repo_url": None, "issue": None, **fields})
+    started = {"task_brief": None, "repo_url": None, "issue": None}
+    if terms is not None:
+        started = terms.model_dump()
+    return CandidateAssessment.model_validate({**fields, **started})
 
 
 # Candidate
@@ -132,12 +152,15 @@ def refuse_finished(session: SessionRecord, now: datetime) -> None:
         raise ConflictError(f"The deadline ({session.deadline}) has passed", code="deadline_passed")
 
 
-def _assessment_in_progress(assessments: Assessments, key: CandidateKeyRecord) -> AssessmentRecord:
-    """The assessment of a started session: sessions go on after a delete, on its snapshot."""
+def _assessment_in_progress(assessments: Assessments, key: CandidateKeyRecord) -> CandidateAssessment:
+    """The assessment of a started session, with the terms it started on: sessions go on after a delete
+    (on its snapshot) and after an edit (on the terms the edit kept)."""
     found = assessments.get(key.org_id, key.assessment_id) or assessments.get_deleted(key.org_id, key.assessment_id)
     if found is None:
         raise NotFoundError("Assessment not found")
-    return found
+    started_on = key.terms_version or 1  # a key redeemed before terms were counted started on the first
+    terms = found.terms if started_on == found.terms_version else assessments.get_terms(found.id, started_on)
+    return candidate_assessment_view(found, terms or found.terms)
 
 
 def _resume(assessments: Assessments, sessions: Sessions, key: CandidateKeyRecord) -> StartedSession:
@@ -147,9 +170,8 @@ def _resume(assessments: Assessments, sessions: Sessions, key: CandidateKeyRecor
         raise NotFoundError("Session not found")
     now = clock.utc_now()
     refuse_finished(session, now)
-    assessment = _assessment_in_progress(assessments, key)
     return StartedSession(
-        session=candidate_session_view(session, now), assessment=candidate_assessment_view(assessment, started=True)
+        session=candidate_session_view(session, now), assessment=_assessment_in_progress(assessments, key)
     )
 
 
@@ -167,7 +189,8 @@ def start_session(
     assessment = assessments.get(key.org_id, key.assessment_id)
     if assessment is None:
         raise ForbiddenError("This assessment was deleted", code="assessment_deleted")
-    minutes = assessment.time_limit_minutes
+    # Extra time the key was issued with moves the deadline; without a time limit there is none to move.
+    minutes = assessment.time_limit_minutes + key.extra_minutes if assessment.time_limit_minutes else None
     session = SessionRecord(
         id=ids.new_id(),
         assessment_id=key.assessment_id,
@@ -180,7 +203,7 @@ def start_session(
         rubric_criteria=assessment.rubric_criteria,
     )
     try:
-        sessions.start(key, session)
+        sessions.start(key, session, assessment.terms_version)
     except ConditionFailedError as failed:
         if failed.item == "assessment":
             raise ForbiddenError("This assessment was deleted", code="assessment_deleted") from failed
@@ -193,7 +216,7 @@ def start_session(
     except WriteConflictError as conflict:
         raise ConflictError("The key changed while the session was starting", code="key_changed") from conflict
     return StartedSession(
-        session=candidate_session_view(session, now), assessment=candidate_assessment_view(assessment, started=True)
+        session=candidate_session_view(session, now), assessment=candidate_assessment_view(assessment, assessment.terms)
     ), True
 
 
@@ -244,11 +267,11 @@ def get_assessment_for_candidate(
     if status_at(key, now) in ("revoked", "expired"):
         _refuse_unusable(key, now)
     if key.status in ("redeemed", "completed"):
-        return candidate_assessment_view(_assessment_in_progress(assessments, key), started=True)
+        return _assessment_in_progress(assessments, key)
     assessment = assessments.get(key.org_id, key.assessment_id)
     if assessment is None:
         raise NotFoundError("Assessment not found")
-    return candidate_assessment_view(assessment, started=False)
+    return candidate_assessment_view(assessment, terms=None)
 
 
 # Reviewer
@@ -281,7 +304,51 @@ def list_sessions(
     return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
 
 
-def score_session(sessions: Sessions, org_id: str, session_id: str, request: ScoreSessionRequest) -> Session:
+def extend_session(
+    sessions: Sessions, org_id: str, session_id: str, request: ExtendSessionRequest, *, audit: AuditContext
+) -> Session:
+    """Move the deadline of the org's running session by ``request.minutes``, also within the grace after
+    it passed (completion and events then run to the new deadline); a finished session cannot be."""
+    for _ in range(_EXTEND_ATTEMPTS):
+        session = org_session(sessions, org_id, session_id)
+        now = clock.utc_now()
+        _refuse_extension(session, now)
+        assert session.deadline is not None, "refused above"
+        at = clock.to_timestamp(now)
+        deadline = clock.to_timestamp(clock.from_timestamp(session.deadline) + timedelta(minutes=request.minutes))
+        extension = ExtensionRecord(minutes=request.minutes, at=at)
+        record = audit.record(org_id, "session.extend", ("session", session.id), ["deadline", "extensions"], at)
+        try:
+            sessions.extend(
+                session, extension, request.reason, deadline=deadline, cutoff=running_cutoff(now), record=record
+            )
+        except (ConditionFailedError, WriteConflictError):
+            continue  # finished, erased or extended meanwhile: read it again
+        extended = session.model_copy(
+            update={
+                "deadline": deadline,
+                "extensions": (*session.extensions, extension),
+                "extension_reasons": (*(session.extension_reasons or ()), request.reason),
+            }
+        )
+        return session_view(extended, now)
+    raise ConflictError("The session kept changing while it was being extended; retry")
+
+
+def _refuse_extension(session: SessionRecord, now: datetime) -> None:
+    """Raise the error that says why this session's deadline cannot move, if it cannot."""
+    status = session_status(session, now)
+    if status != "in_progress":
+        raise ConflictError(f"The session has finished ({status}): its deadline cannot move", code="session_finished")
+    if session.erased_at is not None:
+        raise ConflictError("This session's candidate was erased: it takes no more time", code="session_finished")
+    if session.deadline is None:
+        raise ConflictError("This session has no time limit: there is no deadline to move", code="no_deadline")
+
+
+def score_session(
+    sessions: Sessions, org_id: str, session_id: str, request: ScoreSessionRequest, *, audit: AuditContext
+) -> Session:
     """Score a finished session against its assessment's rubric: every criterion once; scoring
     again replaces the score."""
     session = org_session(sessions, org_id, session_id)
@@ -297,8 +364,9 @@ def score_session(sessions: Sessions, org_id: str, session_id: str, request: Sco
         comment=request.comment,
         scored_at=clock.to_timestamp(now),
     )
+    record = audit.record(org_id, "session.score", ("session", session.id), ["score"], score.scored_at)
     try:
-        sessions.score(session, score, running_cutoff(now))
+        sessions.score(session, score, running_cutoff(now), record)
     except ConditionFailedError as failed:
         raise _not_finished() from failed
     return session_view(session.model_copy(update={"score": score}), now)

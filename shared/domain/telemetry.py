@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from shared import clock
@@ -17,6 +18,7 @@ from shared.domain.ports import Sessions, Telemetry
 from shared.domain.sessions import org_session, own_session, session_status
 from shared.errors import ConflictError, InvalidInputError, PayloadTooLargeError
 from shared.models.telemetry import (
+    EVENT_CLOCK_SKEW_SECONDS,
     MAX_DATA_BYTES,
     MAX_EVENTS_PER_SESSION,
     Event,
@@ -27,6 +29,7 @@ from shared.models.telemetry import (
     IngestResult,
     RefusedEvent,
     TestRunEvent,
+    utc_instant,
 )
 from shared.store.dynamo import WriteConflictError
 from shared.store.sessions import SessionRecord, SignalCounts
@@ -50,12 +53,17 @@ def ingest_events(
 ) -> IngestResult:
     """Store the events of the candidate's own running session, each id once: an id already stored,
     or repeated in the request, counts as a duplicate and changes nothing. ``sent`` is the body as the
-    client sent it, whose numbers ``data`` must keep as written."""
+    client sent it, whose numbers ``data`` must keep as written. One event outside the session's time
+    (before its start, or ahead of the server's clock, beyond the skew forgiven) refuses the whole
+    request, as any invalid event does: nothing is stored."""
     _refuse_inexact_numbers(sent)
     texts = _data_texts(request.events)
     session = own_session(sessions, candidate, session_id)
     _refuse_finished(session)
     _refuse_full(session, 1)
+    now = clock.utc_now()
+    _refuse_out_of_range(request.events, clock.from_timestamp(session.started_at), now)
+    received_at = utc_instant(clock.to_timestamp(now))
     unique: dict[str, tuple[EventIn, str]] = {}
     for event, text in zip(request.events, texts, strict=True):
         unique.setdefault(event.id, (event, text))
@@ -64,7 +72,9 @@ def ingest_events(
     for start in range(0, len(pending), EVENTS_PER_TRANSACTION):
         batch = pending[start : start + EVENTS_PER_TRANSACTION]
         try:
-            stored, repeated, session = _store_batch(sessions, telemetry, candidate, session, batch)
+            stored, repeated, session = _store_batch(
+                sessions, telemetry, candidate, session, batch, received_at=received_at
+            )
         except ConflictError as stopped:
             if accepted + duplicates == 0:
                 raise  # nothing of the request is stored: the request as a whole is refused
@@ -147,6 +157,24 @@ def _decimals(value: object, path: tuple[str | int, ...] = ()) -> Iterator[tuple
             yield from _decimals(inner, (*path, index))
 
 
+def _refuse_out_of_range(events: Sequence[EventIn], started: datetime, now: datetime) -> None:
+    """400 ``event_out_of_range`` naming the first event whose ``at`` lies before the session started
+    or after now, beyond the clock skew forgiven: a timeline can be neither backdated nor padded."""
+    skew = timedelta(seconds=EVENT_CLOCK_SKEW_SECONDS)
+    earliest, latest = started - skew, now + skew
+    for index, event in enumerate(events):
+        at = datetime.fromisoformat(event.at)
+        if at < earliest:
+            problem = f"event {event.id} is dated before the session started ({clock.to_timestamp(started)})"
+        elif at > latest:
+            problem = f"event {event.id} is dated in the future (the server's time is {clock.to_timestamp(now)})"
+        else:
+            continue
+        raise InvalidInputError.for_field(
+            ("events", index, "at"), "event_out_of_range", problem, error_code="event_out_of_range"
+        )
+
+
 def _refuse_full(session: SessionRecord, adding: int) -> None:
     if session.event_count + adding > MAX_EVENTS_PER_SESSION:
         raise ConflictError(
@@ -168,6 +196,8 @@ def _store_batch(
     candidate: Candidate,
     session: SessionRecord,
     batch: list[tuple[EventIn, str]],
+    *,
+    received_at: str,
 ) -> tuple[int, int, SessionRecord]:
     """Store one transaction's events: how many were stored, how many were duplicates, and the
     session as it now stands (its event bounds are the next batch's condition)."""
@@ -176,7 +206,15 @@ def _store_batch(
         if not batch:
             return 0, repeated, session
         records = [
-            EventRecord(id=event.id, type=event.type, at=event.at, source=event.source, data=text)
+            EventRecord(
+                id=event.id,
+                type=event.type,
+                at=event.at,
+                source=event.source,
+                data=text,
+                tool=event.tool,
+                received_at=received_at,
+            )
             for event, text in batch
         ]
         try:
@@ -208,6 +246,9 @@ def _counts(events: Sequence[EventIn]) -> SignalCounts:
     def count(matches: Callable[[EventIn], bool]) -> int:
         return sum(1 for event in events if matches(event))
 
+    # A workspace summary restates file changes already counted.
+    changes = [event for event in events if isinstance(event, FileChangeEvent) and not event.data.summary]
+
     return SignalCounts(
         event_count=len(events),
         prompt_count=count(lambda event: event.type == "prompt"),
@@ -215,8 +256,8 @@ def _counts(events: Sequence[EventIn]) -> SignalCounts:
         test_run_count=count(lambda event: event.type == "test_run"),
         test_pass_count=count(lambda event: isinstance(event, TestRunEvent) and event.data.passed),
         decision_count=count(lambda event: event.type == "decision"),
-        file_change_count=count(lambda event: event.type == "file_change"),
-        ai_file_change_count=count(lambda event: isinstance(event, FileChangeEvent) and event.data.author == "ai"),
+        file_change_count=len(changes),
+        ai_file_change_count=sum(1 for change in changes if change.data.author == "ai"),
     )
 
 
@@ -233,9 +274,16 @@ def get_timeline(
     cursor: str | None,
     event_type: EventType | None,
 ) -> tuple[list[Event], str | None]:
-    """One page of the session's events in ``at`` order (ties by id), of one type if asked: one
-    Query, cut where its JSON would pass the response budget."""
+    """One page of one of the org's sessions' events (see :func:`timeline_page`)."""
     session = org_session(sessions, org_id, session_id)
+    return timeline_page(telemetry, session, limit=limit, cursor=cursor, event_type=event_type)
+
+
+def timeline_page(
+    telemetry: Telemetry, session: SessionRecord, *, limit: int, cursor: str | None, event_type: EventType | None
+) -> tuple[list[Event], str | None]:
+    """One page of a session's events in ``at`` order (ties by id), of one type if asked: one Query,
+    cut where its JSON would pass the response budget. An erased session's is empty."""
     if session.erased_at is not None:
         return [], None  # what the candidate's tools captured went with them (its deletion may still run)
     records, more = telemetry.timeline(session.id, event_type, limit, _decode_cursor(cursor))

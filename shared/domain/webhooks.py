@@ -4,8 +4,9 @@ pinging them, and their delivery logs. What is delivered, and how, is shared.dom
 from __future__ import annotations
 
 from shared import clock, ids
+from shared.domain.audit import AuditContext
 from shared.domain.paging import decode_cursor, encode_cursor, within_budget
-from shared.domain.ports import DeliveryQueue, Webhooks
+from shared.domain.ports import AuditLog, DeliveryQueue, Webhooks
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.webhooks import PING, CreateWebhookRequest, Delivery, PingEventData, PingWebhookEvent, Webhook
 from shared.store.dynamo import ConditionFailedError
@@ -35,13 +36,17 @@ def delivery_view(delivery: DeliveryRecord) -> Delivery:
 # The API
 
 
-def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookRequest) -> WebhookRecord:
+def create_webhook(
+    webhooks: Webhooks, org_id: str, request: CreateWebhookRequest, *, audit: AuditContext
+) -> WebhookRecord:
     """Register an endpoint, with a new signing secret, unless its URL may not receive webhooks or the
     organisation has as many as it may (deleted ones do not count)."""
     try:
         addresses.check_registration(request.url)
     except UrlNotAllowedError as refused:
-        raise InvalidInputError.for_field(("url",), "url_not_allowed", str(refused), "url_not_allowed") from None
+        raise InvalidInputError.for_field(
+            ("url",), "url_not_allowed", str(refused), error_code="url_not_allowed"
+        ) from None
     now = clock.to_timestamp(clock.utc_now())
     webhook = WebhookRecord(
         id=ids.new_id(),
@@ -49,13 +54,17 @@ def create_webhook(webhooks: Webhooks, org_id: str, request: CreateWebhookReques
         url=request.url,
         events=tuple(request.events),
         description=request.description,
+        share_reports=request.share_reports,
         secret=signing.new_secret(),
         created_at=now,
         updated_at=now,
     )
+    # The URL is the organisation's own, its secret never recorded: only what was set.
+    changes = ["url", "events", *(["description"] if webhook.description is not None else []), "secret"]
+    record = audit.record(org_id, "webhook.create", ("webhook", webhook.id), changes, now)
     for _ in range(_COUNT_ATTEMPTS):
         try:
-            webhooks.create(webhook, MAX_WEBHOOKS_PER_ORG)
+            webhooks.create(webhook, MAX_WEBHOOKS_PER_ORG, record)
         except ConditionFailedError as failed:
             if failed.item != "webhook count":
                 raise
@@ -83,18 +92,24 @@ def list_webhooks(webhooks: Webhooks, org_id: str, limit: int, cursor: str | Non
     return within_budget(views, resume_after, lambda view: len(view.model_dump_json()), lambda view: view.id)
 
 
-def delete_webhook(webhooks: Webhooks, org_id: str, webhook_id: str) -> str:
+def delete_webhook(webhooks: Webhooks, org_id: str, webhook_id: str, *, audit: AuditContext) -> str:
     """Stop deliveries to the org's webhook for good; its delivery log stays readable."""
     webhook = get_webhook(webhooks, org_id, webhook_id)
+    deleted_at = clock.to_timestamp(clock.utc_now())
     try:
-        webhooks.delete(webhook, deleted_at=clock.to_timestamp(clock.utc_now()))
+        webhooks.delete(
+            webhook, deleted_at, audit.record(org_id, "webhook.delete", ("webhook", webhook.id), ["status"], deleted_at)
+        )
     except ConditionFailedError as failed:
         raise NotFoundError("Webhook not found") from failed
     return webhook.id
 
 
-def queue_ping(webhooks: Webhooks, queue: DeliveryQueue, org_id: str, webhook_id: str) -> str:
-    """Queue a ``ping`` to the org's active webhook; returns the event's id."""
+def queue_ping(
+    webhooks: Webhooks, queue: DeliveryQueue, log: AuditLog, org_id: str, webhook_id: str, *, audit: AuditContext
+) -> str:
+    """Queue a ``ping`` to the org's active webhook, and record that it was asked for once it is queued (a
+    ping that never left leaves no record); returns the event's id."""
     webhook = get_webhook(webhooks, org_id, webhook_id)
     if webhook.status != "active":
         raise ConflictError(
@@ -109,6 +124,7 @@ def queue_ping(webhooks: Webhooks, queue: DeliveryQueue, org_id: str, webhook_id
         data=PingEventData(webhook=webhook_view(webhook)),
     )
     queue.send([QueuedDelivery(org_id, webhook.id, ping.id, PING, ping.model_dump_json(by_alias=True))])
+    log.record(audit.record(org_id, "webhook.test", ("webhook", webhook.id), at=ping.created_at))
     return ping.id
 
 

@@ -36,4 +36,6 @@ class IssuePage(ApiModel):
 
     issues: list[Issue]
     total: int = Field(description="How many issues match the filters, on every page.")
+    limit: int = Field(description="The `limit` this page was read with.")
+    offset: int = Field(description="The `offset` this page was read with (0 unless one was sent).")
     next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)

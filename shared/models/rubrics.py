@@ -41,7 +41,8 @@ class CriterionRequest(RequestModel):
 
     name: CriterionName = Field(
         description="What is scored, e.g. Correctness. Unique within the rubric, whatever the case (a duplicate "
-        "is a 409 `duplicate_criterion`); scores name the criterion this way."
+        "is a 400 `validation_error` whose detail has code `duplicate` and the path of the second name); scores name "
+        "the criterion this way."
     )
     description: Description | None = Field(None, description="What a reviewer should look for.")
     weight: Weight

@@ -5,12 +5,22 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints
 
 from shared.models.assessments import CandidateAssessment
-from shared.models.common import NEXT_CURSOR_DESCRIPTION, NOT_BLANK, ApiModel, HttpUrl, RequestModel, not_blank
+from shared.models.common import (
+    NEXT_CURSOR_DESCRIPTION,
+    NOT_BLANK,
+    WHOLE_NUMBER,
+    ApiModel,
+    HttpUrl,
+    RequestModel,
+    not_blank,
+)
 from shared.models.rubrics import whole_as_int
 from shared.models.signals import Signals
 
 MAX_NOTES_CHARS = 10_000
 GRACE_SECONDS = 60  # how long after its deadline a session may still be completed
+MAX_EXTENSION_MINUTES = 1_440
+MAX_REASON_CHARS = 500
 
 SessionStatus = Literal["in_progress", "completed", "timed_out", "revoked"]
 Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES_CHARS)]
@@ -52,6 +62,14 @@ class Score(ApiModel):
     scored_at: str
 
 
+class Extension(ApiModel):
+    """Time a reviewer added to the running session."""
+
+    minutes: int = Field(description="How many minutes the deadline moved.")
+    reason: str | None = Field(description="Why, as the reviewer wrote it; null once the candidate was erased.")
+    at: str = Field(description="When (ISO 8601).")
+
+
 class _SessionFields(ApiModel):
     id: str = Field(description="The session's UUID.")
     assessment_id: str = Field(description="The assessment the session is for.")
@@ -70,6 +88,9 @@ class _SessionFields(ApiModel):
     erased_at: str | None = Field(
         description="When the candidate's name, email and notes were erased on request, or null."
     )
+    extensions: list[Extension] = Field(
+        description="Time added while the session ran, oldest first (each moved `deadline`); empty without any."
+    )
 
 
 class Session(_SessionFields):
@@ -77,6 +98,9 @@ class Session(_SessionFields):
 
     score: Score | None
     signals: Signals
+    tools: list[str] = Field(
+        description='The tools that captured its events (their `tool`), sorted, e.g. `["claude-code", "cli"]`.'
+    )
 
 
 class CandidateSession(_SessionFields):
@@ -141,3 +165,19 @@ class ScoreSessionRequest(RequestModel):
         json_schema_extra={"uniqueItems": True},
     )
     comment: Notes | None = Field(None, description="The reviewer's comment.")
+
+
+class ExtendSessionRequest(RequestModel):
+    """Body of `POST /v1/sessions/{id}/extend`: how long to add to the deadline, and why."""
+
+    minutes: Annotated[int, Field(ge=1, le=MAX_EXTENSION_MINUTES), WHOLE_NUMBER] = Field(
+        description="Minutes to add to the deadline: 1 to 1,440."
+    )
+    reason: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_REASON_CHARS), AfterValidator(not_blank), NOT_BLANK
+    ] = Field(
+        description="Why (shown to reviewers and the candidate, gone when the candidate is erased), e.g. "
+        '"accommodation agreed with the candidate" or "outage on the candidate\'s side". Keep health details '
+        "out of it: the reason says that time was agreed, not what for.",
+        examples=["Outage on the candidate's side"],
+    )

@@ -17,6 +17,19 @@ MAX_TIMELINE_PAGE = 2000
 
 EventType = Literal["prompt", "response", "tool_call", "file_change", "command", "test_run", "decision", "note"]
 EventSource = Literal["hook", "proxy", "cli"]
+# How far an event's ``at`` may lie outside its session (before the start, after the server's now):
+# the clock skew between a laptop and the server that is forgiven.
+EVENT_CLOCK_SKEW_SECONDS = 60
+TOOL_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+ToolName = Annotated[
+    str,
+    matches(TOOL_PATTERN, "tool_name", "must be 1 to 32 lowercase letters, digits or hyphens, e.g. claude-code"),
+    Field(
+        json_schema_extra={"pattern": TOOL_PATTERN},
+        description="The tool that captured the event, e.g. `claude-code`, `cursor`, `copilot`, `cli`, `mcp`.",
+        examples=["claude-code"],
+    ),
+]
 
 
 def utc_instant(value: str) -> str:
@@ -58,6 +71,11 @@ class TestRunData(_EventData):
 
 class FileChangeData(_EventData):
     author: Literal["ai", "human"]
+    summary: bool = Field(
+        False,
+        description="A summary of the whole workspace against its starting point (sent once, at submission): "
+        "it restates changes already recorded, so it is not counted in the signals.",
+    )
 
 
 class DecisionData(_EventData):
@@ -66,8 +84,12 @@ class DecisionData(_EventData):
 
 class _EventFields(RequestModel):
     id: UuidString
-    at: UtcInstant
+    at: UtcInstant = Field(
+        description="When the event happened: from 60 s before the session's start to 60 s after the server's "
+        "now, else the request is a 400 `event_out_of_range` naming the event."
+    )
     source: EventSource
+    tool: ToolName | None = None
 
 
 class TestRunEvent(_EventFields):
@@ -99,7 +121,9 @@ class IngestRequest(RequestModel):
     kept as sent: its numbers are those a double holds as written (at most 17 significant digits, within
     ±1.7e308; send others as strings) and its strings Unicode text."""
 
-    events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)]
+    events: Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)] = Field(
+        description="What the candidate's tools captured, each with its own `id` (a repeated id is stored once)."
+    )
 
 
 class RefusedEvent(ApiModel):
@@ -129,7 +153,12 @@ class Event(ApiModel):
     type: EventType
     at: str
     source: EventSource
+    tool: str | None = Field(description="The tool that captured it, or null when the sender named none.")
     data: dict[str, Any]
+    received_at: str | None = Field(
+        description="When the API stored it (server time, to the millisecond); null for events stored before "
+        "the field existed."
+    )
 
 
 class TimelinePage(ApiModel):

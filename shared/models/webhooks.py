@@ -9,13 +9,27 @@ from pydantic_core import PydanticCustomError
 from shared.models.common import NEXT_CURSOR_DESCRIPTION, URI_CHAR, ApiModel, RequestModel
 
 # What a webhook may subscribe to; ``ping`` is sent on request only (POST /v1/webhooks/{id}/test).
-WebhookEventType = Literal["session.started", "session.completed", "session.scored", "assessment.deleted"]
+WebhookEventType = Literal[
+    "session.started",
+    "session.completed",
+    "session.scored",
+    "assessment.deleted",
+    "session.extended",
+    "invitation.failed",
+    "candidate.erased",
+]
 WEBHOOK_EVENT_TYPES: tuple[WebhookEventType, ...] = (
     "session.started",
     "session.completed",
     "session.scored",
     "assessment.deleted",
+    "session.extended",
+    "invitation.failed",
+    "candidate.erased",
 )
+# What a webhook registered without ``events`` takes: v1's first four. The types added since reach only the
+# webhooks that name them, so no receiver meets a type it was not written for.
+DEFAULT_WEBHOOK_EVENT_TYPES = WEBHOOK_EVENT_TYPES[:4]
 PING = "ping"
 
 # An https URL naming its host by a DNS name (the last label starts with a letter, so no IPv4 address
@@ -54,13 +68,23 @@ class CreateWebhookRequest(RequestModel):
         "not followed.",
         json_schema_extra={"format": "uri", "pattern": WEBHOOK_URL_PATTERN},
     )
-    events: Annotated[list[WebhookEventType], Field(min_length=1, max_length=4), AfterValidator(_unique)] = Field(
-        default_factory=lambda: list(WEBHOOK_EVENT_TYPES),
-        description="The event types to deliver, each once; all of them when left out.",
+    events: Annotated[
+        list[WebhookEventType], Field(min_length=1, max_length=len(WEBHOOK_EVENT_TYPES)), AfterValidator(_unique)
+    ] = Field(
+        default_factory=lambda: list(DEFAULT_WEBHOOK_EVENT_TYPES),
+        description="The event types to deliver, each once. Left out: `session.started`, `session.completed`, "
+        "`session.scored` and `assessment.deleted` (the others, added since, are delivered only to webhooks that "
+        "name them).",
         json_schema_extra={"uniqueItems": True},
     )
     description: Annotated[str, StringConstraints(max_length=500)] | None = Field(
         None, description="What the endpoint is, for the people reading this list."
+    )
+    share_reports: bool = Field(
+        False,
+        description="When true, each `session.completed` and `session.scored` delivery carries `data.reportUrl`: "
+        "a share link to the session's report made for that delivery, valid 30 days (listed, and revocable, "
+        "under `GET /v1/sessions/{id}/shares`).",
     )
 
 
@@ -74,6 +98,7 @@ class Webhook(ApiModel):
         description="`disabled` once the endpoint answered 410 Gone: it receives nothing more."
     )
     disabled_reason: str | None = Field(description="Why it was disabled, or null.")
+    share_reports: bool = Field(description="Whether session deliveries carry a link to the session's report.")
     created_at: str
     updated_at: str
 

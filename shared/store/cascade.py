@@ -1,16 +1,17 @@
 """Deleting an assessment: the one write that spans aggregates, composed here from the actions each
-store module owns (the assessment's tombstone, its rubric's link, its keys' revocations)."""
+store module owns (the assessment's tombstone, its rubric's link, its keys' revocations, the audit record)."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from shared.observability import logger, traced
-from shared.store import dynamo
+from shared.store import audit, dynamo
 from shared.store.assessments import AssessmentRecord, AssessmentStore
+from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import CandidateKeyRecord, CandidateKeyStore, revoke_action
 
-# Deleting re-reads and retries when keys are issued or redeemed while it runs.
+# Deleting re-reads and retries when keys are issued or redeemed, or the assessment edited, while it runs.
 _ATTEMPTS = 5
 
 
@@ -31,21 +32,25 @@ class AssessmentDeletion:
         self.keys = keys or CandidateKeyStore()
 
     @traced
-    def delete(self, assessment: AssessmentRecord, deleted_at: str) -> Deletion:
-        """ConditionFailedError (``assessment``) when it is already gone; WriteConflictError when it kept
-        changing for every attempt."""
+    def delete(self, assessment: AssessmentRecord, deleted_at: str, record: AuditRecord) -> Deletion:
+        """Delete the assessment, with ``record`` in the tombstone's transaction. ConditionFailedError
+        (``assessment``) when it is already gone; WriteConflictError when it kept changing for every attempt."""
+        current: AssessmentRecord | None = assessment
         for _ in range(_ATTEMPTS):
             state, candidate_keys = self.keys.read_partition(assessment.id)
-            if state is None or state.org_id != assessment.org_id or state.deleted_at is not None:
+            if current is None or state is None or state.org_id != assessment.org_id or state.deleted_at is not None:
                 raise dynamo.ConditionFailedError("assessment")
             pending = [key for key in candidate_keys if key.status == "pending"]
-            tombstone = self.assessments.tombstone_actions(assessment, state.keys_issued, deleted_at)
+            tombstone = [
+                *self.assessments.tombstone_actions(current, state.keys_issued, deleted_at),
+                audit.entry_action(record),
+            ]
             room = dynamo.MAX_TRANSACTION_ACTIONS - len(tombstone)
             try:
                 dynamo.transact_write(tombstone + [revoke_action(key, deleted_at) for key in pending[:room]])
             except dynamo.ConditionFailedError as failed:
-                if failed.item == "assessment":
-                    raise
+                if failed.item == "assessment":  # edited (read it again) or gone
+                    current = self.assessments.get(assessment.org_id, assessment.id)
                 continue  # keys were issued, redeemed or revoked meanwhile: read again
             except dynamo.WriteConflictError:
                 continue

@@ -13,9 +13,11 @@ from shared.store.schema import PARTITION_KEY, SORT_KEY
 
 
 class StoredToken(NamedTuple):
-    """What authorizing needs of a stored token: whose it is, its name, and whether it was revoked."""
+    """What authorizing needs of a stored token: whose it is, which and its name (the audit log records
+    both), and whether it was revoked."""
 
     org_id: str
+    token_id: str
     name: str
     revoked_at: str | None
 
@@ -50,7 +52,9 @@ class CredentialStore:
         item = dynamo.get(token_keys(token_hash), consistent=False)
         if item is None:
             return None
-        return StoredToken(org_id=item["orgId"], name=item["name"], revoked_at=item.get("revokedAt"))
+        return StoredToken(
+            org_id=item["orgId"], token_id=item["tokenId"], name=item["name"], revoked_at=item.get("revokedAt")
+        )
 
     @traced
     def find_code(self, code: str) -> CodeTarget | None:

@@ -285,9 +285,11 @@ def query(
     names: Mapping[str, str] | None = None,
     forward: bool = True,
     attributes: Sequence[str] = (),
+    keep: str | None = None,
 ) -> tuple[list[Item], Item | None]:
     """One Query request (in sort key order, or the reverse unless ``forward``): the items (only their
-    ``attributes`` when named) and the LastEvaluatedKey, if the query has more."""
+    ``attributes`` when named; only those the ``keep`` filter expression keeps, of the ``limit`` read) and the
+    LastEvaluatedKey, if the query has more."""
     projected = {f"#p{index}": name for index, name in enumerate(attributes)}
     arguments: dict[str, Any] = {
         "TableName": table_name(),
@@ -297,6 +299,8 @@ def query(
     }
     if projected:
         arguments["ProjectionExpression"] = ", ".join(projected)
+    if keep is not None:
+        arguments["FilterExpression"] = keep
     if limit is not None:
         arguments["Limit"] = limit
     if not forward:

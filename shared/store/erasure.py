@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shared.observability import traced
-from shared.store import candidate_keys, dynamo, sessions
+from shared.store import audit, candidate_keys, dynamo, sessions
+from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import EmailLookup
 from shared.store.dynamo import Action
 
@@ -21,18 +22,23 @@ class ErasureStore:
         return [EmailLookup.model_validate(item) for item in dynamo.query_all("PK = :pk", {":pk": partition["PK"]})]
 
     @traced
-    def erase(self, digest: str, lookups: Sequence[EmailLookup], erased_at: str) -> int:
+    def erase(
+        self, digest: str, lookups: Sequence[EmailLookup], erased_at: str, record: AuditRecord | None
+    ) -> tuple[int, bool]:
         """Erase the candidate from the lookups' keys and sessions, a transaction per 100 writes (no key
-        split across two), and return how many were erased: fewer than all when a key moved since its
-        lookup was read (the transactions before that one stand)."""
-        erased = 0
-        for batch in _pack([_erase_actions(digest, lookup, erased_at) for lookup in lookups]):
+        split across two), the first also writing ``record`` (alone when there is nothing to erase).
+        Returns how many were erased, fewer than all when a key moved since its lookup was read (the
+        transactions before that one stand), and whether ``record`` was written."""
+        first = [[audit.entry_action(record)]] if record is not None else []
+        erased, recorded = 0, False
+        for batch in _pack([*first, *(_erase_actions(digest, lookup, erased_at) for lookup in lookups)]):
             try:
                 dynamo.transact_write([action for group in batch for action in group])
             except (dynamo.ConditionFailedError, dynamo.WriteConflictError):
                 break
-            erased += len(batch)
-        return erased
+            erased += len(batch) - len(first)
+            recorded, first = recorded or bool(first), []
+        return erased, recorded
 
     @traced
     def resume(self, digest: str, lookup: EmailLookup) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from shared.models.rubrics import Criterion
 from shared.observability import traced
-from shared.store import dynamo
+from shared.store import audit, dynamo
+from shared.store.audit import AuditRecord
 from shared.store.dynamo import Action
 from shared.store.records import Record, item_of
 from shared.store.schema import PARTITION_KEY, SORT_KEY
@@ -46,9 +47,11 @@ def link_action(org_id: str, rubric_id: str, change: int) -> Action:
 
 class RubricStore:
     @traced
-    def create(self, rubric: RubricRecord) -> None:
+    def create(self, rubric: RubricRecord, record: AuditRecord) -> None:
         item = {**item_of(_active_keys(rubric.org_id, rubric.id), rubric), "linkCount": 0}
-        dynamo.put(item, "rubric", condition="attribute_not_exists(PK)")
+        dynamo.transact_write(
+            [Action("Put", "rubric", item=item, condition="attribute_not_exists(PK)"), audit.entry_action(record)]
+        )
 
     @traced
     def get(self, org_id: str, rubric_id: str) -> RubricRecord | None:
@@ -69,7 +72,7 @@ class RubricStore:
         return [RubricRecord.model_validate(item) for item in items], resume_after
 
     @traced
-    def delete(self, rubric: RubricRecord, deleted_at: str) -> None:
+    def delete(self, rubric: RubricRecord, deleted_at: str, record: AuditRecord) -> None:
         """Move the rubric to its tombstone unless an active assessment links it (ConditionFailedError
         names ``rubric`` when it is gone, ``rubric link`` when it is still linked)."""
         tombstone = {
@@ -87,6 +90,7 @@ class RubricStore:
                         values={":zero": 0},
                     ),
                     Action("Put", "rubric", item=tombstone),
+                    audit.entry_action(record),
                 ]
             )
         except dynamo.ConditionFailedError:

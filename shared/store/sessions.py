@@ -12,7 +12,8 @@ from pydantic.alias_generators import to_camel
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Score, Submission
 from shared.observability import traced
-from shared.store import assessments, candidate_keys, dynamo
+from shared.store import assessments, audit, candidate_keys, dynamo
+from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import CandidateKeyRecord
 from shared.store.dynamo import Action
 from shared.store.records import Record, item_of
@@ -42,9 +43,17 @@ class SignalCounts(Record):
     ai_file_change_count: int = 0
 
 
+class ExtensionRecord(Record):
+    """Time a reviewer added to a running session."""
+
+    minutes: int
+    at: str
+
+
 class SessionRecord(SignalCounts):
     """A started session with what it needs to be read and scored alone: the candidate, the deadline,
-    and the rubric criteria of its assessment as they were when it started."""
+    and the rubric criteria of its assessment as they were when it started. The reasons of its
+    extensions are kept apart from them (one per extension, in order), as they go with an erasure."""
 
     id: str
     assessment_id: str
@@ -62,13 +71,20 @@ class SessionRecord(SignalCounts):
     # Signals: the counters come with SignalCounts, kept exact by the transaction that stores each batch.
     first_event_at: str | None = None
     last_event_at: str | None = None
+    tools: frozenset[str] | None = None  # the tools its events named; never an empty set (DynamoDB stores none)
     erased_at: str | None = None
+    extensions: tuple[ExtensionRecord, ...] = ()
+    extension_reasons: tuple[str, ...] | None = None
 
 
 # What a session's status and signals need, and what tells a session from the state record in the index.
 _SIGNAL_ATTRIBUTES = (
     INDEX_SORT_KEY,
-    *(to_camel(name) for name in SessionRecord.model_fields if name not in ("rubric_criteria", "submission", "score")),
+    *(
+        to_camel(name)
+        for name in SessionRecord.model_fields
+        if name not in ("rubric_criteria", "submission", "score", "extensions", "extension_reasons")
+    ),
 )
 
 
@@ -92,8 +108,9 @@ def session_in(item: dynamo.Item) -> SessionRecord | None:
 
 def forget_action(session_id: str, erased_at: str, *, has_notes: bool) -> Action:
     """A transaction action erasing the session's candidate: name and email (and notes, if it holds
-    any) go, ``erasedAt`` says when; a running session takes no more events from then on."""
-    forget = "REMOVE candidateEmail, candidateName SET erasedAt = :at"
+    any) go, and the reasons given for its extensions (they may say why the candidate needed time),
+    ``erasedAt`` says when; a running session takes no more events (nor time) from then on."""
+    forget = "REMOVE candidateEmail, candidateName, extensionReasons SET erasedAt = :at"
     values: dict[str, object] = {":at": erased_at}
     if has_notes:
         forget += ", submission.notes = :none"
@@ -108,12 +125,12 @@ class SessionStore:
         return SessionRecord.model_validate(item) if item else None
 
     @traced
-    def start(self, key: CandidateKeyRecord, session: SessionRecord) -> None:
-        """Start the key's session: only a pending, unexpired key (else ``key`` fails) of an active
-        assessment (else ``assessment``), only once."""
+    def start(self, key: CandidateKeyRecord, session: SessionRecord, terms_version: int) -> None:
+        """Start the key's session on version ``terms_version`` of the assessment's terms: only a pending,
+        unexpired key (else ``key`` fails) of an active assessment (else ``assessment``), only once."""
         dynamo.transact_write(
             [
-                candidate_keys.redeem_action(key, session.id, session.started_at),
+                candidate_keys.redeem_action(key, session.id, session.started_at, terms_version),
                 assessments.active_check(key.assessment_id),
                 Action(
                     "Put",
@@ -134,7 +151,7 @@ class SessionStore:
         )
 
     @traced
-    def revoke(self, key: CandidateKeyRecord, revoked_at: str, cutoff: str) -> None:
+    def revoke(self, key: CandidateKeyRecord, revoked_at: str, cutoff: str, record: AuditRecord) -> None:
         """Revoke a redeemed key and end its session as revoked; ``session`` fails if the session was
         completed or passed its deadline (``cutoff``: the latest deadline still running) meanwhile."""
         assert key.session_id is not None, "a redeemed key has a session"
@@ -150,6 +167,44 @@ class SessionStore:
                     values={":at": revoked_at, ":cutoff": cutoff},
                 ),
                 assessments.active_check(key.assessment_id, key.org_id),
+                audit.entry_action(record),
+            ]
+        )
+
+    @traced
+    def extend(
+        self,
+        session: SessionRecord,
+        extension: ExtensionRecord,
+        reason: str,
+        *,
+        deadline: str,
+        cutoff: str,
+        record: AuditRecord,
+    ) -> None:
+        """Move the deadline of a session still running at ``cutoff`` from what it was read as (another
+        extension meanwhile fails ``session`` too) to ``deadline``, keeping ``extension`` and its
+        ``reason``; not once its candidate was erased."""
+        dynamo.transact_write(
+            [
+                Action(
+                    "Update",
+                    "session",
+                    keys=keys(session.id),
+                    expression="SET deadline = :deadline, "
+                    "extensions = list_append(if_not_exists(extensions, :none), :extension), "
+                    "extensionReasons = list_append(if_not_exists(extensionReasons, :none), :reason)",
+                    condition=f"{RUNNING} AND deadline = :read AND attribute_not_exists(erasedAt)",
+                    values={
+                        ":deadline": deadline,
+                        ":read": session.deadline,
+                        ":cutoff": cutoff,
+                        ":none": [],
+                        ":extension": [extension.model_dump(by_alias=True)],
+                        ":reason": [reason],
+                    },
+                ),
+                audit.entry_action(record),
             ]
         )
 
@@ -182,16 +237,22 @@ class SessionStore:
         )
 
     @traced
-    def score(self, session: SessionRecord, score: Score, cutoff: str) -> None:
+    def score(self, session: SessionRecord, score: Score, cutoff: str, record: AuditRecord) -> None:
         """Store (or replace) the score of a finished session: completed, or past its deadline
         (``cutoff``) and never revoked; ConditionFailedError (``session``) otherwise."""
-        dynamo.update(
-            keys(session.id),
-            "session",
-            "SET score = :score",
-            condition="attribute_exists(PK) AND attribute_not_exists(revokedAt) "
-            "AND (attribute_exists(completedAt) OR deadline < :cutoff)",
-            values={":score": score.model_dump(by_alias=True), ":cutoff": cutoff},
+        dynamo.transact_write(
+            [
+                Action(
+                    "Update",
+                    "session",
+                    keys=keys(session.id),
+                    expression="SET score = :score",
+                    condition="attribute_exists(PK) AND attribute_not_exists(revokedAt) "
+                    "AND (attribute_exists(completedAt) OR deadline < :cutoff)",
+                    values={":score": score.model_dump(by_alias=True), ":cutoff": cutoff},
+                ),
+                audit.entry_action(record),
+            ]
         )
 
     @traced

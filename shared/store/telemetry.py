@@ -2,7 +2,8 @@
 ``EVT#{at}#{eventId}``, its timeline in ``at`` order, ties by id; in the GSI1 index under
 ``SESSION#{sessionId}#TYPE#{type}`` for one type's timeline) and its id's claim (``ID#{eventId}``), which
 keeps an id stored once whatever ``at`` a retry carries. The transaction storing a batch also counts
-the batch's signals on the session item, so they are exact under retries."""
+the batch's signals on the session item, and adds the tools that captured them to its ``tools`` set,
+so they are exact under retries."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class EventRecord(Record):
     at: str
     source: str
     data: str
+    tool: str | None = None
+    received_at: str | None = None  # None for events stored before it was kept
 
 
 class EventsRefusedError(Exception):
@@ -149,12 +152,17 @@ class TelemetryStore:
 def _count_action(
     session: SessionRecord, events: Sequence[EventRecord], counts: SignalCounts, cutoff: str, max_events: int
 ) -> Action:
-    """The session's update adding ``counts`` and moving its first and last event times outwards."""
+    """The session's update adding ``counts`` and the events' tools, and moving its first and last event
+    times outwards."""
     values: dict[str, object] = {":cutoff": cutoff, ":room": max_events - counts.event_count}
     adds = []
     for name in SignalCounts.model_fields:
         values[f":{name}"] = getattr(counts, name)
         adds.append(f"{to_camel(name)} :{name}")
+    tools = {event.tool for event in events if event.tool is not None}
+    if tools:
+        values[":tools"] = tools  # a string set: ADD keeps each name once
+        adds.append("tools :tools")
     first, last = min(event.at for event in events), max(event.at for event in events)
     seen_first, seen_last = session.first_event_at, session.last_event_at
     set_first, if_first = _bounds_update(

@@ -4,7 +4,8 @@ an index entry in the org partition."""
 from __future__ import annotations
 
 from shared.observability import traced
-from shared.store import dynamo
+from shared.store import audit, dynamo
+from shared.store.audit import AuditRecord
 from shared.store.credentials import token_keys
 from shared.store.dynamo import Action
 from shared.store.records import Record, item_of
@@ -30,12 +31,15 @@ def _index_keys(org_id: str, token_id: str) -> dict[str, str]:
 
 
 class TokenStore:
-    def create(self, token: TokenRecord) -> None:
-        """Store the hash item the authorizer reads and the org's index entry, together."""
+    def create(self, token: TokenRecord, record: AuditRecord) -> None:
+        """Store the hash item the authorizer reads and the org's index entry, together, with ``record``."""
         dynamo.transact_write(
             [
-                Action("Put", "token", item=item_of(keys, token), condition="attribute_not_exists(PK)")
-                for keys in (token_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                *(
+                    Action("Put", "token", item=item_of(keys, token), condition="attribute_not_exists(PK)")
+                    for keys in (token_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                ),
+                audit.entry_action(record),
             ]
         )
 
@@ -56,18 +60,21 @@ class TokenStore:
         item = dynamo.get(_index_keys(org_id, token_id))
         return TokenRecord.model_validate(item) if item else None
 
-    def revoke(self, token: TokenRecord, revoked_at: str) -> None:
-        """Mark the token revoked on both items; ConditionFailedError if it already was."""
+    def revoke(self, token: TokenRecord, revoked_at: str, record: AuditRecord) -> None:
+        """Mark the token revoked on both items, with ``record``; ConditionFailedError if it already was."""
         dynamo.transact_write(
             [
-                Action(
-                    "Update",
-                    "token",
-                    keys=keys,
-                    expression="SET revokedAt = :at",
-                    condition="attribute_exists(PK) AND attribute_not_exists(revokedAt)",
-                    values={":at": revoked_at},
-                )
-                for keys in (token_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                *(
+                    Action(
+                        "Update",
+                        "token",
+                        keys=keys,
+                        expression="SET revokedAt = :at",
+                        condition="attribute_exists(PK) AND attribute_not_exists(revokedAt)",
+                        values={":at": revoked_at},
+                    )
+                    for keys in (token_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                ),
+                audit.entry_action(record),
             ]
         )

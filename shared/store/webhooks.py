@@ -14,7 +14,8 @@ from pydantic import Field
 
 from shared import clock
 from shared.observability import traced
-from shared.store import dynamo
+from shared.store import audit, dynamo
+from shared.store.audit import AuditRecord
 from shared.store.dynamo import Action
 from shared.store.records import Record, item_of
 from shared.store.schema import (
@@ -47,6 +48,7 @@ class WebhookRecord(Record):
     created_at: str
     updated_at: str
     disabled_reason: str | None = None
+    share_reports: bool = False  # session.completed and session.scored deliveries carry a report link
 
 
 class DeliveryRecord(Record):
@@ -80,7 +82,7 @@ def _delivery_keys(webhook_id: str, delivery_id: str) -> dict[str, str]:
 
 class WebhookStore:
     @traced
-    def create(self, webhook: WebhookRecord, limit: int) -> None:
+    def create(self, webhook: WebhookRecord, limit: int, record: AuditRecord) -> None:
         """Store the webhook and count it, unless the org already has ``limit`` (ConditionFailedError names
         ``webhook count`` then, or when another registration counted first: reading again tells)."""
         index = {INDEX_PARTITION_KEY: _org_index(webhook.org_id), INDEX_SORT_KEY: f"{PARTITION_PREFIX}{webhook.id}"}
@@ -93,6 +95,7 @@ class WebhookStore:
                     item={**item_of(_keys(webhook.id), webhook), **index},
                     condition="attribute_not_exists(PK)",
                 ),
+                audit.entry_action(record),
             ]
         )
 
@@ -160,7 +163,7 @@ class WebhookStore:
                 return found
 
     @traced
-    def delete(self, webhook: WebhookRecord, deleted_at: str) -> None:
+    def delete(self, webhook: WebhookRecord, deleted_at: str, record: AuditRecord) -> None:
         """Mark the webhook deleted, take it out of the org's list and its count (ConditionFailedError
         names ``webhook`` when it is already deleted); its delivery log stays."""
         actions = [
@@ -186,7 +189,7 @@ class WebhookStore:
                     values={":minus_one": -1, ":none": 0},
                 )
             )
-        dynamo.transact_write(actions)
+        dynamo.transact_write([*actions, audit.entry_action(record)])
 
     @traced
     def disable(self, webhook_id: str, disabled_at: str, reason: str) -> None:

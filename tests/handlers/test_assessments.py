@@ -16,7 +16,7 @@ from shared.routes import route
 from shared.store.assessments import AssessmentRecord, AssessmentStore
 from shared.store.cascade import AssessmentDeletion
 from tests.conftest import RequestCounter
-from tests.support import ORG_A, ORG_B, SEED_BODY, call, invoke, run
+from tests.support import AUDIT_A, ORG_A, ORG_B, SEED_BODY, call, invoke, run
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -275,8 +275,10 @@ def test_list_page_is_one_query_however_many_assessments_were_deleted(dynamodb_c
     store, deletion = AssessmentStore(), AssessmentDeletion()
     for _ in range(1000):  # seeded through the store: only the list below is under test
         doomed = _assessment_record("org_a")
-        store.create(doomed)
-        deletion.delete(doomed, deleted_at=doomed.created_at)
+        store.create(doomed, AUDIT_A.record("org_a", "assessment.create", ("assessment", doomed.id)))
+        deletion.delete(
+            doomed, doomed.created_at, AUDIT_A.record("org_a", "assessment.delete", ("assessment", doomed.id))
+        )
     survivor = create()
     dynamodb_calls.reset()
 

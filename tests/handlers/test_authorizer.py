@@ -11,12 +11,12 @@ import pytest
 
 from functions.authorizer.handler import handler
 from infra.local.gateway import LambdaContext
-from shared.domain.tokens import revoke_token
+from shared.domain.tokens import issue_token, revoke_token
 from shared.observability import SERVICE
 from shared.routes import route
 from shared.store.tokens import TokenStore
 from tests.conftest import RequestCounter
-from tests.support import create_assessment, generate_keys, new_token
+from tests.support import OPERATOR, create_assessment, generate_keys, new_token
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -37,19 +37,24 @@ def authorize(headers: dict[str, str], route_name: str = "list_assessments") -> 
     return result
 
 
-def test_a_valid_token_is_allowed_on_every_route_with_its_org_in_the_context(
+def test_a_valid_token_is_allowed_on_every_route_with_its_org_and_its_id_and_name_in_the_context(
     dynamodb_calls: RequestCounter,
 ) -> None:
-    token = new_token("org_acme")
+    issued = issue_token(TokenStore(), "org_acme", name="tests", audit=OPERATOR)
     dynamodb_calls.reset()
 
-    result = authorize({"Authorization": f"Bearer {token}"})
+    result = authorize({"Authorization": f"Bearer {issued.token}"})
 
     statement = result["policyDocument"]["Statement"][0]
     assert statement["Effect"] == "Allow"
     assert statement["Resource"] == ["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*/*"]
     assert result["principalId"] == "org_acme"
-    assert result["context"] == {"principal": "reviewer", "orgId": "org_acme", "tokenName": "tests"}
+    assert result["context"] == {
+        "principal": "reviewer",
+        "orgId": "org_acme",
+        "tokenName": "tests",
+        "tokenId": issued.stored.token_id,
+    }
     assert dynamodb_calls.total == 1
 
 
@@ -66,7 +71,7 @@ def test_the_bearer_scheme_is_case_insensitive() -> None:
         {"Authorization": ""},
         {"Authorization": "Basic dXNlcjpwYXNz"},
         {"Authorization": "Bearer "},
-        {"Authorization": "Bearer psk_live_unknown_token_value_that_was_never_issued"},
+        {"Authorization": "Bearer psk_live_unknown.token.value.that.was.never.issued"},
         {"Authorization": "Bearer psk_live_" + "a" * 31},
         {"Authorization": "Bearer psk_live_" + "a" * 129},
         {"Authorization": "Bearer psk_live_" + "a" * 20 + " " + "a" * 20},
@@ -93,7 +98,7 @@ def test_a_well_shaped_token_never_issued_is_unauthorized_after_one_lookup(dynam
 def test_a_revoked_token_is_unauthorized() -> None:
     token = new_token("org_acme")
     token_id = next(iter(_token_ids("org_acme")))
-    revoke_token(TokenStore(), "org_acme", token_id)
+    revoke_token(TokenStore(), "org_acme", token_id, audit=OPERATOR)
 
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize({"Authorization": f"Bearer {token}"})

@@ -22,7 +22,7 @@ def test_an_allowed_origin_is_named_in_the_answer_with_the_headers_its_script_ma
 
     assert answer.status == 201
     assert answer.headers["Access-Control-Allow-Origin"] == APP
-    assert answer.headers["Access-Control-Expose-Headers"] == "Location,Idempotent-Replayed"
+    assert answer.headers["Access-Control-Expose-Headers"] == "Location,Idempotent-Replayed,ETag,Retry-After"
     assert answer.headers["Vary"] == "Origin"
 
 

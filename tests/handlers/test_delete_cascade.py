@@ -21,7 +21,7 @@ from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.cascade import AssessmentDeletion
 from shared.store.sessions import SessionStore
 from tests.conftest import RequestCounter
-from tests.support import ORG_A, call, candidate_for, create_assessment, generate_keys
+from tests.support import AUDIT_A, ORG_A, call, candidate_for, create_assessment, generate_keys
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -117,12 +117,14 @@ def test_delete_racing_key_generation_never_leaves_a_redeemable_key() -> None:
 
         def generate(assessment_id: str = assessment["id"]) -> object:
             try:
-                return generate_keys_for(AssessmentStore(), CandidateKeyStore(), "org_a", assessment_id, request)
+                return generate_keys_for(
+                    AssessmentStore(), CandidateKeyStore(), "org_a", assessment_id, request, audit=AUDIT_A
+                )
             except (NotFoundError, ConflictError) as refused:
                 return refused
 
         def delete(assessment_id: str = assessment["id"]) -> None:
-            delete_assessment(AssessmentStore(), AssessmentDeletion(), "org_a", assessment_id)
+            delete_assessment(AssessmentStore(), AssessmentDeletion(), "org_a", assessment_id, audit=AUDIT_A)
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             generated, deleted = pool.submit(generate), pool.submit(delete)
@@ -145,7 +147,7 @@ def test_concurrent_revocations_of_one_key_succeed_once_and_otherwise_are_not_fo
 
     def revoke(_: int) -> str:
         try:
-            revoke_key(CandidateKeyStore(), SessionStore(), "org_a", assessment["id"], key["id"])
+            revoke_key(CandidateKeyStore(), SessionStore(), "org_a", assessment["id"], key["id"], audit=AUDIT_A)
         except NotFoundError:
             return "not found"
         return "revoked"
@@ -166,5 +168,7 @@ def test_keys_cannot_be_born_on_an_assessment_deleted_after_it_was_read() -> Non
             return stale
 
     with pytest.raises(NotFoundError):
-        generate_keys_for(StaleReads(), CandidateKeyStore(), "org_a", assessment["id"], GenerateKeysRequest(count=3))
+        generate_keys_for(
+            StaleReads(), CandidateKeyStore(), "org_a", assessment["id"], GenerateKeysRequest(count=3), audit=AUDIT_A
+        )
     assert stored_statuses(assessment["id"]) == {}

@@ -11,7 +11,16 @@ from shared.domain.rubrics import create_rubric
 from shared.routes import ROUTES
 from shared.store import dynamo
 from tests.conftest import RequestCounter
-from tests.support import ORG_B, SEED_BODY, Answer, call, candidate_for, create_assessment, generate_keys, invoke
+from tests.support import (
+    ORG_B,
+    SEED_BODY,
+    Answer,
+    call,
+    candidate_for,
+    create_assessment,
+    generate_keys,
+    invoke,
+)
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -33,6 +42,9 @@ def test_every_post_route_honours_the_header_and_no_other_does() -> None:
         "erase_candidate",
         "create_webhook",
         "test_webhook",
+        "extend_session",
+        "resend_invitation",
+        "create_share",
     }
 
 
@@ -43,6 +55,7 @@ def test_a_retry_replays_the_first_answer_and_creates_nothing() -> None:
     assert first.status == retry.status == 201
     assert retry.body == first.body
     assert retry.headers["Location"] == first.headers["Location"]
+    assert retry.headers["ETag"] == first.headers["ETag"]
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
     _, listed = call("list_assessments")
@@ -196,8 +209,8 @@ def test_an_error_is_not_kept_so_the_corrected_retry_runs() -> None:
     _, rubric = call("create_rubric", body=RUBRIC)
     corrected = invoke("create_assessment", body={**SEED_BODY, "rubricId": rubric["rubric"]["id"]}, headers=keyed("k"))
 
-    assert (refused.status, refused.body["code"]) == (404, "rubric_not_found")
-    assert again.status == 404
+    assert (refused.status, refused.body["code"]) == (400, "rubric_not_found")
+    assert again.status == 400
     assert "Idempotent-Replayed" not in again.headers
     assert corrected.status == 201
 
@@ -205,9 +218,9 @@ def test_an_error_is_not_kept_so_the_corrected_retry_runs() -> None:
 def test_a_retry_while_the_first_is_running_is_told_to_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     during: list[Answer] = []
 
-    def slow_create(*arguments: Any) -> Any:
+    def slow_create(*arguments: Any, **keywords: Any) -> Any:
         during.append(invoke("create_rubric", body=RUBRIC, headers=keyed("k")))
-        return create_rubric(*arguments)
+        return create_rubric(*arguments, **keywords)
 
     monkeypatch.setattr("functions.create_rubric.handler.create_rubric", slow_create)
     first = invoke("create_rubric", body=RUBRIC, headers=keyed("k"))

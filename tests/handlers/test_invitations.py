@@ -16,9 +16,9 @@ from shared import mail, settings
 from shared.consumer import EventConsumer, change_of
 from shared.domain.events import events_of
 from shared.mail import SesMailer
-from shared.store.candidate_keys import CandidateKeyStore
+from shared.store.candidate_keys import CandidateKeyStore, email_digest
 from tests.handlers.test_results import GOOD_SCORE, scorable
-from tests.support import RecordingMailer, Stream, call, create_assessment, deliver, generate_keys
+from tests.support import RecordingMailer, Stream, call, candidate_for, create_assessment, deliver, generate_keys
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -67,13 +67,15 @@ def refuse_sends(code: str, times: int) -> None:
 
 
 EMAILS = ["ada@example.com", "alan@example.org", "grace@example.net"]
+# An invitation no email has left for yet.
+NOT_SENT = {"sentAt": None, "error": None, "sentCount": 0, "lastSentAt": None, "remindedAt": None}
 
 
 @pytest.mark.usefixtures("verified_sender")
 def test_keys_issued_to_addresses_are_emailed_once_through_ses(stream: Stream) -> None:
     assessment = create_assessment(title="Backend take-home", role="Senior backend engineer", timeLimitMinutes=90)
     keys = generate_keys(assessment["id"], 2, candidateEmails=EMAILS[:2], candidateNames=["Ada", "Alan"])
-    assert [key["invite"] for key in keys] == [{"status": "queued", "sentAt": None, "error": None}] * 2
+    assert [key["invite"] for key in keys] == [{"status": "queued", **NOT_SENT}] * 2
 
     assert deliver(stream.new_records(), EventConsumer(SesMailer())) == []
 
@@ -113,8 +115,27 @@ def test_the_invitation_says_who_invites_to_what_with_which_key_and_how_to_start
         for fact in ("Acme", "Data pipeline", "Data engineer", "Ada", key["key"], key["expiresAt"], "45 minutes"):
             assert fact in text
         assert f"{API_URL}/v1/sessions" in text
-    assert "POST" in message.text
+        assert f"promptster start {key['key']} --api {API_URL}" in text
+        assert "pipx install promptster-cli" in text
+    assert f'curl -X POST {API_URL}/v1/sessions -H "X-API-Key: {key["key"]}"' in message.text
+    assert message.text.index("promptster start") < message.text.index("curl")  # the CLI first, curl the fallback
     assert message.recipient == EMAILS[0]
+
+
+def test_the_invitation_names_the_cli_source_the_deployment_gives(
+    stream: Stream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        settings.CLI_PACKAGE_VARIABLE, "https://downloads.acme.com/promptster_cli-0.1.0-py3-none-any.whl"
+    )
+    assessment = create_assessment()
+    generate_keys(assessment["id"], 1, candidateEmails=EMAILS[:1])
+    mailer = RecordingMailer()
+
+    deliver(stream.new_records(), EventConsumer(mailer))
+
+    [message] = mailer.sent
+    assert "pipx install https://downloads.acme.com/promptster_cli-0.1.0-py3-none-any.whl" in message.text
 
 
 def test_without_an_org_name_a_candidate_name_or_a_time_limit_the_invitation_still_reads_right(
@@ -223,7 +244,7 @@ def test_without_a_sender_invitations_fail_as_not_configured(stream: Stream, mon
     assert deliver(stream.new_records(), EventConsumer(mailer)) == []
 
     assert mailer.sent == []
-    assert invites(assessment["id"])[EMAILS[0]] == {"status": "failed", "sentAt": None, "error": "mail_not_configured"}
+    assert invites(assessment["id"])[EMAILS[0]] == {"status": "failed", **NOT_SENT, "error": "mail_not_configured"}
 
 
 def test_send_invites_false_sends_nothing(stream: Stream) -> None:
@@ -233,7 +254,7 @@ def test_send_invites_false_sends_nothing(stream: Stream) -> None:
 
     deliver(stream.new_records(), EventConsumer(mailer))
 
-    assert key["invite"] == {"status": "not_requested", "sentAt": None, "error": None}
+    assert key["invite"] == {"status": "not_requested", **NOT_SENT}
     assert mailer.sent == []
     assert invites(assessment["id"])[EMAILS[0]]["status"] == "not_requested"
 
@@ -291,3 +312,37 @@ def test_the_stream_tells_the_life_of_a_key_and_its_session_as_domain_events(str
     ]
     assert {(event.org_id, event.assessment_id) for event in events} == {("org_a", assessment["id"])}
     assert len({event.id for event in events}) == len(events)
+
+
+def test_the_stream_tells_resends_failures_extensions_and_erasures_as_domain_events(stream: Stream) -> None:
+    assessment = create_assessment(timeLimitMinutes=30)
+    [key] = generate_keys(assessment["id"], 1, candidateEmails=EMAILS[:1], sendInvites=False)
+    call("resend_invitation", path={"assessment_id": assessment["id"], "key_id": key["id"]})
+    session = call("start_session", candidate_for(key))[1]["session"]
+    call("extend_session", body={"minutes": 5, "reason": "x"}, path={"session_id": session["id"]})
+    call("erase_candidate", body={"email": EMAILS[0]})
+
+    records = [DynamoDBRecord(record) for record in stream.new_records()]
+    events = [event for record in records for event in events_of(change_of(record))]
+
+    assert [(event.type, event.subject_id) for event in events] == [
+        ("key.created", key["id"]),
+        ("invitation.queued", key["id"]),
+        ("session.started", session["id"]),
+        ("session.extended", session["id"]),
+        ("candidate.erased", email_digest(EMAILS[0])),
+        ("timeline.erasing", session["id"]),
+    ]
+    assert [event.invitation is not None for event in events[:2]] == [False, True]
+
+
+def test_a_failed_email_is_a_domain_event_once(stream: Stream, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(settings.MAIL_FROM_VARIABLE)
+    assessment = create_assessment()
+    [key] = generate_keys(assessment["id"], 1, candidateEmails=EMAILS[:1])
+    deliver(stream.new_records(), EventConsumer(RecordingMailer()))
+
+    records = [DynamoDBRecord(record) for record in stream.new_records()]
+    events = [event for record in records for event in events_of(change_of(record))]
+
+    assert [(event.type, event.subject_id) for event in events] == [("invitation.failed", key["id"])]

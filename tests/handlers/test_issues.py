@@ -65,7 +65,19 @@ def test_any_cursor_of_the_documented_shape_resumes_in_id_order() -> None:
     assert (past_the_end["issues"], past_the_end["total"]) == ([], len(ids))
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=51", "difficulty=impossible", "cursor=abc", "cursor=zz"])
+def test_offset_paging_as_v1_first_served_it_still_works() -> None:
+    python_issues = [issue.id for issue in catalog.filter_issues(language="python")]
+
+    status, page = call("list_issues", query="language=python&limit=2&offset=1")
+
+    assert status == 200
+    assert [issue["id"] for issue in page["issues"]] == python_issues[1:3]
+    assert (page["total"], page["limit"], page["offset"]) == (len(python_issues), 2, 1)
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=51", "difficulty=impossible", "cursor=abc", "cursor=zz", "offset=-1"]
+)
 def test_list_issues_rejects_bad_parameters(query: str) -> None:
     status, payload = call("list_issues", query=query)
 

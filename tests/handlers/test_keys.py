@@ -82,7 +82,7 @@ def test_generate_is_not_found_for_unknown_deleted_and_other_orgs_assessments() 
         assert (status, payload["code"]) == (404, "not_found")
 
 
-def test_list_shows_every_non_revoked_key_newest_first() -> None:
+def test_list_shows_every_non_revoked_key_in_creation_order() -> None:
     assessment = create_assessment()
     keys = generate_keys(assessment["id"], 3) + generate_keys(assessment["id"], 2)
     call("revoke_key", path={"assessment_id": assessment["id"], "key_id": keys[1]["id"]})
@@ -90,47 +90,84 @@ def test_list_shows_every_non_revoked_key_newest_first() -> None:
     status, payload = call("list_keys", path={"assessment_id": assessment["id"]})
 
     assert status == 200
-    assert [key["id"] for key in payload["keys"]] == [key["id"] for key in reversed(keys) if key is not keys[1]]
+    assert [key["id"] for key in payload["keys"]] == [key["id"] for key in keys if key is not keys[1]]
     assert payload["nextCursor"] is None
 
 
-def test_list_pages_with_limit_and_cursor_without_gaps_or_repeats_one_query_a_page(
+def test_order_desc_lists_the_newest_key_first() -> None:
+    assessment = create_assessment()
+    keys = generate_keys(assessment["id"], 3) + generate_keys(assessment["id"], 2)
+
+    _, payload = call("list_keys", path={"assessment_id": assessment["id"]}, query="order=desc")
+
+    assert [key["id"] for key in payload["keys"]] == [key["id"] for key in reversed(keys)]
+
+
+def _all_pages(assessment_id: str, query: str) -> tuple[list[str], int]:
+    seen: list[str] = []
+    cursor = None
+    for pages in range(1, 10):
+        status, payload = call(
+            "list_keys", path={"assessment_id": assessment_id}, query=query + (f"&cursor={cursor}" if cursor else "")
+        )
+        assert status == 200
+        assert len(payload["keys"]) <= 3
+        seen += [key["id"] for key in payload["keys"]]
+        cursor = payload["nextCursor"]
+        if cursor is None:
+            return seen, pages
+    raise AssertionError("the list never ended")
+
+
+def test_list_pages_in_creation_order_one_query_a_page_and_one_read_of_the_assessment(
     dynamodb_calls: RequestCounter,
 ) -> None:
     assessment = create_assessment()
     created = [key["id"] for key in generate_keys(assessment["id"], 7)]
     dynamodb_calls.reset()
 
-    seen: list[str] = []
-    cursor = None
-    pages = 0
-    for _ in range(10):
-        query = "limit=3" + (f"&cursor={cursor}" if cursor else "")
-        status, payload = call("list_keys", path={"assessment_id": assessment["id"]}, query=query)
-        assert status == 200
-        assert len(payload["keys"]) <= 3
-        pages += 1
-        seen += [key["id"] for key in payload["keys"]]
-        cursor = payload["nextCursor"]
-        if cursor is None:
-            break
+    seen, pages = _all_pages(assessment["id"], "limit=3")
+
+    assert seen == created
+    # The first page ends before the state record that proves the assessment is the caller's: one GetItem.
+    assert dict(dynamodb_calls.calls) == {"Query": pages, "GetItem": 1}
+
+
+def test_a_list_that_fits_one_page_is_one_query(dynamodb_calls: RequestCounter) -> None:
+    assessment = create_assessment()
+    generate_keys(assessment["id"], 3)
+    dynamodb_calls.reset()
+
+    _, pages = _all_pages(assessment["id"], "limit=3")
+
+    assert (pages, dict(dynamodb_calls.calls)) == (1, {"Query": 1})
+
+
+def test_newest_first_pages_one_query_a_page(dynamodb_calls: RequestCounter) -> None:
+    assessment = create_assessment()
+    created = [key["id"] for key in generate_keys(assessment["id"], 7)]
+    dynamodb_calls.reset()
+
+    seen, pages = _all_pages(assessment["id"], "limit=3&order=desc")
 
     assert seen == created[::-1]
     assert dict(dynamodb_calls.calls) == {"Query": pages}
 
 
-def test_a_cursor_into_another_orgs_keys_is_not_found() -> None:
+@pytest.mark.parametrize(("order", "after"), [("asc", 0), ("desc", -1)])
+def test_a_cursor_into_another_orgs_keys_is_not_found(order: str, after: int) -> None:
     theirs = create_assessment(ORG_B)
     their_keys = generate_keys(theirs["id"], 3, ORG_B)
-    cursor = uuid.UUID(their_keys[-1]["id"]).hex
+    cursor = uuid.UUID(their_keys[after]["id"]).hex
 
-    status, _ = call("list_keys", path={"assessment_id": theirs["id"]}, query=f"cursor={cursor}")
+    status, _ = call("list_keys", path={"assessment_id": theirs["id"]}, query=f"cursor={cursor}&order={order}")
 
     assert status == 404
 
 
 @pytest.mark.parametrize(
-    ("query", "path"), [("limit=0", ["limit"]), ("limit=1001", ["limit"]), ("cursor=x", ["cursor"])]
+    ("query", "path"),
+    [("limit=0", ["limit"]), ("limit=1001", ["limit"]), ("cursor=x", ["cursor"]), ("order=newest", ["order"])],
 )
 def test_list_rejects_bad_paging_parameters(query: str, path: list[str]) -> None:
     assessment = create_assessment()

@@ -29,6 +29,7 @@ from shared.store.candidate_keys import CandidateKeyStore
 from shared.store.sessions import SessionStore
 from tests.conftest import RequestCounter
 from tests.support import (
+    AUDIT_A,
     CANDIDATE_FIELDS,
     KEY_FIELDS,
     ORG_A,
@@ -170,10 +171,12 @@ def test_reviewer_and_candidate_read_one_shape_the_candidate_without_score_with_
             "lastEventAt": None,
             "aiAttributionPct": None,
         },
+        "tools": [],
         "erasedAt": None,
+        "extensions": [],
     }
     assert {name: value for name, value in mine.items() if name != "remainingSeconds"} == {
-        name: value for name, value in theirs.items() if name not in ("score", "signals")
+        name: value for name, value in theirs.items() if name not in ("score", "signals", "tools")
     }
     assert mine["remainingSeconds"] == 20 * 60 - 5
 
@@ -198,7 +201,7 @@ def test_a_completed_session_carries_its_duration_and_submission(frozen: FrozenC
     assert {
         name: value
         for name, value in reviewer_get(session["id"])[1]["session"].items()
-        if name not in ("score", "signals")
+        if name not in ("score", "signals", "tools")
     } == {name: value for name, value in completed.items() if name != "remainingSeconds"}
 
 
@@ -508,7 +511,7 @@ def test_the_keys_list_keeps_its_contract() -> None:
 
     assert status == 200
     assert payload["nextCursor"] is None
-    assert [key["status"] for key in payload["keys"]] == ["completed", "redeemed", "pending"]  # newest first
+    assert [key["status"] for key in payload["keys"]] == ["pending", "redeemed", "completed"]  # creation order
     assert payload["keys"][1]["sessionId"] == session["id"]
     assert all(set(key) == KEY_FIELDS for key in payload["keys"])
 
@@ -820,13 +823,13 @@ def test_completing_is_one_read_and_one_write(dynamodb_calls: RequestCounter) ->
     assert dict(dynamodb_calls.calls) == {"GetItem": 1, "TransactWriteItems": 1}
 
 
-def test_scoring_is_one_read_and_one_conditional_write(dynamodb_calls: RequestCounter) -> None:
+def test_scoring_is_one_read_and_one_conditional_write_with_its_audit_record(dynamodb_calls: RequestCounter) -> None:
     _, _, session = scorable()
     dynamodb_calls.reset()
 
     assert score(session["id"])[0] == 200
 
-    assert dict(dynamodb_calls.calls) == {"GetItem": 1, "UpdateItem": 1}
+    assert dict(dynamodb_calls.calls) == {"GetItem": 1, "TransactWriteItems": 1}
 
 
 # Races: two requests on one session at the same moment leave one consistent result
@@ -863,7 +866,7 @@ def scoring(session_id: str, points: float, comment: str | None = None) -> Calla
         criteria=[CriterionScore(name="Correctness", score=points), CriterionScore(name="Tests", score=points)],
         comment=comment,
     )
-    return partial(score_session, SessionStore(), "org_a", session_id, request)
+    return partial(score_session, SessionStore(), "org_a", session_id, request, audit=AUDIT_A)
 
 
 def test_two_completes_racing_complete_once_with_the_winners_submission() -> None:
@@ -902,7 +905,9 @@ def test_a_score_racing_a_complete_is_refused_or_stored_on_the_completed_session
 def test_a_revoke_racing_a_complete_leaves_either_a_revoked_or_a_completed_session() -> None:
     for _ in range(ROUNDS):
         assessment, [key], [session] = started()
-        revoking = partial(revoke_key, CandidateKeyStore(), SessionStore(), "org_a", assessment["id"], key["id"])
+        revoking = partial(
+            revoke_key, CandidateKeyStore(), SessionStore(), "org_a", assessment["id"], key["id"], audit=AUDIT_A
+        )
 
         completed, revoked = race(completing(key, session["id"]), revoking)
 
@@ -937,7 +942,9 @@ def test_a_revoke_racing_a_start_always_revokes_and_leaves_no_running_session() 
         assessment = create_assessment()
         [key] = generate_keys(assessment["id"], 1)
         starting = partial(start_session, AssessmentStore(), CandidateKeyStore(), SessionStore(), candidate_for(key))
-        revoking = partial(revoke_key, CandidateKeyStore(), SessionStore(), "org_a", assessment["id"], key["id"])
+        revoking = partial(
+            revoke_key, CandidateKeyStore(), SessionStore(), "org_a", assessment["id"], key["id"], audit=AUDIT_A
+        )
 
         begun, revoked = race(starting, revoking)
 

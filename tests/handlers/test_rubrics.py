@@ -10,12 +10,12 @@ import pytest
 
 from shared.domain.assessments import create_assessment as create_assessment_for
 from shared.domain.rubrics import delete_rubric
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, InvalidInputError
 from shared.models.assessments import CreateAssessmentRequest
 from shared.store.assessments import AssessmentStore
 from shared.store.rubrics import RubricStore
 from tests.conftest import RequestCounter
-from tests.support import ORG_B, SEED_BODY, call, create_assessment, invoke
+from tests.support import AUDIT_A, ORG_B, SEED_BODY, call, create_assessment, invoke
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -79,13 +79,15 @@ def test_create_rejects_invalid_rubrics_naming_the_field(fields: dict[str, Any],
     assert path in [detail["path"] for detail in payload["details"]]
 
 
-def test_criterion_names_are_unique_whatever_their_case_a_409_naming_the_duplicate() -> None:
+def test_criterion_names_are_unique_whatever_their_case_a_400_naming_the_duplicate() -> None:
     criteria = [{"name": "Tests", "weight": 1}, {"name": " tests", "weight": 2}]
 
     status, payload = call("create_rubric", body={**RUBRIC, "criteria": criteria})
 
-    assert (status, payload["code"]) == (409, "duplicate_criterion")
-    assert payload["details"][0]["path"] == ["criteria", 1, "name"]
+    assert (status, payload["code"]) == (400, "validation_error")
+    assert [(detail["path"], detail["code"]) for detail in payload["details"]] == [
+        (["criteria", 1, "name"], "duplicate")
+    ]
     assert call("list_rubrics")[1]["rubrics"] == []
 
 
@@ -118,7 +120,8 @@ def test_an_assessment_may_link_only_an_active_rubric_of_its_own_org() -> None:
     assert create_assessment(rubricId=mine["id"])["rubricId"] == mine["id"]
     for rubric_id in (theirs["id"], deleted["id"], str(uuid.uuid4())):
         status, payload = call("create_assessment", body={**SEED_BODY, "rubricId": rubric_id})
-        assert (status, payload["code"]) == (404, "rubric_not_found")
+        assert (status, payload["code"]) == (400, "rubric_not_found")
+        assert payload["details"][0]["path"] == ["rubricId"]
 
 
 def test_a_linked_rubric_is_in_use_until_its_assessments_are_deleted() -> None:
@@ -150,13 +153,13 @@ def test_a_rubric_delete_racing_an_assessment_create_never_leaves_a_dangling_lin
 
         def link(request: CreateAssessmentRequest = request) -> str:
             try:
-                return create_assessment_for(AssessmentStore(), RubricStore(), "org_a", request).id
-            except NotFoundError:
+                return create_assessment_for(AssessmentStore(), RubricStore(), "org_a", request, audit=AUDIT_A).id
+            except InvalidInputError:  # rubric_not_found
                 return ""
 
         def remove(rubric_id: str = rubric["id"]) -> bool:
             try:
-                delete_rubric(RubricStore(), "org_a", rubric_id)
+                delete_rubric(RubricStore(), "org_a", rubric_id, audit=AUDIT_A)
             except ConflictError:
                 return False
             return True

@@ -26,6 +26,18 @@ pytestmark = pytest.mark.usefixtures("table")
 BASE = clock.from_timestamp("2026-04-01T10:00:00Z")
 
 
+class HeldClock:
+    """``shared.clock.utc_now`` in this module: sessions start at BASE and everything else happens an
+    hour in, so every event here (up to 2,500 s after BASE) lies within its session's time."""
+
+    now = BASE + timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def held_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "utc_now", lambda: HeldClock.now)
+
+
 def event(
     event_type: str = "prompt", seconds: float = 0, data: dict[str, Any] | None = None, event_id: str | None = None
 ) -> dict[str, Any]:
@@ -53,9 +65,18 @@ def started_session(principal: Any = ORG_A, **fields: Any) -> tuple[dict[str, An
     """An assessment, its key and the key's started session."""
     assessment = create_assessment(principal, **fields)
     [key] = generate_keys(assessment["id"], 1, principal)
-    status, payload = call("start_session", candidate_for(key))
+    return assessment, key, start(key)
+
+
+def start(key: dict[str, Any]) -> dict[str, Any]:
+    """The key's session, started at BASE."""
+    held, HeldClock.now = HeldClock.now, BASE
+    try:
+        status, payload = call("start_session", candidate_for(key))
+    finally:
+        HeldClock.now = held
     assert status == 201, payload
-    return assessment, key, payload["session"]
+    return dict(payload["session"])
 
 
 def send(key: dict[str, Any], session_id: str, events: Sequence[dict[str, Any]]) -> tuple[int, Any]:
@@ -322,7 +343,39 @@ def test_data_is_kept_as_sent_beside_the_fields_that_drive_signals() -> None:
     send(key, session["id"], [sent])
 
     [stored] = read_all(session["id"])[0]
-    assert stored == {**sent, "at": "2026-04-01T10:00:00.123Z"}
+    assert stored == {**sent, "at": "2026-04-01T10:00:00.123Z", "tool": None, "receivedAt": "2026-04-01T11:00:00.000Z"}
+
+
+def test_the_timeline_names_each_events_tool_and_the_session_the_tools_seen() -> None:
+    _, key, session = started_session()
+
+    send(key, session["id"], [{**event(seconds=1), "tool": "claude-code"}, {**event(seconds=2), "tool": "cli"}])
+
+    assert [stored["tool"] for stored in read_all(session["id"])[0]] == ["claude-code", "cli"]
+    status, payload = call("get_session", path={"session_id": session["id"]})
+    assert (status, payload["session"]["tools"]) == (200, ["claude-code", "cli"])
+
+
+@pytest.mark.parametrize("tool", ["Claude Code", "", "x" * 33, 7])
+def test_a_tool_name_not_of_the_documented_shape_is_400(tool: object) -> None:
+    _, key, session = started_session()
+
+    status, payload = send(key, session["id"], [{**event(), "tool": tool}])
+
+    assert (status, payload["details"][0]["path"]) == (400, ["events", 0, "tool"])
+
+
+@pytest.mark.parametrize("at", ["2026-04-01T09:58:59Z", "2026-04-01T11:01:01Z"])
+def test_an_event_dated_outside_its_session_is_400_naming_it_and_nothing_is_stored(at: str) -> None:
+    _, key, session = started_session()
+    outside = {**event(), "at": at}
+
+    status, payload = send(key, session["id"], [event(seconds=1), outside])
+
+    assert (status, payload["code"]) == (400, "event_out_of_range")
+    assert payload["details"][0]["path"] == ["events", 1, "at"]
+    assert outside["id"] in payload["error"]
+    assert read_all(session["id"])[0] == []
 
 
 # The timeline
@@ -509,7 +562,7 @@ def test_reading_the_signals_costs_nothing_more(dynamodb_calls: RequestCounter) 
 def test_stats_spread_over_completed_sessions_with_each_ones_percentile(dynamodb_calls: RequestCounter) -> None:
     assessment = create_assessment()
     keys = generate_keys(assessment["id"], 5)
-    sessions = [call("start_session", candidate_for(key))[1]["session"] for key in keys]
+    sessions = [start(key) for key in keys]
     counts = [1, 2, 3, 10, 7]  # prompts a session; the last one stays in progress
     for key, session, count in zip(keys, sessions, counts, strict=True):
         changes = [

@@ -21,6 +21,7 @@ from shared.consumer import EventConsumer
 from shared.delivery_worker import DeliveryWorker
 from shared.observability import logger
 from shared.store import dynamo
+from shared.store.candidate_keys import email_digest
 from shared.store.schema import TTL_ATTRIBUTE
 from shared.store.webhooks import WebhookStore
 from shared.webhooks import queue, sender
@@ -29,7 +30,17 @@ from shared.webhooks.schedule import MAX_ATTEMPTS, RETRY_DELAYS_SECONDS
 from tests.conftest import TEST_HOSTS
 from tests.handlers.test_results import GOOD_SCORE, complete, scorable, started
 from tests.receiver import Received, Receiver, receiver, signature_is_valid
-from tests.support import ORG_A, ORG_B, RecordingMailer, Stream, call
+from tests.support import (
+    ORG_A,
+    ORG_B,
+    RecordingMailer,
+    Stream,
+    call,
+    candidate_for,
+    create_assessment,
+    generate_keys,
+    invoke,
+)
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -348,3 +359,82 @@ def test_the_secret_never_reaches_the_logs(
     assert stored is not None
     assert secret not in repr(stored)
     assert secret not in str(stored)
+
+
+def test_extensions_failed_invitations_and_erasures_reach_the_webhooks_that_take_them(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loopback(monkeypatch)  # and no sender configured: every invitation fails as mail_not_configured
+    ada = "ada@example.com"
+    with receiver() as endpoint:
+        register(endpoint.url, events=["session.extended", "invitation.failed", "candidate.erased"])
+        assessment = create_assessment(timeLimitMinutes=30)
+        [key] = generate_keys(assessment["id"], 1, candidateEmails=[ada], candidateNames=["Ada"])
+        pipeline.run()
+        pipeline.run()  # the invitation's failure, written by the consumer as it ran
+        session_id = call("start_session", candidate_for(key))[1]["session"]["id"]
+        body = {"minutes": 15, "reason": "Outage"}
+        assert call("extend_session", body=body, path={"session_id": session_id})[0] == 200
+        pipeline.run()
+        assert call("erase_candidate", body={"email": ada})[0] == 200
+        pipeline.run()
+
+    failed, extended, erased = payloads(endpoint)
+    assert [failed["type"], extended["type"], erased["type"]] == [
+        "invitation.failed",
+        "session.extended",
+        "candidate.erased",
+    ]
+    assert (failed["data"]["key"]["id"], failed["data"]["key"]["invite"]["error"]) == (key["id"], "mail_not_configured")
+    assert extended["data"]["session"]["extensions"][0]["minutes"] == 15
+    assert erased["data"] == {"candidate": {"emailSha256": email_digest(ada), "erasedAt": erased["createdAt"]}}
+    assert ada not in json.dumps(erased)
+    assert "Ada" not in json.dumps(erased)
+    for request in endpoint.received:
+        assert_documented(request)
+
+
+def test_each_extension_is_its_own_event(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    loopback(monkeypatch)
+    with receiver() as endpoint:
+        register(endpoint.url, events=["session.extended"])
+        _, [key], [session] = started()
+        for minutes in (5, 10):  # within one second: told apart by their place in the list
+            call("extend_session", body={"minutes": minutes, "reason": "x"}, path={"session_id": session["id"]})
+        pipeline.run()
+
+    extended = payloads(endpoint)
+    assert [len(payload["data"]["session"]["extensions"]) for payload in extended] == [1, 2]
+    assert len({payload["id"] for payload in extended}) == 2
+    assert key["id"] == extended[0]["data"]["session"]["keyId"]
+
+
+def test_a_webhook_that_asks_for_report_links_gets_one_made_for_each_completion_and_score(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loopback(monkeypatch)
+    monkeypatch.setenv(settings.API_URL_VARIABLE, "https://api.acme.example/prod")
+    with receiver() as sharing, receiver() as plain:
+        hook = register(sharing.url, shareReports=True)["webhook"]
+        register(plain.url)
+        _, _, session = scorable()
+        assert call("score_session", path={"session_id": session["id"]}, body=GOOD_SCORE)[0] == 200
+        pipeline.run()
+
+    started_event, completed, scored = payloads(sharing)
+    assert "reportUrl" not in started_event["data"]
+    links = [completed["data"]["reportUrl"], scored["data"]["reportUrl"]]
+    assert all(link.startswith("https://api.acme.example/prod/v1/reports/") for link in links)
+    assert links[0] != links[1]  # one link per delivery
+    for link in links:
+        page = invoke("get_shared_report", None, path={"token": link.rsplit("/", 1)[1]})
+        assert page.status == 200
+        assert session["id"] in page.body
+    assert all("reportUrl" not in payload["data"] for payload in payloads(plain))
+    for request in sharing.received:
+        assert_documented(request)
+    shares = call("list_shares", path={"session_id": session["id"]})[1]["shares"]
+    assert [(entry["webhookId"], entry["expiresAt"] > completed["createdAt"]) for entry in shares] == [
+        (hook["id"], True),
+        (hook["id"], True),
+    ]

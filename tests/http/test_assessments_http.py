@@ -182,3 +182,21 @@ def test_the_local_server_serves_the_reference_page_without_credentials(api: Api
 
     assert (status, content_type) == (200, "text/html; charset=utf-8")
     assert "<code>/v1/assessments/{assessment_id}/keys</code>" in page
+
+
+def test_a_merge_patch_edits_an_assessment_guarded_by_its_etag(api: Api) -> None:
+    token = new_token("org_patch_http")
+    created = api.request("POST", "/v1/assessments", token, SEED_BODY)
+    path = f"/v1/assessments/{created.body['assessment']['id']}"
+    merge_patch = {"Content-Type": "application/merge-patch+json"}
+
+    edited = api.request(
+        "PATCH", path, token, {"title": "Edited"}, {**merge_patch, "If-Match": created.headers["ETag"]}
+    )
+    stale = api.request("PATCH", path, token, {"title": "Late"}, {**merge_patch, "If-Match": created.headers["ETag"]})
+    read = api.request("GET", path, token)
+
+    assert (edited.status, edited.body["assessment"]["title"]) == (200, "Edited")
+    assert (stale.status, stale.body["code"]) == (412, "precondition_failed")
+    assert read.headers["ETag"] == edited.headers["ETag"] != created.headers["ETag"]
+    assert read.body == edited.body

@@ -42,7 +42,7 @@ def test_a_candidate_starts_resumes_and_completes_with_a_typed_key(api: Api) -> 
     assert resumed.body["assessment"] == started.body["assessment"]
     assert brief.status == 200
     assert completed.status == 200
-    assert [item["status"] for item in keys.body["keys"]] == ["pending", "completed"]  # newest first
+    assert [item["status"] for item in keys.body["keys"]] == ["completed", "pending"]  # creation order
     assert api.request("POST", "/v1/sessions", headers=typed).body["code"] == "session_completed"
 
 

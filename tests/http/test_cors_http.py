@@ -32,7 +32,7 @@ def test_the_preflight_needs_no_credentials_and_names_the_allowed_origin(
     assert headers["Access-Control-Allow-Methods"] == "POST,GET,OPTIONS"
     assert headers["Access-Control-Max-Age"] == str(cors.MAX_AGE_SECONDS)
     allowed = {name.strip().lower() for name in headers["Access-Control-Allow-Headers"].split(",")}
-    assert {"authorization", "x-api-key", "idempotency-key", "content-type"} <= allowed
+    assert {"authorization", "x-api-key", "idempotency-key", "content-type", "if-match"} <= allowed
 
 
 def test_a_preflight_from_another_origin_names_one_the_browser_will_refuse(

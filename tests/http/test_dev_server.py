@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -131,7 +132,7 @@ def test_a_seeded_token_without_a_token_shape_is_a_one_line_error() -> None:
 
     assert process.returncode == 1
     assert stderr.strip().splitlines() == [
-        "error: PROMPTSTER_LOCAL_TOKENS token for org_b is not psk_live_ followed by 32 to 128 letters or digits"
+        "error: PROMPTSTER_LOCAL_TOKENS token for org_b is not psk_live_ followed by 32 to 128 letters, digits, - or _"
     ]
 
 
@@ -144,6 +145,30 @@ def test_default_run_prints_a_token_for_org_local_and_a_working_curl_line() -> N
         assert re.fullmatch(r"psk_live_[A-Za-z0-9]{40}", token)
         assert token in lines[-1]
         assert _list(port, token)[0] == 200
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
+
+
+def test_default_run_prints_a_sample_report_that_opens_without_a_token_and_with_the_reviewers() -> None:
+    port = _free_port()
+    process = _start(port)
+    try:
+        lines = _read_until_serving(process)
+        share_line = next(line for line in lines if line.startswith("Sample report"))
+        share_url = share_line.rsplit(" ", 1)[1]
+        assert share_url.startswith(f"http://127.0.0.1:{port}/v1/reports/")
+        with urllib.request.urlopen(share_url, timeout=30) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+            page = response.read().decode()
+        assert "Session report: Ada Lovelace" in page
+        curl = shlex.split(next(line for line in lines if "as its reviewer reads it: curl" in line))
+        reviewer = urllib.request.Request(curl[curl.index("-s") + 1])
+        reviewer.add_header(*curl[curl.index("-H") + 1].split(": ", 1))
+        with urllib.request.urlopen(reviewer, timeout=30) as response:
+            assert "ada@example.com" in response.read().decode()  # the reviewer's page shows the email
+        assert "ada@example.com" not in page
     finally:
         process.kill()
         process.communicate(timeout=10)

@@ -18,7 +18,7 @@ from infra.local.gateway import LocalGateway
 from infra.local.server import MAX_BODY_BYTES, LocalServer
 from shared.domain.tokens import issue_token
 from shared.store.tokens import TokenStore
-from tests.support import SEED_BODY
+from tests.support import OPERATOR, SEED_BODY
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,9 @@ def raw() -> Iterator[RawServer]:
         server = LocalServer(("127.0.0.1", 0), LocalGateway(), access_log=False, read_timeout=1.0)
         serve(server)
         try:
-            yield RawServer(server.server_address[1], issue_token(TokenStore(), "org_raw", name="tests").token)
+            yield RawServer(
+                server.server_address[1], issue_token(TokenStore(), "org_raw", name="tests", audit=OPERATOR).token
+            )
         finally:
             server.shutdown()
             server.server_close()

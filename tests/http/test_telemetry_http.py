@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tests.http.conftest import Api
-from tests.support import SEED_BODY, new_token
-
-START = datetime(2026, 11, 28, 18, 45, tzinfo=UTC)
+from tests.support import SEED_BODY, instant, new_token
 
 
-def jsonl(count: int) -> str:
-    """A tool's capture: one JSON event a line, a prompt and an AI file change by turns, a test run every 10th."""
+def jsonl(count: int, start: datetime) -> str:
+    """A tool's capture from ``start``: one JSON event a line every 250 ms, a prompt and an AI file change
+    by turns, a test run every 10th."""
     lines = []
     for index in range(count):
-        at = (START + timedelta(milliseconds=250 * index)).isoformat().replace("+00:00", "Z")
+        at = (start + timedelta(milliseconds=250 * index)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         data: dict[str, Any] = {"text": f"step {index}"} if index % 2 else {"author": "ai"}
         kind = "prompt" if index % 2 else "file_change"
         if index % 10 == 9:
@@ -49,7 +48,9 @@ def test_a_jsonl_capture_uploads_once_and_reads_back_in_order(api: Api) -> None:
     assessment = api.request("POST", "/v1/assessments", token, SEED_BODY).body["assessment"]
     [key] = api.request("POST", f"/v1/assessments/{assessment['id']}/keys", token, {"count": 1}).body["keys"]
     session = api.request("POST", "/v1/sessions", headers={"X-API-Key": key["key"]}).body["session"]
-    capture = jsonl(250)
+    # From 30 s before the start (within the skew forgiven) to about 32 s after it.
+    start = datetime.fromisoformat(session["startedAt"]) - timedelta(seconds=30)
+    capture = jsonl(250, start)
 
     first = upload(api, session["id"], key["key"], capture)
     again = upload(api, session["id"], key["key"], capture)
@@ -75,8 +76,8 @@ def test_a_jsonl_capture_uploads_once_and_reads_back_in_order(api: Api) -> None:
         "testRunCount": 25,
         "testPassCount": 15,
         "decisionCount": 0,
-        "firstEventAt": "2026-11-28T18:45:00.000Z",
-        "lastEventAt": "2026-11-28T18:46:02.250Z",
+        "firstEventAt": sent[0]["at"],
+        "lastEventAt": sent[-1]["at"],
         "aiAttributionPct": 100,
     }
 
@@ -92,7 +93,7 @@ def test_the_events_route_takes_256_kib_and_no_more(api: Api) -> None:
             {
                 "id": str(uuid.uuid4()),
                 "type": "note",
-                "at": "2026-11-28T18:45:00Z",
+                "at": instant(),
                 "source": "cli",
                 "data": {"text": "x" * 30_000},
             }

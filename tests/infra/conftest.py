@@ -16,9 +16,17 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from infra.app import build_app, cdk_json_context
+from infra.constructs.function import RUNTIME, SNAP_START_RUNTIMES
 from infra.paths import REPO_ROOT
 
-PROD_CONTEXT = {"customer": "acme", "stage": "prod", "alarmEmail": "ops@example.com", "mailFrom": "hiring@acme.com"}
+CLI_PACKAGE = "https://downloads.acme.com/promptster_cli-0.1.0-py3-none-any.whl"
+PROD_CONTEXT = {
+    "customer": "acme",
+    "stage": "prod",
+    "alarmEmail": "ops@example.com",
+    "mailFrom": "hiring@acme.com",
+    "cliPackage": CLI_PACKAGE,
+}
 DEV_CONTEXT = {"customer": "acme", "stage": "dev"}
 SNAP_START_CONTEXT = {**DEV_CONTEXT, "snapStart": "true"}
 CUSTOMER_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -106,6 +114,8 @@ def prod_template(prod: Synthesized) -> Template:
 @pytest.fixture(scope="session")
 def snap_start(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     """The dev stack with ``-c snapStart=true``; synthesis fails on any unacknowledged cdk-nag finding."""
+    if RUNTIME.name not in SNAP_START_RUNTIMES:
+        pytest.skip(f"SnapStart snapshots Python 3.12 and later; this stack's functions would run on {RUNTIME.name}")
     outdir = tmp_path_factory.mktemp("cdk-snap-start")
     started = time.perf_counter()
     (stack,) = build_app({**cdk_json_context(), **SNAP_START_CONTEXT}, outdir=str(outdir)).synth().stacks

@@ -57,6 +57,8 @@ def test_names_carry_the_customer_and_stage() -> None:
         {"customerManagedKey": "yes"},
         {"reservedConcurrency": "-1"},
         {"reservedConcurrency": "ten"},
+        {"cliPackage": "promptster-cli; rm -rf ~"},
+        {"cliPackage": "x" * 501},
     ],
 )
 def test_an_invalid_context_is_refused(context: dict[str, str]) -> None:

@@ -10,9 +10,9 @@ import pytest
 from infra.app import MAIL_NOT_CONFIGURED_NOTE
 from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_TABLE_ACTIONS
 from shared.consumer import RETRY_ATTEMPTS
-from shared.settings import API_URL_VARIABLE, MAIL_FROM_VARIABLE
-from shared.store.schema import SESSIONS_INDEX, STREAM_VIEW_TYPE
-from tests.infra.conftest import Synthesized, statement_actions
+from shared.settings import API_URL_VARIABLE, CLI_PACKAGE_VARIABLE, MAIL_FROM_VARIABLE
+from shared.store.schema import INDEXES, STREAM_VIEW_TYPE
+from tests.infra.conftest import CLI_PACKAGE, Synthesized, statement_actions
 
 pytestmark = pytest.mark.infra
 
@@ -95,7 +95,7 @@ def test_the_consumer_may_read_the_stream_use_the_table_send_as_the_configured_s
     _, function = _consumer(prod)
     named = [
         ("table", {"Fn::GetAtt": [table, "Arn"]}),
-        ("index", {"Fn::Join": ["", [{"Fn::GetAtt": [table, "Arn"]}, f"/index/{SESSIONS_INDEX}"]]}),
+        *((index, {"Fn::Join": ["", [{"Fn::GetAtt": [table, "Arn"]}, f"/index/{index}"]]}) for index in INDEXES),
         ("stream", {"Fn::GetAtt": [table, "StreamArn"]}),
         ("dead letters", {"Fn::GetAtt": [_queue(prod, "stream-dead-letters"), "Arn"]}),
         ("webhook deliveries", {"Fn::GetAtt": [_queue(prod, "webhook-deliveries"), "Arn"]}),
@@ -122,7 +122,7 @@ def test_the_consumer_may_read_the_stream_use_the_table_send_as_the_configured_s
     assert by_resource == {
         "ses": {"ses:SendEmail"},
         "table": set(CONSUMER_TABLE_ACTIONS),
-        "index": set(CONSUMER_TABLE_ACTIONS),
+        **{index: set(CONSUMER_TABLE_ACTIONS) for index in INDEXES},
         "stream": STREAM_READ,
         "dead letters": QUEUE_SEND,
         "webhook deliveries": QUEUE_SEND,
@@ -148,6 +148,13 @@ def test_the_consumer_is_told_the_sender_and_the_apis_url(prod: Synthesized) -> 
 
     assert variables[MAIL_FROM_VARIABLE] == "hiring@acme.com"
     assert {"Ref": rest_api} in variables[API_URL_VARIABLE]["Fn::Join"][1]
+    assert variables[CLI_PACKAGE_VARIABLE] == CLI_PACKAGE
+
+
+def test_without_a_cli_package_the_consumer_names_the_default_one(dev: Synthesized) -> None:
+    _, function = _consumer(dev)
+
+    assert CLI_PACKAGE_VARIABLE not in function["Environment"]["Variables"]
 
 
 def test_without_a_sender_the_stack_still_synthesizes_may_send_nothing_and_says_so(dev: Synthesized) -> None:

@@ -26,6 +26,7 @@ ACKNOWLEDGED = {
     "AwsSolutions-SQS3",
     "Serverless-SQSRedrivePolicy",
     "Serverless-LambdaEventSourceMappingDestination",
+    "Serverless-EventBusDLQ",
 }
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from unittest.mock import ANY
 
-from infra.openapi import DOCUMENT_PATH, SECURITY, error_codes, openapi_document
+from infra.openapi import DOCUMENT_PATH, SECURITY, SUCCESS_MEDIA_TYPES, error_codes, openapi_document
 from shared import docs
 from shared.models.assessments import SEED_EXAMPLE_REQUEST
 from shared.models.candidate_keys import EMAIL_PATTERN
@@ -78,7 +79,8 @@ def test_create_assessment_carries_the_seeds_example_and_states_the_brief_or_iss
     created = operation["responses"]["201"]["content"]["application/json"]["example"]["assessment"]
     assert created["id"] == "01234567-89ab-cdef-0123-456789abcdef"
     request = document["components"]["schemas"]["CreateAssessmentRequest"]
-    assert sorted(branch["required"] for branch in request["anyOf"]) == [["issueId"], ["taskBrief"]]
+    assert (request["if"]["required"], request["else"]["required"]) == (["issueId"], ["taskBrief"])
+    assert "Rule: provide a `taskBrief` (not blank) or an `issueId`" in request["description"]
     assert request["properties"]["taskBrief"]["title"] == "Task brief"
 
 
@@ -89,7 +91,37 @@ def test_every_route_has_an_example_response_that_its_models_produced() -> None:
         if route.auth is Auth.PUBLIC:
             continue  # the document and its page describe the API itself
         success = document["paths"][route.path][route.method.lower()]["responses"][str(route.status)]
-        assert success["content"]["application/json"]["example"], route.name
+        assert success["content"][SUCCESS_MEDIA_TYPES.get(route.name, "application/json")]["example"], route.name
+
+
+def test_the_report_pages_are_documented_as_html_and_the_shared_one_needs_no_credential() -> None:
+    paths = openapi_document()["paths"]
+
+    for path in ("/v1/sessions/{session_id}/report", "/v1/reports/{token}"):
+        operation = paths[path]["get"]
+        assert operation["responses"]["200"]["content"] == {
+            "text/html": {"schema": {"type": "string"}, **({"example": ANY} if "session_id" in path else {})}
+        }
+        assert set(operation["responses"]["404"]["content"]) == {"application/json"}
+    assert paths["/v1/reports/{token}"]["get"]["security"] == []
+    assert paths["/v1/sessions/{session_id}/report"]["get"]["security"] == [{"apiToken": []}]
+
+
+def test_request_bodies_are_single_objects_that_client_generators_read() -> None:
+    schemas = openapi_document()["components"]["schemas"]
+
+    for name in [name for name in schemas if name.endswith("Request")]:
+        assert schemas[name]["type"] == "object", name
+        assert not {"anyOf", "oneOf"} & set(schemas[name]), name
+        for field, schema in schemas[name]["properties"].items():
+            assert schema.get("description"), f"{name}.{field}"
+
+
+def test_the_keys_rules_are_stated_in_words() -> None:
+    request = openapi_document()["components"]["schemas"]["GenerateKeysRequest"]
+
+    assert "lists exactly `count`" in request["description"]
+    assert request["dependentRequired"] == {"candidateNames": ["candidateEmails"]}
 
 
 def test_rules_the_validators_enforce_are_in_the_document() -> None:

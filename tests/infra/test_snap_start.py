@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from infra.constructs.function import LIVE_ALIAS
+from infra.constructs.function import LIVE_ALIAS, RUNTIMES, UnsupportedPythonError, refuse_snap_start_on
 from infra.paths import REPO_ROOT
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
 from tests.infra.conftest import Synthesized
@@ -51,6 +51,17 @@ def _aliases_by_function(stack: Synthesized) -> dict[str, str]:
     return {props["FunctionName"]["Ref"]: alias for alias, props in stack.properties("AWS::Lambda::Alias").items()}
 
 
+# The functions run on the Python that synthesizes the stack; Lambda snapshots Python 3.12 and later.
+def test_snap_start_is_refused_for_python_3_11_saying_which_python_to_synthesize_with() -> None:
+    with pytest.raises(UnsupportedPythonError, match=r"snapshots Python 3\.12 and later.*PYTHON=python3\.12"):
+        refuse_snap_start_on(RUNTIMES[(3, 11)])
+
+
+@pytest.mark.parametrize("version", [(3, 12), (3, 13)])
+def test_snap_start_is_taken_for_python_3_12_and_later(version: tuple[int, int]) -> None:
+    refuse_snap_start_on(RUNTIMES[version])
+
+
 def test_by_default_api_gateway_invokes_the_functions_themselves(prod: Synthesized, dev: Synthesized) -> None:
     for stack in (prod, dev):
         functions = stack.properties("AWS::Lambda::Function")
@@ -67,7 +78,7 @@ def test_with_snap_start_every_function_snapshots_its_published_versions_behind_
     versions = snap_start.resources("AWS::Lambda::Version")
     aliases = snap_start.properties("AWS::Lambda::Alias")
 
-    assert len(functions) == len(ROUTES) + 3  # the authorizer, the stream consumer and webhook delivery
+    assert len(functions) == len(ROUTES) + 4  # the authorizer, the stream consumer, webhook delivery, reminders
     assert all(props["SnapStart"] == {"ApplyOn": "PublishedVersions"} for props in functions.values())
     assert set(_aliases_by_function(snap_start)) == set(functions)
     for alias in aliases.values():
@@ -95,7 +106,9 @@ def test_with_snap_start_methods_authorizers_and_permissions_all_name_the_aliase
     for authorizer in snap_start.properties("AWS::ApiGateway::Authorizer").values():
         assert _referenced(authorizer["AuthorizerUri"]) == {_aliases_by_function(snap_start)[authorizer_function]}
     permissions = snap_start.properties("AWS::Lambda::Permission").values()
-    assert len(permissions) == len(ROUTES) + len({route.auth for route in ROUTES if route.auth.needs_authorizer})
+    # API Gateway's for each route and authorizer, EventBridge's for the reminder job's schedule.
+    authorizers = len({route.auth for route in ROUTES if route.auth.needs_authorizer})
+    assert len(permissions) == len(ROUTES) + authorizers + 1
     for permission in permissions:
         assert _referenced(permission["FunctionName"]) <= aliases
         assert not _referenced(permission["FunctionName"]) & functions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from importlib.metadata import version
 from typing import Any
@@ -14,6 +15,7 @@ from infra.constructs.alarms import DEPENDENCY_UNAVAILABLE_REQUESTS, LATENCY_P90
 from infra.constructs.api import AUTHORIZERS, THROTTLING, path_parameters
 from infra.constructs.events import CONSUMER_HANDLER, CONSUMER_TABLE_ACTIONS
 from infra.constructs.function import AUTHORIZER_ACTIONS
+from infra.constructs.reminders import REMINDERS_HANDLER, REMINDERS_TABLE_ACTIONS
 from infra.constructs.webhooks import DELIVERY_HANDLER, DELIVERY_TABLE_ACTIONS
 from infra.gateway_responses import GATEWAY_RESPONSES
 from shared.observability import (
@@ -24,7 +26,7 @@ from shared.observability import (
     metric_dimensions,
 )
 from shared.routes import AUTHORIZER_HANDLER, ROUTES, Auth, Route, route
-from shared.store.schema import SESSIONS_INDEX, TTL_ATTRIBUTE, table_definition
+from shared.store.schema import INDEXES, TTL_ATTRIBUTE, table_definition
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -86,6 +88,8 @@ def _declared_table_actions(handler: str) -> set[str]:
         return set(CONSUMER_TABLE_ACTIONS)
     if handler == DELIVERY_HANDLER:
         return set(DELIVERY_TABLE_ACTIONS)
+    if handler == REMINDERS_HANDLER:
+        return set(REMINDERS_TABLE_ACTIONS)
     return set(next(route for route in ROUTES if route.handler == handler).table_actions)
 
 
@@ -125,13 +129,14 @@ def test_every_route_is_one_method_integrated_with_the_function_named_after_it(p
     assert len(prod.resources("AWS::ApiGateway::Method")) == len(ROUTES)
 
 
-def test_there_is_one_function_per_route_plus_the_authorizer_the_stream_consumer_and_webhook_delivery(
+def test_there_is_one_function_per_route_plus_the_authorizer_the_consumer_delivery_and_reminders(
     prod: Synthesized,
 ) -> None:
     handlers = [props["Handler"] for props in prod.properties("AWS::Lambda::Function").values()]
 
     assert sorted(handlers) == sorted(
-        [route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, CONSUMER_HANDLER, DELIVERY_HANDLER]
+        [route.handler for route in ROUTES]
+        + [AUTHORIZER_HANDLER, CONSUMER_HANDLER, DELIVERY_HANDLER, REMINDERS_HANDLER]
     )
 
 
@@ -214,10 +219,31 @@ def test_reviewer_methods_cache_the_authorizer_verdict_by_the_authorization_head
         assert authorizer["AuthorizerResultTtlInSeconds"] > 0
 
 
-def test_only_the_apis_description_is_public(prod: Synthesized) -> None:
+def test_only_the_apis_description_and_a_share_links_report_are_public(prod: Synthesized) -> None:
     public = {route.path for route in ROUTES if not route.auth.needs_authorizer}
 
-    assert public == {"/v1/openapi.json", "/v1/docs"}
+    assert public == {"/v1/openapi.json", "/v1/docs", "/v1/reports/{token}"}
+
+
+def test_the_public_report_may_read_share_links_sessions_and_assessments_and_no_credential(prod: Synthesized) -> None:
+    shared = route("get_shared_report")
+    table = _single(prod, "AWS::DynamoDB::Table")
+
+    (statement,) = [
+        statement
+        for statement in prod.role_statements(shared.handler)
+        if any(
+            _is_table(resource, table)
+            for resource in (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+        )
+    ]
+    prefixes = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    assert prefixes == ["SHARE#*", "SESSION#*", "ORG#*", "ASMT#*"]
+    assert not [prefix for prefix in prefixes if prefix.startswith(("TOKEN#", "CODE#", "WEBHOOK#", "IDEMPOTENCY"))]
+    others = [each for each in ROUTES if each.table_actions and each is not shared]
+    assert all(not each.table_partition_prefixes for each in others)
 
 
 def test_there_is_one_authorizer_per_kind_of_caller_the_routes_use_all_on_one_function(prod: Synthesized) -> None:
@@ -252,10 +278,12 @@ def test_functions_may_use_only_their_table_actions_their_log_group_and_xray(pro
             actions = set(statement["Action"]) if isinstance(statement["Action"], list) else {statement["Action"]}
             resource = statement["Resource"]
             assert statement["Effect"] == "Allow"
-            if isinstance(resource, list):  # the table and its sessions index, for a function that queries
-                table_arn, index_arn = resource
+            if isinstance(resource, list):  # the table and its indexes by name, for a function that queries
+                table_arn, *index_arns = resource
                 assert _getatt(table_arn) == table
-                assert index_arn["Fn::Join"][1][-1] == f"/index/{SESSIONS_INDEX}"
+                assert [index_arn["Fn::Join"][1][-1] for index_arn in index_arns] == [
+                    f"/index/{index}" for index in INDEXES
+                ]
                 assert "dynamodb:Query" in actions
                 assert actions == _declared_table_actions(function["Handler"])
             elif resource == "*":
@@ -302,6 +330,7 @@ def test_every_declared_action_is_a_dynamodb_item_action() -> None:
         AUTHORIZER_ACTIONS,
         CONSUMER_TABLE_ACTIONS,
         DELIVERY_TABLE_ACTIONS,
+        REMINDERS_TABLE_ACTIONS,
     ]:
         assert {action.removeprefix("dynamodb:") for action in declared} <= item_actions
         assert all(action.startswith("dynamodb:") for action in declared)
@@ -322,6 +351,7 @@ def test_the_table_is_keyed_as_the_store_expects_on_demand_encrypted_with_pitr(p
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "SSESpecification": {"SSEEnabled": True},
             "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
+            "GlobalSecondaryIndexes": definition["GlobalSecondaryIndexes"],
         },
     )
 
@@ -352,8 +382,8 @@ def test_every_log_group_has_an_explicit_retention(
     stack = prod if stage == "prod" else dev
     log_groups = stack.resources("AWS::Logs::LogGroup").values()
 
-    # The functions, the authorizer, the consumer, webhook delivery, the API's access log.
-    assert len(log_groups) == len(ROUTES) + 4
+    # The functions, the authorizer, the consumer, webhook delivery, the reminder job, the API's access log.
+    assert len(log_groups) == len(ROUTES) + 5
     for log_group in log_groups:
         assert log_group["Properties"]["RetentionInDays"] == days
         assert log_group["DeletionPolicy"] == policy
@@ -381,6 +411,9 @@ def test_the_stage_traces_throttles_and_writes_json_access_logs(prod: Synthesize
     access_log = json.loads(stage["AccessLogSetting"]["Format"])
     assert access_log["requestId"] == "$context.requestId"
     assert access_log["status"] == "$context.status"
+    # The route's template, never the path: a share link's path is its token.
+    assert access_log["resource"] == "$context.resourcePath"
+    assert "$context.path" not in access_log.values()
 
 
 def test_every_method_validates_its_request_and_requires_its_path_parameters(prod: Synthesized) -> None:
@@ -424,9 +457,14 @@ def test_alarms_watch_the_api_every_function_the_table_the_stream_and_webhooks_a
     alarms = prod.properties("AWS::CloudWatch::Alarm").values()
     functions = [props["FunctionName"] for props in prod.properties("AWS::Lambda::Function").values()]
     # A stream batch may send a hundred emails, a delivery batch wait on ten endpoints: their durations are
-    # watched as the stream's iterator age and the delivery queue's oldest message.
-    queue_consumers = ("promptster-acme-prod-stream-consumer", "promptster-acme-prod-webhook-delivery")
-    api_functions = [name for name in functions if name not in queue_consumers]
+    # watched as the stream's iterator age and the delivery queue's oldest message. No one waits on the
+    # hourly reminder job: its errors (timeouts included) are what matter.
+    background = (
+        "promptster-acme-prod-stream-consumer",
+        "promptster-acme-prod-webhook-delivery",
+        "promptster-acme-prod-send-reminders",
+    )
+    api_functions = [name for name in functions if name not in background]
 
     assert {props["AlarmName"] for props in alarms} == {
         "promptster-acme-prod-api-5xx-rate",
@@ -437,8 +475,7 @@ def test_alarms_watch_the_api_every_function_the_table_the_stream_and_webhooks_a
         "promptster-acme-prod-webhook-dead-letters",
         "promptster-acme-prod-webhook-queue-stalled",
         *(f"{name}-errors" for name in functions),
-        *(f"{name}-throttles" for name in functions),
-        *(f"{name}-latency-p90" for name in api_functions),
+        *(f"promptster-acme-prod-latency-p90-{number}" for number in range(1, math.ceil(len(api_functions) / 10) + 1)),
     }
     for props in alarms:
         assert props["AlarmActions"] == [{"Ref": topic}]
@@ -459,26 +496,56 @@ def test_requests_refused_for_a_dependencys_outage_have_an_alarm_of_their_own(pr
     )
 
 
-def test_every_api_function_has_a_p90_duration_alarm_held_over_several_periods(prod: Synthesized) -> None:
+def test_every_api_function_has_its_p90_duration_watched_by_an_alarm_held_over_several_periods(
+    prod: Synthesized,
+) -> None:
     functions = {
         logical_id: props["FunctionName"]
         for logical_id, props in prod.properties("AWS::Lambda::Function").items()
-        if props["Handler"] not in (CONSUMER_HANDLER, DELIVERY_HANDLER)
+        if props["Handler"] not in (CONSUMER_HANDLER, DELIVERY_HANDLER, REMINDERS_HANDLER)
     }
-    latency = [a for a in prod.properties("AWS::CloudWatch::Alarm").values() if a["AlarmName"].endswith("-latency-p90")]
+    latency = [a for a in prod.properties("AWS::CloudWatch::Alarm").values() if "-latency-p90-" in a["AlarmName"]]
 
-    watched = {}
+    watched = []
     for alarm in latency:
-        assert (alarm["MetricName"], alarm["Namespace"], alarm["ExtendedStatistic"]) == (
-            "Duration",
-            "AWS/Lambda",
-            "p90",
-        )
         assert alarm["Threshold"] == LATENCY_P90.to_milliseconds()
         assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] > 1
-        (dimension,) = alarm["Dimensions"]
-        watched[dimension["Value"]["Ref"]] = alarm["AlarmName"]
-    assert {functions[logical_id] for logical_id in watched} == set(functions.values())
+        stats = [m["MetricStat"] for m in alarm["Metrics"] if "MetricStat" in m]
+        (expression,) = [m for m in alarm["Metrics"] if "Expression" in m]
+        assert expression["Expression"].startswith("MAX(")
+        assert len(stats) <= 10  # CloudWatch's most metrics per alarm
+        for stat in stats:
+            assert (stat["Metric"]["MetricName"], stat["Metric"]["Namespace"], stat["Stat"]) == (
+                "Duration",
+                "AWS/Lambda",
+                "p90",
+            )
+            (dimension,) = stat["Metric"]["Dimensions"]
+            watched.append(dimension["Value"]["Ref"])
+    assert sorted(watched) == sorted(functions)
+
+
+def test_every_function_has_one_alarm_on_its_errors_and_throttles(prod: Synthesized) -> None:
+    functions = prod.properties("AWS::Lambda::Function")
+    alarms = {props["AlarmName"]: props for props in prod.properties("AWS::CloudWatch::Alarm").values()}
+
+    for logical_id, function in functions.items():
+        alarm = alarms[f"{function['FunctionName']}-errors"]
+        watched = {
+            m["MetricStat"]["Metric"]["MetricName"]: m["MetricStat"]["Metric"]["Dimensions"]
+            for m in alarm["Metrics"]
+            if m.get("MetricStat", {}).get("Metric", {}).get("Namespace") == "AWS/Lambda"
+        }
+        dimensions = [{"Name": "FunctionName", "Value": {"Ref": logical_id}}]
+        assert watched == {"Errors": dimensions, "Throttles": dimensions}
+        assert alarm["Threshold"] == 1
+
+
+def test_every_stack_stays_within_cloudformations_500_resources(
+    prod: Synthesized, dev: Synthesized, snap_start: Synthesized
+) -> None:
+    for stack in (prod, dev, snap_start):
+        assert len(stack.template["Resources"]) <= 500
 
 
 def test_no_alarm_depends_on_a_metric_filter_over_logs(prod: Synthesized) -> None:

@@ -9,30 +9,48 @@ from typing import Any
 
 import pytest
 
+from infra.constructs.events import CONSUMER_TABLE_ACTIONS
 from infra.constructs.webhooks import DELIVERY_PARTITION_PREFIXES, DELIVERY_TABLE_ACTIONS
 from infra.local.webhooks import QueuePoller, Queues
 from shared import catalog, settings
 from shared.auth import Principal
+from shared.consumer import EventConsumer
 from shared.delivery_worker import DeliveryWorker
 from shared.errors import ConflictError
 from shared.routes import ROUTES
 from shared.store import dynamo
+from shared.store.candidate_keys import CandidateKeyStore, InviteStore
 from shared.store.schema import PARTITION_KEY
 from tests.receiver import receiver
-from tests.support import ORG_A, SEED_BODY, candidate_for, create_assessment, generate_keys, invoke
+from tests.support import (
+    ORG_A,
+    SEED_BODY,
+    RecordingMailer,
+    Stream,
+    candidate_for,
+    create_assessment,
+    generate_keys,
+    instant,
+    invoke,
+)
 
 IDEMPOTENCY_KEY = [("Idempotency-Key", "retry-1")]
-EVENTS = {
-    "events": [
-        {
-            "id": "0b0c3c1e-8a56-4c50-9d1c-2f1f0f7d5a01",
-            "type": "decision",
-            "at": "2026-04-01T10:00:00Z",
-            "source": "cli",
-            "data": {"title": "Queue the webhooks"},
-        },
-    ]
-}
+
+
+def events() -> dict[str, Any]:
+    """A body of one event, dated now: within a session just started."""
+    return {
+        "events": [
+            {
+                "id": "0b0c3c1e-8a56-4c50-9d1c-2f1f0f7d5a01",
+                "type": "decision",
+                "at": instant(),
+                "source": "cli",
+                "data": {"title": "Queue the webhooks"},
+            },
+        ]
+    }
+
 
 # A TransactWriteItems is authorised per item, by the action its kind stands for.
 TRANSACTION_ITEM_ACTIONS = {
@@ -92,10 +110,17 @@ def _fail_with_a_key(
         "create_rubric": {"principal": ORG_A, "body": {"name": "R", "criteria": [{"name": "C", "weight": 1}]}},
         "start_session": {"principal": candidate},
         "complete_session": {"principal": candidate, "path": {"session_id": session_id}},
-        "ingest_events": {"principal": candidate, "path": {"session_id": session_id}, "body": EVENTS},
+        "ingest_events": {"principal": candidate, "path": {"session_id": session_id}, "body": events()},
         "erase_candidate": {"principal": ORG_A, "body": {"email": "ada@example.com"}},
         "create_webhook": {"principal": ORG_A, "body": {"url": "https://hooks.example.com/"}},
         "test_webhook": {"principal": ORG_A, "path": {"webhook_id": webhook_id}},
+        "extend_session": {
+            "principal": ORG_A,
+            "path": {"session_id": session_id},
+            "body": {"minutes": 5, "reason": "Outage"},
+        },
+        "resend_invitation": {"principal": ORG_A, "path": {"assessment_id": "a", "key_id": "k"}},
+        "create_share": {"principal": ORG_A, "path": {"session_id": session_id}},
     }
     assert set(requests) == {route.name for route in ROUTES if route.idempotent}
     for name, request in requests.items():
@@ -125,6 +150,8 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.route = "create_assessment"
     assessment = create_assessment(rubricId=rubric_id)
     recorder.call("get_assessment", path={"assessment_id": assessment["id"]})
+    for rubric_change in (None, rubric_id):  # a rubric's link moves in the edit's transaction
+        recorder.call("update_assessment", path={"assessment_id": assessment["id"]}, body={"rubricId": rubric_change})
     recorder.call("list_assessments")
     recorder.route = "generate_keys"
     revoked, started, pending = generate_keys(assessment["id"], 3, candidateEmails=["ada@example.com"] * 3)
@@ -133,19 +160,34 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("generate_keys", **replayed)  # a replay reads the keys it names as they are now
     recorder.call("list_keys", path={"assessment_id": assessment["id"]})
     recorder.call("revoke_key", path={"assessment_id": assessment["id"], "key_id": revoked["id"]})
+    resent = {"path": {"assessment_id": assessment["id"], "key_id": pending["id"]}, "headers": IDEMPOTENCY_KEY}
+    # No consumer runs here: the invitation is settled as one would, so that it may be sent again.
+    queued = CandidateKeyStore().get(assessment["id"], pending["id"])
+    assert queued is not None
+    InviteStore().settle(queued, ("queued", "failed"), error="x")
+    recorder.call("resend_invitation", **resent)
+    recorder.call("resend_invitation", **resent)  # a replay reads the key as it is now
     candidate = candidate_for(started)
     recorder.call("get_assessment", candidate, path={"assessment_id": assessment["id"]})
     _, session = recorder.call("start_session", candidate)
     recorder.call("start_session", candidate)  # already started: the session is read back
     session_id = session["session"]["id"]
     recorder.call("get_session", candidate, path={"session_id": session_id})
-    recorder.call("ingest_events", candidate, path={"session_id": session_id}, body=EVENTS)
+    extended = {"path": {"session_id": session_id}, "body": {"minutes": 5, "reason": "x"}, "headers": IDEMPOTENCY_KEY}
+    recorder.call("extend_session", **extended)
+    recorder.call("extend_session", **extended)  # a replay reads the session as it is now
+    recorder.call("ingest_events", candidate, path={"session_id": session_id}, body=events())
     recorder.call("get_timeline", path={"session_id": session_id})
     recorder.call("get_timeline", path={"session_id": session_id}, query="type=decision")
     recorder.call("complete_session", candidate, path={"session_id": session_id})
     _fail_with_a_key(recorder, monkeypatch, candidate, session_id, webhook_id)
     recorder.call("list_sessions", path={"assessment_id": assessment["id"]})
     recorder.call("get_assessment_stats", path={"assessment_id": assessment["id"]})
+    recorder.call("get_report", path={"session_id": session_id})
+    _, shared = recorder.call("create_share", path={"session_id": session_id}, headers=IDEMPOTENCY_KEY)
+    recorder.call("get_shared_report", None, path={"token": shared["url"].rsplit("/", 1)[1]})
+    recorder.call("list_shares", path={"session_id": session_id})
+    recorder.call("revoke_share", path={"session_id": session_id, "share_id": shared["id"]})
     recorder.call(
         "score_session", path={"session_id": session_id}, body={"criteria": [{"name": "Design", "score": 80}]}
     )
@@ -153,6 +195,8 @@ def test_every_route_issues_exactly_the_table_actions_it_declares(
     recorder.call("erase_candidate", body={"email": "ada@example.com"}, headers=IDEMPOTENCY_KEY)
     recorder.call("delete_rubric", path={"rubric_id": rubric_id})
     recorder.call("delete_webhook", path={"webhook_id": webhook_id})
+    recorder.call("list_audit")
+    recorder.call("list_audit", query="action=assessment.update")
     recorder.call("list_issues")
     recorder.call("get_issue", path={"issue_id": catalog.all_issues()[0].id})
 
@@ -186,3 +230,53 @@ def test_the_delivery_function_touches_only_webhook_items_with_the_actions_it_is
             events.unregister("before-parameter-build.dynamodb", record)
     assert {action for action, _ in touched} == set(DELIVERY_TABLE_ACTIONS)  # a 410 included: UpdateItem
     assert all(partition.startswith(tuple(DELIVERY_PARTITION_PREFIXES)) for _, partition in touched)
+
+
+def test_a_function_held_to_partition_prefixes_touches_only_those(
+    recorder: ActionRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    touched: list[str] = []  # the partition key of each request the shared report makes
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        if model.name in ("GetItem", "Query"):
+            keys = params.get("Key") or params["ExpressionAttributeValues"]
+            touched.append(keys.get(PARTITION_KEY, keys.get(":pk", {})).get("S", ""))
+
+    assessment = create_assessment()
+    [key] = generate_keys(assessment["id"], 1)
+    session = invoke("start_session", candidate_for(key)).body["session"]
+    invoke("ingest_events", candidate_for(key), body=events(), path={"session_id": session["id"]})
+    url = invoke("create_share", path={"session_id": session["id"]}).body["url"]
+    hooks = dynamo.client().meta.events
+    hooks.register("before-parameter-build.dynamodb", record)
+    try:
+        assert invoke("get_shared_report", None, path={"token": url.rsplit("/", 1)[1]}).status == 200
+    finally:
+        hooks.unregister("before-parameter-build.dynamodb", record)
+
+    (shared_report,) = [route for route in ROUTES if route.table_partition_prefixes]
+    assert shared_report.name == "get_shared_report"
+    assert len(touched) == 5  # the link, the session, the assessment, the cohort, the timeline
+    assert all(partition.startswith(shared_report.table_partition_prefixes) for partition in touched), touched
+
+
+def test_the_consumer_issues_exactly_the_table_actions_it_is_granted(
+    recorder: ActionRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(settings.API_URL_VARIABLE, "https://api.example.com")
+    stream = Stream()
+    invoke("create_webhook", body={"url": "https://hooks.example.com/", "shareReports": True})
+    assessment = create_assessment()
+    [key] = generate_keys(assessment["id"], 1, candidateEmails=["ada@example.com"])  # an invitation to send
+    session = invoke("start_session", candidate_for(key)).body["session"]
+    invoke("ingest_events", candidate_for(key), body=events(), path={"session_id": session["id"]})
+    invoke("complete_session", candidate_for(key), path={"session_id": session["id"]})  # a report link to make
+    invoke("delete_assessment", path={"assessment_id": assessment["id"]})  # the deleted assessment to read
+    invoke("erase_candidate", body={"email": "ada@example.com"})  # a timeline to delete, then its lookup
+    records = stream.new_records()
+    recorder.route = "stream_consumer"
+
+    answer = EventConsumer(RecordingMailer()).handle({"Records": records})
+
+    assert answer["batchItemFailures"] == []
+    assert recorder.actions["stream_consumer"] == set(CONSUMER_TABLE_ACTIONS)

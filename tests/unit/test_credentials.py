@@ -23,6 +23,7 @@ from shared.auth import (
 from shared.domain.tokens import seed_token
 from shared.errors import UnauthorizedError
 from shared.store.tokens import TokenStore
+from tests.support import OPERATOR
 
 
 def test_api_tokens_are_prefixed_random_and_hashed_with_sha256() -> None:
@@ -42,8 +43,9 @@ def test_api_tokens_are_prefixed_random_and_hashed_with_sha256() -> None:
         ("psk_live_" + "Z9" * 64, True),
         ("psk_live_" + "a" * 31, False),
         ("psk_live_" + "a" * 129, False),
-        ("psk_live_" + "a" * 39 + "_", False),
-        ("psk_live_" + "a" * 39 + "-", False),
+        ("psk_live_" + "a" * 39 + "_", True),  # v1's first tokens were URL-safe base64
+        ("psk_live_" + "a" * 39 + "-", True),
+        ("psk_live_" + "a" * 39 + "+", False),
         ("psk_live_" + "a" * 40 + "\n", False),
         ("psk_live_" + "é" * 40, False),
         ("psk_test_" + "a" * 40, False),
@@ -57,8 +59,8 @@ def test_only_the_prefix_and_32_to_128_letters_or_digits_are_a_token(text: str, 
 
 
 def test_an_operator_chosen_token_without_a_token_shape_is_never_stored() -> None:
-    with pytest.raises(ValueError, match="psk_live_ followed by 32 to 128 letters or digits"):
-        seed_token(cast(TokenStore, None), "tokA", "org_a", name="local")
+    with pytest.raises(ValueError, match="psk_live_ followed by 32 to 128 letters, digits, - or _"):
+        seed_token(cast(TokenStore, None), "tokA", "org_a", name="local", audit=OPERATOR)
 
 
 def test_key_codes_use_only_the_unambiguous_alphabet() -> None:
@@ -86,7 +88,10 @@ def test_typed_key_codes_are_normalised_or_refused(typed: str, expected: str | N
 
 @pytest.mark.parametrize(
     "principal",
-    [Reviewer(org_id="org_a", token_name="ci"), Candidate(org_id="org_a", assessment_id="a1", key_id="k1")],
+    [
+        Reviewer(org_id="org_a", token_name="ci", token_id="0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8e9f"),
+        Candidate(org_id="org_a", assessment_id="a1", key_id="k1"),
+    ],
 )
 def test_principal_survives_the_authorizer_context(principal: Reviewer | Candidate) -> None:
     context = principal_to_context(principal)

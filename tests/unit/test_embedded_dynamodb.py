@@ -1,5 +1,5 @@
-"""The embedded DynamoDB keeps DynamoDB's transaction guarantees with its cheaper backups, and the store
-boundary reports each failed action by what it was."""
+"""The embedded DynamoDB keeps DynamoDB's transaction guarantees with its cheaper backups and its paging
+with its partition-only queries, and the store boundary reports each failed action by what it was."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from infra.local.stream import streams_client
 from shared.store import dynamo
 from shared.store.dynamo import Action
+from shared.store.schema import SESSIONS_INDEX
 
 pytestmark = pytest.mark.usefixtures("table")
 
@@ -97,3 +98,32 @@ def test_numbers_come_back_as_int_or_float_and_none_is_not_stored() -> None:
         "nested": [{"w": 0.01}],
         "none": None,
     }
+
+
+def _pages(condition: str, values: dict[str, Any], forward: bool, index: str | None = None) -> list[list[Any]]:
+    """Every page of a Query of 3 items, each page's (PK, SK) in order."""
+    pages, start = [], None
+    while True:
+        items, start = dynamo.query(condition, values, limit=3, start_after=start, forward=forward, index=index)
+        pages.append([(item["PK"], item["SK"]) for item in items])
+        if start is None:
+            return pages
+
+
+@pytest.mark.parametrize("forward", [True, False], ids=["forward", "backward"])
+def test_a_query_pages_through_its_partition_in_sort_key_order_from_each_start_key(forward: bool) -> None:
+    # A second partition, a numeric-looking sort key and sort keys outside the prefix, all of which a
+    # Query handed its own partition alone must still leave out or order as DynamoDB does.
+    for sort_key in ("EVT#3", "EVT#10", "EVT#2", "ID#1", "EVT#1", "A", "EVT#4", "EVT#20"):
+        dynamo.put({"PK": "S", "SK": sort_key, "GSI1PK": "I", "GSI1SK": sort_key}, "item")
+    dynamo.put({"PK": "T", "SK": "EVT#0"}, "item")
+    ordered = sorted(["EVT#1", "EVT#10", "EVT#2", "EVT#20", "EVT#3", "EVT#4"], reverse=not forward)
+
+    pages = _pages("PK = :pk AND begins_with(SK, :prefix)", {":pk": "S", ":prefix": "EVT#"}, forward)
+    index_pages = _pages("GSI1PK = :pk", {":pk": "I"}, forward, index=SESSIONS_INDEX)
+
+    assert [sort_key for page in pages for _, sort_key in page] == ordered
+    assert [len(page) for page in pages] in ([3, 3], [3, 3, 0])
+    assert [sort_key for page in index_pages for _, sort_key in page] == sorted(
+        ["EVT#3", "EVT#10", "EVT#2", "ID#1", "EVT#1", "A", "EVT#4", "EVT#20"], reverse=not forward
+    )

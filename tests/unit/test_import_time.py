@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 AUTHORIZER_MODULE = AUTHORIZER_HANDLER.rpartition(".")[0]
 HANDLER_MODULES = sorted({route.handler.rpartition(".")[0] for route in ROUTES} | {AUTHORIZER_MODULE})
 CATALOG_ROUTES = {"functions.list_issues.handler", "functions.get_issue.handler"}
-EVENT_ROUTES = {"functions.ingest_events.handler", "functions.get_timeline.handler"}
+REPORT_PAGES = {"functions.get_report.handler", "functions.get_shared_report.handler"}
+# The report pages show the session's timeline too.
+EVENT_ROUTES = {"functions.ingest_events.handler", "functions.get_timeline.handler", *REPORT_PAGES}
 # The CDK and its checks are deployment tools, and the other event sources' resolvers serve no route here.
 NEVER_AT_RUNTIME = ("aws_cdk", "cdk_nag", "constructs", "jsii", "moto")
 OTHER_RESOLVERS = (
@@ -31,8 +33,15 @@ OTHER_RESOLVERS = (
     "aws_lambda_powertools.event_handler.lambda_function_url",
 )
 
-# What every store module stands on, and the idempotency records of the routes that keep them.
-STORE_HELPERS = {"shared.store.dynamo", "shared.store.schema", "shared.store.records", "shared.store.idempotency"}
+# What every store module stands on: the DynamoDB boundary, the records, the audit log every change writes,
+# and the idempotency records of the routes that keep them.
+STORE_HELPERS = {
+    "shared.store.dynamo",
+    "shared.store.schema",
+    "shared.store.records",
+    "shared.store.audit",
+    "shared.store.idempotency",
+}
 
 
 # Every function's module, the stream consumer's included (the route table names the others).
@@ -133,6 +142,14 @@ def test_only_the_assessment_delete_loads_the_deletion_cascade(module: str) -> N
     assert ("shared.store.cascade" in loaded) == (module == "functions.delete_assessment.handler")
 
 
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_only_the_report_pages_load_the_template_engine(module: str) -> None:
+    # Jinja2 compiles its template on the first page: no other function pays for it, the consumer included.
+    loaded = _within(modules_loaded_by(module), ("jinja2", "markupsafe", "shared.reports"))
+    assert ("jinja2" in loaded and "markupsafe" in loaded) == (module in REPORT_PAGES)
+    assert bool(loaded) == (module in REPORT_PAGES)
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
 def test_only_the_idempotent_routes_import_the_idempotency_utility(route: Route) -> None:
     loaded = modules_loaded_by(route.handler.rpartition(".")[0])
@@ -141,7 +158,8 @@ def test_only_the_idempotent_routes_import_the_idempotency_utility(route: Route)
 
 @pytest.mark.parametrize("route", [each for each in ROUTES if "rubric" in each.name], ids=lambda route: route.name)
 def test_a_rubric_route_loads_no_store_but_the_rubrics_one(route: Route) -> None:
-    # The domain's ports name every store's records for the type checker only.
+    # The domain's ports name every store's records for the type checker only; the audit log's actions go
+    # into every store's transactions.
     stores = {name for name in modules_loaded_by(route.handler.rpartition(".")[0]) if name.startswith("shared.store.")}
     assert stores - STORE_HELPERS == {"shared.store.rubrics"}
 

@@ -4,6 +4,7 @@ flushes the deployed API's authorizer cache (or says how long the token may stil
 from __future__ import annotations
 
 import datetime
+import getpass
 import os
 import socket
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from infra.local.embedded_dynamodb import local_dynamodb
 from infra.tokens import deployment_for_table, main
 from shared.auth import hash_api_token
 from shared.store import dynamo
+from shared.store.audit import AuditStore
 from shared.store.schema import ensure_table
 from shared.store.tokens import TokenStore
 
@@ -102,6 +104,40 @@ def test_list_then_revoke(capsys: pytest.CaptureFixture[str], aws: StubbedAws) -
     main(["list", "--org", "org_acme"])
     assert "revoked" in capsys.readouterr().out
     assert _revoked(token)
+
+
+@pytest.mark.usefixtures("table")
+def test_creating_and_revoking_are_audited_as_the_operator_who_ran_them(
+    capsys: pytest.CaptureFixture[str], aws: StubbedAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMPTSTER_OPERATOR", "grace")
+    token, token_id = _create(capsys)
+    main(["revoke", "--org", "org_acme", "--token-id", token_id, "--operator", "alan"], client=aws)
+
+    records, _ = AuditStore().list_page("org_acme", 10, None)
+
+    assert [(record.action, record.actor_id, record.actor_name) for record in records] == [
+        ("token.revoke", "cli:alan", "alan"),
+        ("token.create", "cli:grace", "grace"),
+    ]
+    assert {(record.resource_type, record.resource_id) for record in records} == {("token", token_id)}
+    assert all(
+        token not in record.model_dump_json() and hash_api_token(token) not in record.model_dump_json()
+        for record in records
+    )
+
+
+@pytest.mark.usefixtures("table")
+def test_without_an_operator_the_audit_names_the_login(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PROMPTSTER_OPERATOR", raising=False)
+    monkeypatch.setattr(getpass, "getuser", lambda: "ops-laptop")
+
+    _create(capsys)
+
+    [record] = AuditStore().list_page("org_acme", 10, None)[0]
+    assert (record.actor_type, record.actor_id, record.actor_name) == ("operator", "cli:ops-laptop", "ops-laptop")
 
 
 @pytest.mark.usefixtures("acme_prod_table")
@@ -212,7 +248,8 @@ def test_endpoint_url_points_the_cli_at_that_dynamodb(capsys: pytest.CaptureFixt
         assert main(["create", "--org", "org_acme", "--name", "ci", *where]) == 0
         assert main(["list", "--org", "org_acme", *where]) == 0
 
-        assert external.scan(TableName="promptster-external")["Count"] == 2  # the token and its index entry
+        # The token, its index entry and the audit record of its creation.
+        assert external.scan(TableName="promptster-external")["Count"] == 3
         assert "ci" in capsys.readouterr().out.splitlines()[-1]
     finally:
         server.stop()

@@ -15,21 +15,26 @@ from typing import TypeVar
 from shared.domain.ports import (
     AssessmentDeleter,
     Assessments,
+    AuditLog,
     CandidateKeys,
     Credentials,
+    Reminders,
     Rubrics,
     Sessions,
+    Shares,
     Telemetry,
     Tokens,
 )
 from shared.models.sessions import Score, Submission
-from shared.store.assessments import AssessmentRecord, AssessmentState
+from shared.store.assessments import AssessmentRecord, AssessmentState, AssessmentTerms
+from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError
 from shared.store.cascade import Deletion
 from shared.store.credentials import CodeTarget, StoredToken
-from shared.store.dynamo import ConditionFailedError
+from shared.store.dynamo import ConditionFailedError, Item
 from shared.store.rubrics import RubricRecord
-from shared.store.sessions import SessionRecord, SignalCounts
+from shared.store.sessions import ExtensionRecord, SessionRecord, SignalCounts
+from shared.store.shares import ShareRecord
 from shared.store.telemetry import EVENTS_PER_TRANSACTION, EventRecord, EventsRefusedError
 from shared.store.tokens import TokenRecord
 
@@ -51,6 +56,17 @@ class Memory:
     events: dict[str, dict[str, EventRecord]] = field(default_factory=dict)  # by session id, then event id
     tokens: dict[str, TokenRecord] = field(default_factory=dict)  # by hash: what the authorizer reads
     token_index: dict[tuple[str, str], TokenRecord] = field(default_factory=dict)  # (org, token id)
+    shares: dict[str, ShareRecord] = field(default_factory=dict)  # by token hash: what a shared report reads
+    share_entries: dict[tuple[str, str], ShareRecord] = field(default_factory=dict)  # (session id, share id)
+    terms: dict[tuple[str, int], AssessmentTerms] = field(default_factory=dict)  # (assessment id, version) kept
+    reminders: set[tuple[str, str]] = field(default_factory=set)  # (assessment id, key id) awaiting a reminder
+    audit: list[AuditRecord] = field(default_factory=list)  # in the order written
+
+    def move_key(self, key: CandidateKeyRecord, **changes: object) -> None:
+        """Store the key with ``changes``; a move of its status ends any wait for its reminder."""
+        self.keys[(key.assessment_id, key.id)] = key.model_copy(update=changes)
+        if "status" in changes:
+            self.reminders.discard((key.assessment_id, key.id))
 
     def active_state(self, assessment_id: str, org_id: str | None = None) -> bool:
         """Whether the state record exists, is not a tombstone and (if given) is ``org_id``'s."""
@@ -92,7 +108,7 @@ class FakeAssessments:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
-    def create(self, assessment: AssessmentRecord) -> None:
+    def create(self, assessment: AssessmentRecord, record: AuditRecord) -> None:
         memory = self.memory
         actions = [
             ("assessment", (assessment.org_id, assessment.id) not in memory.assessments),
@@ -106,6 +122,32 @@ class FakeAssessments:
         memory.states[assessment.id] = AssessmentState(org_id=assessment.org_id)
         if assessment.rubric_id is not None:
             memory.rubric_links[rubric] += 1
+        memory.audit.append(record)
+
+    def update(self, before: AssessmentRecord, after: AssessmentRecord, record: AuditRecord) -> None:
+        memory = self.memory
+        stored = memory.assessments.get((before.org_id, before.id))
+        actions = [("assessment", stored is not None and stored.version == before.version)]
+        if before.rubric_id != after.rubric_id:
+            if before.rubric_id is not None:
+                actions.append(("rubric", (before.org_id, before.rubric_id) in memory.rubrics))
+            if after.rubric_id is not None:
+                actions.append(("rubric", (after.org_id, after.rubric_id) in memory.rubrics))
+        if before.terms_version != after.terms_version:
+            actions.append(("terms", (before.id, before.terms_version) not in memory.terms))
+        _transact(actions)
+        memory.assessments[(after.org_id, after.id)] = after
+        if before.rubric_id != after.rubric_id:
+            if before.rubric_id is not None:
+                memory.rubric_links[(before.org_id, before.rubric_id)] -= 1
+            if after.rubric_id is not None:
+                memory.rubric_links[(after.org_id, after.rubric_id)] += 1
+        if before.terms_version != after.terms_version:
+            memory.terms[(before.id, before.terms_version)] = before.terms
+        memory.audit.append(record)
+
+    def get_terms(self, assessment_id: str, terms_version: int) -> AssessmentTerms | None:
+        return self.memory.terms.get((assessment_id, terms_version))
 
     def get(self, org_id: str, assessment_id: str) -> AssessmentRecord | None:
         return self.memory.assessments.get((org_id, assessment_id))
@@ -123,28 +165,31 @@ class FakeAssessmentDeleter:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
-    def delete(self, assessment: AssessmentRecord, deleted_at: str) -> Deletion:
+    def delete(self, assessment: AssessmentRecord, deleted_at: str, record: AuditRecord) -> Deletion:
         memory = self.memory
         if not memory.active_state(assessment.id, assessment.org_id):
             raise ConditionFailedError("assessment")
+        # The store deletes the assessment as it is now: an edit since it was read is read again.
+        current = memory.assessments.get((assessment.org_id, assessment.id))
+        if current is None:
+            raise ConditionFailedError("assessment")
         pending = [
-            key for (owner, _), key in sorted(memory.keys.items()) if owner == assessment.id and key.status == "pending"
+            key for (owner, _), key in sorted(memory.keys.items()) if owner == current.id and key.status == "pending"
         ]
-        rubric = (assessment.org_id, assessment.rubric_id or "")
+        rubric = (current.org_id, current.rubric_id or "")
         # The tombstone's actions, in the store's order; nothing can issue a key between read and write here.
-        actions = [("assessment", (assessment.org_id, assessment.id) in memory.assessments), ("keys issued", True)]
-        if assessment.rubric_id is not None:
+        actions = [("assessment", True), ("keys issued", True)]
+        if current.rubric_id is not None:
             actions.append(("rubric", rubric in memory.rubrics))
         _transact(actions)
-        del memory.assessments[(assessment.org_id, assessment.id)]
-        state = memory.states[assessment.id]
-        memory.states[assessment.id] = state.model_copy(update={"deleted_at": deleted_at, "snapshot": assessment})
-        if assessment.rubric_id is not None:
+        del memory.assessments[(current.org_id, current.id)]
+        state = memory.states[current.id]
+        memory.states[current.id] = state.model_copy(update={"deleted_at": deleted_at, "snapshot": current})
+        if current.rubric_id is not None:
             memory.rubric_links[rubric] -= 1
         for key in pending:
-            memory.keys[(key.assessment_id, key.id)] = key.model_copy(
-                update={"status": "revoked", "revoked_at": deleted_at}
-            )
+            memory.move_key(key, status="revoked", revoked_at=deleted_at)
+        memory.audit.append(record)
         return Deletion(revoked=len(pending), left_pending=0)
 
 
@@ -152,7 +197,9 @@ class FakeCandidateKeys:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
-    def insert(self, org_id: str, assessment_id: str, new_keys: Sequence[CandidateKeyRecord]) -> None:
+    def insert(
+        self, org_id: str, assessment_id: str, new_keys: Sequence[CandidateKeyRecord], record: AuditRecord | None
+    ) -> None:
         if len(new_keys) > KEYS_PER_TRANSACTION:
             raise ValueError("more keys than one transaction holds")  # DynamoDB refuses the request
         memory = self.memory
@@ -172,6 +219,10 @@ class FakeCandidateKeys:
         for key in new_keys:
             memory.keys[(key.assessment_id, key.id)] = key
             memory.codes[key.code] = CodeTarget(org_id=key.org_id, assessment_id=key.assessment_id, key_id=key.id)
+            if key.candidate_email is not None and key.invite_status == "queued":
+                memory.reminders.add((key.assessment_id, key.id))
+        if record is not None:
+            memory.audit.append(record)
 
     def get(self, assessment_id: str, key_id: str) -> CandidateKeyRecord | None:
         return self.memory.keys.get((assessment_id, key_id))
@@ -185,17 +236,17 @@ class FakeCandidateKeys:
         return self.memory.states.get(assessment_id), found
 
     def list_page(
-        self, assessment_id: str, limit: int, after_id: str | None
+        self, assessment_id: str, limit: int, after_id: str | None, *, newest_first: bool = False
     ) -> tuple[AssessmentState | None, list[CandidateKeyRecord], str | None]:
         state, found = self.read_partition(assessment_id)
-        newest_first = found[::-1]
+        ordered = found[::-1] if newest_first else found
         if after_id is not None:
-            newest_first = [key for key in newest_first if key.id < after_id]
-        page = newest_first[:limit]
-        more = len(newest_first) > limit
+            ordered = [key for key in ordered if (key.id < after_id if newest_first else key.id > after_id)]
+        page = ordered[:limit]
+        more = len(ordered) > limit
         return (state if after_id is None else None), page, page[-1].id if more and page else None
 
-    def revoke_pending(self, key: CandidateKeyRecord, revoked_at: str) -> None:
+    def revoke_pending(self, key: CandidateKeyRecord, revoked_at: str, record: AuditRecord) -> None:
         memory = self.memory
         stored = memory.keys.get((key.assessment_id, key.id))
         _transact(
@@ -205,9 +256,67 @@ class FakeCandidateKeys:
             ]
         )
         assert stored is not None
-        memory.keys[(key.assessment_id, key.id)] = stored.model_copy(
-            update={"status": "revoked", "revoked_at": revoked_at}
+        memory.move_key(stored, status="revoked", revoked_at=revoked_at)
+        memory.audit.append(record)
+
+    def resend(self, key: CandidateKeyRecord, resent_at: tuple[str, ...], record: AuditRecord) -> None:
+        memory = self.memory
+        stored = memory.keys.get((key.assessment_id, key.id))
+        _transact(
+            [
+                (
+                    "key",
+                    stored is not None
+                    and stored.status == "pending"
+                    and stored.candidate_email is not None
+                    and stored.invite_status in ("sent", "failed", "not_requested")
+                    and stored.resent_at == key.resent_at,
+                ),
+                ("assessment", memory.active_state(key.assessment_id, key.org_id)),
+            ]
         )
+        assert stored is not None
+        memory.move_key(
+            stored, invite_status="queued", invite_reason="invitation", resent_at=resent_at, invite_error=None
+        )
+        memory.audit.append(record)
+
+
+class FakeReminders:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def expiring(
+        self, day: str, window: tuple[str, str], after: Item | None
+    ) -> tuple[list[CandidateKeyRecord], Item | None]:
+        start, end = window
+        waiting = (self.memory.keys[where] for where in self.memory.reminders)
+        found = sorted(
+            (key for key in waiting if key.expires_at[:10] == day and start <= key.expires_at <= end),
+            key=lambda key: (key.expires_at, key.id),
+        )
+        return found, None  # one page: the fakes have no 1 MB pages
+
+    def queue(self, key: CandidateKeyRecord, now: str, quiet_since: str) -> bool:
+        memory = self.memory
+        stored = memory.keys.get((key.assessment_id, key.id))
+        last_sent = stored.invite_last_sent_at or stored.invite_sent_at if stored is not None else None
+        due = (
+            stored is not None
+            and (stored.assessment_id, stored.id) in memory.reminders
+            and stored.status == "pending"
+            and stored.expires_at > now
+            and stored.invite_status == "sent"
+            and stored.erased_at is None
+            and last_sent is not None
+            and last_sent <= quiet_since
+        )
+        if not due:
+            return False
+        assert stored is not None
+        memory.move_key(stored, invite_status="queued", invite_reason="reminder")
+        memory.reminders.discard((stored.assessment_id, stored.id))
+        return True
 
 
 class FakeSessions:
@@ -217,7 +326,7 @@ class FakeSessions:
     def get(self, session_id: str) -> SessionRecord | None:
         return self.memory.sessions.get(session_id)
 
-    def start(self, key: CandidateKeyRecord, session: SessionRecord) -> None:
+    def start(self, key: CandidateKeyRecord, session: SessionRecord, terms_version: int) -> None:
         memory = self.memory
         stored = memory.keys.get((key.assessment_id, key.id))
         _transact(
@@ -228,12 +337,16 @@ class FakeSessions:
             ]
         )
         assert stored is not None
-        memory.keys[(key.assessment_id, key.id)] = stored.model_copy(
-            update={"status": "redeemed", "session_id": session.id, "redeemed_at": session.started_at}
+        memory.move_key(
+            stored,
+            status="redeemed",
+            session_id=session.id,
+            redeemed_at=session.started_at,
+            terms_version=terms_version,
         )
         memory.sessions[session.id] = session
 
-    def revoke(self, key: CandidateKeyRecord, revoked_at: str, cutoff: str) -> None:
+    def revoke(self, key: CandidateKeyRecord, revoked_at: str, cutoff: str, record: AuditRecord) -> None:
         assert key.session_id is not None, "a redeemed key has a session"
         memory = self.memory
         stored = memory.keys.get((key.assessment_id, key.id))
@@ -247,10 +360,42 @@ class FakeSessions:
         )
         assert stored is not None
         assert session is not None
-        memory.keys[(key.assessment_id, key.id)] = stored.model_copy(
-            update={"status": "revoked", "revoked_at": revoked_at}
-        )
+        memory.move_key(stored, status="revoked", revoked_at=revoked_at)
         memory.sessions[session.id] = session.model_copy(update={"revoked_at": revoked_at})
+        memory.audit.append(record)
+
+    def extend(
+        self,
+        session: SessionRecord,
+        extension: ExtensionRecord,
+        reason: str,
+        *,
+        deadline: str,
+        cutoff: str,
+        record: AuditRecord,
+    ) -> None:
+        memory = self.memory
+        stored = memory.sessions.get(session.id)
+        _transact(
+            [
+                (
+                    "session",
+                    _running(stored, cutoff)
+                    and stored is not None
+                    and stored.deadline == session.deadline
+                    and stored.erased_at is None,
+                )
+            ]
+        )
+        assert stored is not None
+        memory.sessions[session.id] = stored.model_copy(
+            update={
+                "deadline": deadline,
+                "extensions": (*stored.extensions, extension),
+                "extension_reasons": (*(stored.extension_reasons or ()), reason),
+            }
+        )
+        memory.audit.append(record)
 
     def complete(self, session: SessionRecord, completed_at: str, submission: Submission | None, cutoff: str) -> None:
         memory = self.memory
@@ -265,18 +410,17 @@ class FakeSessions:
         assert stored is not None
         assert key is not None
         memory.sessions[session.id] = stored.model_copy(update={"completed_at": completed_at, "submission": submission})
-        memory.keys[(key.assessment_id, key.id)] = key.model_copy(
-            update={"status": "completed", "completed_at": completed_at}
-        )
+        memory.move_key(key, status="completed", completed_at=completed_at)
 
-    def score(self, session: SessionRecord, score: Score, cutoff: str) -> None:
+    def score(self, session: SessionRecord, score: Score, cutoff: str, record: AuditRecord) -> None:
         stored = self.memory.sessions.get(session.id)
         finished = stored is not None and (
             stored.completed_at is not None or (stored.deadline is not None and stored.deadline < cutoff)
         )
-        if stored is None or stored.revoked_at is not None or not finished:
-            raise ConditionFailedError("session")
+        _transact([("session", stored is not None and stored.revoked_at is None and finished)])
+        assert stored is not None
         self.memory.sessions[session.id] = stored.model_copy(update={"score": score})
+        self.memory.audit.append(record)
 
     def list_page(
         self, org_id: str, assessment_id: str, limit: int, after_id: str | None
@@ -310,12 +454,12 @@ class FakeRubrics:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
-    def create(self, rubric: RubricRecord) -> None:
+    def create(self, rubric: RubricRecord, record: AuditRecord) -> None:
         where = (rubric.org_id, rubric.id)
-        if where in self.memory.rubrics:
-            raise ConditionFailedError("rubric")
+        _transact([("rubric", where not in self.memory.rubrics)])
         self.memory.rubrics[where] = rubric
         self.memory.rubric_links[where] = 0
+        self.memory.audit.append(record)
 
     def get(self, org_id: str, rubric_id: str) -> RubricRecord | None:
         return self.memory.rubrics.get((org_id, rubric_id))
@@ -324,25 +468,27 @@ class FakeRubrics:
         mine = [record for (org, _), record in self.memory.rubrics.items() if org == org_id]
         return _page(mine, limit, after_id)
 
-    def delete(self, rubric: RubricRecord, deleted_at: str) -> None:
+    def delete(self, rubric: RubricRecord, deleted_at: str, record: AuditRecord) -> None:
         where = (rubric.org_id, rubric.id)
         if where not in self.memory.rubrics:
             raise ConditionFailedError("rubric")
         _transact([("rubric link", self.memory.rubric_links[where] == 0), ("rubric", True)])
         self.memory.deleted_rubrics[where] = self.memory.rubrics.pop(where)
         del self.memory.rubric_links[where]
+        self.memory.audit.append(record)
 
 
 class FakeTokens:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
-    def create(self, token: TokenRecord) -> None:
+    def create(self, token: TokenRecord, record: AuditRecord) -> None:
         where = (token.org_id, token.token_id)
         _transact(
             [("token", token.token_hash not in self.memory.tokens), ("token", where not in self.memory.token_index)]
         )
         self.memory.tokens[token.token_hash] = self.memory.token_index[where] = token
+        self.memory.audit.append(record)
 
     def find_by_hash(self, token_hash: str) -> TokenRecord | None:
         return self.memory.tokens.get(token_hash)
@@ -353,7 +499,7 @@ class FakeTokens:
     def get(self, org_id: str, token_id: str) -> TokenRecord | None:
         return self.memory.token_index.get((org_id, token_id))
 
-    def revoke(self, token: TokenRecord, revoked_at: str) -> None:
+    def revoke(self, token: TokenRecord, revoked_at: str, record: AuditRecord) -> None:
         by_hash = self.memory.tokens.get(token.token_hash)
         where = (token.org_id, token.token_id)
         indexed = self.memory.token_index.get(where)
@@ -367,6 +513,7 @@ class FakeTokens:
         assert indexed is not None
         self.memory.tokens[token.token_hash] = by_hash.model_copy(update={"revoked_at": revoked_at})
         self.memory.token_index[where] = indexed.model_copy(update={"revoked_at": revoked_at})
+        self.memory.audit.append(record)
 
 
 class FakeCredentials:
@@ -375,7 +522,11 @@ class FakeCredentials:
 
     def find_token(self, token_hash: str) -> StoredToken | None:
         token = self.memory.tokens.get(token_hash)
-        return None if token is None else StoredToken(org_id=token.org_id, name=token.name, revoked_at=token.revoked_at)
+        return (
+            None
+            if token is None
+            else StoredToken(org_id=token.org_id, token_id=token.token_id, name=token.name, revoked_at=token.revoked_at)
+        )
 
     def find_code(self, code: str) -> CodeTarget | None:
         return self.memory.codes.get(code)
@@ -413,7 +564,8 @@ class FakeTelemetry:
             "first_event_at": min(first, current.first_event_at or first),
             "last_event_at": max(last, current.last_event_at or last),
         }
-        self.memory.sessions[session.id] = current.model_copy(update=added | bounds)
+        tools = (current.tools or frozenset()) | {event.tool for event in events if event.tool is not None}
+        self.memory.sessions[session.id] = current.model_copy(update=added | bounds | {"tools": tools or None})
 
     def timeline(
         self, session_id: str, event_type: str | None, limit: int, after: tuple[str, str] | None
@@ -435,6 +587,78 @@ class FakeTelemetry:
         return not events
 
 
+class FakeAuditLog:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def record(self, record: AuditRecord) -> None:
+        self.memory.audit.append(record)
+
+    def list_page(
+        self,
+        org_id: str,
+        limit: int,
+        after_id: str | None,
+        *,
+        resource: tuple[str, str] | None = None,
+        action: str | None = None,
+    ) -> tuple[list[AuditRecord], str | None]:
+        # The partition (or the index's, for a filter) newest first; both filters: the resource's records
+        # read, those of the action kept, as the store's filter expression does.
+        mine = sorted(
+            (
+                record
+                for record in self.memory.audit
+                if record.org_id == org_id
+                and (resource is None or (record.resource_type, record.resource_id) == resource)
+                and (resource is not None or action is None or record.action == action)
+                and (after_id is None or record.id < after_id)
+            ),
+            key=lambda record: record.id,
+            reverse=True,
+        )
+        read = mine[:limit]
+        kept = [record for record in read if action is None or record.action == action]
+        return kept, read[-1].id if len(read) == limit else None
+
+
+class FakeShares:
+    """Share links as the store keeps them; expired ones stay until read past (the TTL is not modelled)."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def create(self, share: ShareRecord, record: AuditRecord | None) -> None:
+        where = (share.session_id, share.id)
+        _transact(
+            [("share", share.token_hash not in self.memory.shares), ("share", where not in self.memory.share_entries)]
+        )
+        self.memory.shares[share.token_hash] = self.memory.share_entries[where] = share
+        if record is not None:
+            self.memory.audit.append(record)
+
+    def find(self, token_hash: str) -> ShareRecord | None:
+        return self.memory.shares.get(token_hash)
+
+    def get(self, session_id: str, share_id: str) -> ShareRecord | None:
+        return self.memory.share_entries.get((session_id, share_id))
+
+    def list_page(self, session_id: str, limit: int, after_id: str | None) -> tuple[list[ShareRecord], str | None]:
+        entries = sorted(
+            (share for (session, _), share in self.memory.share_entries.items() if session == session_id),
+            key=lambda share: share.id,
+        )
+        following = [share for share in entries if after_id is None or share.id > after_id]
+        page = following[:limit]
+        return page, page[-1].id if len(following) > limit else None
+
+    def delete(self, share: ShareRecord, record: AuditRecord) -> None:
+        where = (share.session_id, share.id)
+        _transact([("share", share.token_hash in self.memory.shares), ("share", where in self.memory.share_entries)])
+        del self.memory.shares[share.token_hash], self.memory.share_entries[where]
+        self.memory.audit.append(record)
+
+
 @dataclass(frozen=True)
 class Stores:
     """One in-memory table and a store of each kind over it, typed as the domain sees them."""
@@ -448,6 +672,9 @@ class Stores:
     tokens: Tokens
     credentials: Credentials
     telemetry: Telemetry
+    reminders: Reminders
+    audit: AuditLog
+    shares: Shares
 
 
 def in_memory_stores() -> Stores:
@@ -462,4 +689,7 @@ def in_memory_stores() -> Stores:
         tokens=FakeTokens(memory),
         credentials=FakeCredentials(memory),
         telemetry=FakeTelemetry(memory),
+        reminders=FakeReminders(memory),
+        audit=FakeAuditLog(memory),
+        shares=FakeShares(memory),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from shared.auth import Candidate
 from shared.domain.assessments import create_assessment
+from shared.domain.audit import Actor, AuditContext
 from shared.domain.candidate_keys import generate_keys
 from shared.domain.rubrics import create_rubric
 from shared.domain.sessions import start_session
@@ -22,6 +23,8 @@ from tests.unit.domain.fakes import Stores
 START = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
 ORG = "org_a"
 OTHER_ORG = "org_b"
+# The reviewer every change of the domain tests is made for, in one request.
+AUDIT = AuditContext(Actor("token", "0195f39f-0a1b-7c2d-8e3f-4a5b6c7d8e9f", "tests"), "test-request")
 
 
 class FrozenClock:
@@ -41,18 +44,20 @@ def a_rubric(stores: Stores, weights: Mapping[str, float] | None = None, org_id:
     """A rubric with a criterion per name, of its weight; two of equal weight by default."""
     criteria = [{"name": name, "weight": weight} for name, weight in (weights or {"Design": 1, "Tests": 1}).items()]
     request = CreateRubricRequest.model_validate({"name": "Backend", "criteria": criteria})
-    return create_rubric(stores.rubrics, org_id, request)
+    return create_rubric(stores.rubrics, org_id, request, audit=AUDIT)
 
 
 def an_assessment(stores: Stores, org_id: str = ORG, **fields: Any) -> AssessmentRecord:
     """An assessment with a one-hour limit (``fields``, camelCase, replace the defaults)."""
     body = {"title": "Webhooks", "role": "Backend", "taskBrief": "Build it", "timeLimitMinutes": 60, **fields}
-    return create_assessment(stores.assessments, stores.rubrics, org_id, CreateAssessmentRequest.model_validate(body))
+    return create_assessment(
+        stores.assessments, stores.rubrics, org_id, CreateAssessmentRequest.model_validate(body), audit=AUDIT
+    )
 
 
 def some_keys(stores: Stores, assessment: AssessmentRecord, count: int = 1, **fields: Any) -> list[CandidateKey]:
     request = GenerateKeysRequest.model_validate({"count": count, **fields})
-    return generate_keys(stores.assessments, stores.keys, assessment.org_id, assessment.id, request)
+    return generate_keys(stores.assessments, stores.keys, assessment.org_id, assessment.id, request, audit=AUDIT)
 
 
 def candidate_of(key: CandidateKey) -> Candidate:

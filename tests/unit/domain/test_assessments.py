@@ -20,7 +20,7 @@ from shared.models.assessments import CreateAssessmentRequest
 from shared.store.assessments import AssessmentRecord
 from shared.store.rubrics import RubricRecord
 from tests.unit.domain.fakes import FakeRubrics, Stores
-from tests.unit.domain.support import ORG, OTHER_ORG, a_rubric, an_assessment, some_keys
+from tests.unit.domain.support import AUDIT, ORG, OTHER_ORG, a_rubric, an_assessment, some_keys
 
 
 def _request(**fields: object) -> CreateAssessmentRequest:
@@ -40,7 +40,7 @@ def test_a_catalog_issue_supplies_the_brief_over_the_task_brief(stores: Stores) 
 def test_an_issue_id_makes_the_task_brief_optional(stores: Stores) -> None:
     issue = catalog.all_issues()[0]
 
-    created = create_assessment(stores.assessments, stores.rubrics, ORG, _request(issueId=issue.id))
+    created = create_assessment(stores.assessments, stores.rubrics, ORG, _request(issueId=issue.id), audit=AUDIT)
 
     assert created.task_brief == issue.task_brief
 
@@ -48,7 +48,7 @@ def test_an_issue_id_makes_the_task_brief_optional(stores: Stores) -> None:
 @pytest.mark.parametrize("brief", [None, "", "   "])
 def test_without_an_issue_the_task_brief_is_required(stores: Stores, brief: str | None) -> None:
     with pytest.raises(InvalidInputError) as raised:
-        create_assessment(stores.assessments, stores.rubrics, ORG, _request(taskBrief=brief))
+        create_assessment(stores.assessments, stores.rubrics, ORG, _request(taskBrief=brief), audit=AUDIT)
 
     assert [(problem.path, problem.code) for problem in raised.value.problems] == [(("taskBrief",), "missing")]
     assert stores.memory.assessments == {}
@@ -56,7 +56,7 @@ def test_without_an_issue_the_task_brief_is_required(stores: Stores, brief: str 
 
 def test_an_unknown_issue_id_is_refused_naming_the_field(stores: Stores) -> None:
     with pytest.raises(InvalidInputError) as raised:
-        create_assessment(stores.assessments, stores.rubrics, ORG, _request(issueId="no-such-issue"))
+        create_assessment(stores.assessments, stores.rubrics, ORG, _request(issueId="no-such-issue"), audit=AUDIT)
 
     assert raised.value.code == "issue_not_found"
     assert raised.value.problems[0].path == ("issueId",)
@@ -75,7 +75,7 @@ def test_the_rubric_criteria_are_snapshotted_on_the_assessment(stores: Stores) -
 def test_a_rubric_that_is_unknown_or_another_orgs_is_rubric_not_found(stores: Stores, owner: str) -> None:
     rubric_id = a_rubric(stores, org_id=OTHER_ORG).id if owner == OTHER_ORG else str(uuid.uuid4())
 
-    with pytest.raises(NotFoundError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         an_assessment(stores, rubricId=rubric_id)
 
     assert raised.value.code == "rubric_not_found"
@@ -85,9 +85,9 @@ def test_a_rubric_that_is_unknown_or_another_orgs_is_rubric_not_found(stores: St
 
 def test_a_deleted_rubric_is_rubric_not_found(stores: Stores) -> None:
     rubric = a_rubric(stores)
-    delete_rubric(stores.rubrics, ORG, rubric.id)
+    delete_rubric(stores.rubrics, ORG, rubric.id, audit=AUDIT)
 
-    with pytest.raises(NotFoundError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         an_assessment(stores, rubricId=rubric.id)
 
     assert raised.value.code == "rubric_not_found"
@@ -99,12 +99,16 @@ def test_a_rubric_deleted_after_it_was_read_is_rubric_not_found(stores: Stores) 
     class ReadBeforeTheDelete(FakeRubrics):
         def get(self, org_id: str, rubric_id: str) -> RubricRecord | None:
             found = super().get(org_id, rubric_id)
-            delete_rubric(stores.rubrics, org_id, rubric_id)
+            delete_rubric(stores.rubrics, org_id, rubric_id, audit=AUDIT)
             return found
 
-    with pytest.raises(NotFoundError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         create_assessment(
-            stores.assessments, ReadBeforeTheDelete(stores.memory), ORG, _request(taskBrief="B", rubricId=rubric.id)
+            stores.assessments,
+            ReadBeforeTheDelete(stores.memory),
+            ORG,
+            _request(taskBrief="B", rubricId=rubric.id),
+            audit=AUDIT,
         )
 
     assert raised.value.code == "rubric_not_found"
@@ -166,7 +170,7 @@ def test_a_page_is_cut_where_its_json_would_pass_the_response_budget(stores: Sto
     # Quotes double in JSON: 300 briefs of 10,000 quotes are 6 MB once escaped.
     seeded = [_large('"' * 10_000) for _ in range(300)]
     for record in seeded:
-        stores.assessments.create(record)
+        stores.assessments.create(record, AUDIT.record(ORG, "assessment.create", ("assessment", record.id)))
 
     first, cursor = list_assessments(stores.assessments, ORG, 1000, None)
 
@@ -182,7 +186,7 @@ def test_a_deleted_assessment_is_not_found_and_leaves_the_list(stores: Stores) -
     created = an_assessment(stores)
     kept = an_assessment(stores)
 
-    deleted_id, _ = delete_assessment(stores.assessments, stores.deleter, ORG, created.id)
+    deleted_id, _ = delete_assessment(stores.assessments, stores.deleter, ORG, created.id, audit=AUDIT)
 
     assert deleted_id == created.id
     with pytest.raises(NotFoundError):
@@ -192,17 +196,17 @@ def test_a_deleted_assessment_is_not_found_and_leaves_the_list(stores: Stores) -
 
 def test_deleting_again_is_not_found(stores: Stores) -> None:
     created = an_assessment(stores)
-    delete_assessment(stores.assessments, stores.deleter, ORG, created.id)
+    delete_assessment(stores.assessments, stores.deleter, ORG, created.id, audit=AUDIT)
 
     with pytest.raises(NotFoundError):
-        delete_assessment(stores.assessments, stores.deleter, ORG, created.id)
+        delete_assessment(stores.assessments, stores.deleter, ORG, created.id, audit=AUDIT)
 
 
 def test_another_org_cannot_delete_the_assessment(stores: Stores) -> None:
     created = an_assessment(stores)
 
     with pytest.raises(NotFoundError):
-        delete_assessment(stores.assessments, stores.deleter, OTHER_ORG, created.id)
+        delete_assessment(stores.assessments, stores.deleter, OTHER_ORG, created.id, audit=AUDIT)
 
     assert get_assessment(stores.assessments, ORG, created.id) == created
 
@@ -211,7 +215,7 @@ def test_deleting_revokes_the_pending_keys_and_keeps_a_snapshot(stores: Stores) 
     created = an_assessment(stores)
     some_keys(stores, created, count=3)
 
-    _, deletion = delete_assessment(stores.assessments, stores.deleter, ORG, created.id)
+    _, deletion = delete_assessment(stores.assessments, stores.deleter, ORG, created.id, audit=AUDIT)
 
     assert (deletion.revoked, deletion.left_pending) == (3, 0)
     assert {key.status for key in stores.memory.keys.values()} == {"revoked"}

@@ -19,6 +19,7 @@ from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord
 from shared.store.credentials import CodeTarget
 from tests.unit.domain.fakes import FakeCandidateKeys, Memory, Stores
 from tests.unit.domain.support import (
+    AUDIT,
     ORG,
     OTHER_ORG,
     START,
@@ -72,9 +73,7 @@ def test_more_keys_than_one_transaction_holds_are_all_issued(stores: Stores) -> 
 
     issued = some_keys(stores, assessment, count=KEYS_PER_TRANSACTION + 1)
 
-    assert [key.id for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == [key.id for key in issued][
-        ::-1
-    ]
+    assert [key.id for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == [key.id for key in issued]
     assert stores.memory.states[assessment.id].keys_issued == KEYS_PER_TRANSACTION + 1
 
 
@@ -99,7 +98,7 @@ def test_a_taken_code_is_replaced_by_a_new_draw(stores: Stores, monkeypatch: pyt
 def test_keys_cannot_be_issued_for_a_deleted_or_another_orgs_assessment(stores: Stores, org_id: str) -> None:
     assessment = an_assessment(stores)
     if org_id == ORG:
-        delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id)
+        delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id, audit=AUDIT)
 
     with pytest.raises(NotFoundError):
         some_keys(stores, assessment.model_copy(update={"org_id": org_id}))
@@ -131,7 +130,7 @@ def test_keys_of_another_org_or_a_deleted_assessment_are_not_listed(stores: Stor
 
     with pytest.raises(NotFoundError):
         list_keys(stores.keys, OTHER_ORG, assessment.id, 100, None)
-    delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id)
+    delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id, audit=AUDIT)
     with pytest.raises(NotFoundError):
         list_keys(stores.keys, ORG, assessment.id, 100, None)[0]
 
@@ -140,7 +139,7 @@ def test_revoking_a_pending_key_stops_it_starting_and_hides_it(stores: Stores) -
     assessment = an_assessment(stores)
     revoked, kept = some_keys(stores, assessment, count=2)
 
-    assert revoke_key(stores.keys, stores.sessions, ORG, assessment.id, revoked.id) == revoked.id
+    assert revoke_key(stores.keys, stores.sessions, ORG, assessment.id, revoked.id, audit=AUDIT) == revoked.id
 
     assert [key.id for key in list_keys(stores.keys, ORG, assessment.id, 100, None)[0]] == [kept.id]
     with pytest.raises(ForbiddenError) as raised:
@@ -153,16 +152,16 @@ def test_revoking_twice_or_another_orgs_key_is_not_found(stores: Stores) -> None
     [key] = some_keys(stores, assessment)
 
     with pytest.raises(NotFoundError):
-        revoke_key(stores.keys, stores.sessions, OTHER_ORG, assessment.id, key.id)
-    revoke_key(stores.keys, stores.sessions, ORG, assessment.id, key.id)
+        revoke_key(stores.keys, stores.sessions, OTHER_ORG, assessment.id, key.id, audit=AUDIT)
+    revoke_key(stores.keys, stores.sessions, ORG, assessment.id, key.id, audit=AUDIT)
     with pytest.raises(NotFoundError):
-        revoke_key(stores.keys, stores.sessions, ORG, assessment.id, key.id)
+        revoke_key(stores.keys, stores.sessions, ORG, assessment.id, key.id, audit=AUDIT)
 
 
 def test_revoking_a_key_in_progress_ends_its_session_as_revoked(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
 
-    revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
+    revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id, audit=AUDIT)
 
     assert get_session(stores.sessions, ORG, session.id).status == "revoked"
     with pytest.raises(ForbiddenError) as raised:
@@ -175,7 +174,7 @@ def test_a_completed_sessions_key_cannot_be_revoked(stores: Stores) -> None:
     complete_session(stores.sessions, candidate, session.id, None)
 
     with pytest.raises(ConflictError) as raised:
-        revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
+        revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id, audit=AUDIT)
 
     assert raised.value.code == "session_finished"
     assert get_session(stores.sessions, ORG, session.id).status == "completed"
@@ -186,7 +185,7 @@ def test_a_timed_out_sessions_key_cannot_be_revoked(stores: Stores, clock: Froze
     clock.advance(minutes=30, seconds=61)
 
     with pytest.raises(ConflictError) as raised:
-        revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
+        revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id, audit=AUDIT)
 
     assert raised.value.code == "session_finished"
     assert get_session(stores.sessions, ORG, session.id).status == "timed_out"
@@ -212,7 +211,7 @@ def test_a_key_whose_session_completes_while_it_is_revoked_is_session_finished(s
     raced = _RacedKeys(stores.memory, lambda: complete_session(stores.sessions, candidate, session.id, None))
 
     with pytest.raises(ConflictError) as raised:
-        revoke_key(raced, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
+        revoke_key(raced, stores.sessions, ORG, candidate.assessment_id, candidate.key_id, audit=AUDIT)
 
     assert raised.value.code == "session_finished"
     assert get_session(stores.sessions, ORG, session.id).status == "completed"
@@ -221,7 +220,9 @@ def test_a_key_whose_session_completes_while_it_is_revoked_is_session_finished(s
 def test_a_key_another_reviewer_revokes_meanwhile_is_not_found(stores: Stores) -> None:
     assessment = an_assessment(stores)
     [key] = some_keys(stores, assessment)
-    raced = _RacedKeys(stores.memory, lambda: revoke_key(stores.keys, stores.sessions, ORG, assessment.id, key.id))
+    raced = _RacedKeys(
+        stores.memory, lambda: revoke_key(stores.keys, stores.sessions, ORG, assessment.id, key.id, audit=AUDIT)
+    )
 
     with pytest.raises(NotFoundError):
-        revoke_key(raced, stores.sessions, ORG, assessment.id, key.id)
+        revoke_key(raced, stores.sessions, ORG, assessment.id, key.id, audit=AUDIT)

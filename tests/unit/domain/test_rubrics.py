@@ -6,10 +6,10 @@ import pytest
 
 from shared.domain.assessments import delete_assessment
 from shared.domain.rubrics import create_rubric, delete_rubric, get_rubric, list_rubrics
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.models.rubrics import CreateRubricRequest
 from tests.unit.domain.fakes import Stores
-from tests.unit.domain.support import ORG, OTHER_ORG, a_rubric, an_assessment
+from tests.unit.domain.support import AUDIT, ORG, OTHER_ORG, a_rubric, an_assessment
 
 
 def test_a_rubric_reads_back_as_created(stores: Stores) -> None:
@@ -24,10 +24,10 @@ def test_criterion_names_must_be_unique_whatever_their_case(stores: Stores) -> N
         {"name": "R", "criteria": [{"name": "Design", "weight": 1}, {"name": " design ", "weight": 1}]}
     )
 
-    with pytest.raises(ConflictError) as raised:
-        create_rubric(stores.rubrics, ORG, request)
+    with pytest.raises(InvalidInputError) as raised:
+        create_rubric(stores.rubrics, ORG, request, audit=AUDIT)
 
-    assert raised.value.code == "duplicate_criterion"
+    assert raised.value.code == "validation_error"
     assert [(problem.path, problem.code) for problem in raised.value.problems] == [
         (("criteria", 1, "name"), "duplicate")
     ]
@@ -58,7 +58,7 @@ def test_a_rubric_linked_by_an_active_assessment_is_in_use(stores: Stores) -> No
     an_assessment(stores, rubricId=rubric.id)
 
     with pytest.raises(ConflictError) as raised:
-        delete_rubric(stores.rubrics, ORG, rubric.id)
+        delete_rubric(stores.rubrics, ORG, rubric.id, audit=AUDIT)
 
     assert raised.value.code == "rubric_in_use"
     assert get_rubric(stores.rubrics, ORG, rubric.id) == rubric
@@ -67,9 +67,9 @@ def test_a_rubric_linked_by_an_active_assessment_is_in_use(stores: Stores) -> No
 def test_deleting_the_linking_assessment_frees_the_rubric(stores: Stores) -> None:
     rubric = a_rubric(stores)
     assessment = an_assessment(stores, rubricId=rubric.id)
-    delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id)
+    delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id, audit=AUDIT)
 
-    assert delete_rubric(stores.rubrics, ORG, rubric.id) == rubric.id
+    assert delete_rubric(stores.rubrics, ORG, rubric.id, audit=AUDIT) == rubric.id
 
     with pytest.raises(NotFoundError):
         get_rubric(stores.rubrics, ORG, rubric.id)
@@ -79,7 +79,7 @@ def test_deleting_twice_or_another_orgs_rubric_is_not_found(stores: Stores) -> N
     rubric = a_rubric(stores)
 
     with pytest.raises(NotFoundError):
-        delete_rubric(stores.rubrics, OTHER_ORG, rubric.id)
-    delete_rubric(stores.rubrics, ORG, rubric.id)
+        delete_rubric(stores.rubrics, OTHER_ORG, rubric.id, audit=AUDIT)
+    delete_rubric(stores.rubrics, ORG, rubric.id, audit=AUDIT)
     with pytest.raises(NotFoundError):
-        delete_rubric(stores.rubrics, ORG, rubric.id)
+        delete_rubric(stores.rubrics, ORG, rubric.id, audit=AUDIT)

@@ -25,6 +25,7 @@ from shared.errors import ConflictError, ForbiddenError, InvalidInputError, NotF
 from shared.models.sessions import CompleteSessionRequest, ScoreSessionRequest, Submission
 from tests.unit.domain.fakes import Stores
 from tests.unit.domain.support import (
+    AUDIT,
     ORG,
     OTHER_ORG,
     START,
@@ -97,7 +98,7 @@ def test_a_session_may_be_resumed_until_the_grace_after_its_deadline_ends(stores
 def test_a_started_session_goes_on_after_its_assessment_is_deleted(stores: Stores) -> None:
     candidate, session = a_started_session(stores, taskBrief="Build the webhook")
 
-    delete_assessment(stores.assessments, stores.deleter, ORG, candidate.assessment_id)
+    delete_assessment(stores.assessments, stores.deleter, ORG, candidate.assessment_id, audit=AUDIT)
 
     resumed, _ = start_session(stores.assessments, stores.keys, stores.sessions, candidate)
     assert resumed.session.id == session.id
@@ -107,7 +108,7 @@ def test_a_started_session_goes_on_after_its_assessment_is_deleted(stores: Store
 def test_a_key_left_pending_behind_a_deleted_assessment_cannot_start(stores: Stores) -> None:
     assessment = an_assessment(stores)
     [key] = some_keys(stores, assessment)
-    delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id)
+    delete_assessment(stores.assessments, stores.deleter, ORG, assessment.id, audit=AUDIT)
     # A delete that could not revoke every key leaves some pending: the tombstone still stops them.
     where = (assessment.id, key.id)
     stores.memory.keys[where] = stores.memory.keys[where].model_copy(update={"status": "pending", "revoked_at": None})
@@ -232,7 +233,7 @@ def test_completing_after_the_grace_is_deadline_passed_and_the_session_timed_out
 def test_a_revoked_sessions_candidate_is_forbidden_to_resume(stores: Stores) -> None:
     candidate, _ = a_started_session(stores)
 
-    revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
+    revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id, audit=AUDIT)
 
     with pytest.raises(ForbiddenError) as raised:
         start_session(stores.assessments, stores.keys, stores.sessions, candidate)
@@ -279,7 +280,7 @@ def test_a_full_last_page_of_sessions_has_no_cursor(stores: Stores) -> None:
 
 def test_a_deleted_assessments_sessions_are_still_listed(stores: Stores) -> None:
     candidate, session = a_started_session(stores)
-    delete_assessment(stores.assessments, stores.deleter, ORG, candidate.assessment_id)
+    delete_assessment(stores.assessments, stores.deleter, ORG, candidate.assessment_id, audit=AUDIT)
 
     page, _ = list_sessions(stores.sessions, ORG, candidate.assessment_id, 10, None)
 
@@ -306,7 +307,7 @@ def test_an_assessment_without_sessions_lists_none(stores: Stores) -> None:
 def test_the_total_is_the_weighted_average_rounded_to_two_places(stores: Stores) -> None:
     session_id = _finished_scored_session(stores, {"Design": 2, "Tests": 1})
 
-    scored = score_session(stores.sessions, ORG, session_id, _scores(("Design", 50), ("Tests", 100)))
+    scored = score_session(stores.sessions, ORG, session_id, _scores(("Design", 50), ("Tests", 100)), audit=AUDIT)
 
     assert scored.score is not None
     assert scored.score.total_score == 66.67
@@ -322,7 +323,7 @@ def test_a_total_halfway_between_hundredths_rounds_up(
 ) -> None:
     session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
 
-    scored = score_session(stores.sessions, ORG, session_id, _scores(("Design", design), ("Tests", tests)))
+    scored = score_session(stores.sessions, ORG, session_id, _scores(("Design", design), ("Tests", tests)), audit=AUDIT)
 
     assert scored.score is not None
     assert scored.score.total_score == total
@@ -331,7 +332,7 @@ def test_a_total_halfway_between_hundredths_rounds_up(
 def test_criteria_match_whatever_their_case_and_come_back_in_rubric_order(stores: Stores) -> None:
     session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
 
-    scored = score_session(stores.sessions, ORG, session_id, _scores((" tests ", 80), ("DESIGN", 60)))
+    scored = score_session(stores.sessions, ORG, session_id, _scores((" tests ", 80), ("DESIGN", 60)), audit=AUDIT)
 
     assert scored.score is not None
     assert [(item.name, item.score) for item in scored.score.criteria] == [("Design", 60), ("Tests", 80)]
@@ -352,7 +353,7 @@ def test_every_criterion_is_scored_exactly_once(
     session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
 
     with pytest.raises(InvalidInputError) as raised:
-        score_session(stores.sessions, ORG, session_id, _scores(*pairs))
+        score_session(stores.sessions, ORG, session_id, _scores(*pairs), audit=AUDIT)
 
     assert (raised.value.problems[0].path, raised.value.problems[0].code) == (path, code)
     assert get_session(stores.sessions, ORG, session_id).score is None
@@ -360,9 +361,9 @@ def test_every_criterion_is_scored_exactly_once(
 
 def test_scoring_again_replaces_the_score(stores: Stores) -> None:
     session_id = _finished_scored_session(stores, {"Design": 1, "Tests": 1})
-    score_session(stores.sessions, ORG, session_id, _scores(("Design", 10), ("Tests", 10)))
+    score_session(stores.sessions, ORG, session_id, _scores(("Design", 10), ("Tests", 10)), audit=AUDIT)
 
-    score_session(stores.sessions, ORG, session_id, _scores(("Design", 90), ("Tests", 90)))
+    score_session(stores.sessions, ORG, session_id, _scores(("Design", 90), ("Tests", 90)), audit=AUDIT)
 
     score = get_session(stores.sessions, ORG, session_id).score
     assert score is not None
@@ -374,7 +375,7 @@ def test_a_session_without_a_rubric_cannot_be_scored(stores: Stores) -> None:
     complete_session(stores.sessions, candidate, session.id, None)
 
     with pytest.raises(ConflictError) as raised:
-        score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)))
+        score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)), audit=AUDIT)
 
     assert raised.value.code == "no_rubric"
 
@@ -384,20 +385,20 @@ def test_a_running_session_cannot_be_scored_until_it_times_out(stores: Stores, c
     _, session = a_started_session(stores, rubricId=rubric.id, timeLimitMinutes=60)
 
     with pytest.raises(ConflictError) as raised:
-        score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)))
+        score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)), audit=AUDIT)
     assert raised.value.code == "session_not_finished"
     clock.advance(minutes=60, seconds=61)
-    assert score_session(stores.sessions, ORG, session.id, _scores(("Design", 50))).status == "timed_out"
+    assert score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)), audit=AUDIT).status == "timed_out"
 
 
 def test_a_revoked_session_cannot_be_scored(stores: Stores) -> None:
     rubric = a_rubric(stores, {"Design": 1})
     candidate, session = a_started_session(stores, rubricId=rubric.id)
 
-    revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id)
+    revoke_key(stores.keys, stores.sessions, ORG, candidate.assessment_id, candidate.key_id, audit=AUDIT)
 
     with pytest.raises(ConflictError) as raised:
-        score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)))
+        score_session(stores.sessions, ORG, session.id, _scores(("Design", 50)), audit=AUDIT)
     assert raised.value.code == "session_not_finished"
 
 
@@ -405,7 +406,7 @@ def test_another_orgs_session_cannot_be_scored(stores: Stores) -> None:
     session_id = _finished_scored_session(stores, {"Design": 1})
 
     with pytest.raises(NotFoundError):
-        score_session(stores.sessions, OTHER_ORG, session_id, _scores(("Design", 50)))
+        score_session(stores.sessions, OTHER_ORG, session_id, _scores(("Design", 50)), audit=AUDIT)
 
 
 def test_a_session_is_scored_on_its_rubric_snapshot_after_the_assessment_and_rubric_are_deleted(
@@ -414,10 +415,10 @@ def test_a_session_is_scored_on_its_rubric_snapshot_after_the_assessment_and_rub
     rubric = a_rubric(stores, {"Design": 3, "Tests": 1})
     candidate, session = a_started_session(stores, rubricId=rubric.id)
     complete_session(stores.sessions, candidate, session.id, None)
-    delete_assessment(stores.assessments, stores.deleter, ORG, candidate.assessment_id)
-    delete_rubric(stores.rubrics, ORG, rubric.id)
+    delete_assessment(stores.assessments, stores.deleter, ORG, candidate.assessment_id, audit=AUDIT)
+    delete_rubric(stores.rubrics, ORG, rubric.id, audit=AUDIT)
 
-    scored = score_session(stores.sessions, ORG, session.id, _scores(("Design", 100), ("Tests", 0)))
+    scored = score_session(stores.sessions, ORG, session.id, _scores(("Design", 100), ("Tests", 0)), audit=AUDIT)
 
     assert scored.score is not None
     assert scored.score.total_score == 75

@@ -12,8 +12,8 @@ import pytest
 from shared.auth import Candidate
 from shared.domain.cohort import assessment_stats
 from shared.domain.sessions import complete_session, get_session, start_session
-from shared.domain.telemetry import ingest_events
-from shared.errors import ConflictError, NotFoundError, PayloadTooLargeError
+from shared.domain.telemetry import get_timeline, ingest_events
+from shared.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from shared.models.telemetry import IngestRequest, IngestResult
 from shared.store.sessions import SessionRecord, SignalCounts
 from shared.store.telemetry import EventRecord
@@ -37,6 +37,10 @@ def an_event(second: int, event_type: str = "prompt", **data: Any) -> dict[str, 
         "source": "cli",
         "data": data,
     }
+
+
+def an_event_at(at: str) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "type": "prompt", "at": at, "source": "hook", "data": {}}
 
 
 def send(stores: Stores, candidate: Candidate, session_id: str, events: Sequence[dict[str, Any]]) -> IngestResult:
@@ -175,3 +179,67 @@ def test_stats_page_the_ranks_each_page_ranked_against_the_whole_cohort(stores: 
     assert [len(ranks) for ranks in pages] == [2, 2, 1]
     assert {session_id: ranks for page in pages for session_id, ranks in page.items()} == whole.percentiles
     assert whole.next_cursor is None
+
+
+@pytest.mark.parametrize(
+    ("at", "says"),
+    [("2026-04-01T09:58:59.999Z", "before the session started"), ("2026-04-01T10:01:00.001Z", "in the future")],
+)
+def test_an_event_outside_the_session_refuses_the_request_naming_it(stores: Stores, at: str, says: str) -> None:
+    candidate, session = a_started_session(stores)
+    outside = an_event_at(at)
+
+    with pytest.raises(InvalidInputError) as refused:
+        send(stores, candidate, session.id, [an_event(1), outside])
+
+    assert refused.value.code == "event_out_of_range"
+    [problem] = refused.value.problems
+    assert problem.path == ("events", 1, "at")
+    assert outside["id"] in problem.message
+    assert says in problem.message
+    assert get_session(stores.sessions, ORG, session.id).signals.event_count == 0
+
+
+def test_events_within_a_minute_of_skew_either_side_are_taken(stores: Stores) -> None:
+    candidate, session = a_started_session(stores)
+
+    result = send(
+        stores, candidate, session.id, [an_event_at("2026-04-01T09:59:00Z"), an_event_at("2026-04-01T10:01:00Z")]
+    )
+
+    assert result == IngestResult(accepted=2, duplicates=0)
+
+
+def test_each_event_keeps_its_tool_and_when_it_was_received(stores: Stores, clock: FrozenClock) -> None:
+    candidate, session = a_started_session(stores)
+    clock.advance(seconds=30)
+
+    send(
+        stores, candidate, session.id, [{**an_event(1), "tool": "cursor"}, {**an_event(2), "tool": "cli"}, an_event(3)]
+    )
+
+    events, _ = get_timeline(stores.sessions, stores.telemetry, ORG, session.id, limit=10, cursor=None, event_type=None)
+    assert [(event.tool, event.received_at) for event in events] == [
+        ("cursor", "2026-04-01T10:00:30.000Z"),
+        ("cli", "2026-04-01T10:00:30.000Z"),
+        (None, "2026-04-01T10:00:30.000Z"),
+    ]
+    assert get_session(stores.sessions, ORG, session.id).tools == ["cli", "cursor"]
+
+
+def test_a_workspace_summary_is_not_counted_among_the_file_changes(stores: Stores) -> None:
+    candidate, session = a_started_session(stores)
+
+    send(
+        stores,
+        candidate,
+        session.id,
+        [
+            an_event(1, "file_change", author="ai"),
+            an_event(2, "file_change", author="human"),
+            an_event(3, "file_change", author="human", summary=True),
+        ],
+    )
+
+    signals = get_session(stores.sessions, ORG, session.id).signals
+    assert (signals.event_count, signals.ai_attribution_pct) == (3, 50)
