@@ -49,6 +49,12 @@ def capture_lambda_handler(handler: CallableT) -> CallableT:
     return cast(CallableT, traced_handler)
 
 
+# Where Lambda initializes an environment before any request reaches it (a SnapStart snapshot, provisioned
+# concurrency), loading is not what a caller waits for: the Tracer is built then, and restored with it.
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("snap-start", "provisioned-concurrency"):
+    tracer()
+
+
 def metric_dimensions(customer: str, stage: str) -> dict[str, str]:
     """The dimensions every metric of one deployment carries (Powertools adds ``service`` itself)."""
     return {"service": SERVICE, "customer": customer, "stage": stage}

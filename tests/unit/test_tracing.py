@@ -67,12 +67,12 @@ ROUTE_EVENT = {
 }
 
 
-def first_request(handler: str, event: dict[str, Any]) -> dict[str, Any]:
+def first_request(handler: str, event: dict[str, Any], initialization: str = "on-demand") -> dict[str, Any]:
     """What a fresh interpreter, set up as Lambda sets one up, reports of ``handler``'s first request."""
     done = subprocess.run(
         [sys.executable, "-c", FIRST_REQUEST, handler, json.dumps(event)],
         cwd=ROOT,
-        env=LAMBDA_ENVIRONMENT,
+        env={**LAMBDA_ENVIRONMENT, "AWS_LAMBDA_INITIALIZATION_TYPE": initialization},
         capture_output=True,
         text=True,
         check=True,
@@ -97,4 +97,13 @@ def test_the_first_request_builds_the_tracer_and_patches_botocore_which_loading_
     assert result["loaded_by_import"] is False
     given = result["answer"]
     assert (given["statusCode"] if isinstance(given, dict) else given) == answer
+    assert result["botocore_patched"] is True
+
+
+@pytest.mark.parametrize("initialization", ["snap-start", "provisioned-concurrency"])
+def test_where_lambda_initializes_ahead_of_requests_loading_builds_the_tracer(initialization: str) -> None:
+    # A SnapStart snapshot or a provisioned environment is loaded before anyone waits: it keeps the Tracer.
+    result = first_request(AUTHORIZER_HANDLER, AUTHORIZER_EVENT, initialization)
+
+    assert result["loaded_by_import"] is True
     assert result["botocore_patched"] is True
