@@ -8,7 +8,7 @@ fallback runs on any platform Lambda may run (arm64 here) and the asset is the s
 built. Each keeps its licence and metadata beside it.
 
 Lambda's file system is read-only, so without bytecode in the asset every cold start compiles each
-module the function imports (0.13 to 0.24 of the bare boto3 floor for this code, ``make bench``).
+module the function imports (0.14 to 0.33 of the bare boto3 floor for this code, ``make bench``).
 Bytecode counts only if the runtime's own Python version wrote it (a ``.pyc`` names that version, and
 any other version ignores the file), so the asset is compiled by the Python that synthesizes the
 stack, and the functions run on that version (``RUNTIME``): no interpreter to find, nothing skipped.
