@@ -19,7 +19,7 @@ export UV_PYTHON_DOWNLOADS := never
 # Installed packages come precompiled: PYTHONDONTWRITEBYTECODE would otherwise recompile them in every process.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: dev test check lint typecheck pytest openapi openapi-baseline docs docs-examples synth bench clean cdk-synth
+.PHONY: dev test check lint typecheck pytest openapi openapi-baseline docs docs-examples synth bench valgrind clean cdk-synth
 
 $(UV):
 	$(PYTHON) -m venv $(UV_DIR)
@@ -65,20 +65,24 @@ typecheck: $(INSTALLED)
 pytest: $(INSTALLED) node_modules/.installed
 	$(BIN)/pytest -n auto --dist loadgroup
 
-# What a Lambda function has: the runtime dependencies of uv.lock and nothing else, on the runtime's
-# Python where it is installed (make bench BENCH_PYTHON=python3.12; with python3.12 on PATH, synthesis
-# also compiles the code asset's bytecode, which only that version reads).
-BENCH_PYTHON ?= $(PYTHON)
-RUNTIME_VENV := .bench/runtime-$(notdir $(BENCH_PYTHON))
-# Fresh interpreters per function (and as many floor runs): make bench RUNS=21
+# What a Lambda function has: the runtime dependencies of uv.lock and nothing else, on the Python the functions
+# run on, the one that builds .venv and synthesizes the stack (make clean bench PYTHON=python3.12 for another).
+RUNTIME_VENV := .bench/runtime-$(notdir $(PYTHON))
+# Fresh interpreters per function (and as many floor runs): make bench RUNS=21; a few functions: ONLY=authorizer,get_rubric
 RUNS ?= 7
+ONLY ?=
 
 $(RUNTIME_VENV)/.installed: $(UV) uv.lock pyproject.toml
-	UV_PYTHON=$(BENCH_PYTHON) UV_PROJECT_ENVIRONMENT=$(RUNTIME_VENV) $(UV) sync --locked --no-dev --no-install-project --quiet
+	UV_PROJECT_ENVIRONMENT=$(RUNTIME_VENV) $(UV) sync --locked --no-dev --no-install-project --quiet
 	@touch $@
 
-bench: $(INSTALLED) $(RUNTIME_VENV)/.installed ## cold start as Lambda runs it, warm overhead, DynamoDB requests: figures
-	$(BIN)/python -m tests.benchmarks --runtime $(RUNTIME_VENV)/bin/python --runs $(RUNS)
+# The bench counts instructions under valgrind (Debian's package), installed here when missing and root.
+valgrind:
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq valgrind; } \
+		|| { echo "make bench counts instructions with valgrind: install it (apt-get install valgrind)" >&2; exit 1; }
+
+bench: $(INSTALLED) $(RUNTIME_VENV)/.installed valgrind ## cold start as Lambda runs it, warm overhead, DynamoDB requests: figures
+	$(BIN)/python -m tests.benchmarks --runtime $(RUNTIME_VENV)/bin/python --runs $(RUNS) --only "$(ONLY)"
 
 clean:
 	rm -rf $(VENV) .uv .bench cdk.out site .pytest_cache .mypy_cache .ruff_cache

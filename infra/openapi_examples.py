@@ -46,7 +46,8 @@ from shared.models.sessions import (
     Submission,
 )
 from shared.models.shares import CreatedShare, Share, SharePage
-from shared.models.telemetry import AssessmentStats, Event, IngestResult, Signals, Spread, TimelinePage
+from shared.models.signals import AssessmentStats, Signals, Spread
+from shared.models.telemetry import Event, IngestResult, TimelinePage
 from shared.models.webhooks import (
     CreatedWebhook,
     Delivery,

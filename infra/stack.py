@@ -19,7 +19,14 @@ from infra.constructs.api import Api
 from infra.constructs.encryption import customer_key, secrets_key
 from infra.constructs.events import EventPipeline
 from infra.constructs.firewall import Firewall
-from infra.constructs.function import AUTHORIZER_ACTIONS, POWERTOOLS_LAYER_PARAMETER, ApiFunction, FunctionDefaults
+from infra.constructs.function import (
+    AUTHORIZER_ACTIONS,
+    POWERTOOLS_LAYER_PARAMETER,
+    RUNTIME,
+    ApiFunction,
+    FunctionDefaults,
+    refuse_snap_start_on,
+)
 from infra.constructs.reminders import ReminderJob
 from infra.constructs.table import Table
 from infra.constructs.webhooks import WebhookDelivery
@@ -57,6 +64,8 @@ class AssessmentsStack(Stack):
         self._tag()
         key = customer_key(self, deployment)
         table = Table(self, "Data", deployment=deployment, key=key).table
+        if deployment.snap_start:
+            refuse_snap_start_on(RUNTIME)
         secrets = secrets_key(self, deployment, key)
         defaults = FunctionDefaults(deployment, function_code(), powertools_layer(self), table, key, secrets)
         authorizer = self._authorizer(defaults)

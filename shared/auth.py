@@ -12,8 +12,7 @@ import re
 import secrets
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from shared.errors import UnauthorizedError
 
@@ -22,12 +21,12 @@ API_TOKEN_ALPHABET = string.ascii_letters + string.digits
 API_TOKEN_LENGTH = 40  # characters after the prefix: about 238 bits
 # Anything else is refused before a lookup, so junk never costs a DynamoDB read. Tokens are minted of
 # letters and digits; - and _ stay accepted because v1's first tokens were URL-safe base64.
-_API_TOKEN_PATTERN = re.compile(rf"{API_TOKEN_PREFIX}[A-Za-z0-9_-]{{32,128}}")
+_API_TOKEN_PATTERN = rf"{API_TOKEN_PREFIX}[A-Za-z0-9_-]{{32,128}}"
 API_TOKEN_SHAPE = f"{API_TOKEN_PREFIX} followed by 32 to 128 letters, digits, - or _"
 
 # Crockford base32 without I, L, O and U: nothing a candidate can misread or mistype.
 KEY_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_KEY_CODE_PATTERN = re.compile(rf"PST-[{KEY_CODE_ALPHABET}]{{4}}-[{KEY_CODE_ALPHABET}]{{4}}")
+_KEY_CODE_PATTERN = rf"PST-[{KEY_CODE_ALPHABET}]{{4}}-[{KEY_CODE_ALPHABET}]{{4}}"
 
 
 def new_api_token() -> str:
@@ -42,14 +41,14 @@ def hash_api_token(token: str) -> str:
 
 def is_api_token(text: str) -> bool:
     """Whether ``text`` has a token's shape, ``API_TOKEN_SHAPE`` (checked before any lookup)."""
-    return _API_TOKEN_PATTERN.fullmatch(text) is not None
+    return re.fullmatch(_API_TOKEN_PATTERN, text) is not None
 
 
 # Integration keys: what an applicant tracking system sends as the HTTP Basic user name (with an empty
 # password) on the /v1/ats/ routes. Greenhouse takes keys of fewer than 171 characters.
 INTEGRATION_KEY_PREFIX = "psi_live_"
 INTEGRATION_KEY_LENGTH = 40  # characters after the prefix, as for API tokens
-_INTEGRATION_KEY_PATTERN = re.compile(rf"{INTEGRATION_KEY_PREFIX}[A-Za-z0-9]{{{INTEGRATION_KEY_LENGTH}}}")
+_INTEGRATION_KEY_PATTERN = rf"{INTEGRATION_KEY_PREFIX}[A-Za-z0-9]{{{INTEGRATION_KEY_LENGTH}}}"
 INTEGRATION_KEY_SHAPE = f"{INTEGRATION_KEY_PREFIX} followed by {INTEGRATION_KEY_LENGTH} letters or digits"
 _BASIC = "basic "
 
@@ -79,7 +78,7 @@ def basic_user_name(authorization: str) -> str | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     user, separator, password = decoded.partition(":")
-    if not separator or password or _INTEGRATION_KEY_PATTERN.fullmatch(user) is None:
+    if not separator or password or re.fullmatch(_INTEGRATION_KEY_PATTERN, user) is None:
         return None
     return user
 
@@ -99,11 +98,10 @@ def new_key_code() -> str:
 def normalize_key_code(text: str) -> str | None:
     """The canonical form of a typed key (any case, spaces around), or None if it is not one."""
     candidate = text.strip().upper()
-    return candidate if _KEY_CODE_PATTERN.fullmatch(candidate) else None
+    return candidate if re.fullmatch(_KEY_CODE_PATTERN, candidate) else None
 
 
-@dataclass(frozen=True)
-class Reviewer:
+class Reviewer(NamedTuple):
     """A caller holding an organisation's API token (its id and name are what the audit log records)."""
 
     org_id: str
@@ -111,8 +109,7 @@ class Reviewer:
     token_id: str
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A caller holding one candidate key, which opens one assessment only."""
 
     org_id: str
@@ -129,8 +126,7 @@ def ats_kind(text: object) -> AtsKind | None:
     return _ATS_KINDS.get(text)
 
 
-@dataclass(frozen=True)
-class Integration:
+class Integration(NamedTuple):
     """An applicant tracking system calling with an organisation's integration key: it may use the
     /v1/ats/ routes of its own ``kind`` only."""
 

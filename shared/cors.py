@@ -18,14 +18,14 @@ ALLOW_HEADERS = ("Authorization", "X-API-Key", "Idempotency-Key", "Content-Type"
 EXPOSE_HEADERS = ("Location", "Idempotent-Replayed", "ETag", "Retry-After")
 MAX_AGE_SECONDS = 600  # how long a browser may reuse a preflight's answer
 # scheme://host[:port], exactly as a browser sends it in Origin: no path, no wildcard.
-_ORIGIN = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+_ORIGIN = r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?"
 
 
 def parse_origins(text: str) -> tuple[str, ...]:
     """The origins of a comma-separated list; ValueError names the first that is not one."""
     origins = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     for origin in origins:
-        if not _ORIGIN.fullmatch(origin):
+        if not re.fullmatch(_ORIGIN, origin):
             raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], lowercase, no path)")
     return origins
 

@@ -38,7 +38,7 @@ from shared.errors import (
     UnavailableError,
     UnprocessableError,
 )
-from shared.observability import DEPENDENCY_UNAVAILABLE, loaded, logger, metrics, tracer
+from shared.observability import DEPENDENCY_UNAVAILABLE, capture_lambda_handler, loaded, logger, metrics
 from shared.routes import DEFAULT_BODY_BYTES, Auth, Route, route
 
 MAX_BODY_BYTES = DEFAULT_BODY_BYTES  # the limit of most routes (Route.max_body_bytes says otherwise)
@@ -310,7 +310,7 @@ def lambda_handler(app: RouteResolver) -> LambdaHandler:
     """The Lambda entry point for ``app``: logging, tracing, metrics, who may call, and the body checks."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler
+    @capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response = _answer(app, event, context)
@@ -382,9 +382,7 @@ MAX_NUMBER_DIGITS = 1_000
 
 # What a scan of JSON text needs: whole strings (skipped, so what they hold never counts; an
 # unterminated one runs to the end, so the scan never backtracks), brackets, and overlong digit runs.
-_JSON_TOKENS = re.compile(
-    rf'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{{}}]|(?<![0-9])[0-9]{{{MAX_NUMBER_DIGITS + 1},}}', re.DOTALL
-)
+_JSON_TOKENS = rf'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{{}}]|(?<![0-9])[0-9]{{{MAX_NUMBER_DIGITS + 1},}}'
 
 
 def _safe_json_text(event: dict[str, Any], max_bytes: int) -> str:
@@ -394,7 +392,7 @@ def _safe_json_text(event: dict[str, Any], max_bytes: int) -> str:
     (refusing them past 4,300 digits), so nesting and digits are bounded first, in one linear scan."""
     text = _body_text(event, max_bytes)
     depth = 0
-    for match in _JSON_TOKENS.finditer(text):
+    for match in re.finditer(_JSON_TOKENS, text, re.DOTALL):
         token = match.group()
         if token in ("[", "{"):
             depth += 1

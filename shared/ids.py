@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -48,3 +49,9 @@ def canonical_uuid(text: str) -> str | None:
         return str(uuid.UUID(text))
     except ValueError:
         return None
+
+
+def email_digest(email: str) -> str:
+    """The SHA-256 of an address as matched (case and surrounding space ignored): what the store files a
+    candidate under and the logs name them by, so neither holds the address itself."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()

@@ -3,9 +3,8 @@ The local server writes the same messages to files instead."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import boto3
 from botocore.config import Config
@@ -28,8 +27,7 @@ PERMANENT_REFUSALS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     """One email to one recipient, as plain text and HTML."""
 
     sender: str

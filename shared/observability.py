@@ -27,9 +27,32 @@ DEPENDENCY_UNAVAILABLE = "DependencyUnavailable"
 CallableT = TypeVar("CallableT", bound=Callable[..., Any])
 
 logger = Logger(service=SERVICE)
-# Patch only botocore (the one client the functions use): patching every supported library costs cold start.
-tracer = Tracer(service=SERVICE, patch_modules=["botocore"])
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+
+@functools.cache
+def tracer() -> Tracer:
+    """The Tracer, built by the first traced request rather than at import: building it loads the X-Ray
+    SDK (0.07 of the bare boto3 floor, ``make bench``), which the first request needs and no import does.
+    Patch only botocore (the one client the functions use): patching every supported library costs more."""
+    return Tracer(service=SERVICE, patch_modules=["botocore"])
+
+
+def capture_lambda_handler(handler: CallableT) -> CallableT:
+    """``Tracer.capture_lambda_handler`` for a function's entry point, with the Tracer built on its first call."""
+    in_segment = functools.cache(lambda: tracer().capture_lambda_handler(handler))
+
+    @functools.wraps(handler)
+    def traced_handler(*args: Any, **kwargs: Any) -> Any:
+        return in_segment()(*args, **kwargs)
+
+    return cast(CallableT, traced_handler)
+
+
+# Where Lambda initializes an environment before any request reaches it (a SnapStart snapshot, provisioned
+# concurrency), loading is not what a caller waits for: the Tracer is built then, and restored with it.
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("snap-start", "provisioned-concurrency"):
+    tracer()
 
 
 def metric_dimensions(customer: str, stage: str) -> dict[str, str]:
@@ -70,7 +93,7 @@ def traced(method: CallableT) -> CallableT:
 
     @functools.wraps(method)
     def in_subsegment(*args: Any, **kwargs: Any) -> Any:
-        with tracer.provider.in_subsegment(name=name):
+        with tracer().provider.in_subsegment(name=name):
             return method(*args, **kwargs)
 
     return cast(CallableT, in_subsegment)

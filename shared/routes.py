@@ -4,8 +4,8 @@ the OpenAPI build and the tests. Adding an endpoint is one entry here plus one h
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from shared.auth import Integration, Principal, Reviewer
 
@@ -63,8 +63,7 @@ GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, CHECK = (
 )
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """One endpoint, served by the Lambda function in ``functions/<name>/handler.py``."""
 
     name: str

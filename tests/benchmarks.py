@@ -1,6 +1,7 @@
 """``make bench``: the figures that matter, printed. Nothing here asserts; tests do that.
 
-- cold start of each function as Lambda runs it, against the bare boto3 floor (``tests/lambda_bench.py``);
+- cold start of each function as Lambda runs it, against the bare boto3 floor, in instructions executed
+  and in wall-clock time (``tests/lambda_bench.py``);
 - warm overhead of each function with DynamoDB answered from memory;
 - DynamoDB requests per operation, counted (the budget of DESIGN §5);
 - the time to ingest 10,000 events into one session through the handler, on the embedded DynamoDB;
@@ -218,8 +219,10 @@ def main() -> None:
     parser.add_argument("--runtime", required=True, help="python of the runtime-only virtual environment")
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per function and per floor")
     parser.add_argument("--warm-runs", type=int, default=200, help="warm invocations per function")
+    parser.add_argument("--only", default="", help="measure these functions alone (comma-separated names)")
     arguments = parser.parse_args()
-    lambda_bench.run(arguments.runtime, arguments.runs, arguments.warm_runs)
+    only = {name for name in arguments.only.split(",") if name}
+    lambda_bench.run(arguments.runtime, arguments.runs, arguments.warm_runs, only)
     request_budgets()
     ingest_time()
     report_times()

@@ -1,12 +1,18 @@
 """Cold start and warm overhead of every function, measured as Lambda runs it (``make bench``).
 
-Each function is its real code asset from the synthesized template, imported by a fresh interpreter
-of a runtime-only virtual environment (the lock's runtime dependencies, nothing dev) with the
-function's Lambda environment variables, dummy credentials and its handler string. The floor,
-``import boto3; boto3.client("dynamodb")``, runs in the same environment just before each function,
-so both see the same machine load. What a first request and a warm request do to DynamoDB is
-recorded once against the embedded DynamoDB, then replayed: over HTTP on 127.0.0.1 for the cold
-invocation, from memory for the warm ones.
+Each function is its real code asset from the synthesized template (bytecode included), imported by a
+fresh interpreter of a runtime-only virtual environment (the lock's runtime dependencies, nothing dev,
+on the Python version the template deploys) with the function's Lambda environment variables, dummy
+credentials and its handler string. Its cold start is set against the floor,
+``import boto3; boto3.client("dynamodb")``, two ways:
+
+- instructions executed, counted once each under valgrind: the machine's load cannot move them, so a
+  gain of a few percent shows (repeat counts agree within 0.1%);
+- wall-clock medians, the floor run in the same environment just before each function so both see the
+  same load: what a user waits, but on a shared machine a ratio swings by several tenths.
+
+What a first request and a warm request do to DynamoDB is recorded once against the embedded DynamoDB,
+then replayed: over HTTP on 127.0.0.1 for the cold invocation, from memory for the warm ones.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import importlib
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -76,6 +83,7 @@ class Function:
     asset: Path
     memory_mb: int
     variables: Mapping[str, str]
+    runtime: str  # "python3.12"
 
 
 @dataclass
@@ -90,8 +98,9 @@ class Scenario:
 # Synthesis -------------------------------------------------------------------------------------
 
 
-def synthesized_functions(python: str) -> tuple[list[Function], str]:
-    """Every function of the synthesized stack, or of the working tree when synthesis fails."""
+def synthesized_functions(python: str, runtime_python: str) -> tuple[list[Function], str]:
+    """Every function of the synthesized stack, or of the working tree (compiled by ``runtime_python``)
+    when synthesis fails."""
     outdir = BENCH_DIR / "cdk.out"
     shutil.rmtree(outdir, ignore_errors=True)
     environment = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
@@ -102,7 +111,7 @@ def synthesized_functions(python: str) -> tuple[list[Function], str]:
     )
     if done.returncode != 0 or not templates:
         reason = (done.stderr.strip().splitlines() or ["no template"])[-1]
-        return _working_tree_functions(), f"synthesis failed ({reason}): measuring the working tree instead"
+        return _working_tree_functions(runtime_python), f"synthesis failed ({reason}): measuring the working tree"
     template = json.loads(templates[0].read_text())
     functions = []
     for resource in template["Resources"].values():
@@ -120,6 +129,7 @@ def synthesized_functions(python: str) -> tuple[list[Function], str]:
                 memory_mb=int(properties.get("MemorySize", 128)),
                 # References (the table name) resolve to plain strings here.
                 variables={key: value if isinstance(value, str) else TABLE_NAME for key, value in variables.items()},
+                runtime=properties["Runtime"],
             )
         )
     return sorted(functions, key=lambda function: function.name), f"code assets synthesized into {outdir}"
@@ -129,12 +139,25 @@ def _function_name(handler: str) -> str:
     return handler.split(".")[1]
 
 
-def _working_tree_functions() -> list[Function]:
-    """The fallback: ``functions/`` and ``shared/`` copied as the asset, the stack's variables by hand."""
+def _working_tree_functions(runtime_python: str) -> list[Function]:
+    """The fallback: ``functions/`` and ``shared/`` copied as the asset and compiled as synthesis compiles
+    them (by the runtime's Python), the stack's variables by hand."""
     asset = BENCH_DIR / "working-tree-asset"
     shutil.rmtree(asset, ignore_errors=True)
     for package in ("functions", "shared"):
         shutil.copytree(ROOT / package, asset / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    compile_all = [
+        runtime_python,
+        "-m",
+        "compileall",
+        "-q",
+        "--invalidation-mode",
+        "unchecked-hash",
+        "functions",
+        "shared",
+    ]
+    subprocess.run(compile_all, cwd=asset, check=True)
+    runtime = python_version(runtime_python)
     variables = {
         "TABLE_NAME": TABLE_NAME,
         "POWERTOOLS_SERVICE_NAME": "assessments-api",
@@ -144,9 +167,15 @@ def _working_tree_functions() -> list[Function]:
     }
     handlers = [AUTHORIZER_HANDLER, *(each.handler for each in ROUTES)]
     return sorted(
-        (Function(_function_name(handler), handler, asset, 512, variables) for handler in handlers),
+        (Function(_function_name(handler), handler, asset, 512, variables, runtime) for handler in handlers),
         key=lambda function: function.name,
     )
+
+
+def python_version(python: str) -> str:
+    """``python3.12``: the Lambda runtime name of the interpreter ``python``."""
+    version = "import sys; print(f'python{sys.version_info[0]}.{sys.version_info[1]}')"
+    return subprocess.run([python, "-c", version], capture_output=True, text=True, check=True).stdout.strip()
 
 
 # Scenarios: one realistic request per function, and what DynamoDB answered ---------------------
@@ -440,7 +469,7 @@ def lambda_environment(function: Function, port: int) -> dict[str, str]:
         "TZ": ":UTC",
         "LAMBDA_TASK_ROOT": str(function.asset),
         "_HANDLER": function.handler,
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
         "AWS_LAMBDA_FUNCTION_NAME": f"promptster-bench-dev-{function.name}",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
@@ -461,8 +490,16 @@ def lambda_environment(function: Function, port: int) -> dict[str, str]:
     }
 
 
-def probe(runtime_python: str, function: Function, mode: str, scenario: Scenario, runs: int = 0) -> dict[str, Any]:
-    """Run one measurement in a fresh interpreter; its figures as a dict."""
+# Counts the instructions a process executes, as callgrind would, without simulating any cache.
+VALGRIND = ("valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null")
+_INSTRUCTIONS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def probe(
+    runtime_python: str, function: Function, mode: str, scenario: Scenario, runs: int = 0, *, counted: bool = False
+) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter; its figures as a dict, with ``instructions`` the whole
+    process executed when ``counted`` (under valgrind)."""
     port = _free_port()
     spec = {
         "mode": mode,
@@ -477,6 +514,8 @@ def probe(runtime_python: str, function: Function, mode: str, scenario: Scenario
         spec_path, result_path = Path(scratch, "spec.json"), Path(scratch, "result.json")
         spec_path.write_text(json.dumps(spec))
         command = [runtime_python, "-I", "-B", "-c", PROBE.read_text(), str(spec_path), str(result_path)]
+        if counted:
+            command = [*VALGRIND, *command]
         done = subprocess.run(
             command,
             cwd=scratch,
@@ -489,21 +528,49 @@ def probe(runtime_python: str, function: Function, mode: str, scenario: Scenario
         if done.returncode != 0 or not result_path.exists():
             raise RuntimeError(f"{function.name} ({mode}) failed:\n{done.stderr}")
         result: dict[str, Any] = json.loads(result_path.read_text())
+        if counted:
+            (instructions,) = _INSTRUCTIONS.findall(done.stderr)
+            result["instructions"] = int(instructions.replace(",", ""))
         return result
 
 
 # Tables ----------------------------------------------------------------------------------------
 
 
+def instruction_ratios(
+    runtime_python: str, functions: list[Function], scenarios: dict[str, Scenario]
+) -> tuple[dict[str, float], int]:
+    """Per function, the instructions of its import and client over the floor's; and the floor's count.
+    Each count leaves out the interpreter's own start (the ``startup`` mode's count)."""
+
+    def instructions(function: Function, mode: str) -> int:
+        count: int = probe(runtime_python, function, mode, scenarios[function.name], counted=True)["instructions"]
+        return count
+
+    startup = instructions(functions[0], "startup")
+    floor = instructions(functions[0], FLOOR) - startup
+    ratios = {function.name: (instructions(function, "import") - startup) / floor for function in functions}
+    return ratios, floor
+
+
 def cold_starts(runtime_python: str, functions: list[Function], scenarios: dict[str, Scenario], runs: int) -> None:
+    ratios, floor_instructions = instruction_ratios(runtime_python, functions, scenarios)
     samples: dict[str, list[dict[str, Any]]] = {function.name: [] for function in functions}
     floors: dict[str, list[float]] = {function.name: [] for function in functions}
     for _ in range(runs):
         for function in functions:
             floors[function.name].append(probe(runtime_python, function, FLOOR, scenarios[function.name])["import_ms"])
             samples[function.name].append(probe(runtime_python, function, "cold", scenarios[function.name]))
-    print(f"Cold start as Lambda runs it (median of {runs} fresh interpreters each, floor interleaved)")
-    print(f"  {'function':<20} {'import ms':>9} {'floor ms':>9} {'ratio':>6} {'1st request ms':>15} {'RSS MiB':>8}")
+    print(
+        f"Cold start as Lambda runs it ({functions[0].runtime}, bytecode from the code asset): the handler's import "
+        "and its DynamoDB client, over the floor (import boto3; boto3.client)"
+    )
+    print(f"  instructions: counted once under valgrind, load-independent (floor: {floor_instructions / 1e6:,.0f} M)")
+    print(f"  wall: median of {runs} fresh interpreters each, a floor run just before each")
+    print(
+        f"  {'function':<24} {'instr ratio':>11} {'wall ratio':>10} {'import ms':>9} {'floor ms':>8} "
+        f"{'1st request ms':>14} {'RSS MiB':>7}"
+    )
     for function in functions:
         runs_of = samples[function.name]
         import_ms = statistics.median(sample["import_ms"] for sample in runs_of)
@@ -512,8 +579,8 @@ def cold_starts(runtime_python: str, functions: list[Function], scenarios: dict[
         rss = statistics.median(sample["rss_mib"] for sample in runs_of)
         notes = _problems(runs_of, scenarios[function.name])
         print(
-            f"  {function.name:<20} {import_ms:9.1f} {floor_ms:9.1f} {import_ms / floor_ms:6.2f} {first:15.1f} "
-            f"{rss:8.1f}{notes}"
+            f"  {function.name:<24} {ratios[function.name]:11.2f} {import_ms / floor_ms:10.2f} {import_ms:9.1f} "
+            f"{floor_ms:8.1f} {first:14.1f} {rss:7.1f}{notes}"
         )
 
 
@@ -539,10 +606,14 @@ def warm_overhead(runtime_python: str, functions: list[Function], scenarios: dic
         print(f"  {function.name:<20} {result['p50_ms']:6.2f} {result['p95_ms']:6.2f}  {what}{notes}")
 
 
-def run(runtime_python: str, runs: int, warm_runs: int) -> None:
-    """Print the cold-start table, then the warm-overhead one."""
+def run(runtime_python: str, runs: int, warm_runs: int, only: set[str]) -> None:
+    """Print the cold-start table, then the warm-overhead one (of the functions named ``only``, or all)."""
     runtime_python = os.path.abspath(runtime_python)  # not resolved: the venv's own interpreter link
-    functions, origin = synthesized_functions(sys.executable)
+    functions, origin = synthesized_functions(sys.executable, runtime_python)
+    deployed, measured = {function.runtime for function in functions}, python_version(runtime_python)
+    if deployed != {measured}:
+        raise SystemExit(f"the template deploys {', '.join(sorted(deployed))}; {runtime_python} is {measured}")
+    functions = [function for function in functions if not only or function.name in only]
     print(f"Functions: {len(functions)}, {origin}; runtime: {runtime_python}")
     with contextlib.redirect_stdout(io.StringIO()):  # the functions' logs and metrics
         scenarios = record_scenarios()

@@ -5,10 +5,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from shared.domain.telemetry import MAX_STATS_PAGE, assessment_stats
+from shared.domain.cohort import MAX_STATS_PAGE, assessment_stats
 from shared.http import lambda_handler, make_resolver
 from shared.models.paging import Cursor
-from shared.models.telemetry import AssessmentStats
+from shared.models.signals import AssessmentStats
 from shared.store.sessions import SessionStore
 
 app = make_resolver(__name__)

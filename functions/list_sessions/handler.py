@@ -5,7 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from shared.domain.telemetry import list_ranked_sessions
+from shared.domain.cohort import list_ranked_sessions
 from shared.http import lambda_handler, make_resolver
 from shared.models.paging import Cursor, limit_description
 from shared.models.sessions import SessionPage

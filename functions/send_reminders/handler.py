@@ -8,12 +8,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import clock
 from shared.domain.reminders import queue_reminders
-from shared.observability import loaded, logger, metrics, tracer
+from shared.observability import capture_lambda_handler, loaded, logger, metrics
 from shared.store.candidate_keys import ReminderStore
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     run = queue_reminders(ReminderStore(), clock.utc_now())

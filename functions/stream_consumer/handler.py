@@ -7,13 +7,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.consumer import EventConsumer
 from shared.mail import SesMailer
-from shared.observability import loaded, logger, tracer
+from shared.observability import capture_lambda_handler, loaded, logger
 
 consumer = EventConsumer(SesMailer())
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consumer.handle(event, context)
 

@@ -6,13 +6,13 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.delivery_worker import DeliveryWorker
-from shared.observability import loaded, logger, tracer
+from shared.observability import capture_lambda_handler, loaded, logger
 
 worker = DeliveryWorker()
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return worker.handle(event, context)
 

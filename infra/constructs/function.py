@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,47 @@ AUTHORIZER_ACTIONS = ("dynamodb:GetItem",)
 # What DynamoDB asks of a caller's role on a table encrypted under a customer managed key.
 TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
 
-RUNTIME = lambda_.Runtime.PYTHON_3_12
+# The functions run on the Python version that synthesizes the stack: it compiles their bytecode
+# (infra/code_asset.py), and a ``.pyc`` is read only by the version that wrote it. The code runs on each
+# of these, and Powertools publishes its layer for each.
+RUNTIMES = {
+    (3, 11): lambda_.Runtime.PYTHON_3_11,
+    (3, 12): lambda_.Runtime.PYTHON_3_12,
+    (3, 13): lambda_.Runtime.PYTHON_3_13,
+}
+
+
+class UnsupportedPythonError(Exception):
+    """The stack is synthesized by a Python whose version no function can run on."""
+
+
+def runtime_for(version: tuple[int, int]) -> lambda_.Runtime:
+    """The Lambda runtime of the Python ``version`` that builds the code asset."""
+    if version not in RUNTIMES:
+        supported = ", ".join(f"{major}.{minor}" for major, minor in RUNTIMES)
+        building = f"{version[0]}.{version[1]}"
+        raise UnsupportedPythonError(
+            f"the functions run on the Python that synthesizes the stack, and this is Python {building}; "
+            f"use one of {supported}: `make clean`, then `make synth PYTHON=python3.12` (or its path)"
+        )
+    return RUNTIMES[version]
+
+
+RUNTIME = runtime_for((sys.version_info.major, sys.version_info.minor))
+# Lambda snapshots Python functions from 3.12 on.
+SNAP_START_RUNTIMES = frozenset({lambda_.Runtime.PYTHON_3_12.name, lambda_.Runtime.PYTHON_3_13.name})
+
+
+def refuse_snap_start_on(runtime: lambda_.Runtime) -> None:
+    """Raise UnsupportedPythonError if SnapStart cannot snapshot functions running on ``runtime``."""
+    if runtime.name not in SNAP_START_RUNTIMES:
+        raise UnsupportedPythonError(
+            f"SnapStart (-c snapStart=true) snapshots Python 3.12 and later, and the functions run on the Python "
+            f"that synthesizes the stack, {runtime.name} here: `make clean`, then synthesize with "
+            "PYTHON=python3.12 or python3.13 (or its path)"
+        )
+
+
 ARCHITECTURE = lambda_.Architecture.ARM_64
 # The managed layer of exactly the Powertools release the project is tested with: AWS publishes its
 # ARN under one public SSM parameter per release (and a moving ``latest`` one, which would let two
@@ -207,8 +248,8 @@ class ApiFunction(Construct):
 
     def _acknowledge_findings(self, no_dlq_reason: str) -> None:
         runtime_pinned = (
-            "Python 3.12 is pinned on purpose: the Powertools layer is resolved per Python version, so a runtime "
-            "upgrade is a reviewed change of both, not a side effect of a CDK upgrade"
+            f"{RUNTIME.name} is the Python that built the code asset, whose bytecode only that version reads; "
+            "the Powertools layer is resolved for the same version, never moved by a CDK upgrade"
         )
         Validations.of(self.function).acknowledge(
             Acknowledgment(id="AwsSolutions-L1", reason=runtime_pinned),

@@ -16,16 +16,14 @@ from shared.auth import (
     is_api_token,
     normalize_key_code,
 )
-from shared.domain.ports import CandidateKeys, Credentials, Tokens
+from shared.domain.ports import Credentials
 from shared.errors import UnauthorizedError
 from shared.routes import Auth
 
 _BEARER = "bearer "
 
 
-def authenticate(
-    headers: Mapping[str, str], accepts: Auth, tokens: Tokens, key_codes: CandidateKeys, credentials: Credentials
-) -> Principal:
+def authenticate(headers: Mapping[str, str], accepts: Auth, credentials: Credentials) -> Principal:
     """The principal the credential a route ``accepts`` proves, or UnauthorizedError.
 
     Only that credential is read (the one API Gateway caches the verdict under), so a header meant
@@ -39,22 +37,22 @@ def authenticate(
     if accepts is Auth.REVIEWER or (accepts is Auth.REVIEWER_OR_CANDIDATE and has_bearer):
         if not has_bearer:
             raise UnauthorizedError("Missing or invalid credentials")
-        return _reviewer(authorization[len(_BEARER) :].strip(), tokens)
+        return _reviewer(authorization[len(_BEARER) :].strip(), credentials)
     if "x-api-key" not in lowered:
         raise UnauthorizedError("Missing or invalid credentials")
-    return _candidate(lowered["x-api-key"], key_codes)
+    return _candidate(lowered["x-api-key"], credentials)
 
 
-def _reviewer(token: str, tokens: Tokens) -> Reviewer:
-    stored = tokens.find_by_hash(hash_api_token(token)) if is_api_token(token) else None
+def _reviewer(token: str, credentials: Credentials) -> Reviewer:
+    stored = credentials.find_token(hash_api_token(token)) if is_api_token(token) else None
     if stored is None or stored.revoked_at is not None:
         raise UnauthorizedError("Missing or invalid credentials")
     return Reviewer(org_id=stored.org_id, token_name=stored.name, token_id=stored.token_id)
 
 
-def _candidate(typed_code: str, key_codes: CandidateKeys) -> Candidate:
+def _candidate(typed_code: str, credentials: Credentials) -> Candidate:
     code = normalize_key_code(typed_code)
-    target = key_codes.find_code(code) if code else None
+    target = credentials.find_code(code) if code else None
     if target is None:
         raise UnauthorizedError("Missing or invalid credentials")
     return Candidate(org_id=target.org_id, assessment_id=target.assessment_id, key_id=target.key_id)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic.alias_generators import to_camel
 
 from shared import clock, ids
 from shared.domain.audit import AuditContext
 from shared.domain.paging import decode_cursor, within_budget
-from shared.domain.ports import AssessmentDeleter, Assessments, Rubrics
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PreconditionFailedError
-from shared.models.assessments import AssessmentView, CreateAssessmentRequest, UpdateAssessmentRequest
+from shared.models.assessments import AssessmentView
 from shared.models.common import is_blank
-from shared.models.issues import Issue
 from shared.store.assessments import AssessmentRecord
-from shared.store.cascade import Deletion
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
+
+# For the type checker only: a route that deletes nothing loads no deletion cascade.
+if TYPE_CHECKING:
+    from shared.domain.ports import AssessmentDeleter, Assessments, Rubrics
+    from shared.models.assessments import CreateAssessmentRequest, UpdateAssessmentRequest
+    from shared.models.issues import Issue
+    from shared.store.cascade import Deletion
 
 # The fields a reviewer sets, as an edit compares them (the issue's snapshot follows its id).
 _EDITABLE = (

@@ -4,7 +4,7 @@ record of it each changing domain function hands its store, which writes it with
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared import clock, ids
 from shared.domain.paging import decode_cursor, within_budget
@@ -13,8 +13,7 @@ from shared.models.audit import ActorType, AuditAction, AuditLogRecord, Resource
 from shared.store.audit import AuditRecord
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(NamedTuple):
     """Who made a change: a reviewer's API token, an operator (``cli:<name>``), or an ATS through its
     integration."""
 
@@ -27,8 +26,7 @@ class Actor:
         return cls("operator", f"cli:{name}", name)
 
 
-@dataclass(frozen=True)
-class AuditContext:
+class AuditContext(NamedTuple):
     """Who is asking, and the request's id: what every record of a change made for that request carries."""
 
     actor: Actor

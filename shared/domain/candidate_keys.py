@@ -11,11 +11,11 @@ from shared import clock, ids
 from shared.auth import new_key_code
 from shared.domain.assessments import get_assessment
 from shared.domain.audit import AuditContext
+from shared.domain.deadlines import running_cutoff, status_at
 from shared.domain.paging import decode_cursor, within_budget
 from shared.domain.ports import Assessments, CandidateKeys, Sessions
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError
-from shared.models.candidate_keys import CandidateKey, GenerateKeysRequest, Invite, KeyStatus
-from shared.models.sessions import GRACE_SECONDS
+from shared.models.candidate_keys import CandidateKey, GenerateKeysRequest, Invite
 from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError
 from shared.store.dynamo import ConditionFailedError, WriteConflictError
@@ -30,13 +30,6 @@ MAX_RESENDS_PER_DAY = 3
 RESEND_WINDOW = timedelta(days=1)
 # Another resend, or the consumer settling an email, may change the key while it is being resent.
 _RESEND_ATTEMPTS = 3
-
-
-def status_at(key: CandidateKeyRecord, now: datetime) -> KeyStatus:
-    """The key's status as of ``now``: an unredeemed key past its expiry reads ``expired``."""
-    if key.status == "pending" and clock.from_timestamp(key.expires_at) <= now:
-        return "expired"
-    return key.status
 
 
 def key_view(key: CandidateKeyRecord, now: datetime) -> CandidateKey:
@@ -57,11 +50,6 @@ def key_view(key: CandidateKeyRecord, now: datetime) -> CandidateKey:
     return CandidateKey.model_validate(
         {**key.model_dump(), "key": key.code, "status": status_at(key, now), "invite": invite}
     )
-
-
-def running_cutoff(now: datetime) -> str:
-    """The earliest deadline of a session still running at ``now``: past it, and the grace, it timed out."""
-    return clock.to_timestamp(now - timedelta(seconds=GRACE_SECONDS))
 
 
 def generate_keys(

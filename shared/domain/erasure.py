@@ -13,7 +13,8 @@ from shared import clock
 from shared.domain.audit import AuditContext
 from shared.domain.ports import Erasures, Telemetry
 from shared.errors import ConflictError
-from shared.models.candidate_keys import EraseCandidateRequest, Erasure, email_digest
+from shared.ids import email_digest
+from shared.models.candidate_keys import EraseCandidateRequest, Erasure
 from shared.observability import logger
 from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import EmailLookup

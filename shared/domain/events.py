@@ -4,8 +4,7 @@ share one reading of the data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from shared.store.assessments import state_in
 from shared.store.audit import record_in
@@ -28,8 +27,7 @@ EventType = Literal[
 ChangeKind = Literal["INSERT", "MODIFY", "REMOVE"]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One committed item change as the stream reports it (images as plain values)."""
 
     kind: ChangeKind
@@ -37,8 +35,7 @@ class Change:
     new: Item | None
 
 
-@dataclass(frozen=True)
-class DomainEvent:
+class DomainEvent(NamedTuple):
     """Something that happened to a key, a session or an assessment of ``org_id``, at ``occurred_at`` (or
     to a candidate, erased: then the subject is their email's digest, and there is no assessment)."""
 
@@ -151,7 +148,7 @@ def _session_events(before: SessionRecord | None, after: SessionRecord) -> list[
         found.append(event("session.started", after.started_at))
     added = after.extensions[len(before.extensions) :] if before is not None else ()
     for position, extension in enumerate(added, start=len(after.extensions) - len(added) + 1):
-        found.append(replace(event("session.extended", extension.at), ordinal=position))
+        found.append(event("session.extended", extension.at)._replace(ordinal=position))
     if after.completed_at is not None and (before is None or before.completed_at is None):
         found.append(event("session.completed", after.completed_at))
     if after.score is not None and (before is None or before.score != after.score):

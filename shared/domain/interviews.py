@@ -11,12 +11,14 @@ from datetime import datetime
 from shared import clock, ids
 from shared.auth import Integration
 from shared.domain.audit import AuditContext
-from shared.domain.candidate_keys import generate_keys, revoke_key, status_at
+from shared.domain.candidate_keys import generate_keys, revoke_key
+from shared.domain.deadlines import status_at
 from shared.domain.ports import Assessments, CandidateKeys, Integrations, Secrets, Sessions, Shares
 from shared.domain.sessions import session_status
 from shared.domain.shares import new_share
 from shared.errors import ConflictError, NotFoundError
-from shared.models.candidate_keys import GenerateKeysRequest, email_digest
+from shared.ids import email_digest
+from shared.models.candidate_keys import GenerateKeysRequest
 from shared.models.shares import MAX_EXPIRES_IN_DAYS
 from shared.store.assessments import AssessmentRecord
 from shared.store.candidate_keys import CandidateKeyRecord

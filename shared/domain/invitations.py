@@ -4,8 +4,8 @@ the stream may deliver the change that queued it more than once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 
 from shared import clock
 from shared.domain.ports import Assessments, Invitations, Mailer
@@ -17,8 +17,7 @@ MAIL_NOT_CONFIGURED = "mail_not_configured"
 ASSESSMENT_DELETED = "assessment_deleted"
 
 
-@dataclass(frozen=True)
-class MailSettings:
+class MailSettings(NamedTuple):
     """Where invitations come from and what they tell candidates to call."""
 
     sender: str | None  # None: the deployment has no sender, and invitations fail saying so

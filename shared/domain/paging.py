@@ -19,9 +19,6 @@ RESPONSE_BUDGET_BYTES = 5 * 1024 * 1024
 
 ItemT = TypeVar("ItemT")
 
-_CURSOR = re.compile(CURSOR_PATTERN)
-_NAME_CURSOR = re.compile(NAME_CURSOR_PATTERN)
-
 
 def encode_cursor(last_id: str) -> str:
     """The cursor that resumes after the item with the UUID ``last_id``."""
@@ -33,7 +30,7 @@ def decode_cursor(cursor: str | None) -> str | None:
     partition, so a forged one can at worst skip ahead in the caller's own data."""
     if cursor is None:
         return None
-    if not _CURSOR.fullmatch(cursor):
+    if not re.fullmatch(CURSOR_PATTERN, cursor):
         raise _invalid_cursor()
     return str(uuid.UUID(hex=cursor))
 
@@ -47,7 +44,7 @@ def decode_name_cursor(cursor: str | None) -> bytes | None:
     """The UTF-8 of the name a name cursor resumes after (compared as bytes: any such cursor works)."""
     if cursor is None:
         return None
-    if not _NAME_CURSOR.fullmatch(cursor):
+    if not re.fullmatch(NAME_CURSOR_PATTERN, cursor):
         raise _invalid_cursor()
     return bytes.fromhex(cursor)
 

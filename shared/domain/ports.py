@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from shared.models.sessions import Score, Submission
     from shared.store.assessments import AssessmentRecord, AssessmentState, AssessmentTerms
     from shared.store.audit import AuditRecord
-    from shared.store.candidate_keys import CandidateKeyRecord, CodeTarget, EmailLookup, InviteStatus
+    from shared.store.candidate_keys import CandidateKeyRecord, EmailLookup, InviteStatus
     from shared.store.cascade import Deletion
-    from shared.store.credentials import IntegrationKeyTarget
+    from shared.store.credentials import CodeTarget, IntegrationKeyTarget, StoredToken
     from shared.store.deliveries import DeliveryRecord
     from shared.store.dynamo import Item
     from shared.store.integrations import AtsError, ClaimRecord, IntegrationRecord, InterviewRecord, InterviewTerms
@@ -53,7 +53,6 @@ class CandidateKeys(Protocol):
     ) -> None: ...
     def get(self, assessment_id: str, key_id: str) -> CandidateKeyRecord | None: ...
     def get_many(self, assessment_id: str, key_ids: Sequence[str]) -> list[CandidateKeyRecord]: ...
-    def find_code(self, code: str) -> CodeTarget | None: ...
     def read_partition(self, assessment_id: str) -> tuple[AssessmentState | None, list[CandidateKeyRecord]]: ...
     def list_page(
         self, assessment_id: str, limit: int, after_id: str | None, *, newest_first: bool = False
@@ -153,6 +152,14 @@ class Shares(Protocol):
     def delete(self, share: ShareRecord, record: AuditRecord) -> None: ...
 
 
+class Credentials(Protocol):
+    """The items a credential is checked against: all the authorizer reads."""
+
+    def find_token(self, token_hash: str) -> StoredToken | None: ...
+    def find_code(self, code: str) -> CodeTarget | None: ...
+    def find_integration_key(self, key_hash: str) -> IntegrationKeyTarget | None: ...
+
+
 class Tokens(Protocol):
     def create(self, token: TokenRecord, record: AuditRecord) -> None: ...
     def find_by_hash(self, token_hash: str) -> TokenRecord | None: ...
@@ -190,12 +197,6 @@ class AuditLog(Protocol):
 
 class DeliveryQueue(Protocol):
     def send(self, deliveries: Sequence[Delivery]) -> None: ...
-
-
-class Credentials(Protocol):
-    """The items a credential is checked against."""
-
-    def find_integration_key(self, key_hash: str) -> IntegrationKeyTarget | None: ...
 
 
 class Integrations(Protocol):

@@ -7,8 +7,8 @@ again): a key issued for a day or two is reminded at most once, and never right 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from shared import clock
 from shared.domain.ports import Reminders
@@ -19,8 +19,7 @@ WINDOW = timedelta(hours=48)
 QUIET_PERIOD = timedelta(hours=24)
 
 
-@dataclass(frozen=True)
-class ReminderRun:
+class ReminderRun(NamedTuple):
     """What one run did: the keys it found in the window, and the reminders it queued."""
 
     found: int

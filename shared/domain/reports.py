@@ -4,27 +4,28 @@ the page can never show more than the API would. A share link's page is the same
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared import clock
 from shared.domain.assessments import assessment_view
+from shared.domain.cohort import session_standing
 from shared.domain.ports import Assessments, Sessions, Shares, Telemetry
 from shared.domain.sessions import org_session, session_view
 from shared.domain.shares import open_share
-from shared.domain.telemetry import session_standing, timeline_page
+from shared.domain.telemetry import timeline_page
 from shared.errors import NotFoundError
 from shared.models.assessments import AssessmentView
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Session
-from shared.models.telemetry import MAX_TIMELINE_PAGE, AssessmentStats, Event
+from shared.models.signals import AssessmentStats
+from shared.models.telemetry import MAX_TIMELINE_PAGE, Event
 from shared.store.sessions import SessionRecord
 
 # 10,000 events at most are read for one page (the chart, the tables and the prompts): five Queries.
 MAX_TIMELINE_PAGES = 5
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """Everything one report page shows."""
 
     session: Session

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from shared import clock, ids
 from shared.auth import Candidate
 from shared.domain.audit import AuditContext
-from shared.domain.candidate_keys import running_cutoff, status_at
+from shared.domain.deadlines import running_cutoff, status_at
 from shared.domain.paging import decode_cursor, within_budget
 from shared.domain.ports import Assessments, CandidateKeys, Sessions
 from shared.errors import (
@@ -36,7 +36,7 @@ from shared.models.sessions import (
     StartedSession,
     Submission,
 )
-from shared.models.telemetry import Signals
+from shared.models.signals import Signals
 from shared.store.assessments import AssessmentRecord, AssessmentTerms
 from shared.store.candidate_keys import CandidateKeyRecord
 from shared.store.dynamo import ConditionFailedError, WriteConflictError

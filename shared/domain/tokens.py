@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared import clock, ids
 from shared.auth import API_TOKEN_SHAPE, hash_api_token, is_api_token, new_api_token
@@ -13,8 +13,7 @@ from shared.store.dynamo import ConditionFailedError
 from shared.store.tokens import TokenRecord
 
 
-@dataclass(frozen=True)
-class IssuedToken:
+class IssuedToken(NamedTuple):
     token: str  # shown once, never stored
     stored: TokenRecord
 

@@ -4,8 +4,8 @@ the envelope the OpenAPI document's ``webhooks`` describe. The stream consumer's
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from shared.domain.assessments import assessment_view
 from shared.domain.candidate_keys import key_view
@@ -33,8 +33,7 @@ from shared.webhooks.queue import Delivery as QueuedDelivery
 REPORT_EVENT_TYPES = frozenset({"session.completed", "session.scored"})
 
 
-@dataclass(frozen=True)
-class ReportLinks:
+class ReportLinks(NamedTuple):
     """Where report links are made (their store) and the API they point at."""
 
     shares: Shares

@@ -1,7 +1,5 @@
 """Assessments as the API accepts and returns them."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints

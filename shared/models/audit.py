@@ -1,7 +1,5 @@
 """The audit log as the API returns it: who changed what, when, in which request."""
 
-from __future__ import annotations
-
 from typing import Literal, get_args
 
 from pydantic import Field

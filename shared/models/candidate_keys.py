@@ -1,8 +1,5 @@
 """Candidate keys as the API accepts and returns them."""
 
-from __future__ import annotations
-
-import hashlib
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, PlainValidator, StringConstraints, WithJsonSchema
@@ -166,12 +163,6 @@ class KeyPage(ApiModel):
 
     keys: list[CandidateKey]
     next_cursor: str | None = Field(description=NEXT_CURSOR_DESCRIPTION)
-
-
-def email_digest(email: str) -> str:
-    """The SHA-256 of an address as matched (case and surrounding space ignored): what the store files a
-    candidate under and the logs name them by, so neither holds the address itself."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 class EraseCandidateRequest(RequestModel):

@@ -1,7 +1,5 @@
 """The curated OSS issue catalog as the API shows it."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """The query parameters every list route pages with: ``limit`` and ``cursor`` (the answer carries ``nextCursor``)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query

@@ -1,7 +1,5 @@
 """Scoring rubrics as the API accepts and returns them."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints

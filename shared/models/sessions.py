@@ -1,7 +1,5 @@
 """Candidate sessions and their results as the API accepts and returns them."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -17,7 +15,7 @@ from shared.models.common import (
     not_blank,
 )
 from shared.models.rubrics import whole_as_int
-from shared.models.telemetry import Signals
+from shared.models.signals import Signals
 
 MAX_NOTES_CHARS = 10_000
 GRACE_SECONDS = 60  # how long after its deadline a session may still be completed

@@ -1,7 +1,5 @@
 """Share links as the API accepts and returns them: a session's report opened without a credential."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import Field

@@ -1,8 +1,6 @@
 """The bodies of the webhook deliveries about sessions, assessments, invitations and erasures: the envelope
 of every event around the objects the API returns for them (published as the OpenAPI document's ``webhooks``)."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

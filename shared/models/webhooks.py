@@ -1,7 +1,5 @@
 """Webhooks as the API accepts and returns them, and the attempts to deliver to them."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Literal
 
@@ -42,14 +40,14 @@ _PATH_AND_QUERY = rf"(?:/{URI_CHAR}*)*(?:\?(?:{URI_CHAR}|[/?])*)?"
 WEBHOOK_URL_PATTERN = rf"^https://{_DNS_NAME}{_PORT}{_PATH_AND_QUERY}$"
 # A receiver on this machine, over http or https: left to the domain, which takes it only where the
 # local server allows loopback receivers.
-_LOCAL_URL = re.compile(rf"https?://(?:127\.0\.0\.1|localhost|\[::1\]){_PORT}{_PATH_AND_QUERY}")
-_WEBHOOK_URL = re.compile(WEBHOOK_URL_PATTERN.removesuffix("$") + r"\Z")
+_LOCAL_URL = rf"https?://(?:127\.0\.0\.1|localhost|\[::1\]){_PORT}{_PATH_AND_QUERY}"
+_WEBHOOK_URL = WEBHOOK_URL_PATTERN.removesuffix("$") + r"\Z"
 
 
 def _webhook_url(url: str) -> str:
-    if _LOCAL_URL.fullmatch(url):
+    if re.fullmatch(_LOCAL_URL, url):
         return url
-    if not _WEBHOOK_URL.search(url):
+    if not re.search(_WEBHOOK_URL, url):
         raise PydanticCustomError("url_not_allowed", "must be an https URL naming its host (not an address)")
     return url
 

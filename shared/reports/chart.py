@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 WIDTH = 960
 LABEL_WIDTH = 120  # the lane names, left of the plot
@@ -45,8 +44,7 @@ Shape = Literal["tick", "bar", "pass", "fail", "decision"]
 RuleKind = Literal["deadline", "completed"]
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     """One event as the chart needs it: its type, when, a test run's outcome and a few words about it."""
 
     type: str
@@ -55,8 +53,7 @@ class Point:
     label: str = ""
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
     """One thing drawn in a lane: a tick, a bucket's bar (``x``, ``y`` its top left corner), or a
     symbol (``x``, ``y`` its centre) for a test run that passed or failed, or a decision."""
 
@@ -84,25 +81,22 @@ class Mark:
         return f"M{left:.1f} {top:.1f}L{right:.1f} {bottom:.1f}M{left:.1f} {bottom:.1f}L{right:.1f} {top:.1f}"
 
 
-@dataclass(frozen=True)
-class Lane:
+class Lane(NamedTuple):
     type: str
     label: str
     y: float  # top
     height: float
-    count: int
+    event_count: int
     bucketed: bool
     marks: tuple[Mark, ...]
 
 
-@dataclass(frozen=True)
-class Tick:
+class Tick(NamedTuple):
     x: float
     label: str
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A vertical line across the lanes, the deadline or the completion, labelled above the lanes on the
     side of the line that keeps the label inside the chart (``anchor``: where the text ends or starts)."""
 
@@ -117,8 +111,7 @@ class Rule:
         return (self.x, self.x + width) if self.anchor == "start" else (self.x - width, self.x)
 
 
-@dataclass(frozen=True)
-class Chart:
+class Chart(NamedTuple):
     width: int
     height: float
     plot_left: float
@@ -131,8 +124,7 @@ class Chart:
     description: str
 
 
-@dataclass(frozen=True)
-class _TimeAxis:
+class _TimeAxis(NamedTuple):
     """The plot's time scale: ``first`` at the left edge, ``first + span`` at the right."""
 
     first: datetime
@@ -267,7 +259,7 @@ def _ticks(axis: _TimeAxis) -> tuple[Tick, ...]:
 
 
 def _describe(points: Sequence[Point], lanes: Sequence[Lane], first: datetime, last: datetime) -> str:
-    counts = ", ".join(f"{lane.count} {lane.label.lower()}" for lane in lanes)
+    counts = ", ".join(f"{lane.event_count} {lane.label.lower()}" for lane in lanes)
     return f"{len(points)} events over {elapsed(last - first)} from the start: {counts}."
 
 
@@ -289,8 +281,7 @@ BAR_WIDTH = 200
 BAR_HEIGHT = 16
 
 
-@dataclass(frozen=True)
-class CohortBar:
+class CohortBar(NamedTuple):
     """One signal against the cohort: the range from min to max across the bar, the middle half
     (p25 to p75) as a band, the median as a line and this session's value as a dot (None: no value)."""
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 from shared.domain.reports import Report
 from shared.models.sessions import SessionStatus
-from shared.models.telemetry import Event, Spread
+from shared.models.signals import Spread
+from shared.models.telemetry import Event
 from shared.reports.chart import Chart, CohortBar, Point, cohort_bar, elapsed, timeline_chart
 
 # What the tables and lists show at most; the timeline's API route reads the rest.
@@ -45,40 +45,35 @@ SIGNAL_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """One line of the header: a name and its value."""
 
     name: str
     value: str
 
 
-@dataclass(frozen=True)
-class CriterionRow:
+class CriterionRow(NamedTuple):
     name: str
     weight: str
     points: str | None  # None until scored
     note: str | None
 
 
-@dataclass(frozen=True)
-class SignalRow:
+class SignalRow(NamedTuple):
     name: str
     value: str
     percentile: str
     bar: CohortBar | None
 
 
-@dataclass(frozen=True)
-class DecisionRow:
+class DecisionRow(NamedTuple):
     at: str
     title: str
     impact: str | None
     rationale: str | None
 
 
-@dataclass(frozen=True)
-class RunRow:
+class RunRow(NamedTuple):
     at: str
     kind: Literal["Command", "Command (assistant)", "Test run"]
     command: str
@@ -86,8 +81,7 @@ class RunRow:
     tone: Literal["", "pass", "fail"]
 
 
-@dataclass(frozen=True)
-class PromptItem:
+class PromptItem(NamedTuple):
     at: str
     summary: str
     text: str
@@ -96,8 +90,7 @@ class PromptItem:
 RowT = TypeVar("RowT")
 
 
-@dataclass(frozen=True)
-class Capped(Generic[RowT]):
+class Capped(NamedTuple, Generic[RowT]):
     """The first rows of a list, and how many there were in all."""
 
     rows: tuple[RowT, ...]
@@ -108,8 +101,7 @@ class Capped(Generic[RowT]):
         return self.total - len(self.rows)
 
 
-@dataclass(frozen=True)
-class ReportPage:
+class ReportPage(NamedTuple):
     title: str
     candidate: str | None  # None once erased
     email: str | None  # never on a share link's page

@@ -32,9 +32,9 @@ PUBLIC_HEADERS = {**HEADERS, "X-Robots-Tag": "noindex"}
 
 # Characters that reorder text around them (bidirectional overrides, embeddings, isolates and marks):
 # shown as their code point, so a candidate's text cannot make the page read otherwise than it is.
-_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI_CONTROLS = "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 # What HTML does not allow in text (controls but tab and line ends, lone surrogates, noncharacters).
-_NOT_IN_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_NOT_IN_HTML = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 
 
 def inert_text(value: Any) -> Any:
@@ -42,8 +42,8 @@ def inert_text(value: Any) -> Any:
     characters HTML forbids replaced. Every value the template prints passes through here."""
     if not isinstance(value, str) or isinstance(value, Markup):
         return value
-    shown = _BIDI_CONTROLS.sub(lambda found: f"[U+{ord(found.group()):04X}]", value)
-    return _NOT_IN_HTML.sub("\ufffd", shown)
+    shown = re.sub(_BIDI_CONTROLS, lambda found: f"[U+{ord(found.group()):04X}]", value)
+    return re.sub(_NOT_IN_HTML, "\ufffd", shown)
 
 
 @cache

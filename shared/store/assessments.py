@@ -13,7 +13,8 @@ from shared.models.rubrics import Criterion
 from shared.observability import traced
 from shared.store import audit, dynamo, rubrics
 from shared.store.audit import AuditRecord
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SORT_KEY
 
 ACTIVE_PREFIX = "ASMT#"
@@ -129,13 +130,13 @@ class AssessmentStore:
             Action(
                 "Put",
                 "assessment",
-                item=dynamo.item_of(_active_keys(assessment.org_id, assessment.id), assessment),
+                item=item_of(_active_keys(assessment.org_id, assessment.id), assessment),
                 condition="attribute_not_exists(PK)",
             ),
             Action(
                 "Put",
                 "assessment",
-                item=dynamo.item_of({**state_keys(assessment.id), **state_index_keys(assessment.id)}, state),
+                item=item_of({**state_keys(assessment.id), **state_index_keys(assessment.id)}, state),
                 condition="attribute_not_exists(PK)",
             ),
         ]
@@ -153,7 +154,7 @@ class AssessmentStore:
             Action(
                 "Put",
                 "assessment",
-                item=dynamo.item_of(_active_keys(after.org_id, after.id), after),
+                item=item_of(_active_keys(after.org_id, after.id), after),
                 condition=condition,
                 values=values,
             )
@@ -168,7 +169,7 @@ class AssessmentStore:
                 Action(
                     "Put",
                     "terms",
-                    item=dynamo.item_of(_terms_keys(before.id, before.terms_version), before.terms),
+                    item=item_of(_terms_keys(before.id, before.terms_version), before.terms),
                     condition="attribute_not_exists(PK)",
                 )
             )

@@ -12,7 +12,8 @@ from datetime import timedelta
 from shared import clock
 from shared.observability import traced
 from shared.store import dynamo
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import (
     INDEX_PARTITION_KEY,
     INDEX_SORT_KEY,
@@ -77,7 +78,7 @@ def entry_action(record: AuditRecord) -> Action:
     so the record exists exactly when the change does."""
     expires = clock.from_timestamp(record.at) + RETENTION
     item = {
-        **dynamo.item_of(_keys(record.org_id, record.id), record),
+        **item_of(_keys(record.org_id, record.id), record),
         **_index_keys(record),
         TTL_ATTRIBUTE: int(expires.timestamp()),
     }

@@ -1,8 +1,8 @@
-"""Candidate keys: the key (``ASMT#{assessmentId}`` / ``KEY#{keyId}``), its code lookup (``CODE#{code}`` /
-``CODE``) and its email lookup when it names a candidate (``ORG#{orgId}#EMAIL#{digest}`` / ``KEY#{keyId}``:
-the email's SHA-256, never the address). Every key write is checked against the assessment's state
-record; the writes that move a key together with its session are built here and run by
-shared.store.sessions.
+"""Candidate keys: the key (``ASMT#{assessmentId}`` / ``KEY#{keyId}``), its code lookup (written through
+``shared.store.credentials``, which reads it for the authorizer) and its email lookup when it names a
+candidate (``ORG#{orgId}#EMAIL#{digest}`` / ``KEY#{keyId}``: the email's SHA-256, never the address).
+Every key write is checked against the assessment's state record; the writes that move a key together
+with its session are built here and run by shared.store.sessions.
 
 A key whose candidate is invited by email is also in the GSI2 index until its reminder is queued, or it
 is used, revoked or erased (whichever comes first removes the entry): under ``REMIND#{expiry date}``,
@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-from shared.models.candidate_keys import email_digest
+from shared.ids import email_digest
 from shared.observability import traced
 from shared.store import assessments, audit, dynamo
 from shared.store.assessments import AssessmentState
 from shared.store.audit import AuditRecord
-from shared.store.dynamo import Action, Item, Record
+from shared.store.credentials import CodeTarget, code_item
+from shared.store.dynamo import Action, Item
+from shared.store.records import Record, item_of
 from shared.store.schema import (
     PARTITION_KEY,
     SECOND_INDEX,
@@ -79,14 +81,6 @@ class CandidateKeyRecord(Record):
     integration_id: str | None = None  # the integration whose ATS had it issued (its interview tells more)
 
 
-class CodeTarget(Record):
-    """Where a key code points."""
-
-    org_id: str
-    assessment_id: str
-    key_id: str
-
-
 class EmailLookup(Record):
     """Finds a key (and its session, once started) by its candidate's email within one organisation;
     ``has_notes`` says the session's submission holds notes (they go when the candidate is erased).
@@ -127,10 +121,6 @@ def _reminder_keys(key: CandidateKeyRecord) -> dict[str, str]:
         SECOND_INDEX_PARTITION_KEY: reminder_partition(key.expires_at[:10]),
         SECOND_INDEX_SORT_KEY: f"{key.expires_at}#{key.id}",
     }
-
-
-def _code_keys(code: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"CODE#{code}", SORT_KEY: "CODE"}
 
 
 def _email_partition(org_id: str, digest: str) -> str:
@@ -321,17 +311,12 @@ class CandidateKeyStore:
                 Action(
                     "Put",
                     "key",
-                    item={**dynamo.item_of(_key_keys(key.assessment_id, key.id), key), **_reminder_keys(key)},
+                    item={**item_of(_key_keys(key.assessment_id, key.id), key), **_reminder_keys(key)},
                     condition="attribute_not_exists(PK)",
                 )
             )
             actions.append(
-                Action(
-                    "Put",
-                    "key code",
-                    item=dynamo.item_of(_code_keys(key.code), target),
-                    condition="attribute_not_exists(PK)",
-                )
+                Action("Put", "key code", item=code_item(key.code, target), condition="attribute_not_exists(PK)")
             )
             owners += [position, position]
             if key.candidate_email is not None:
@@ -340,7 +325,7 @@ class CandidateKeyStore:
                     Action(
                         "Put",
                         "email lookup",
-                        item=dynamo.item_of(_email_keys(key.org_id, key.candidate_email, key.id), lookup),
+                        item=item_of(_email_keys(key.org_id, key.candidate_email, key.id), lookup),
                     )
                 )
                 owners.append(position)
@@ -374,12 +359,6 @@ class CandidateKeyStore:
         items = dynamo.get_many([_key_keys(assessment_id, key_id) for key_id in key_ids])
         found = {record.id: record for record in map(CandidateKeyRecord.model_validate, items)}
         return [found[key_id] for key_id in key_ids if key_id in found]
-
-    @traced
-    def find_code(self, code: str) -> CodeTarget | None:
-        """Where a normalised key code points (the candidate authorizer's one request)."""
-        item = dynamo.get(_code_keys(code), consistent=False)
-        return CodeTarget.model_validate(item) if item else None
 
     @traced
     def read_partition(self, assessment_id: str) -> tuple[AssessmentState | None, list[CandidateKeyRecord]]:

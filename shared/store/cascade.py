@@ -3,7 +3,7 @@ store module owns (the assessment's tombstone, its rubric's link, its keys' revo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared.observability import logger, traced
 from shared.store import audit, dynamo
@@ -15,8 +15,7 @@ from shared.store.candidate_keys import CandidateKeyRecord, CandidateKeyStore, r
 _ATTEMPTS = 5
 
 
-@dataclass(frozen=True)
-class Deletion:
+class Deletion(NamedTuple):
     """What a delete did: the keys it revoked, and any it had to leave pending (they cannot start a
     session all the same, as redemption checks the tombstone)."""
 

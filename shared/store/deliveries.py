@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from shared import clock
 from shared.store import dynamo
-from shared.store.dynamo import Record
+from shared.store.records import Record, item_of
 from shared.store.schema import SORT_KEY, TTL_ATTRIBUTE
 
 _PREFIX = "DELIVERY#"
@@ -36,7 +36,7 @@ def _keys(partition: str, delivery_id: str) -> dict[str, str]:
 def record(partition: str, delivery: DeliveryRecord) -> None:
     """Log one attempt in the endpoint's ``partition`` (one PutItem), kept for RETENTION."""
     expires = clock.from_timestamp(delivery.at) + RETENTION
-    item = {**dynamo.item_of(_keys(partition, delivery.id), delivery), TTL_ATTRIBUTE: int(expires.timestamp())}
+    item = {**item_of(_keys(partition, delivery.id), delivery), TTL_ATTRIBUTE: int(expires.timestamp())}
     dynamo.put(item, "delivery")
 
 

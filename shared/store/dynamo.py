@@ -6,17 +6,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
 
 from shared import outages, settings
 from shared.errors import UnavailableError
@@ -30,18 +27,7 @@ _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
 Item = dict[str, Any]
-RecordT = TypeVar("RecordT", bound="Record")
 ResultT = TypeVar("ResultT")
-
-
-class Record(BaseModel):
-    """An item's attributes as the store keeps them: camelCase names, the keys (PK, SK, …) left to
-    the store module that owns the item type."""
-
-    # Built on first use, as the API's models are: a function reads few of the item types.
-    model_config = ConfigDict(
-        alias_generator=to_camel, validate_by_name=True, frozen=True, extra="ignore", defer_build=True
-    )
 
 
 @cache
@@ -94,16 +80,6 @@ def serialize(attributes: Mapping[str, Any]) -> dict[str, Any]:
 def deserialize(item: Mapping[str, Any]) -> Item:
     """An item in DynamoDB's wire format as plain Python values (numbers as int or float)."""
     return {name: _from_dynamo(_DESERIALIZER.deserialize(value)) for name, value in item.items()}
-
-
-def item_of(keys: Mapping[str, str], record: Record) -> Item:
-    """The item storing ``record`` under ``keys``. Empty attributes are left out, not stored as NULL,
-    so conditions can ask ``attribute_not_exists`` (records read them back as None)."""
-    return {**keys, **record.model_dump(by_alias=True, exclude_none=True)}
-
-
-def record_of(kind: type[RecordT], item: Item) -> RecordT:
-    return kind.model_validate(item)
 
 
 # Outcomes the store reports; the domain decides what each means to the caller.
@@ -224,8 +200,7 @@ def _conditional(what: str, request: Callable[[], object]) -> object:
         raise
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """One action of a transaction on a ``what`` (the name a failed condition is reported under)."""
 
     kind: Literal["Put", "Update", "Delete", "ConditionCheck"]

@@ -18,13 +18,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.models.candidate_keys import email_digest
+from shared.ids import email_digest
 from shared.observability import traced
 from shared.store import audit, deliveries, dynamo, shares
 from shared.store.audit import AuditRecord
 from shared.store.credentials import IntegrationKeyTarget, integration_key_item, integration_key_keys
 from shared.store.deliveries import DeliveryRecord
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
 from shared.store.shares import ShareRecord
 
@@ -122,7 +123,7 @@ def interview_actions(
         created_at=created_at,
         **terms.model_dump(include={"org_id", "integration_id", "kind", "callback_url", "ats_reference"}),
     )
-    claim_item = dynamo.item_of(_claim_keys(terms.org_id, assessment_id, email_digest(email)), claim)
+    claim_item = item_of(_claim_keys(terms.org_id, assessment_id, email_digest(email)), claim)
     if terms.replacing_key_id is None:
         claim_put = Action("Put", "interview claim", item=claim_item, condition="attribute_not_exists(PK)")
     else:
@@ -136,7 +137,7 @@ def interview_actions(
     interview_put = Action(
         "Put",
         "interview",
-        item=dynamo.item_of(_interview_keys(key_id), interview),
+        item=item_of(_interview_keys(key_id), interview),
         condition="attribute_not_exists(PK)",
     )
     return [claim_put, interview_put]
@@ -161,7 +162,7 @@ class IntegrationStore:
                 Action(
                     "Put",
                     "integration",
-                    item={**dynamo.item_of(_keys(integration.id), integration), **index},
+                    item={**item_of(_keys(integration.id), integration), **index},
                     condition="attribute_not_exists(PK)",
                 ),
                 Action(

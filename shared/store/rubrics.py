@@ -7,7 +7,8 @@ from shared.models.rubrics import Criterion
 from shared.observability import traced
 from shared.store import audit, dynamo
 from shared.store.audit import AuditRecord
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import PARTITION_KEY, SORT_KEY
 
 ACTIVE_PREFIX = "RUBRIC#"
@@ -47,7 +48,7 @@ def link_action(org_id: str, rubric_id: str, change: int) -> Action:
 class RubricStore:
     @traced
     def create(self, rubric: RubricRecord, record: AuditRecord) -> None:
-        item = {**dynamo.item_of(_active_keys(rubric.org_id, rubric.id), rubric), "linkCount": 0}
+        item = {**item_of(_active_keys(rubric.org_id, rubric.id), rubric), "linkCount": 0}
         dynamo.transact_write(
             [Action("Put", "rubric", item=item, condition="attribute_not_exists(PK)"), audit.entry_action(record)]
         )
@@ -75,7 +76,7 @@ class RubricStore:
         """Move the rubric to its tombstone unless an active assessment links it (ConditionFailedError
         names ``rubric`` when it is gone, ``rubric link`` when it is still linked)."""
         tombstone = {
-            **dynamo.item_of(_keys(rubric.org_id, f"DELETED_RUBRIC#{rubric.id}"), rubric),
+            **item_of(_keys(rubric.org_id, f"DELETED_RUBRIC#{rubric.id}"), rubric),
             "deletedAt": deleted_at,
         }
         try:

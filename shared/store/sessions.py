@@ -15,7 +15,8 @@ from shared.observability import traced
 from shared.store import assessments, audit, candidate_keys, dynamo
 from shared.store.audit import AuditRecord
 from shared.store.candidate_keys import CandidateKeyRecord
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
 
 _PREFIX = "SESSION#"
@@ -135,7 +136,7 @@ class SessionStore:
                 Action(
                     "Put",
                     "session",
-                    item={**_index_keys(session), **dynamo.item_of(keys(session.id), session)},
+                    item={**_index_keys(session), **item_of(keys(session.id), session)},
                     condition="attribute_not_exists(PK)",
                 ),
                 # An erasure revokes the key first, failing this transaction.

@@ -9,7 +9,8 @@ from shared import clock
 from shared.observability import traced
 from shared.store import audit, dynamo
 from shared.store.audit import AuditRecord
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 LOOKUP_PREFIX = "SHARE#"
@@ -43,7 +44,7 @@ def create_actions(share: ShareRecord) -> list[Action]:
     after expiry (``share`` fails if either exists)."""
     expires = {TTL_ATTRIBUTE: int(clock.from_timestamp(share.expires_at).timestamp())}
     return [
-        Action("Put", "share", item={**dynamo.item_of(keys, share), **expires}, condition="attribute_not_exists(PK)")
+        Action("Put", "share", item={**item_of(keys, share), **expires}, condition="attribute_not_exists(PK)")
         for keys in (_lookup_keys(share.token_hash), _entry_keys(share.session_id, share.id))
     ]
 

@@ -13,7 +13,8 @@ from pydantic.alias_generators import to_camel
 
 from shared.observability import traced
 from shared.store import dynamo, sessions
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
 from shared.store.sessions import RUNNING, SessionRecord, SignalCounts
 
@@ -93,7 +94,7 @@ class TelemetryStore:
             sort_key = _sort_key(event.at, event.id)
             claim = {PARTITION_KEY: partition, SORT_KEY: f"ID#{event.id}"}
             indexed = {INDEX_PARTITION_KEY: _type_partition(session.id, event.type), INDEX_SORT_KEY: sort_key}
-            item = {**indexed, **dynamo.item_of({PARTITION_KEY: partition, SORT_KEY: sort_key}, event)}
+            item = {**indexed, **item_of({PARTITION_KEY: partition, SORT_KEY: sort_key}, event)}
             actions.append(Action("Put", "event id", item=claim, condition="attribute_not_exists(PK)"))
             actions.append(Action("Put", "event", item=item, condition="attribute_not_exists(PK)"))
         actions.append(_count_action(session, events, counts, cutoff, max_events))

@@ -1,11 +1,14 @@
-"""Reviewer API tokens, stored by hash (``TOKEN#{sha256}``) with an index entry in the org partition."""
+"""Reviewer API tokens, stored by hash (the item ``shared.store.credentials`` reads for the authorizer) with
+an index entry in the org partition."""
 
 from __future__ import annotations
 
 from shared.observability import traced
 from shared.store import audit, dynamo
 from shared.store.audit import AuditRecord
-from shared.store.dynamo import Action, Record
+from shared.store.credentials import token_keys
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import PARTITION_KEY, SORT_KEY
 
 _INDEX_PREFIX = "TOKEN#"
@@ -22,10 +25,6 @@ class TokenRecord(Record):
     revoked_at: str | None = None
 
 
-def _hash_keys(token_hash: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"TOKEN#{token_hash}", SORT_KEY: "TOKEN"}
-
-
 def _index_keys(org_id: str, token_id: str) -> dict[str, str]:
     """The org-partition entry that lets an operator list and revoke an org's tokens."""
     return {PARTITION_KEY: f"ORG#{org_id}", SORT_KEY: f"{_INDEX_PREFIX}{token_id}"}
@@ -37,8 +36,8 @@ class TokenStore:
         dynamo.transact_write(
             [
                 *(
-                    Action("Put", "token", item=dynamo.item_of(keys, token), condition="attribute_not_exists(PK)")
-                    for keys in (_hash_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                    Action("Put", "token", item=item_of(keys, token), condition="attribute_not_exists(PK)")
+                    for keys in (token_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
                 ),
                 audit.entry_action(record),
             ]
@@ -46,8 +45,8 @@ class TokenStore:
 
     @traced
     def find_by_hash(self, token_hash: str) -> TokenRecord | None:
-        """The token with this hash (one GetItem: the authorizer's only request)."""
-        item = dynamo.get(_hash_keys(token_hash), consistent=False)
+        """The token with this hash, as a whole (the authorizer reads it through shared.store.credentials)."""
+        item = dynamo.get(token_keys(token_hash), consistent=False)
         return TokenRecord.model_validate(item) if item else None
 
     def list_for_org(self, org_id: str) -> list[TokenRecord]:
@@ -74,7 +73,7 @@ class TokenStore:
                         condition="attribute_exists(PK) AND attribute_not_exists(revokedAt)",
                         values={":at": revoked_at},
                     )
-                    for keys in (_hash_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
+                    for keys in (token_keys(token.token_hash), _index_keys(token.org_id, token.token_id))
                 ),
                 audit.entry_action(record),
             ]

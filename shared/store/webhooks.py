@@ -15,7 +15,8 @@ from shared.observability import traced
 from shared.store import audit, deliveries, dynamo
 from shared.store.audit import AuditRecord
 from shared.store.deliveries import DeliveryRecord
-from shared.store.dynamo import Action, Record
+from shared.store.dynamo import Action
+from shared.store.records import Record, item_of
 from shared.store.schema import (
     INDEX_PARTITION_KEY,
     INDEX_SORT_KEY,
@@ -69,7 +70,7 @@ class WebhookStore:
                 Action(
                     "Put",
                     "webhook",
-                    item={**dynamo.item_of(_keys(webhook.id), webhook), **index},
+                    item={**item_of(_keys(webhook.id), webhook), **index},
                     condition="attribute_not_exists(PK)",
                 ),
                 audit.entry_action(record),

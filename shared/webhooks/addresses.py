@@ -11,7 +11,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from shared import settings
@@ -23,7 +23,7 @@ Resolver = Callable[[str], Sequence[str]]
 # An IPv4 address the way inet_aton reads one: 1 to 4 dot-separated numbers, each decimal, octal
 # (leading 0) or hex (0x). No DNS name ends in such a label, so a host like this is an address.
 _IPV4_NUMBER = r"(?:0x[0-9a-f]*|[0-9]+)"
-_INET_ATON = re.compile(rf"{_IPV4_NUMBER}(?:\.{_IPV4_NUMBER}){{0,3}}\.?", re.IGNORECASE)
+_INET_ATON = rf"{_IPV4_NUMBER}(?:\.{_IPV4_NUMBER}){{0,3}}\.?"
 # NAT64 (RFC 6052) carries an IPv4 address in its last 32 bits.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -36,8 +36,7 @@ class UnresolvedHostError(UrlNotAllowedError):
     """The URL's host resolves to nothing (yet): nowhere to deliver, and nothing to refuse."""
 
 
-@dataclass(frozen=True)
-class Destination:
+class Destination(NamedTuple):
     """A URL that passed the checks, with the address a delivery connects to."""
 
     scheme: str
@@ -107,7 +106,7 @@ def _literal(host: str) -> IpAddress | None:
         return ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
         pass
-    if not _INET_ATON.fullmatch(host):
+    if not re.fullmatch(_INET_ATON, host, re.IGNORECASE):
         return None
     try:
         *leading, last = [_number(part) for part in host.rstrip(".").split(".")]

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import boto3
 from botocore.config import Config
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
 _BATCH_LIMIT = 10
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     """One event on its way to one endpoint of ``org_id``: a webhook (a signed POST to its URL, read at each
     attempt), or an integration (a call to its ATS: Greenhouse's callback ``url``, or Ashby's API)."""
 
@@ -36,7 +34,7 @@ class Delivery:
     url: str | None = None  # where an ATS asked to be called back, checked again at each attempt
 
     def to_message(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return json.dumps(self._asdict(), separators=(",", ":"))
 
     @classmethod
     def from_message(cls, message: str) -> Delivery:

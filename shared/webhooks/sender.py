@@ -13,8 +13,8 @@ import ssl
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from shared.webhooks.addresses import Destination
 from shared.webhooks.schedule import DELIVERY_TIMEOUT_SECONDS
@@ -23,8 +23,7 @@ from shared.webhooks.schedule import DELIVERY_TIMEOUT_SECONDS
 _RESPONSE_BYTES_READ = 4096
 
 
-@dataclass(frozen=True)
-class Attempt:
+class Attempt(NamedTuple):
     """What one request came to: the status an endpoint answered, or why there was none."""
 
     status_code: int | None

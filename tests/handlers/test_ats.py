@@ -21,7 +21,7 @@ from shared import settings
 from shared.auth import Candidate, Integration, basic_authorization
 from shared.consumer import EventConsumer
 from shared.delivery_worker import DeliveryWorker
-from shared.models.candidate_keys import email_digest
+from shared.ids import email_digest
 from shared.observability import logger
 from shared.store.dynamo import table_name
 from shared.store.integrations import IntegrationStore

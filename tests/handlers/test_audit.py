@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from shared import clock, settings
-from shared.models.candidate_keys import email_digest
+from shared.ids import email_digest
 from shared.store.dynamo import deserialize, table_name
 from shared.store.schema import TTL_ATTRIBUTE
 from tests.conftest import RequestCounter

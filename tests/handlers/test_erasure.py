@@ -14,7 +14,7 @@ import pytest
 
 from shared.consumer import EventConsumer
 from shared.domain import erasure
-from shared.models.candidate_keys import email_digest
+from shared.ids import email_digest
 from shared.observability import logger
 from shared.store import dynamo
 from shared.store.sessions import SessionStore

@@ -15,8 +15,8 @@ from moto.ses.models import ses_backends
 from shared import mail, settings
 from shared.consumer import EventConsumer, change_of
 from shared.domain.events import events_of
+from shared.ids import email_digest
 from shared.mail import SesMailer
-from shared.models.candidate_keys import email_digest
 from shared.store.candidate_keys import CandidateKeyStore
 from tests.handlers.test_results import GOOD_SCORE, scorable
 from tests.support import RecordingMailer, Stream, call, candidate_for, create_assessment, deliver, generate_keys

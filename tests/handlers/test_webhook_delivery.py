@@ -19,7 +19,7 @@ from infra.local.webhooks import QueuePoller, Queues
 from shared import clock, docs, settings
 from shared.consumer import EventConsumer
 from shared.delivery_worker import DeliveryWorker
-from shared.models.candidate_keys import email_digest
+from shared.ids import email_digest
 from shared.observability import logger
 from shared.store import dynamo
 from shared.store.schema import TTL_ATTRIBUTE

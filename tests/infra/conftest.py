@@ -17,6 +17,7 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from infra.app import build_app, cdk_json_context
+from infra.constructs.function import RUNTIME, SNAP_START_RUNTIMES
 from infra.paths import REPO_ROOT
 
 CLI_PACKAGE = "https://downloads.acme.com/promptster_cli-0.1.0-py3-none-any.whl"
@@ -171,6 +172,8 @@ def prod_template(prod: Synthesized) -> Template:
 @pytest.fixture(scope="session")
 def snap_start(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     """The dev stack with ``-c snapStart=true``; synthesis fails on any unacknowledged cdk-nag finding."""
+    if RUNTIME.name not in SNAP_START_RUNTIMES:
+        pytest.skip(f"SnapStart snapshots Python 3.12 and later; this stack's functions would run on {RUNTIME.name}")
     outdir = tmp_path_factory.mktemp("cdk-snap-start")
     started = time.perf_counter()
     (stack,) = build_app({**cdk_json_context(), **SNAP_START_CONTEXT}, outdir=str(outdir)).synth().stacks

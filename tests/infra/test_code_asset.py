@@ -1,20 +1,21 @@
 """The functions' code asset holds ``functions/``, ``shared/`` and the pure-Python libraries the runtime and
-the layer lack (Jinja2 and MarkupSafe, without compiled speedups), with the runtime's bytecode where it can
-be compiled, and every Handler string resolves in it."""
+the layer lack (Jinja2 and MarkupSafe, without compiled speedups), always with the bytecode of the runtime
+its functions run on, and every Handler string resolves in it."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
 import json
+import marshal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from infra.code_asset import PACKAGES, VENDORED, bundle, runtime_python
-from infra.constructs.function import RUNTIME
+from infra.code_asset import PACKAGES, VENDORED, BytecodeError, bundle
+from infra.constructs.function import UnsupportedPythonError, runtime_for
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -71,33 +72,34 @@ def test_one_code_asset_with_functions_and_shared_only(prod: Synthesized) -> Non
 
     assert sorted(path.name for path in asset.iterdir()) == _shipped_directories()
     assert [path.name for path in asset.rglob("*") if path.suffix in (".so", ".pyd", ".c")] == []
-    # Bytecode of the runtime's Python, for every module, where that interpreter was at hand; none else.
+
+
+def test_every_module_of_the_asset_has_bytecode_for_the_runtime_its_functions_run_on(prod: Synthesized) -> None:
+    (runtime,) = {props["Runtime"] for props in prod.properties("AWS::Lambda::Function").values()}
+    (asset,) = set(_asset_directories(prod).values())
+
     compiled = set(asset.rglob("*.pyc"))
-    expected = {_bytecode_of(source) for source in asset.rglob("*.py")} if runtime_python() else set()
-    assert compiled == expected
+    assert compiled == {_bytecode_of(source, runtime.removeprefix("python")) for source in asset.rglob("*.py")}
+    for bytecode in compiled:
+        assert bytecode.read_bytes()[:4] == importlib.util.MAGIC_NUMBER, f"{bytecode} is not this Python's"
 
 
-def _bytecode_of(source: Path, version: str = RUNTIME.name.removeprefix("python")) -> Path:
+def _bytecode_of(source: Path, version: str) -> Path:
     return source.parent / "__pycache__" / f"{source.stem}.cpython-{version.replace('.', '')}.pyc"
 
 
-def test_the_bytecode_is_compiled_by_the_given_python_and_never_checked_against_its_source(tmp_path: Path) -> None:
-    bundle(tmp_path, sys.executable)
-    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+def test_the_functions_run_on_the_python_that_synthesizes_the_stack(prod: Synthesized) -> None:
+    building = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
-    sources = sorted(tmp_path.rglob("*.py"))
-    assert {path.relative_to(tmp_path).parts[0] for path in sources} == {*PACKAGES, *VENDORED}
-    assert sorted(tmp_path.rglob("*.pyc")) == sorted(_bytecode_of(source, version) for source in sources)
-    header = _bytecode_of(tmp_path / "shared" / "http.py", version).read_bytes()[:8]
-    assert header[:4] == importlib.util.MAGIC_NUMBER
-    assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, the source never checked
+    assert {props["Runtime"] for props in prod.properties("AWS::Lambda::Function").values()} == {building}
 
 
-def test_without_the_runtimes_python_the_asset_holds_the_sources_alone(tmp_path: Path) -> None:
-    bundle(tmp_path, None)
+def test_the_asset_holds_the_libraries_with_their_licences_and_the_packages_data(tmp_path: Path) -> None:
+    bundle(tmp_path)
 
     assert sorted(path.name for path in tmp_path.iterdir()) == _shipped_directories()
-    assert list(tmp_path.rglob("*.pyc")) == []
+    sources = sorted(tmp_path.rglob("*.py"))
+    assert {path.relative_to(tmp_path).parts[0] for path in sources} == {*PACKAGES, *VENDORED}
     assert (tmp_path / "shared" / "catalog" / "issues.json").is_file()
     assert (tmp_path / "shared" / "reports" / "templates" / "report.html").is_file()
     licences = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.glob("*.dist-info/licenses/*"))
@@ -105,7 +107,7 @@ def test_without_the_runtimes_python_the_asset_holds_the_sources_alone(tmp_path:
 
 
 def test_the_template_engine_runs_from_a_copy_of_the_asset_alone_without_compiled_speedups(tmp_path: Path) -> None:
-    bundle(tmp_path, None)
+    bundle(tmp_path)
 
     done = subprocess.run(
         [sys.executable, "-S", "-c", RENDER_FROM_THE_ASSET],
@@ -124,23 +126,37 @@ def test_the_template_engine_runs_from_a_copy_of_the_asset_alone_without_compile
     assert found["versions"] == [importlib.metadata.version(name) for name in VENDORED]  # the locked ones
 
 
-@pytest.mark.parametrize(
-    ("script", "found"),
-    [
-        (f"echo {RUNTIME.name}", True),
-        ("echo python3.99", False),  # another version under the runtime's name
-        ("exit 127", False),  # a version manager's shim with no such version installed
-    ],
-)
-def test_the_bundler_compiles_only_with_an_interpreter_of_the_runtimes_version(
-    script: str, found: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_bytecode_is_never_checked_against_its_source_and_names_the_sources_as_the_asset_does(
+    tmp_path: Path,
 ) -> None:
-    interpreter = tmp_path / RUNTIME.name
-    interpreter.write_text(f"#!/bin/sh\n{script}\n")
-    interpreter.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
+    bundle(tmp_path)
 
-    assert runtime_python() == (str(interpreter) if found else None)
+    bytecode = tmp_path / "shared" / "__pycache__" / f"http.{sys.implementation.cache_tag}.pyc"
+    header = bytecode.read_bytes()[:8]
+    assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, the source never checked
+    code = marshal.loads(bytecode.read_bytes()[16:])
+    assert code.co_filename == "shared/http.py"  # not the staging directory, so the asset's hash holds
+
+
+def test_a_module_that_does_not_compile_fails_the_bundle(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    for package in ("functions", "shared"):
+        (repo / package).mkdir(parents=True)
+    (repo / "shared" / "broken.py").write_text("def broken(:\n")
+
+    with pytest.raises(BytecodeError, match="shared/"):
+        bundle(tmp_path / "asset", repo)
+
+
+@pytest.mark.parametrize("version", [(3, 11), (3, 12), (3, 13)])
+def test_each_python_the_code_runs_on_is_the_lambda_runtime_of_its_version(version: tuple[int, int]) -> None:
+    assert runtime_for(version).name == f"python{version[0]}.{version[1]}"
+
+
+@pytest.mark.parametrize("version", [(3, 10), (3, 14)])
+def test_synthesis_by_a_python_no_function_runs_on_fails_saying_which_to_use(version: tuple[int, int]) -> None:
+    with pytest.raises(UnsupportedPythonError, match=rf"this is Python {version[0]}\.{version[1]}; use one of 3\.11"):
+        runtime_for(version)
 
 
 def test_every_handler_string_names_a_callable_in_the_code_asset(prod: Synthesized) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from infra.constructs.function import LIVE_ALIAS
+from infra.constructs.function import LIVE_ALIAS, RUNTIMES, UnsupportedPythonError, refuse_snap_start_on
 from infra.paths import REPO_ROOT
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
 from tests.infra.conftest import Synthesized
@@ -49,6 +49,17 @@ def _referenced(value: Any) -> set[str]:
 
 def _aliases_by_function(stack: Synthesized) -> dict[str, str]:
     return {props["FunctionName"]["Ref"]: alias for alias, props in stack.properties("AWS::Lambda::Alias").items()}
+
+
+# The functions run on the Python that synthesizes the stack; Lambda snapshots Python 3.12 and later.
+def test_snap_start_is_refused_for_python_3_11_saying_which_python_to_synthesize_with() -> None:
+    with pytest.raises(UnsupportedPythonError, match=r"snapshots Python 3\.12 and later.*PYTHON=python3\.12"):
+        refuse_snap_start_on(RUNTIMES[(3, 11)])
+
+
+@pytest.mark.parametrize("version", [(3, 12), (3, 13)])
+def test_snap_start_is_taken_for_python_3_12_and_later(version: tuple[int, int]) -> None:
+    refuse_snap_start_on(RUNTIMES[version])
 
 
 def test_by_default_api_gateway_invokes_the_functions_themselves(prod: Synthesized, dev: Synthesized) -> None:

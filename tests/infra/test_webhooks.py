@@ -4,7 +4,6 @@ deliveries (and no others), and alarms when deliveries are given up or stuck."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -219,7 +218,7 @@ def test_a_route_flagged_as_queueing_deliveries_is_told_the_queue_and_may_send_t
 ) -> None:
     flagged = next(route for route in ROUTES if route.table_actions and not route.enqueues_webhooks)
     routes: tuple[Route, ...] = tuple(
-        dataclasses.replace(route, enqueues_webhooks=True) if route == flagged else route for route in ROUTES
+        route._replace(enqueues_webhooks=True) if route == flagged else route for route in ROUTES
     )
     monkeypatch.setattr("infra.stack.ROUTES", routes)
     app = App(context={**cdk_json_context(), **DEV_CONTEXT}, outdir=str(tmp_path))

@@ -12,8 +12,8 @@ import pytest
 
 from shared import clock, ids
 from shared.auth import new_key_code
+from shared.ids import email_digest
 from shared.models.audit import AuditAction, ResourceType
-from shared.models.candidate_keys import email_digest
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Score
 from shared.store.assessments import AssessmentRecord, AssessmentStore
@@ -26,7 +26,7 @@ from shared.store.candidate_keys import (
     ReminderStore,
 )
 from shared.store.cascade import AssessmentDeletion
-from shared.store.credentials import CredentialStore, IntegrationKeyTarget
+from shared.store.credentials import CodeTarget, CredentialStore, IntegrationKeyTarget, StoredToken
 from shared.store.dynamo import ConditionFailedError
 from shared.store.integrations import (
     AtsError,
@@ -68,12 +68,12 @@ def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
         sessions=SessionStore(),
         rubrics=RubricStore(),
         tokens=TokenStore(),
+        credentials=CredentialStore(),
         telemetry=TelemetryStore(),
         reminders=ReminderStore(),
         audit=AuditStore(),
         shares=ShareStore(),
         integrations=IntegrationStore(),
-        credentials=CredentialStore(),
         secrets=FakeSecrets(),  # not a store: KMS is tested against moto in the handler tier
     )
 
@@ -277,6 +277,26 @@ def test_a_token_revokes_once(stores: Stores) -> None:
     assert outcome(lambda: stores.tokens.revoke(token, AT, a_record())) == ("ok", None)
     assert outcome(lambda: stores.tokens.revoke(token, AT, a_record())) == ("condition failed", "token", [0, 1])
     assert stores.tokens.list_for_org(ORG) == [token.model_copy(update={"revoked_at": AT})]
+
+
+def test_the_authorizer_reads_a_token_as_stored_and_as_revoked(stores: Stores) -> None:
+    token = TokenRecord(token_id=ids.new_id(), token_hash="h" * 64, org_id=ORG, name="ci", created_at=AT)
+    stores.tokens.create(token, a_record())
+    stored = StoredToken(org_id=ORG, token_id=token.token_id, name="ci", revoked_at=None)
+
+    assert stores.credentials.find_token(token.token_hash) == stored
+    stores.tokens.revoke(token, AT, a_record())
+    assert stores.credentials.find_token(token.token_hash) == stored._replace(revoked_at=AT)
+    assert stores.credentials.find_token("0" * 64) is None
+
+
+def test_the_authorizer_reads_where_an_inserted_key_code_points(stores: Stores) -> None:
+    assessment = an_assessment(stores)
+    key = a_key(assessment)
+    stores.keys.insert(ORG, assessment.id, [key], a_record())
+
+    assert stores.credentials.find_code(key.code) == CodeTarget(org_id=ORG, assessment_id=assessment.id, key_id=key.id)
+    assert stores.credentials.find_code(new_key_code()) is None
 
 
 def an_event(at: str, event_type: str = "prompt", tool: str | None = None) -> EventRecord:

@@ -19,6 +19,8 @@ AUTHORIZER_MODULE = AUTHORIZER_HANDLER.rpartition(".")[0]
 HANDLER_MODULES = sorted({route.handler.rpartition(".")[0] for route in ROUTES} | {AUTHORIZER_MODULE})
 CATALOG_ROUTES = {"functions.list_issues.handler", "functions.get_issue.handler"}
 REPORT_PAGES = {"functions.get_report.handler", "functions.get_shared_report.handler"}
+# The report pages show the session's timeline too.
+EVENT_ROUTES = {"functions.ingest_events.handler", "functions.get_timeline.handler", *REPORT_PAGES}
 # The CDK and its checks are deployment tools, and the other event sources' resolvers serve no route here.
 NEVER_AT_RUNTIME = ("aws_cdk", "cdk_nag", "constructs", "jsii", "moto")
 OTHER_RESOLVERS = (
@@ -31,19 +33,52 @@ OTHER_RESOLVERS = (
     "aws_lambda_powertools.event_handler.lambda_function_url",
 )
 
+# What every store module stands on: the DynamoDB boundary, the records, the audit log every change writes,
+# and the idempotency records of the routes that keep them.
+STORE_HELPERS = {
+    "shared.store.dynamo",
+    "shared.store.schema",
+    "shared.store.records",
+    "shared.store.audit",
+    "shared.store.idempotency",
+}
+
 
 # Every function's module, the stream consumer's included (the route table names the others).
 FUNCTION_MODULES = sorted(f"functions.{path.parent.name}.handler" for path in (ROOT / "functions").glob("*/handler.py"))
 
 
+# Runs in a fresh interpreter: what importing a module leaves behind, as JSON.
+LOAD = """
+import gc, json, re, sys
+import {module}
+ours = [module for name, module in list(sys.modules.items()) if name.split(".")[0] in ("shared", "functions")]
+dataclasses = [
+    f"{{module.__name__}}.{{name}}"
+    for module in ours
+    for name, value in vars(module).items()
+    if isinstance(value, type) and "__dataclass_fields__" in vars(value) and value.__module__ == module.__name__
+]
+print(json.dumps({{
+    "modules": sorted(sys.modules),
+    "gc": [gc.isenabled(), gc.get_freeze_count() > 0],
+    "dataclasses": sorted(dataclasses),
+    "string_annotations": sorted(module.__name__ for module in ours if "annotations" in vars(module)),
+    "patterns": sorted(
+        f"{{module.__name__}}.{{name}}" for module in ours for name, value in vars(module).items()
+        if isinstance(value, re.Pattern)
+    ),
+}}))
+"""
+
+
 @cache
 def load(module: str) -> dict[str, Any]:
-    """What a fresh interpreter has once ``module`` is imported: the modules it loaded, and whether its
-    garbage collector is on and has frozen the objects built so far."""
-    script = (
-        f"import gc, json, sys; import {module}; "
-        "print(json.dumps({'modules': sorted(sys.modules), 'gc': [gc.isenabled(), gc.get_freeze_count() > 0]}))"
-    )
+    """What a fresh interpreter has once ``module`` is imported: the modules it loaded, whether its garbage
+    collector is on and has frozen the objects built so far, the dataclasses of ours it defined, which of
+    our modules hold their annotations as strings (``from __future__ import annotations``), and the
+    regular expressions of ours it compiled."""
+    script = LOAD.format(module=module)
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
     loaded: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return loaded
@@ -63,10 +98,48 @@ def test_no_function_imports_deployment_or_test_tools(module: str) -> None:
     assert _within(modules_loaded_by(module), NEVER_AT_RUNTIME) == []
 
 
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_no_function_loads_the_xray_sdk_before_its_first_request(module: str) -> None:
+    # The first request builds the Tracer (tests/unit/test_tracing.py): loading the SDK is 0.07 of the floor.
+    assert _within(modules_loaded_by(module), ("aws_xray_sdk",)) == []
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_no_function_defines_a_dataclass_as_it_loads(module: str) -> None:
+    # A frozen dataclass compiles its generated methods as it is defined: 0.005 of the floor apiece.
+    assert load(module)["dataclasses"] == []
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_no_function_compiles_a_regular_expression_as_it_loads(module: str) -> None:
+    # Compiled on first use instead (re keeps them): the few the functions use cost 0.01 of the floor.
+    assert load(module)["patterns"] == []
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_no_function_loads_models_whose_annotations_pydantic_must_evaluate(module: str) -> None:
+    # Pydantic compiles and evaluates each string annotation of a model as the class is defined.
+    assert [name for name in load(module)["string_annotations"] if name.startswith("shared.models")] == []
+
+
 @pytest.mark.parametrize("module", HANDLER_MODULES)
 def test_only_the_catalog_routes_import_the_catalog(module: str) -> None:
     loaded = modules_loaded_by(module)
     assert ("shared.catalog" in loaded) == (module in CATALOG_ROUTES)
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_only_the_routes_that_take_or_list_events_load_the_event_models(module: str) -> None:
+    # 17 pydantic models: a session's signals and their spread over a cohort are read without them.
+    loaded = modules_loaded_by(module)
+    assert ("shared.models.telemetry" in loaded) == (module in EVENT_ROUTES)
+
+
+@pytest.mark.parametrize("module", FUNCTION_MODULES)
+def test_only_the_assessment_delete_loads_the_deletion_cascade(module: str) -> None:
+    # The cascade stands on the key store and its records.
+    loaded = modules_loaded_by(module)
+    assert ("shared.store.cascade" in loaded) == (module == "functions.delete_assessment.handler")
 
 
 @pytest.mark.parametrize("module", FUNCTION_MODULES)
@@ -88,12 +161,7 @@ def test_a_rubric_route_loads_no_store_but_the_rubrics_one(route: Route) -> None
     # The domain's ports name every store's records for the type checker only; the audit log's actions go
     # into every store's transactions.
     stores = {name for name in modules_loaded_by(route.handler.rpartition(".")[0]) if name.startswith("shared.store.")}
-    assert stores - {
-        "shared.store.dynamo",
-        "shared.store.schema",
-        "shared.store.idempotency",
-        "shared.store.audit",
-    } == {"shared.store.rubrics"}
+    assert stores - STORE_HELPERS == {"shared.store.rubrics"}
 
 
 @pytest.mark.parametrize("route", [each for each in ROUTES if "webhook" in each.name], ids=lambda route: route.name)
@@ -108,12 +176,7 @@ def test_a_webhook_route_loads_neither_the_delivery_side_nor_other_stores(route:
     )
     assert _within(loaded, delivery_side) == []
     stores = {name for name in loaded if name.startswith("shared.store.")}
-    assert stores - {
-        "shared.store.dynamo",
-        "shared.store.schema",
-        "shared.store.idempotency",
-        "shared.store.audit",
-    } == {
+    assert stores - STORE_HELPERS == {
         "shared.store.webhooks",
         "shared.store.deliveries",  # the delivery log the webhook's partition holds
     }
@@ -127,8 +190,40 @@ def test_the_delivery_function_loads_no_session_or_assessment_code() -> None:
     )
 
 
-def test_the_authorizer_imports_no_resolver() -> None:
-    assert _within(modules_loaded_by(AUTHORIZER_MODULE), ("aws_lambda_powertools.event_handler",)) == []
+def test_the_authorizer_imports_no_resolver_and_no_event_data_classes() -> None:
+    loaded = modules_loaded_by(AUTHORIZER_MODULE)
+    assert (
+        _within(loaded, ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes")) == []
+    )
+
+
+# The authorizer runs before every request whose verdict is not cached: it reads two plain items.
+def test_the_authorizer_loads_no_pydantic_and_none_of_the_apis_models() -> None:
+    assert _within(modules_loaded_by(AUTHORIZER_MODULE), ("pydantic", "pydantic_core", "shared.models")) == []
+
+
+def test_of_our_code_the_authorizer_loads_its_lookups_and_what_they_stand_on() -> None:
+    ours = {name for name in modules_loaded_by(AUTHORIZER_MODULE) if name.split(".")[0] in ("shared", "functions")}
+
+    assert ours == {
+        "functions",
+        "functions.authorizer",
+        AUTHORIZER_MODULE,
+        "shared",
+        "shared.auth",
+        "shared.domain",
+        "shared.domain.access",
+        "shared.domain.ports",
+        "shared.errors",
+        "shared.observability",
+        "shared.outages",
+        "shared.routes",
+        "shared.settings",
+        "shared.store",
+        "shared.store.credentials",
+        "shared.store.dynamo",
+        "shared.store.schema",
+    }
 
 
 # Powertools' event_handler package imports every resolver in its __init__, which runs whichever of

@@ -38,7 +38,7 @@ def test_each_kind_of_event_has_its_lane_in_a_fixed_order_with_its_count() -> No
     chart = timeline_chart(sorted(points, key=lambda point: point.at), START)
 
     assert chart is not None
-    assert [(lane.type, lane.count) for lane in chart.lanes] == [("prompt", 2), ("test_run", 1), ("decision", 1)]
+    assert [(lane.type, lane.event_count) for lane in chart.lanes] == [("prompt", 2), ("test_run", 1), ("decision", 1)]
     assert [lane.y for lane in chart.lanes] == sorted(lane.y for lane in chart.lanes)
 
 

@@ -17,7 +17,8 @@ from shared.domain.reports import Report
 from shared.models.assessments import AssessmentView
 from shared.models.rubrics import Criterion
 from shared.models.sessions import Session
-from shared.models.telemetry import AssessmentStats, Event, Spread
+from shared.models.signals import AssessmentStats, Spread
+from shared.models.telemetry import Event
 from shared.reports.page import MAX_PROMPTS
 from shared.reports.render import render_report
 

@@ -28,13 +28,13 @@ from shared.domain.ports import (
     Telemetry,
     Tokens,
 )
-from shared.models.candidate_keys import email_digest
+from shared.ids import email_digest
 from shared.models.sessions import Score, Submission
 from shared.store.assessments import AssessmentRecord, AssessmentState, AssessmentTerms
 from shared.store.audit import AuditRecord
-from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError, CodeTarget
+from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTakenError
 from shared.store.cascade import Deletion
-from shared.store.credentials import IntegrationKeyTarget
+from shared.store.credentials import CodeTarget, IntegrationKeyTarget, StoredToken
 from shared.store.deliveries import DeliveryRecord
 from shared.store.dynamo import ConditionFailedError, Item
 from shared.store.integrations import (
@@ -285,9 +285,6 @@ class FakeCandidateKeys:
     def get_many(self, assessment_id: str, key_ids: Sequence[str]) -> list[CandidateKeyRecord]:
         found = (self.memory.keys.get((assessment_id, key_id)) for key_id in key_ids)
         return [key for key in found if key is not None]
-
-    def find_code(self, code: str) -> CodeTarget | None:
-        return self.memory.codes.get(code)
 
     def read_partition(self, assessment_id: str) -> tuple[AssessmentState | None, list[CandidateKeyRecord]]:
         found = [key for (owner, _), key in sorted(self.memory.keys.items()) if owner == assessment_id]
@@ -574,6 +571,25 @@ class FakeTokens:
         self.memory.audit.append(record)
 
 
+class FakeCredentials:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def find_token(self, token_hash: str) -> StoredToken | None:
+        token = self.memory.tokens.get(token_hash)
+        return (
+            None
+            if token is None
+            else StoredToken(org_id=token.org_id, token_id=token.token_id, name=token.name, revoked_at=token.revoked_at)
+        )
+
+    def find_code(self, code: str) -> CodeTarget | None:
+        return self.memory.codes.get(code)
+
+    def find_integration_key(self, key_hash: str) -> IntegrationKeyTarget | None:
+        return self.memory.integration_keys.get(key_hash)
+
+
 class FakeTelemetry:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
@@ -805,14 +821,6 @@ class FakeIntegrations:
         )
 
 
-class FakeCredentials:
-    def __init__(self, memory: Memory) -> None:
-        self.memory = memory
-
-    def find_integration_key(self, key_hash: str) -> IntegrationKeyTarget | None:
-        return self.memory.integration_keys.get(key_hash)
-
-
 class FakeSecrets:
     """Reversible, and bound to its context as KMS is: decrypting with another context fails."""
 
@@ -838,12 +846,12 @@ class Stores:
     sessions: Sessions
     rubrics: Rubrics
     tokens: Tokens
+    credentials: Credentials
     telemetry: Telemetry
     reminders: Reminders
     audit: AuditLog
     shares: Shares
     integrations: Integrations
-    credentials: Credentials
     secrets: Secrets
 
 
@@ -857,11 +865,11 @@ def in_memory_stores() -> Stores:
         sessions=FakeSessions(memory),
         rubrics=FakeRubrics(memory),
         tokens=FakeTokens(memory),
+        credentials=FakeCredentials(memory),
         telemetry=FakeTelemetry(memory),
         reminders=FakeReminders(memory),
         audit=FakeAuditLog(memory),
         shares=FakeShares(memory),
         integrations=FakeIntegrations(memory),
-        credentials=FakeCredentials(memory),
         secrets=FakeSecrets(),
     )

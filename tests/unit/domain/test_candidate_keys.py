@@ -15,7 +15,8 @@ from shared.domain.assessments import delete_assessment
 from shared.domain.candidate_keys import list_keys, revoke_key
 from shared.domain.sessions import complete_session, get_session, start_session
 from shared.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord, CodeTarget
+from shared.store.candidate_keys import KEYS_PER_TRANSACTION, CandidateKeyRecord
+from shared.store.credentials import CodeTarget
 from tests.unit.domain.fakes import FakeCandidateKeys, Memory, Stores
 from tests.unit.domain.support import (
     AUDIT,
@@ -85,8 +86,12 @@ def test_a_taken_code_is_replaced_by_a_new_draw(stores: Stores, monkeypatch: pyt
     [second] = some_keys(stores, assessment)
 
     assert second.key == "PST-AAAA-BBBB"
-    assert stores.keys.find_code(first.key) == CodeTarget(org_id=ORG, assessment_id=assessment.id, key_id=first.id)
-    assert stores.keys.find_code(second.key) == CodeTarget(org_id=ORG, assessment_id=assessment.id, key_id=second.id)
+    assert stores.credentials.find_code(first.key) == CodeTarget(
+        org_id=ORG, assessment_id=assessment.id, key_id=first.id
+    )
+    assert stores.credentials.find_code(second.key) == CodeTarget(
+        org_id=ORG, assessment_id=assessment.id, key_id=second.id
+    )
 
 
 @pytest.mark.parametrize("org_id", [ORG, OTHER_ORG])

@@ -73,7 +73,7 @@ def finish(stores: Stores, assessment_id: str, key_id: str) -> SessionRecord:
 def test_an_integrations_key_is_kept_as_its_hash_and_proves_its_organisation_until_deleted(stores: Stores) -> None:
     caller, key = connected(stores)
     header = {"Authorization": basic_authorization(key)}
-    proved = authenticate(header, Auth.INTEGRATION, stores.tokens, stores.keys, stores.credentials)
+    proved = authenticate(header, Auth.INTEGRATION, stores.credentials)
     stored = stores.memory.integrations[caller.integration_id]
     assert proved == caller
     assert stored.key_hash == hash_integration_key(key)
@@ -82,7 +82,7 @@ def test_an_integrations_key_is_kept_as_its_hash_and_proves_its_organisation_unt
     delete_integration(stores.integrations, ORG, caller.integration_id, audit=AUDIT)
 
     with pytest.raises(UnauthorizedError):
-        authenticate(header, Auth.INTEGRATION, stores.tokens, stores.keys, stores.credentials)
+        authenticate(header, Auth.INTEGRATION, stores.credentials)
 
 
 def test_the_key_greenhouse_is_called_back_with_is_its_own_encrypted_for_its_integration(stores: Stores) -> None:

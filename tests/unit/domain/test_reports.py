@@ -8,10 +8,11 @@ import uuid
 import pytest
 
 from shared.domain.assessments import delete_assessment
+from shared.domain.cohort import assessment_stats
 from shared.domain.reports import MAX_TIMELINE_PAGES, session_report, shared_report
 from shared.domain.sessions import complete_session, get_session, start_session
 from shared.domain.shares import create_share, revoke_share, token_digest
-from shared.domain.telemetry import assessment_stats, get_timeline
+from shared.domain.telemetry import get_timeline
 from shared.errors import NotFoundError
 from shared.models.telemetry import MAX_TIMELINE_PAGE
 from shared.store.telemetry import EventRecord

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from shared.auth import Candidate
+from shared.domain.cohort import assessment_stats
 from shared.domain.sessions import complete_session, get_session, start_session
-from shared.domain.telemetry import assessment_stats, get_timeline, ingest_events
+from shared.domain.telemetry import get_timeline, ingest_events
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from shared.models.telemetry import IngestRequest, IngestResult
 from shared.store.sessions import SessionRecord, SignalCounts

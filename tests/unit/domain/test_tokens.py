@@ -17,9 +17,7 @@ SEEDED = "psk_live_" + "a" * 40
 
 
 def _reviewer(stores: Stores, token: str) -> Principal:
-    return authenticate(
-        {"Authorization": f"Bearer {token}"}, Auth.REVIEWER, stores.tokens, stores.keys, stores.credentials
-    )
+    return authenticate({"Authorization": f"Bearer {token}"}, Auth.REVIEWER, stores.credentials)
 
 
 def test_an_issued_token_is_kept_only_as_its_hash_and_proves_its_org(stores: Stores) -> None:
@@ -75,14 +73,12 @@ def test_a_seeded_token_must_have_a_tokens_shape(stores: Stores) -> None:
 @pytest.mark.parametrize("header", [{}, {"Authorization": "Bearer psk_live_unknown"}, {"Authorization": "Basic x"}])
 def test_a_reviewer_route_refuses_missing_unknown_or_other_credentials(stores: Stores, header: dict[str, str]) -> None:
     with pytest.raises(UnauthorizedError):
-        authenticate(header, Auth.REVIEWER, stores.tokens, stores.keys, stores.credentials)
+        authenticate(header, Auth.REVIEWER, stores.credentials)
 
 
 def test_a_key_code_typed_in_any_case_names_its_candidate(stores: Stores) -> None:
     [key] = some_keys(stores, an_assessment(stores))
 
-    principal = authenticate(
-        {"X-Api-Key": f"  {key.key.lower()} "}, Auth.CANDIDATE, stores.tokens, stores.keys, stores.credentials
-    )
+    principal = authenticate({"X-Api-Key": f"  {key.key.lower()} "}, Auth.CANDIDATE, stores.credentials)
 
     assert principal == Candidate(org_id=ORG, assessment_id=key.assessment_id, key_id=key.id)
