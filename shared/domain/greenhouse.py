@@ -37,8 +37,9 @@ from shared.webhooks.addresses import UrlNotAllowedError
 
 COMPLETE = "complete"
 # What an ATS's error text keeps: no address or link it may quote (a report link is a credential).
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+# Compiled on first use (re keeps them), not as a function loads.
+_URL = r"(?i)\b[a-z][a-z0-9+.-]*://\S+"
+_EMAIL = r"[^@\s]+@[^@\s]+"
 _KEPT_ERRORS = 10
 _ERROR_LENGTH = 300
 
@@ -150,4 +151,4 @@ def response_error(integrations: Integrations, caller: Integration, request: Res
 
 
 def _redacted(text: str) -> str:
-    return _EMAIL.sub("<email>", _URL.sub("<url>", text))[:_ERROR_LENGTH]
+    return re.sub(_EMAIL, "<email>", re.sub(_URL, "<url>", text))[:_ERROR_LENGTH]

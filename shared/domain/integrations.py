@@ -5,7 +5,7 @@ listing, disconnecting (its key refused at once), and the log of calls back to i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared import clock, ids
 from shared.auth import hash_integration_key, new_integration_key
@@ -35,8 +35,7 @@ def outbound_key_context(integration_id: str) -> Mapping[str, str]:
     return {"integration": integration_id, "purpose": "ats-key"}
 
 
-@dataclass(frozen=True)
-class ConnectedIntegration:
+class ConnectedIntegration(NamedTuple):
     stored: IntegrationRecord
     api_key: str  # shown once, never stored
 

@@ -5,8 +5,8 @@ caller's organisation, read where it stands, make its report link once, and canc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from shared import clock, ids
 from shared.auth import Integration
@@ -37,8 +37,7 @@ FINISHED = ("completed", "timed_out")
 MAX_NAME_LENGTH = 255
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """Who an ATS asks to assess: the invitation goes to ``email``."""
 
     email: str
@@ -52,8 +51,7 @@ class Candidate:
         return name[:MAX_NAME_LENGTH].strip() or None
 
 
-@dataclass(frozen=True)
-class Issued:
+class Issued(NamedTuple):
     """The key holding a candidate's place on an assessment, and whether this request issued it."""
 
     claim: ClaimRecord
@@ -139,8 +137,7 @@ def org_interview(integrations: Integrations, caller: Integration, interview_id:
     return interview
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(NamedTuple):
     """Where an interview stands: its key, its session once started, and whether that has finished."""
 
     key: CandidateKeyRecord
@@ -167,8 +164,7 @@ def report_link_context(interview: InterviewRecord) -> Mapping[str, str]:
     return {"interview": interview.key_id, "purpose": "report-link"}
 
 
-@dataclass(frozen=True)
-class InterviewLinks:
+class InterviewLinks(NamedTuple):
     """Where an interview's report link is made and remembered: the interviews, the links' store, the key
     the link's URL is kept encrypted under, and the API the link points at."""
 

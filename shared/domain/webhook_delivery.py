@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from shared import clock, ids
 from shared.auth import basic_authorization
@@ -28,8 +27,7 @@ ATS_USER_AGENT = "Promptster-Integrations/1"
 ASHBY_ACCEPT = "application/json; version=1"
 
 
-@dataclass(frozen=True)
-class Endpoints:
+class Endpoints(NamedTuple):
     """Where deliveries go: webhooks, and integrations (with the key their ATS credentials are kept under,
     and where Ashby's API is)."""
 
@@ -39,8 +37,7 @@ class Endpoints:
     ashby_api_url: str
 
 
-@dataclass(frozen=True)
-class _Call:
+class _Call(NamedTuple):
     """One delivery as the endpoint takes it, and what the endpoint's answer leads to."""
 
     method: str

@@ -2,8 +2,6 @@
 fields they may add ignored): Greenhouse's Assessment Partner API and Ashby's assessments API, and the
 ``assessment.update`` this API calls Ashby with."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints

@@ -1,7 +1,5 @@
 """Integrations with applicant tracking systems, as the reviewer routes accept and return them."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
