@@ -102,8 +102,21 @@ def served_document(api: Api) -> BaseSchema:
     return schemathesis.openapi.from_url(f"{api.base_url}/v1/openapi.json")
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
-@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def _takes_input(route: Route) -> bool:
+    """Whether a request can get anything wrong: a credential, a path parameter (the API's own description
+    takes neither, so it has no invalid request to try)."""
+    return route.auth is not Auth.PUBLIC or "{" in route.path
+
+
+FUZZED = [
+    pytest.param(route, mode, id=f"{route.name}-{mode}")
+    for route in ROUTES
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    if mode is GenerationMode.POSITIVE or _takes_input(route)
+]
+
+
+@pytest.mark.parametrize(("route", "mode"), FUZZED)
 def test_the_api_answers_as_its_document_says(
     route: Route,
     mode: GenerationMode,
@@ -112,8 +125,6 @@ def test_the_api_answers_as_its_document_says(
     credentials: Callable[[Route], dict[str, str]],
     rubric_id: str,
 ) -> None:
-    if mode is GenerationMode.NEGATIVE and route.auth is Auth.PUBLIC and "{" not in route.path:
-        pytest.skip("the API's own description takes no input to get wrong")
     operation = served_document[route.path][route.method]
 
     @given(case=operation.as_strategy(generation_mode=mode))

@@ -11,7 +11,13 @@ from typing import Any
 
 import pytest
 
-from infra.constructs.function import LIVE_ALIAS, RUNTIMES, UnsupportedPythonError, refuse_snap_start_on
+from infra.constructs.function import (
+    LIVE_ALIAS,
+    RUNTIMES,
+    SNAP_START_RUNTIMES,
+    UnsupportedPythonError,
+    refuse_snap_start_on,
+)
 from infra.paths import REPO_ROOT
 from shared.routes import AUTHORIZER_HANDLER, ROUTES
 from tests.infra.conftest import Synthesized
@@ -80,6 +86,7 @@ def test_with_snap_start_every_function_snapshots_its_published_versions_behind_
 
     assert len(functions) == len(ROUTES) + 4  # the authorizer, the stream consumer, webhook delivery, reminders
     assert all(props["SnapStart"] == {"ApplyOn": "PublishedVersions"} for props in functions.values())
+    assert {props["Runtime"] for props in functions.values()} <= SNAP_START_RUNTIMES
     assert set(_aliases_by_function(snap_start)) == set(functions)
     for alias in aliases.values():
         (version,) = _referenced(alias["FunctionVersion"])
