@@ -45,9 +45,10 @@ def utc_instant(value: str) -> str:
     return moment.replace(tzinfo=UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
-# What the document promises an instant looks like (checked first; then it must be a real date).
+# What the document promises an instant looks like (checked first; then it must be a real date). The
+# years run from 0001, as Python's dates and RFC 3339's full dates a client's parser accepts do.
 UTC_INSTANT_PATTERN = (
-    r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
     r"(?:\.[0-9]{1,6})?(?:Z|[+-]00:00)$"
 )
 UtcInstant = Annotated[

@@ -5,6 +5,7 @@ session, the cohort's statistics, who may send and read what, and the requests e
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -281,6 +282,27 @@ def test_events_are_validated_where_they_drive_signals(changed: dict[str, Any], 
     assert (status, payload["code"]) == (400, "validation_error")
     assert field in json.dumps(payload["details"])
     assert read_all(session["id"])[0] == []
+
+
+@pytest.mark.parametrize(
+    ("at", "matched", "read"),
+    [
+        ("0000-01-01T00:07:00Z", False, False),  # no year 0 in a date: the pattern says so too
+        ("0001-01-01T00:00:00Z", True, True),  # read, then refused as out of the session's range
+        ("2026-02-28T10:00:00Z", True, True),
+        ("2026-02-30T10:00:00Z", True, False),  # a day its month lacks: no pattern states that
+    ],
+)
+def test_the_documents_pattern_for_an_instant_admits_what_the_api_reads_as_a_date(
+    at: str, matched: bool, read: bool
+) -> None:
+    pattern = IngestRequest.model_json_schema()["$defs"]["OtherEvent"]["properties"]["at"]["pattern"]
+    _, key, session = started_session()
+
+    _, payload = send(key, session["id"], [{**event(), "at": at}])
+
+    unreadable = any(detail["code"] == "utc_timestamp" for detail in payload.get("details", []))
+    assert (re.search(pattern, at) is not None, not unreadable) == (matched, read)
 
 
 def test_an_events_field_has_one_path_the_documents_in_the_details_and_the_message() -> None:
