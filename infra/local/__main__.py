@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sys
+import threading
+from types import FrameType
 
 from infra.local.demo import seed_demo
 from infra.local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
@@ -88,6 +91,7 @@ def main() -> int:
                 print(f"error: {host}:{port} is already in use; set PORT to serve elsewhere", file=sys.stderr)
                 return 1
             raise
+        _stop_on_ctrl_c(server)
         if pairs:
             for token, org_id in pairs:
                 try:
@@ -116,12 +120,23 @@ def main() -> int:
         print(f"Try: curl -s {base}/v1/assessments -H 'Authorization: Bearer {tokens[0]}'", flush=True)
         try:
             with local_events(DEFAULT_TABLE_NAME, base, folder), local_reminders(period):
-                server.serve_forever()
-        except KeyboardInterrupt:
+                server.serve_forever(poll_interval=0.1)
             print("\nStopped")
         finally:
             server.server_close()
     return 0
+
+
+def _stop_on_ctrl_c(server: LocalServer) -> None:
+    """Ctrl-C ends ``serve_forever`` (at once if it has not begun) and the background threads then stop in
+    order: an interrupt raised wherever the main thread happened to be could leave a lock the pollers share
+    held, and stopping would wait on them. A second Ctrl-C interrupts as usual."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        threading.Thread(target=server.shutdown, name="ctrl-c", daemon=True).start()
+
+    signal.signal(signal.SIGINT, stop)
 
 
 if __name__ == "__main__":

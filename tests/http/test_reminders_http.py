@@ -4,8 +4,10 @@ the mail folder beside its invitation; a resend writes the invitation again."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,8 +43,21 @@ def test_a_key_expiring_within_two_days_gets_its_invitation_then_one_reminder(ap
     assert reminder_text is not None
     assert key["key"] in reminder_text.get_content()
 
+    # The mail is written before the key records it sent; until then a resend is rightly refused as queued.
+    _wait_until_sent(api, token, assessment["id"])
     resent = api.request("POST", f"/v1/assessments/{assessment['id']}/keys/{key['id']}/resend", token)
 
     assert resent.status == 202
     assert "invites you" in wait_for_mail(maildir, 3)[-1]["Subject"]
     assert len(list(maildir.glob("*.eml"))) == 3  # the reminder is not sent again
+
+
+def _wait_until_sent(api: Api, token: str, assessment_id: str) -> dict[str, Any]:
+    """The assessment's one key once its reminder is recorded as sent."""
+    deadline = time.monotonic() + 30
+    while True:
+        [key] = api.request("GET", f"/v1/assessments/{assessment_id}/keys", token).body["keys"]
+        if key["invite"]["status"] == "sent" and key["invite"]["remindedAt"] is not None:
+            return dict(key)
+        assert time.monotonic() < deadline, f"the reminder was not recorded as sent: {key['invite']}"
+        time.sleep(0.05)
