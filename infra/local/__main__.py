@@ -128,9 +128,10 @@ def main() -> int:
 
 
 def _stop_on_ctrl_c(server: LocalServer) -> None:
-    """Ctrl-C ends ``serve_forever`` (at once if it has not begun) and the background threads then stop in
-    order: an interrupt raised wherever the main thread happened to be could leave a lock the pollers share
-    held, and stopping would wait on them. A second Ctrl-C interrupts as usual."""
+    """Ctrl-C (SIGINT) ends ``serve_forever`` (at once if it has not begun) and the background threads then
+    stop in order: an interrupt raised wherever the main thread happened to be could leave a lock the
+    pollers share held. Set here, it also holds where the server was started with SIGINT ignored (as a
+    shell's background job is), which Python would otherwise keep. A second Ctrl-C interrupts as usual."""
 
     def stop(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
