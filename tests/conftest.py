@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Iterator
 
+import botocore.loaders
+import botocore.session
 import pytest
+from moto.kms import models as moto_kms
 
 # Before anything builds a boto3 client: never reach a real AWS account from a test.
 os.environ.update(
@@ -28,6 +32,14 @@ from shared.store import dynamo
 from shared.webhooks import addresses, queue
 from shared.webhooks.schedule import MAX_ATTEMPTS
 
+# moto starts each test on a new boto3 session, and a session's loader parses botocore's service models
+# (DynamoDB's, its endpoint rules) again: one loader per process parses each file once, halving a
+# table's set-up. What is read is the same; only the parsing is not repeated.
+botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+# moto's KMS makes an RSA key pair for every key, symmetric ones too, for a signing no test does: the
+# tests' keys share one pair, a third of the rest of a table's set-up.
+moto_kms.generate_private_key = functools.cache(moto_kms.generate_private_key)  # type: ignore[attr-defined]
+
 # The host names tests resolve, and what to. Any other name fails as an unknown one does, so no test
 # sends a DNS query (tests reach loopback only).
 TEST_HOSTS: dict[str, list[str]] = {
@@ -42,12 +54,13 @@ TEST_HOSTS: dict[str, list[str]] = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``make test``), tests sharing a costly set-up run on one worker: every test of
-    the synthesized stacks (one synthesis a run), and each HTTP or CLI module's tests (one server a module)."""
+    the synthesized stacks (one synthesis a run), each HTTP or CLI module's tests (one server a module),
+    and the import-time tests (each function imported once in a fresh interpreter, its result cached)."""
     for item in items:
         tier = item.path.parent.name
         if tier == "infra":
             item.add_marker(pytest.mark.xdist_group("infra"))
-        elif tier in ("http", "cli"):
+        elif tier in ("http", "cli") or item.path.stem == "test_import_time":
             item.add_marker(pytest.mark.xdist_group(f"{tier}:{item.path.stem}"))
 
 
