@@ -20,13 +20,13 @@ from pydantic import Field
 
 from shared.ids import email_digest
 from shared.observability import traced
-from shared.store import audit, deliveries, dynamo, shares
+from shared.store import audit, deliveries, dynamo, listing, shares
 from shared.store.audit import AuditRecord
 from shared.store.credentials import IntegrationKeyTarget, integration_key_item, integration_key_keys
 from shared.store.deliveries import DeliveryRecord
 from shared.store.dynamo import Action
 from shared.store.records import Record, item_of
-from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SESSIONS_INDEX, SORT_KEY
+from shared.store.schema import INDEX_PARTITION_KEY, INDEX_SORT_KEY, PARTITION_KEY, SORT_KEY
 from shared.store.shares import ShareRecord
 
 PARTITION_PREFIX = "INTEGRATION#"
@@ -193,21 +193,7 @@ class IntegrationStore:
     def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[IntegrationRecord], str | None]:
         """One Query of the org's integrations not deleted, in creation order, and the id to resume after
         (the index is read eventually consistently)."""
-        start_after = None
-        if after_id is not None:
-            start_after = {
-                **_keys(after_id),
-                INDEX_PARTITION_KEY: _org_index(org_id),
-                INDEX_SORT_KEY: f"{PARTITION_PREFIX}{after_id}",
-            }
-        items, last = dynamo.query(
-            f"{INDEX_PARTITION_KEY} = :pk",
-            {":pk": _org_index(org_id)},
-            limit=limit,
-            start_after=start_after,
-            index=SESSIONS_INDEX,
-        )
-        resume_after = str(last[INDEX_SORT_KEY]).removeprefix(PARTITION_PREFIX) if last else None
+        items, resume_after = listing.org_page(_org_index(org_id), PARTITION_PREFIX, _keys, limit, after_id)
         return [IntegrationRecord.model_validate(item) for item in items], resume_after
 
     @traced

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from shared.observability import traced
-from shared.store import audit, deliveries, dynamo
+from shared.store import audit, deliveries, dynamo, listing
 from shared.store.audit import AuditRecord
 from shared.store.deliveries import DeliveryRecord
 from shared.store.dynamo import Action
@@ -21,7 +21,6 @@ from shared.store.schema import (
     INDEX_PARTITION_KEY,
     INDEX_SORT_KEY,
     PARTITION_KEY,
-    SESSIONS_INDEX,
     SORT_KEY,
 )
 
@@ -112,21 +111,7 @@ class WebhookStore:
     def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[WebhookRecord], str | None]:
         """One Query of the org's webhooks not deleted, in creation order, and the id to resume after.
         The index is read eventually consistently: a webhook created a moment ago may be a moment late."""
-        start_after = None
-        if after_id is not None:
-            start_after = {
-                **_keys(after_id),
-                INDEX_PARTITION_KEY: _org_index(org_id),
-                INDEX_SORT_KEY: f"{PARTITION_PREFIX}{after_id}",
-            }
-        items, last = dynamo.query(
-            f"{INDEX_PARTITION_KEY} = :pk",
-            {":pk": _org_index(org_id)},
-            limit=limit,
-            start_after=start_after,
-            index=SESSIONS_INDEX,
-        )
-        resume_after = str(last[INDEX_SORT_KEY]).removeprefix(PARTITION_PREFIX) if last else None
+        items, resume_after = listing.org_page(_org_index(org_id), PARTITION_PREFIX, _keys, limit, after_id)
         return [WebhookRecord.model_validate(item) for item in items], resume_after
 
     @traced

@@ -34,9 +34,10 @@ OTHER_RESOLVERS = (
 )
 
 # What every store module stands on: the DynamoDB boundary, the records, the audit log every change writes,
-# and the idempotency records of the routes that keep them.
+# the idempotency records of the routes that keep them, and an organisation's lists.
 STORE_HELPERS = {
     "shared.store.dynamo",
+    "shared.store.listing",
     "shared.store.schema",
     "shared.store.records",
     "shared.store.audit",
