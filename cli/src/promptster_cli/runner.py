@@ -136,26 +136,23 @@ def _pytest(text: str) -> dict[str, int]:
 
 
 def _jest(text: str) -> dict[str, int]:
-    line = re.findall(r"^Tests:\s+(.*\d+ total)", text, re.M)
-    if not line:
-        return {}
-    return _known(
-        passed=_count(r"(\d+) passed", line[-1]) or 0,
-        failed=_count(r"(\d+) failed", line[-1]) or 0,
-        skipped=_count(r"(\d+) skipped", line[-1]),
-        total=_count(r"(\d+) total", line[-1]),
-    )
+    return _summary_counts(text, r"^Tests:\s+(.*\d+ total)", total=r"(\d+) total")
 
 
 def _vitest(text: str) -> dict[str, int]:
-    line = re.findall(r"^\s*Tests\s+(.*\(\d+\))", text, re.M)
-    if not line:
+    return _summary_counts(text, r"^\s*Tests\s+(.*\(\d+\))", total=r"\((\d+)\)")
+
+
+def _summary_counts(text: str, summary: str, *, total: str) -> dict[str, int]:
+    """The counts of the last line ``summary`` finds, read as "N passed, N failed, N skipped" and ``total``."""
+    lines = re.findall(summary, text, re.M)
+    if not lines:
         return {}
     return _known(
-        passed=_count(r"(\d+) passed", line[-1]) or 0,
-        failed=_count(r"(\d+) failed", line[-1]) or 0,
-        skipped=_count(r"(\d+) skipped", line[-1]),
-        total=_count(r"\((\d+)\)", line[-1]),
+        passed=_count(r"(\d+) passed", lines[-1]) or 0,
+        failed=_count(r"(\d+) failed", lines[-1]) or 0,
+        skipped=_count(r"(\d+) skipped", lines[-1]),
+        total=_count(total, lines[-1]),
     )
 
 
