@@ -34,15 +34,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(port: int, **env: str) -> subprocess.Popen[str]:
+def _start(port: int, *, ignoring_ctrl_c: bool = False, **env: str) -> subprocess.Popen[str]:
+    """``make dev``'s server; ``ignoring_ctrl_c`` starts it as a shell's background job is started, with
+    SIGINT ignored (which a process inherits)."""
     environment = {**os.environ, "PORT": str(port), "PYTHONFAULTHANDLER": "1", **env}
+    server = [sys.executable, "-m", "infra.local"]
+    # `trap "" INT` ignores SIGINT in the shell, and exec keeps it ignored in the server.
+    command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *server] if ignoring_ctrl_c else server
     return subprocess.Popen(
-        [sys.executable, "-m", "infra.local"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 
@@ -120,6 +120,13 @@ def test_ctrl_c_while_the_server_starts_stops_it_cleanly() -> None:
     assert process.stdout is not None
     while not process.stdout.readline().startswith("Serving the API on "):
         assert process.poll() is None, "the server exited before serving"
+
+    assert _stop(process) == 0
+
+
+def test_ctrl_c_stops_a_server_started_with_it_ignored_as_a_background_job_is() -> None:
+    process = _start(_free_port(), ignoring_ctrl_c=True)
+    _read_until_serving(process)
 
     assert _stop(process) == 0
 
