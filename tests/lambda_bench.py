@@ -112,9 +112,14 @@ def synthesized_functions(python: str, runtime_python: str) -> tuple[list[Functi
     if done.returncode != 0 or not templates:
         reason = (done.stderr.strip().splitlines() or ["no template"])[-1]
         return _working_tree_functions(runtime_python), f"synthesis failed ({reason}): measuring the working tree"
-    template = json.loads(templates[0].read_text())
+    # The stack's own template and its nested stacks' (the integrations and ATS functions live in one).
+    resources = [
+        resource
+        for path in sorted(outdir.glob("*.template.json"))
+        for resource in json.loads(path.read_text())["Resources"].values()
+    ]
     functions = []
-    for resource in template["Resources"].values():
+    for resource in resources:
         properties = resource.get("Properties", {})
         if resource["Type"] != "AWS::Lambda::Function" or not properties.get("Handler", "").startswith("functions."):
             continue  # not one of the API's functions (a CDK custom resource, say)
