@@ -11,7 +11,7 @@ from __future__ import annotations
 from shared.models.issues import Issue
 from shared.models.rubrics import Criterion
 from shared.observability import traced
-from shared.store import audit, dynamo, rubrics
+from shared.store import audit, dynamo, listing, rubrics
 from shared.store.audit import AuditRecord
 from shared.store.dynamo import Action
 from shared.store.records import Record, item_of
@@ -199,13 +199,9 @@ class AssessmentStore:
         """One Query of active assessments in creation order, and the id to resume after.
 
         Deleted assessments leave the org partition, so they cost nothing here."""
-        items, last = dynamo.query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": org_pk(org_id), ":prefix": ACTIVE_PREFIX},
-            limit=limit,
-            start_after=_active_keys(org_id, after_id) if after_id else None,
+        items, resume_after = listing.prefix_page(
+            org_pk(org_id), ACTIVE_PREFIX, lambda after: _active_keys(org_id, after), limit, after_id
         )
-        resume_after = str(last[SORT_KEY]).removeprefix(ACTIVE_PREFIX) if last else None
         return [AssessmentRecord.model_validate(item) for item in items], resume_after
 
     def tombstone_actions(self, assessment: AssessmentRecord, keys_issued: int, deleted_at: str) -> list[Action]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from shared import clock
-from shared.store import dynamo
+from shared.store import dynamo, listing
 from shared.store.records import Record, item_of
 from shared.store.schema import SORT_KEY, TTL_ATTRIBUTE
 
@@ -42,12 +42,7 @@ def record(partition: str, delivery: DeliveryRecord) -> None:
 
 def list_page(partition: str, limit: int, after_id: str | None) -> tuple[list[DeliveryRecord], str | None]:
     """One Query of the endpoint's attempts, newest first, and the id to resume after."""
-    items, last = dynamo.query(
-        "PK = :pk AND begins_with(SK, :prefix)",
-        {":pk": partition, ":prefix": _PREFIX},
-        limit=limit,
-        start_after=_keys(partition, after_id) if after_id else None,
-        forward=False,
+    items, resume_after = listing.prefix_page(
+        partition, _PREFIX, lambda after: _keys(partition, after), limit, after_id, forward=False
     )
-    resume_after = str(last[SORT_KEY]).removeprefix(_PREFIX) if last else None
     return [DeliveryRecord.model_validate(item) for item in items], resume_after

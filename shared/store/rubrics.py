@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shared.models.rubrics import Criterion
 from shared.observability import traced
-from shared.store import audit, dynamo
+from shared.store import audit, dynamo, listing
 from shared.store.audit import AuditRecord
 from shared.store.dynamo import Action
 from shared.store.records import Record, item_of
@@ -62,13 +62,9 @@ class RubricStore:
     def list_page(self, org_id: str, limit: int, after_id: str | None) -> tuple[list[RubricRecord], str | None]:
         """One Query of the org's active rubrics in creation order (deleted ones live under another
         prefix), and the id to resume after."""
-        items, last = dynamo.query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": f"ORG#{org_id}", ":prefix": ACTIVE_PREFIX},
-            limit=limit,
-            start_after=_active_keys(org_id, after_id) if after_id else None,
+        items, resume_after = listing.prefix_page(
+            f"ORG#{org_id}", ACTIVE_PREFIX, lambda after: _active_keys(org_id, after), limit, after_id
         )
-        resume_after = str(last[SORT_KEY]).removeprefix(ACTIVE_PREFIX) if last else None
         return [RubricRecord.model_validate(item) for item in items], resume_after
 
     @traced

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from shared import clock
 from shared.observability import traced
-from shared.store import audit, dynamo
+from shared.store import audit, dynamo, listing
 from shared.store.audit import AuditRecord
 from shared.store.dynamo import Action
 from shared.store.records import Record, item_of
@@ -72,13 +72,9 @@ class ShareStore:
     def list_page(self, session_id: str, limit: int, after_id: str | None) -> tuple[list[ShareRecord], str | None]:
         """One Query of the session's links in creation order (expired ones the TTL has not removed yet
         included), and the id to resume after."""
-        items, last = dynamo.query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": f"{LIST_PREFIX}{session_id}", ":prefix": _ENTRY_PREFIX},
-            limit=limit,
-            start_after=_entry_keys(session_id, after_id) if after_id else None,
+        items, resume_after = listing.prefix_page(
+            f"{LIST_PREFIX}{session_id}", _ENTRY_PREFIX, lambda after: _entry_keys(session_id, after), limit, after_id
         )
-        resume_after = str(last[SORT_KEY]).removeprefix(_ENTRY_PREFIX) if last else None
         return [ShareRecord.model_validate(item) for item in items], resume_after
 
     @traced
